@@ -1,0 +1,153 @@
+//! Raw command-line input. Nothing here is trusted yet: `commands::*` resolve it with the config.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::env_vars;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "mcpctl",
+    version,
+    about = "Keep MCP servers, their configs and CI healthy",
+    long_about = "Keep MCP servers, their configs and CI healthy.\n\n\
+        Every subcommand reads one TOML config, writes a JSON report and exits with a stable code: \
+        0 ok, 1 warning, 2 critical, 3 unknown (bad config or usage), 75 locked, 130 interrupted.",
+    propagate_version = true,
+    max_term_width = 100
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]
+    #[arg(long, short = 'c', global = true, env = env_vars::MCPCTL_CONFIG, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]
+    #[arg(long, global = true, env = env_vars::MCPCTL_STATE_DIR, value_name = "DIR")]
+    pub state_dir: Option<PathBuf>,
+
+    /// Write the JSON report here instead of the state directory
+    #[arg(long, global = true, value_name = "PATH")]
+    pub report: Option<PathBuf>,
+
+    /// Print the JSON report on stdout (same as --format json)
+    #[arg(long, global = true)]
+    pub json: bool,
+
+    /// Output format [default: table on a terminal, otherwise quiet unless something is wrong]
+    #[arg(long, global = true, value_enum)]
+    pub format: Option<Format>,
+
+    /// Print nothing when all is ok
+    #[arg(long, short = 'q', global = true)]
+    pub quiet: bool,
+
+    /// More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides
+    #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+
+    /// Wait this long for another run's lock instead of exiting 75 (e.g. 30s, 5m)
+    #[arg(long, global = true, value_name = "DURATION", value_parser = parse_duration)]
+    pub wait_lock: Option<std::time::Duration>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Table,
+    Json,
+    Nagios,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Probe every configured and discovered MCP server with a real handshake
+    HealthCheck(HealthCheckArgs),
+    /// Make age-encrypted, verified backups of configs and credentials
+    Backup(PendingArgs),
+    /// Restore a backup target from the newest valid copy
+    Restore(PendingArgs),
+    /// Run the guarded recovery ladder for failed servers
+    Recover(PendingArgs),
+    /// Switch the pipeline to fallback mode while critical servers stay down
+    Emergency(PendingArgs),
+    /// Find failed GitHub Actions runs and classify why they failed
+    GhWatch(PendingArgs),
+    /// Apply the matched fix recipe in a git checkout (dry-run by default)
+    Fix(PendingArgs),
+    /// Reliability figures from the stored reports
+    Report(PendingArgs),
+    /// Print a shell completion script
+    #[command(hide = true)]
+    Completions(CompletionsArgs),
+    /// Print the man page, or write every page into a directory
+    #[command(hide = true)]
+    Man(ManArgs),
+    /// Print the JSON Schema of the reports
+    #[command(hide = true)]
+    Schema,
+}
+
+#[derive(Debug, Args)]
+pub struct HealthCheckArgs {
+    /// Only list the resolved servers (name, transport, sources); probe nothing
+    #[arg(long)]
+    pub list: bool,
+
+    /// Import servers from this MCP client config file (any supported client format); repeatable
+    #[arg(long, value_name = "PATH")]
+    pub from: Vec<PathBuf>,
+
+    /// Probe only these servers; repeatable
+    #[arg(long, short = 's', value_name = "NAME")]
+    pub server: Vec<String>,
+
+    /// Also probe servers found in MCP client configs (the default when no config file exists)
+    #[arg(long, overrides_with = "no_discover")]
+    pub discover: bool,
+
+    /// Do not read MCP client configs
+    #[arg(long)]
+    pub no_discover: bool,
+
+    /// Deadline for the whole run (e.g. 90s) [default: from config, else 2m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub deadline: Option<std::time::Duration>,
+
+    /// Also ask each stdio server, in a separate spawn, whether it speaks the 2026-07-28 era
+    #[arg(long)]
+    pub check_modern: bool,
+}
+
+/// Arguments of a subcommand that is not built yet; accepted so `--help` stays honest.
+#[derive(Debug, Args)]
+pub struct PendingArgs {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    pub rest: Vec<OsString>,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct ManArgs {
+    /// Write mcpctl.1 and one page per subcommand into this directory
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
+}
+
+fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
+    humantime::parse_duration(s).map_err(|e| format!("{e} (write durations like 30s, 2m, 1h)"))
+}

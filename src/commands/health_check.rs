@@ -1,0 +1,218 @@
+//! `mcpctl health-check`: probe every server, fold the results into one status, store the report.
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::Ctx;
+use crate::cli::HealthCheckArgs;
+use crate::config::{self, Settings};
+use crate::discovery::FileProblem;
+use crate::error::{Error, Result};
+use crate::exit::{Code, Status};
+use crate::health::{self, ServerReport, ServerStatus};
+use crate::inventory::{self, Inventory};
+use crate::output::{self, Envelope, Mode};
+use crate::state;
+
+/// The health-check report's own fields, after the envelope.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct Body {
+    /// Config file used, if any.
+    config: Option<std::path::PathBuf>,
+    /// The capabilities mcpctl declared in `initialize`; tool counts depend on them.
+    client_capabilities: serde_json::Value,
+    deadline_ms: u64,
+    servers: Vec<ServerReport>,
+    /// MCP client config files that could not be read; never fatal for the others.
+    discovery_problems: Vec<FileProblem>,
+}
+
+pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
+    let started = Utc::now();
+    let settings = match config::locate(ctx.global.config.as_deref())? {
+        Some(path) => config::load(&path)?,
+        None => Settings::default(),
+    };
+    let discover = if args.no_discover {
+        false
+    } else {
+        args.discover || settings.health_check.discover.unwrap_or(settings.file.is_none())
+    };
+    let Inventory { mut servers, problems } = inventory::build(&settings, discover, &args.from)?;
+    if !args.server.is_empty() {
+        if let Some(unknown) = args.server.iter().find(|n| !servers.iter().any(|s| &s.name == *n)) {
+            let known: Vec<&str> = servers.iter().map(|s| s.name.as_str()).collect();
+            return Err(Error::Usage(format!("no server named `{unknown}`; known: {}", known.join(", "))));
+        }
+        servers.retain(|s| args.server.contains(&s.name));
+    }
+    if args.list {
+        return list(&servers, &problems, ctx);
+    }
+
+    let state_dir = state::resolve_dir(ctx.global.state_dir.as_deref(), settings.state_dir.as_deref())?;
+    let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
+
+    let deadline = args.deadline.or(settings.health_check.deadline).unwrap_or(config::DEFAULT_DEADLINE);
+    let opts = health::Options {
+        defaults: settings.defaults.clone(),
+        check_modern: args.check_modern || settings.health_check.check_modern,
+    };
+    let reports = health::check_all(&servers, &opts, tokio::time::Instant::now() + deadline).await;
+
+    let (status, summary) = verdict(&reports, &problems);
+    let body = Body {
+        config: settings.file.clone(),
+        client_capabilities: crate::probe::jsonrpc::client_capabilities(),
+        deadline_ms: u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
+        servers: reports,
+        discovery_problems: problems,
+    };
+    let envelope = Envelope::new("health-check", started, status, summary, body);
+    let json = serde_json::to_vec_pretty(&envelope).expect("reports serialize");
+    let path = state::reports::save(&state_dir, ctx.global.report.as_deref(), "health-check", started, &json)?;
+    tracing::info!("report written to {}", path.display());
+    show(&envelope, &json, &path, ctx)?;
+    Ok(status.code())
+}
+
+/// Run status: a critical server down is CRITICAL; anything else not healthy is a WARNING.
+fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, String) {
+    if reports.is_empty() {
+        let why = if problems.is_empty() { "" } else { " (some client configs did not parse)" };
+        return (
+            Status::Unknown,
+            format!("no MCP servers configured or discovered{why}; write ~/.config/mcpctl/mcpctl.toml or pass --from FILE"),
+        );
+    }
+    let count = |st: ServerStatus| reports.iter().filter(|r| r.status == st).count();
+    let (healthy, degraded, unknown, unhealthy) =
+        (count(ServerStatus::Healthy), count(ServerStatus::Degraded), count(ServerStatus::Unknown), count(ServerStatus::Unhealthy));
+    let critical_down: Vec<&str> = reports
+        .iter()
+        .filter(|r| r.critical && matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown))
+        .map(|r| r.name.as_str())
+        .collect();
+    let status = if !critical_down.is_empty() {
+        Status::Critical
+    } else if healthy == reports.len() && problems.is_empty() {
+        Status::Ok
+    } else {
+        Status::Warning
+    };
+    let mut parts = vec![format!("{healthy} healthy")];
+    for (n, label) in [(degraded, "degraded"), (unhealthy, "unhealthy"), (unknown, "unknown")] {
+        if n > 0 {
+            parts.push(format!("{n} {label}"));
+        }
+    }
+    let mut summary = format!("{} servers: {}", reports.len(), parts.join(", "));
+    let failing: Vec<String> = reports
+        .iter()
+        .filter(|r| r.status != ServerStatus::Healthy)
+        .map(|r| format!("{} ({})", r.name, r.error.as_ref().map_or("degraded", |e| e.kind.as_str())))
+        .collect();
+    if !failing.is_empty() {
+        summary.push_str(&format!(" - {}", failing.join(", ")));
+    }
+    if !problems.is_empty() {
+        summary.push_str(&format!("; {} client config file(s) unreadable", problems.len()));
+    }
+    (status, summary)
+}
+
+fn show(env: &Envelope<Body>, json: &[u8], path: &std::path::Path, ctx: &Ctx) -> Result<()> {
+    let out = ctx.output;
+    if out.mode == Mode::Json {
+        return print(&format!("{}\n", String::from_utf8_lossy(json)));
+    }
+    if out.silent(env.status) {
+        return Ok(());
+    }
+    match out.mode {
+        Mode::Nagios => print(&output::nagios_line(env.status, &env.summary, &perfdata(&env.body.servers))),
+        Mode::Table => {
+            print(&format!("{}\n", table(&env.body.servers)))?;
+            let mut tail = format!("{}: {}\n", env.status.label(), env.summary);
+            for p in &env.body.discovery_problems {
+                tail.push_str(&format!("  unreadable {} config {}: {}\n", p.client.label(), p.path.display(), p.message));
+            }
+            print(&tail)
+        }
+        Mode::Auto | Mode::Json => {
+            let mut text = format!("mcpctl health-check: {}: {}\n", env.status.label(), env.summary);
+            for r in env.body.servers.iter().filter(|r| r.status != ServerStatus::Healthy) {
+                text.push_str(&format!("  {}: {}\n", r.name, detail(r)));
+            }
+            text.push_str(&format!("  report: {}\n", path.display()));
+            eprint!("{text}");
+            Ok(())
+        }
+    }
+}
+
+fn print(text: &str) -> Result<()> {
+    output::print_stdout(text).map_err(|e| Error::io("cannot write to stdout", e))
+}
+
+fn detail(r: &ServerReport) -> String {
+    match &r.error {
+        Some(e) => match &e.hint {
+            Some(h) => format!("{} (next: {h})", e.message),
+            None => e.message.clone(),
+        },
+        None => r.warnings.join("; "),
+    }
+}
+
+fn table(servers: &[ServerReport]) -> comfy_table::Table {
+    let mut t = output::table::new(&["SERVER", "STATUS", "TRANSPORT", "PROTOCOL", "TOOLS", "LATENCY", "DETAIL"]);
+    for r in servers {
+        let name = if r.critical { format!("{} *", r.name) } else { r.name.clone() };
+        let latency = r.latency_ms.initialize.map_or_else(|| "-".into(), |_| format!("{:.0} ms", r.latency_ms.total));
+        t.add_row(vec![
+            name,
+            format!("{:?}", r.status).to_lowercase(),
+            r.transport.clone(),
+            r.protocol_version.clone().unwrap_or_else(|| "-".into()),
+            r.tools.map_or_else(|| "-".into(), |n| n.to_string()),
+            latency,
+            detail(r),
+        ]);
+    }
+    t
+}
+
+fn perfdata(servers: &[ServerReport]) -> Vec<(String, f64, &'static str)> {
+    let healthy = servers.iter().filter(|r| r.status == ServerStatus::Healthy).count();
+    #[allow(clippy::cast_precision_loss)]
+    let mut data = vec![("healthy".to_owned(), healthy as f64, ""), ("servers".to_owned(), servers.len() as f64, "")];
+    data.extend(servers.iter().filter(|r| r.latency_ms.initialize.is_some()).map(|r| (format!("{}_latency", r.name), r.latency_ms.total, "ms")));
+    data
+}
+
+fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -> Result<Code> {
+    #[derive(Serialize)]
+    struct Row<'a> {
+        name: &'a str,
+        transport: &'a str,
+        critical: bool,
+        sources: &'a [config::Origin],
+    }
+    if ctx.output.mode == Mode::Json {
+        let rows: Vec<Row> = servers.iter().map(|s| Row { name: &s.name, transport: s.transport_label(), critical: s.critical, sources: &s.origins }).collect();
+        let json = serde_json::json!({"servers": rows, "discovery_problems": problems});
+        return print(&format!("{}\n", serde_json::to_string_pretty(&json).expect("serializes"))).map(|()| Code::Ok);
+    }
+    let mut t = output::table::new(&["SERVER", "TRANSPORT", "CRITICAL", "SOURCES"]);
+    for s in servers {
+        let sources: Vec<String> = s.origins.iter().map(|o| format!("{} {}", o.client, o.path.display())).collect();
+        t.add_row(vec![s.name.clone(), s.transport_label().to_owned(), if s.critical { "yes" } else { "" }.to_owned(), sources.join("\n")]);
+    }
+    let mut text = format!("{t}\n");
+    for p in problems {
+        text.push_str(&format!("unreadable {} config {}: {}\n", p.client.label(), p.path.display(), p.message));
+    }
+    print(&text)?;
+    Ok(Code::Ok)
+}

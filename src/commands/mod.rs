@@ -1,0 +1,51 @@
+//! One module per subcommand, each `run(args, ctx) -> Result<Code>`.
+
+mod generate;
+mod health_check;
+
+use crate::cli::{Cli, Command, GlobalArgs};
+use crate::error::{Error, Result};
+use crate::exit::Code;
+use crate::output::Output;
+
+/// What every subcommand gets besides its own arguments.
+pub(crate) struct Ctx {
+    pub(crate) global: GlobalArgs,
+    pub(crate) output: Output,
+}
+
+pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
+    let output = Output::new(cli.global.format, cli.global.json, cli.global.quiet);
+    let ctx = Ctx { global: cli.global, output };
+    let work = async {
+        match cli.command {
+            Command::HealthCheck(args) => health_check::run(args, &ctx).await,
+            Command::Backup(_) => Err(Error::NotImplemented("backup")),
+            Command::Restore(_) => Err(Error::NotImplemented("restore")),
+            Command::Recover(_) => Err(Error::NotImplemented("recover")),
+            Command::Emergency(_) => Err(Error::NotImplemented("emergency")),
+            Command::GhWatch(_) => Err(Error::NotImplemented("gh-watch")),
+            Command::Fix(_) => Err(Error::NotImplemented("fix")),
+            Command::Report(_) => Err(Error::NotImplemented("report")),
+            Command::Completions(args) => generate::completions(&args),
+            Command::Man(args) => generate::man(&args),
+            Command::Schema => generate::schema(),
+        }
+    };
+    tokio::select! {
+        result = work => result,
+        () = interrupted() => Err(Error::Interrupted),
+    }
+}
+
+/// Resolves on SIGINT or SIGTERM. Dropping the work future then kills every child group.
+async fn interrupted() {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        _ = int.recv() => {}
+        _ = term.recv() => {}
+    }
+}

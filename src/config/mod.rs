@@ -1,0 +1,194 @@
+//! The shared TOML config: where it is found, how it is parsed, and the typed settings that the
+//! rest of mcpctl trusts. Parsing and resolving are separate steps; only `resolve` builds types.
+
+mod interpolate;
+mod raw;
+mod resolve;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use interpolate::expand;
+use resolve::resolve;
+
+use crate::env_vars;
+
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub const DEFAULT_LAUNCHER_STARTUP: Duration = Duration::from_secs(60);
+pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
+pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+
+/// A config problem, located in its file so the person can jump straight to it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{}:{line}:{col}: {message}", path.display())]
+    At { path: PathBuf, line: usize, col: usize, message: String },
+    #[error("cannot read config {}: {source}; check the path given by --config or MCPCTL_CONFIG", path.display())]
+    Read { path: PathBuf, source: std::io::Error },
+}
+
+/// Everything the config file says, resolved and validated.
+#[derive(Debug, Clone, Default)]
+pub struct Settings {
+    pub file: Option<PathBuf>,
+    pub state_dir: Option<PathBuf>,
+    pub defaults: Defaults,
+    pub health_check: HealthCheckSettings,
+    pub servers: Vec<ServerConfig>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Defaults {
+    pub timeout: Duration,
+    pub startup_timeout: Duration,
+    pub grace: Duration,
+    pub prefer_offline: bool,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Self {
+            timeout: DEFAULT_TIMEOUT,
+            startup_timeout: DEFAULT_LAUNCHER_STARTUP,
+            grace: DEFAULT_GRACE,
+            prefer_offline: false,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct HealthCheckSettings {
+    pub deadline: Option<Duration>,
+    pub discover: Option<bool>,
+    pub check_modern: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Transport {
+    Stdio,
+    Http,
+    Sse,
+}
+
+/// How to reach a server. Strings may still hold `${VAR}` references, expanded at probe time so
+/// that one unset variable fails one server, not the whole run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Endpoint {
+    Stdio { command: String, args: Vec<String>, cwd: Option<PathBuf> },
+    /// Streamable HTTP, falling back to legacy SSE when `transport` is not pinned.
+    Url { url: String, transport: Option<Transport> },
+}
+
+/// Where a server definition came from, for `--list` and the report.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+pub struct Origin {
+    /// `mcpctl` for the config file, else the MCP client's label (cursor, vs-code, …).
+    pub client: String,
+    pub path: PathBuf,
+    /// The name the server has in that file.
+    pub name: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct ServerConfig {
+    pub name: String,
+    pub endpoint: Endpoint,
+    pub env: BTreeMap<String, String>,
+    pub headers: BTreeMap<String, String>,
+    pub env_file: Option<PathBuf>,
+    pub critical: bool,
+    pub timeout: Duration,
+    /// The time allowed up to `initialize` when set; launchers get `Defaults::startup_timeout`.
+    pub startup_timeout: Option<Duration>,
+    pub prefer_offline: bool,
+    pub container: Option<String>,
+    pub expect_tools: Vec<String>,
+    pub required_env: Vec<String>,
+    pub config_files: Vec<PathBuf>,
+    pub token_expires: Option<chrono::NaiveDate>,
+    /// VS Code `${input:…}` prompts that a non-interactive run cannot answer.
+    pub unresolved_inputs: Vec<String>,
+    pub origins: Vec<Origin>,
+}
+
+impl ServerConfig {
+    pub fn transport_label(&self) -> &'static str {
+        match &self.endpoint {
+            Endpoint::Stdio { .. } => "stdio",
+            Endpoint::Url { transport: Some(Transport::Sse), .. } => "sse",
+            Endpoint::Url { transport: Some(Transport::Http), .. } => "http",
+            Endpoint::Url { transport: Some(Transport::Stdio) | None, .. } => "http|sse",
+        }
+    }
+}
+
+/// Finds the config file: `--config`/`MCPCTL_CONFIG` (must exist), else the XDG and /etc paths
+/// (optional). `None` means no config at all.
+pub fn locate(explicit: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
+    if let Some(path) = explicit {
+        return match std::fs::metadata(path) {
+            Ok(_) => Ok(Some(path.to_path_buf())),
+            Err(source) => Err(ConfigError::Read { path: path.to_path_buf(), source }),
+        };
+    }
+    let xdg = std::env::var_os(env_vars::XDG_CONFIG_HOME)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| home_dir().map(|h| h.join(".config")));
+    let candidates = xdg
+        .map(|d| d.join("mcpctl/mcpctl.toml"))
+        .into_iter()
+        .chain([PathBuf::from("/etc/mcpctl/mcpctl.toml")]);
+    Ok(candidates.into_iter().find(|p| p.is_file()))
+}
+
+/// Reads, parses and resolves the config file.
+pub fn load(path: &Path) -> Result<Settings, ConfigError> {
+    let text = std::fs::read_to_string(path)
+        .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+    let raw: raw::RawConfig = toml::from_str(&text).map_err(|e| {
+        let (line, col) = e.span().map_or((1, 1), |s| line_col(&text, s.start));
+        ConfigError::At { path: path.to_path_buf(), line, col, message: e.message().trim().to_owned() }
+    })?;
+    resolve(raw, path, &text)
+}
+
+/// 1-based line and column (in characters) of a byte offset.
+pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+pub fn home_dir() -> Option<PathBuf> {
+    std::env::var_os(env_vars::HOME).filter(|v| !v.is_empty()).map(PathBuf::from)
+}
+
+/// `~/x` → `$HOME/x`; a relative path is taken from `base` (the config file's directory).
+pub fn expand_path(raw: &str, base: Option<&Path>) -> PathBuf {
+    let path = match raw.strip_prefix("~/") {
+        Some(rest) => home_dir().map_or_else(|| PathBuf::from(raw), |h| h.join(rest)),
+        None if raw == "~" => home_dir().unwrap_or_else(|| PathBuf::from(raw)),
+        None => PathBuf::from(raw),
+    };
+    match base {
+        Some(base) if path.is_relative() => base.join(path),
+        _ => path,
+    }
+}
+
+/// npx, uvx and friends fetch a package before the server starts: give them a longer startup.
+pub fn is_launcher(command: &str) -> bool {
+    let base = Path::new(command).file_name().and_then(|n| n.to_str()).unwrap_or(command);
+    matches!(base, "npx" | "uvx" | "pipx" | "bunx" | "pnpx" | "dnx")
+}
+
+/// A POSIX-style environment variable name.
+pub fn valid_env_name(name: &str) -> bool {
+    let mut chars = name.chars();
+    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+}

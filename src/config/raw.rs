@@ -1,0 +1,117 @@
+//! The TOML file exactly as written. Unknown keys are errors; values are checked for shape here
+//! (durations, transports) so serde can point at the offending line and column.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::time::Duration;
+
+use serde::{Deserialize, Deserializer};
+use toml::Spanned;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawConfig {
+    pub(crate) state_dir: Option<String>,
+    #[serde(default)]
+    pub(crate) defaults: RawDefaults,
+    #[serde(default)]
+    pub(crate) health_check: RawHealthCheck,
+    #[serde(default)]
+    pub(crate) servers: BTreeMap<String, Spanned<RawServer>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawDefaults {
+    pub(crate) timeout: Option<DurationStr>,
+    pub(crate) startup_timeout: Option<DurationStr>,
+    pub(crate) grace: Option<DurationStr>,
+    pub(crate) prefer_offline: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawHealthCheck {
+    pub(crate) deadline: Option<DurationStr>,
+    pub(crate) discover: Option<bool>,
+    pub(crate) check_modern: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawServer {
+    pub(crate) command: Option<String>,
+    #[serde(default)]
+    pub(crate) args: Vec<String>,
+    #[serde(default)]
+    pub(crate) env: BTreeMap<String, String>,
+    pub(crate) env_file: Option<String>,
+    pub(crate) cwd: Option<String>,
+    pub(crate) url: Option<String>,
+    #[serde(default)]
+    pub(crate) headers: BTreeMap<String, String>,
+    pub(crate) transport: Option<RawTransport>,
+    #[serde(default)]
+    pub(crate) critical: bool,
+    pub(crate) enabled: Option<bool>,
+    pub(crate) timeout: Option<DurationStr>,
+    pub(crate) startup_timeout: Option<DurationStr>,
+    pub(crate) prefer_offline: Option<bool>,
+    pub(crate) container: Option<String>,
+    #[serde(default)]
+    pub(crate) expect_tools: Vec<String>,
+    #[serde(default)]
+    pub(crate) required_env: Vec<String>,
+    #[serde(default)]
+    pub(crate) config_files: Vec<String>,
+    pub(crate) token_expires: Option<DateStr>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum RawTransport {
+    Stdio,
+    Http,
+    Sse,
+}
+
+/// A duration written as a string like `"10s"` or `"2m"`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DurationStr(pub(crate) Duration);
+
+impl<'de> Deserialize<'de> for DurationStr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct Visitor;
+        impl serde::de::Visitor<'_> for Visitor {
+            type Value = DurationStr;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(r#"a duration string like "10s" or "2m""#)
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DurationStr, E> {
+                humantime::parse_duration(v).map(DurationStr).map_err(|e| {
+                    E::custom(format!(
+                        r#"invalid duration "{v}": {e}; write durations like "10s" or "2m""#
+                    ))
+                })
+            }
+        }
+        d.deserialize_str(Visitor)
+    }
+}
+
+/// A calendar date written as `"2027-01-31"`.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct DateStr(pub(crate) chrono::NaiveDate);
+
+impl<'de> Deserialize<'de> for DateStr {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        chrono::NaiveDate::parse_from_str(&s, "%Y-%m-%d")
+            .map(DateStr)
+            .map_err(|e| {
+                serde::de::Error::custom(format!(
+                    r#"invalid date "{s}": {e}; write dates like "2027-01-31""#
+                ))
+            })
+    }
+}

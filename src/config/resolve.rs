@@ -1,0 +1,116 @@
+//! Raw TOML → typed `Settings`. Cross-field rules live here, with the span of the server table so
+//! the error still points at a line.
+
+use std::path::Path;
+
+use super::raw::{RawConfig, RawServer, RawTransport};
+use super::{
+    ConfigError, Defaults, Endpoint, HealthCheckSettings, Origin, ServerConfig, Settings,
+    Transport, expand_path, line_col, valid_env_name,
+};
+
+pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Settings, ConfigError> {
+    let base = path.parent();
+    let base = base.filter(|b| !b.as_os_str().is_empty());
+    let d = &raw.defaults;
+    let defaults = Defaults {
+        timeout: d.timeout.map_or(super::DEFAULT_TIMEOUT, |v| v.0),
+        startup_timeout: d.startup_timeout.map_or(super::DEFAULT_LAUNCHER_STARTUP, |v| v.0),
+        grace: d.grace.map_or(super::DEFAULT_GRACE, |v| v.0),
+        prefer_offline: d.prefer_offline.unwrap_or(false),
+    };
+    let mut servers = Vec::with_capacity(raw.servers.len());
+    for (name, spanned) in raw.servers {
+        let (line, col) = line_col(text, spanned.span().start);
+        let at = |message: String| ConfigError::At { path: path.to_path_buf(), line, col, message };
+        if !valid_name(&name) {
+            return Err(at(format!(
+                "server name `{name}` may use only letters, digits, '-', '_' and '.'"
+            )));
+        }
+        let server = spanned.into_inner();
+        if server.enabled == Some(false) {
+            continue;
+        }
+        let endpoint = endpoint(&name, &server, base).map_err(at)?;
+        if let Some(bad) = server.required_env.iter().find(|v| !valid_env_name(v)) {
+            return Err(at(format!("servers.{name}.required_env: `{bad}` is not a variable name")));
+        }
+        servers.push(ServerConfig {
+            origins: vec![Origin {
+                client: "mcpctl".into(),
+                path: path.to_path_buf(),
+                name: name.clone(),
+            }],
+            endpoint,
+            env: server.env,
+            headers: server.headers,
+            env_file: server.env_file.as_deref().map(|p| expand_path(p, base)),
+            critical: server.critical,
+            timeout: server.timeout.map_or(defaults.timeout, |v| v.0),
+            startup_timeout: server.startup_timeout.map(|v| v.0),
+            prefer_offline: server.prefer_offline.unwrap_or(defaults.prefer_offline),
+            container: server.container,
+            expect_tools: server.expect_tools,
+            required_env: server.required_env,
+            config_files: server.config_files.iter().map(|p| expand_path(p, base)).collect(),
+            token_expires: server.token_expires.map(|d| d.0),
+            unresolved_inputs: Vec::new(),
+            name,
+        });
+    }
+    Ok(Settings {
+        file: Some(path.to_path_buf()),
+        state_dir: raw.state_dir.as_deref().map(|p| expand_path(p, base)),
+        defaults,
+        health_check: HealthCheckSettings {
+            deadline: raw.health_check.deadline.map(|v| v.0),
+            discover: raw.health_check.discover,
+            check_modern: raw.health_check.check_modern.unwrap_or(false),
+        },
+        servers,
+    })
+}
+
+fn endpoint(name: &str, s: &RawServer, base: Option<&Path>) -> Result<Endpoint, String> {
+    let transport = s.transport.map(|t| match t {
+        RawTransport::Stdio => Transport::Stdio,
+        RawTransport::Http => Transport::Http,
+        RawTransport::Sse => Transport::Sse,
+    });
+    match (&s.command, &s.url, transport) {
+        (Some(_), Some(_), _) => Err(format!(
+            "servers.{name}: set either `command` (stdio) or `url` (http/sse), not both"
+        )),
+        (None, None, _) => Err(format!(
+            "servers.{name}: missing `command` (stdio) or `url` (http/sse)"
+        )),
+        (Some(_), None, Some(t @ (Transport::Http | Transport::Sse))) => Err(format!(
+            "servers.{name}: transport = \"{}\" needs `url`, not `command`",
+            if t == Transport::Http { "http" } else { "sse" }
+        )),
+        (None, Some(_), Some(Transport::Stdio)) => Err(format!(
+            "servers.{name}: transport = \"stdio\" needs `command`, not `url`"
+        )),
+        (Some(command), None, _) => {
+            if command.trim().is_empty() {
+                return Err(format!("servers.{name}.command is empty"));
+            }
+            Ok(Endpoint::Stdio {
+                command: command.clone(),
+                args: s.args.clone(),
+                cwd: s.cwd.as_deref().map(|c| expand_path(c, base)),
+            })
+        }
+        (None, Some(url), t) => {
+            if !s.args.is_empty() {
+                return Err(format!("servers.{name}.args only applies to stdio servers"));
+            }
+            Ok(Endpoint::Url { url: url.clone(), transport: t })
+        }
+    }
+}
+
+fn valid_name(name: &str) -> bool {
+    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}

@@ -1,0 +1,60 @@
+//! Errors that end a run before it can produce its own verdict. Each knows its exit code and
+//! says what to do next; problems *found* by a run (an unhealthy server) are not errors.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crate::exit::Code;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Config(#[from] crate::config::ConfigError),
+
+    #[error("{0}")]
+    Usage(String),
+
+    #[error(
+        "another mcpctl run holds the lock {}; wait for it, or pass --wait-lock 5m to queue behind it",
+        path.display()
+    )]
+    Locked { path: PathBuf },
+
+    #[error(
+        "another mcpctl run still held the lock {} after waiting {}",
+        path.display(),
+        humantime::format_duration(*waited)
+    )]
+    LockTimeout { path: PathBuf, waited: Duration },
+
+    #[error("`mcpctl {0}` is not implemented yet; track it in the project's issues")]
+    NotImplemented(&'static str),
+
+    #[error("interrupted")]
+    Interrupted,
+
+    #[error("{context}: {source}")]
+    Io {
+        context: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+impl Error {
+    pub fn exit_code(&self) -> Code {
+        match self {
+            Error::Locked { .. } | Error::LockTimeout { .. } => Code::Locked,
+            Error::Interrupted => Code::Interrupted,
+            Error::Config(_) | Error::Usage(_) | Error::NotImplemented(_) | Error::Io { .. } => {
+                Code::Unknown
+            }
+        }
+    }
+
+    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+        Error::Io { context: context.into(), source }
+    }
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;

@@ -1,0 +1,63 @@
+//! The one exit-code table shared by every subcommand. The README copies it; keep both in step.
+
+use serde::{Deserialize, Serialize};
+
+/// Overall state of a run, in the Monitoring Plugins vocabulary that cron wrappers already know.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    Ok,
+    Warning,
+    Unknown,
+    Critical,
+}
+
+impl Status {
+    pub fn code(self) -> Code {
+        match self {
+            Status::Ok => Code::Ok,
+            Status::Warning => Code::Warning,
+            Status::Critical => Code::Critical,
+            Status::Unknown => Code::Unknown,
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Status::Ok => "OK",
+            Status::Warning => "WARNING",
+            Status::Critical => "CRITICAL",
+            Status::Unknown => "UNKNOWN",
+        }
+    }
+}
+
+/// Process exit codes. Stable: scripts depend on them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
+pub enum Code {
+    /// Everything checked is healthy.
+    Ok = 0,
+    /// Something is degraded, or a run was only partly done.
+    Warning = 1,
+    /// A critical server is down, or the operation failed.
+    Critical = 2,
+    /// The state could not be determined: bad config, bad usage, internal error, not implemented.
+    Unknown = 3,
+    /// Another mcpctl run holds the state-directory lock (sysexits EX_TEMPFAIL).
+    Locked = 75,
+    /// Interrupted by SIGINT or SIGTERM.
+    Interrupted = 130,
+}
+
+impl Code {
+    pub fn as_u8(self) -> u8 {
+        self as u8
+    }
+}
+
+impl From<Code> for std::process::ExitCode {
+    fn from(code: Code) -> Self {
+        std::process::ExitCode::from(code.as_u8())
+    }
+}

@@ -1,0 +1,214 @@
+//! One server's health: config and credential checks, the MCP probe and the container state,
+//! folded into a status and a report entry. No CLI here.
+
+mod container;
+mod credentials;
+mod prepare;
+
+use serde::Serialize;
+
+pub use container::ContainerState;
+
+use crate::config::{Defaults, Origin, ServerConfig};
+use crate::probe::{self, Era, Failure, FailureKind, Latency, ServerInfo, Transport};
+use crate::redact::Redactor;
+use credentials::Finding;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum ServerStatus {
+    Healthy,
+    Degraded,
+    Unknown,
+    Unhealthy,
+}
+
+/// One server in a health-check report. The `report` subcommand reads these back as history.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ServerReport {
+    pub name: String,
+    pub status: ServerStatus,
+    pub critical: bool,
+    /// The transport actually spoken, or the configured one when no connection was made.
+    pub transport: String,
+    pub sources: Vec<Origin>,
+    pub protocol_version: Option<String>,
+    pub era: Option<Era>,
+    /// Whether a separate connection answered `server/discover` (only with --check-modern).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modern_era: Option<bool>,
+    pub server_info: Option<ServerInfo>,
+    /// Number of tools listed; absent when the server has no tools capability or was not reached.
+    pub tools: Option<usize>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub missing_tools: Vec<String>,
+    pub latency_ms: Latency,
+    pub stray_stdout_lines: u64,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub stderr_tail: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exit_status: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub http_status: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub container: Option<ContainerState>,
+    pub warnings: Vec<String>,
+    pub error: Option<Failure>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Options {
+    pub defaults: Defaults,
+    pub check_modern: bool,
+}
+
+/// Checks every server concurrently; each is cut off at `deadline`.
+pub async fn check_all(servers: &[ServerConfig], opts: &Options, deadline: tokio::time::Instant) -> Vec<ServerReport> {
+    let checks = servers.iter().map(|s| async move {
+        match tokio::time::timeout_at(deadline, check(s, opts)).await {
+            Ok(report) => report,
+            Err(_) => deadline_report(s),
+        }
+    });
+    futures::future::join_all(checks).await
+}
+
+pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
+    let mut report = empty_report(server);
+    let mut redactor = Redactor::default();
+    let prepared = prepare::prepare(server, &opts.defaults, &mut redactor);
+
+    let mut failures = Vec::new();
+    let holds_secrets = server.origins.iter().any(|o| o.client == "mcpctl") || !server.env.is_empty() || !server.headers.is_empty();
+    for finding in credentials::check_files(&server.config_files, server.env_file.as_deref(), holds_secrets) {
+        push(finding, &mut report.warnings, &mut failures);
+    }
+    let prepared = match prepared {
+        Ok(p) => p,
+        Err(f) => {
+            report.status = if server.unresolved_inputs.is_empty() { ServerStatus::Unhealthy } else { ServerStatus::Unknown };
+            report.error = Some(f);
+            return report;
+        }
+    };
+    for finding in credentials::check_tokens(&prepared.secrets, server.token_expires, chrono::Utc::now()) {
+        push(finding, &mut report.warnings, &mut failures);
+    }
+
+    let container = server.container.as_deref().map(|name| container::inspect(name, server.timeout));
+    let probe_fut = probe::probe(&prepared.target, prepared.limits, &redactor);
+    let (probe, container) = match container {
+        Some(c) => {
+            let (p, c) = tokio::join!(probe_fut, c);
+            (p, Some(c))
+        }
+        None => (probe_fut.await, None),
+    };
+    match container {
+        Some(container::Verdict::Ok(state)) => report.container = Some(state),
+        Some(container::Verdict::Degraded(state, why)) => {
+            report.container = Some(state);
+            report.warnings.push(why);
+        }
+        Some(container::Verdict::Down(state, f)) => {
+            report.container = state;
+            failures.push(f);
+        }
+        Some(container::Verdict::Unreachable(why)) => report.warnings.push(why),
+        None => {}
+    }
+
+    if opts.check_modern && probe.failure.is_none() {
+        report.modern_era = probe::supports_modern(&prepared.target, prepared.limits, &redactor).await;
+    }
+    fill_from_probe(&mut report, probe, server, &mut failures);
+
+    // The probe's own failure comes first: it is the one a person acts on.
+    report.status = if failures.is_empty() {
+        if report.warnings.is_empty() { ServerStatus::Healthy } else { ServerStatus::Degraded }
+    } else {
+        ServerStatus::Unhealthy
+    };
+    report.error = failures.into_iter().next();
+    report
+}
+
+fn fill_from_probe(report: &mut ServerReport, probe: probe::Probe, server: &ServerConfig, failures: &mut Vec<Failure>) {
+    if let Some(t) = probe.transport {
+        report.transport = transport_name(t).to_owned();
+    }
+    report.protocol_version = probe.protocol_version;
+    report.era = probe.era;
+    report.server_info = probe.server_info;
+    report.latency_ms = probe.latency;
+    report.stray_stdout_lines = probe.stray_stdout_lines;
+    report.stderr_tail = probe.stderr_tail;
+    report.exit_status = probe.exit_status;
+    report.http_status = probe.http_status;
+    if let Some(f) = probe.failure {
+        failures.insert(0, f);
+    }
+    if let Some(names) = &probe.tool_names {
+        report.tools = Some(names.len());
+        report.missing_tools = server.expect_tools.iter().filter(|t| !names.contains(t)).cloned().collect();
+    } else if report.error.is_none() && failures.is_empty() && !server.expect_tools.is_empty() {
+        report.missing_tools.clone_from(&server.expect_tools);
+    }
+    if !report.missing_tools.is_empty() {
+        report.warnings.push(format!("expected tools are missing: {}", report.missing_tools.join(", ")));
+    }
+    if report.stray_stdout_lines > 0 && failures.iter().all(|f| f.kind != FailureKind::Garbage) {
+        report.warnings.push(format!(
+            "the server printed {} non-JSON lines on stdout; MCP clients may choke on them",
+            report.stray_stdout_lines
+        ));
+    }
+}
+
+fn push(finding: Finding, warnings: &mut Vec<String>, failures: &mut Vec<Failure>) {
+    match finding {
+        Finding::Warning(w) => warnings.push(w),
+        Finding::Failure(f) => failures.push(f),
+    }
+}
+
+fn transport_name(t: Transport) -> &'static str {
+    match t {
+        Transport::Stdio => "stdio",
+        Transport::Http => "http",
+        Transport::Sse => "sse",
+    }
+}
+
+fn empty_report(server: &ServerConfig) -> ServerReport {
+    ServerReport {
+        name: server.name.clone(),
+        status: ServerStatus::Unknown,
+        critical: server.critical,
+        transport: server.transport_label().to_owned(),
+        sources: server.origins.clone(),
+        protocol_version: None,
+        era: None,
+        modern_era: None,
+        server_info: None,
+        tools: None,
+        missing_tools: Vec::new(),
+        latency_ms: Latency::default(),
+        stray_stdout_lines: 0,
+        stderr_tail: Vec::new(),
+        exit_status: None,
+        http_status: None,
+        container: None,
+        warnings: Vec::new(),
+        error: None,
+    }
+}
+
+fn deadline_report(server: &ServerConfig) -> ServerReport {
+    let mut report = empty_report(server);
+    report.error = Some(
+        Failure::new(FailureKind::Deadline, "the run's deadline ended the probe before it finished")
+            .hint("raise --deadline or [health_check] deadline, or lower this server's timeout"),
+    );
+    report
+}

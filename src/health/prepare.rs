@@ -1,0 +1,129 @@
+//! Turns a `ServerConfig` into a probe `Target`: loads the env file, expands `${VAR}`, checks the
+//! required variables, and registers every secret with the redactor before anything runs.
+
+use std::collections::BTreeMap;
+
+use crate::config::{self, Endpoint, ServerConfig};
+use crate::env_vars;
+use crate::probe::{Failure, FailureKind, Limits, Target};
+use crate::redact::Redactor;
+
+pub(crate) struct Prepared {
+    pub(crate) target: Target,
+    pub(crate) limits: Limits,
+    /// Expanded env and header values, for the token-expiry checks.
+    pub(crate) secrets: Vec<(String, String)>,
+}
+
+/// Registers the server's secrets and builds its target. On `Err` the server cannot be probed
+/// as configured; the failure says which variable or file to fix.
+pub(crate) fn prepare(
+    server: &ServerConfig,
+    defaults: &config::Defaults,
+    redactor: &mut Redactor,
+) -> Result<Prepared, Failure> {
+    let file_env = match &server.env_file {
+        Some(path) => load_env_file(path, redactor)?,
+        None => BTreeMap::new(),
+    };
+    let lookup = |name: &str| std::env::var(name).ok().or_else(|| file_env.get(name).cloned());
+    let mut missing = Vec::new();
+    let mut expand = |s: &str| {
+        let (out, unset) = config::expand(s, &lookup);
+        missing.extend(unset);
+        out
+    };
+
+    let mut env = file_env.clone();
+    let mut secrets = Vec::new();
+    for (k, v) in &server.env {
+        let value = expand(v);
+        redactor.add(&value);
+        secrets.push((k.clone(), value.clone()));
+        env.insert(k.clone(), value);
+    }
+    let mut headers = BTreeMap::new();
+    for (k, v) in &server.headers {
+        let value = expand(v);
+        redactor.add(&value);
+        secrets.push((k.clone(), value.clone()));
+        headers.insert(k.clone(), value);
+    }
+    let (target, launcher) = match &server.endpoint {
+        Endpoint::Stdio { command, args, cwd } => {
+            let program = expand(command);
+            let args: Vec<String> = args.iter().map(|a| expand(a)).collect();
+            let launcher = config::is_launcher(&program);
+            if launcher && server.prefer_offline {
+                env.insert(env_vars::NPM_PREFER_OFFLINE.into(), "true".into());
+                env.insert(env_vars::UV_OFFLINE.into(), "1".into());
+            }
+            let target = Target::Stdio { program, args, cwd: cwd.clone(), env: env.clone(), launcher };
+            (target, launcher)
+        }
+        Endpoint::Url { url, transport } => {
+            let target = Target::Url { url: expand(url), headers, transport: *transport };
+            (target, false)
+        }
+    };
+
+    missing.sort();
+    missing.dedup();
+    let unset_required: Vec<&String> = server
+        .required_env
+        .iter()
+        .filter(|name| !env.contains_key(*name) && std::env::var_os(name).is_none_or(|v| v.is_empty()))
+        .collect();
+    if let Some(name) = missing.first().or(unset_required.first().copied()) {
+        let all: Vec<&str> = missing.iter().chain(unset_required.iter().copied()).map(String::as_str).collect();
+        let place = server
+            .env_file
+            .as_ref()
+            .map_or_else(|| "the environment of the cron job or unit".to_owned(), |f| f.display().to_string());
+        return Err(Failure::new(FailureKind::Config, format!("{} is not set", all.join(", ")))
+            .hint(format!("export {name} or add it to {place}")));
+    }
+    if let Some(input) = server.unresolved_inputs.first() {
+        return Err(Failure::new(
+            FailureKind::Config,
+            format!("the server needs the VS Code input `{input}`, which only VS Code can prompt for"),
+        )
+        .hint("copy the server into mcpctl.toml with the value in an env var"));
+    }
+    let startup = server.startup_timeout.or_else(|| launcher.then_some(defaults.startup_timeout));
+    let limits = Limits { timeout: server.timeout, startup, grace: defaults.grace };
+    Ok(Prepared { target, limits, secrets })
+}
+
+fn load_env_file(path: &std::path::Path, redactor: &mut Redactor) -> Result<BTreeMap<String, String>, Failure> {
+    let iter = dotenvy::from_path_iter(path).map_err(|e| {
+        Failure::new(FailureKind::Config, format!("cannot read env_file {}: {}", path.display(), short_io(&e)))
+            .hint("create the file or fix `env_file` in the server's config")
+    })?;
+    let mut vars = BTreeMap::new();
+    for item in iter {
+        let (k, v) = item.map_err(|e| {
+            Failure::new(FailureKind::Config, format!("env_file {} does not parse: {}", path.display(), parse_error(&e)))
+                .hint("each line must be KEY=value; restore it with `mcpctl restore` if it was corrupted")
+        })?;
+        redactor.add(&v);
+        vars.insert(k, v);
+    }
+    Ok(vars)
+}
+
+fn short_io(e: &dotenvy::Error) -> String {
+    match e {
+        dotenvy::Error::Io(io) => io.to_string(),
+        other => parse_error(other),
+    }
+}
+
+/// dotenvy's messages quote the offending line, which may hold a secret: keep only the position.
+fn parse_error(e: &dotenvy::Error) -> String {
+    match e {
+        dotenvy::Error::LineParse(_, index) => format!("syntax error at character {index}"),
+        dotenvy::Error::Io(io) => io.to_string(),
+        _ => "invalid content".to_owned(),
+    }
+}

@@ -1,0 +1,79 @@
+//! mcpctl keeps MCP servers, their configs and credentials, and CI healthy. `main.rs` only calls
+//! [`run`]; everything else lives here so tests can reach it.
+
+pub mod cli;
+mod commands;
+pub mod config;
+pub mod discovery;
+pub mod env_vars;
+pub mod error;
+pub mod exit;
+pub mod health;
+mod inventory;
+pub mod output;
+pub mod probe;
+pub mod redact;
+pub mod state;
+
+use std::ffi::OsString;
+use std::process::ExitCode;
+
+use clap::Parser;
+use clap::error::ErrorKind;
+
+use crate::exit::Code;
+
+/// Parses `args`, runs the subcommand and returns the documented exit code.
+pub fn run<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match cli::Cli::try_parse_from(args) {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => Code::Ok,
+                // clap's own 2 would read as CRITICAL to a monitoring system.
+                _ => Code::Unknown,
+            };
+            let _ = e.print();
+            return code.into();
+        }
+    };
+    init_logging(cli.global.verbose);
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("mcpctl: cannot start the async runtime: {e}");
+            return Code::Unknown.into();
+        }
+    };
+    let result = runtime.block_on(commands::dispatch(cli));
+    // Reader tasks of killed children may still be parked; they must not hold the exit.
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    match result {
+        Ok(code) => code.into(),
+        Err(e) => {
+            eprintln!("mcpctl: {e}");
+            e.exit_code().into()
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    use tracing_subscriber::EnvFilter;
+    let default = match verbose {
+        0 => "warn",
+        1 => "info",
+        2 => "debug",
+        _ => "trace",
+    };
+    let filter = EnvFilter::try_from_env(env_vars::MCPCTL_LOG).unwrap_or_else(|_| EnvFilter::new(default));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .try_init();
+}

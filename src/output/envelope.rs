@@ -1,0 +1,49 @@
+//! The report envelope every subcommand writes: the same header fields, then the command's own.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::exit::Status;
+
+/// Bumped when a field changes meaning or disappears; adding fields keeps the version.
+pub const SCHEMA_VERSION: u32 = 1;
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Envelope<T> {
+    pub schema_version: u32,
+    pub command: String,
+    pub mcpctl_version: String,
+    pub host: String,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: DateTime<Utc>,
+    pub duration_ms: u64,
+    pub status: Status,
+    pub exit_code: u8,
+    /// One line, also used for notifications and Nagios output.
+    pub summary: String,
+    #[serde(flatten)]
+    pub body: T,
+}
+
+impl<T> Envelope<T> {
+    pub fn new(command: &str, started_at: DateTime<Utc>, status: Status, summary: String, body: T) -> Self {
+        let finished_at = Utc::now();
+        Self {
+            schema_version: SCHEMA_VERSION,
+            command: command.to_owned(),
+            mcpctl_version: env!("CARGO_PKG_VERSION").to_owned(),
+            host: hostname(),
+            started_at,
+            finished_at,
+            duration_ms: u64::try_from((finished_at - started_at).num_milliseconds()).unwrap_or(0),
+            status,
+            exit_code: status.code().as_u8(),
+            summary,
+            body,
+        }
+    }
+}
+
+pub fn hostname() -> String {
+    nix::unistd::gethostname().ok().and_then(|h| h.into_string().ok()).unwrap_or_else(|| "unknown".into())
+}

@@ -1,0 +1,68 @@
+//! How a finished run reaches people and scripts: a table on a terminal, JSON, a Nagios line, or
+//! nothing at all when cron runs it and everything is fine.
+
+mod envelope;
+pub mod table;
+
+use std::io::{IsTerminal, Write};
+
+pub use envelope::{Envelope, SCHEMA_VERSION, hostname};
+
+use crate::exit::Status;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mode {
+    Table,
+    Json,
+    Nagios,
+    /// Not a terminal and no format asked for: silent when ok, a short summary on stderr if not.
+    Auto,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct Output {
+    pub mode: Mode,
+    pub quiet: bool,
+}
+
+impl Output {
+    pub fn new(format: Option<crate::cli::Format>, json: bool, quiet: bool) -> Self {
+        use crate::cli::Format;
+        let mode = match (json, format) {
+            (true, _) | (false, Some(Format::Json)) => Mode::Json,
+            (false, Some(Format::Table)) => Mode::Table,
+            (false, Some(Format::Nagios)) => Mode::Nagios,
+            (false, None) if std::io::stdout().is_terminal() => Mode::Table,
+            (false, None) => Mode::Auto,
+        };
+        Self { mode, quiet }
+    }
+
+    /// Whether anything should be printed for a run that ended with `status`.
+    pub fn silent(self, status: Status) -> bool {
+        status == Status::Ok && (self.quiet || self.mode == Mode::Auto)
+    }
+}
+
+/// Writes to stdout; a closed pipe (`mcpctl … | head`) is not an error.
+pub fn print_stdout(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
+/// A Nagios plugin line: `MCPCTL OK - summary | 'label'=value[UOM];;;min …`.
+pub fn nagios_line(status: Status, summary: &str, perfdata: &[(String, f64, &str)]) -> String {
+    let mut line = format!("MCPCTL {} - {}", status.label(), summary.replace('|', "/"));
+    if !perfdata.is_empty() {
+        line.push_str(" |");
+        for (label, value, uom) in perfdata {
+            let label = label.replace(['\'', '='], "_");
+            line.push_str(&format!(" '{label}'={value}{uom};;;0"));
+        }
+    }
+    line.push('\n');
+    line
+}

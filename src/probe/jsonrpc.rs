@@ -1,0 +1,83 @@
+//! JSON-RPC 2.0 framing for MCP: the messages the probe sends and how answers are told apart.
+
+use serde_json::{Value, json};
+
+/// The version offered in `initialize`. Any known version in the answer is accepted.
+pub const OFFERED_VERSION: &str = "2025-11-25";
+/// The modern era, which drops `initialize` for `server/discover`.
+pub const MODERN_VERSION: &str = "2026-07-28";
+pub const KNOWN_VERSIONS: [&str; 5] =
+    ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", MODERN_VERSION];
+
+/// The one capability set mcpctl declares. Servers list different tools for different client
+/// capabilities, so it is fixed and reported, which keeps tool counts comparable run to run.
+pub fn client_capabilities() -> Value {
+    json!({})
+}
+
+pub fn request(id: u64, method: &str, params: &Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
+}
+
+pub fn notification(method: &str) -> Value {
+    json!({"jsonrpc": "2.0", "method": method})
+}
+
+pub fn initialize_params() -> Value {
+    json!({
+        "protocolVersion": OFFERED_VERSION,
+        "capabilities": client_capabilities(),
+        "clientInfo": {"name": "mcpctl", "version": env!("CARGO_PKG_VERSION")},
+    })
+}
+
+pub fn discover_params() -> Value {
+    json!({"_meta": {
+        "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
+        "io.modelcontextprotocol/clientCapabilities": client_capabilities(),
+    }})
+}
+
+/// An error object from a JSON-RPC response.
+#[derive(Debug, Clone)]
+pub struct RpcError {
+    pub code: i64,
+    pub message: String,
+}
+
+pub enum Incoming {
+    Response { id: u64, result: Result<Value, RpcError> },
+    /// A request from the server (sampling, roots, …): answered with "method not found".
+    Request { id: Value },
+    Notification,
+    /// Valid JSON that is not JSON-RPC 2.0.
+    Invalid,
+}
+
+pub fn classify(mut msg: Value) -> Incoming {
+    let Some(obj) = msg.as_object_mut() else { return Incoming::Invalid };
+    if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
+        return Incoming::Invalid;
+    }
+    match (obj.contains_key("method"), obj.get("id")) {
+        (true, Some(id)) => Incoming::Request { id: id.clone() },
+        (true, None) => Incoming::Notification,
+        (false, Some(id)) => {
+            let Some(id) = id.as_u64() else { return Incoming::Invalid };
+            let result = if let Some(err) = obj.remove("error") {
+                Err(RpcError {
+                    code: err.get("code").and_then(Value::as_i64).unwrap_or(0),
+                    message: err.get("message").and_then(Value::as_str).unwrap_or("").to_owned(),
+                })
+            } else {
+                Ok(obj.remove("result").unwrap_or(Value::Null))
+            };
+            Incoming::Response { id, result }
+        }
+        (false, None) => Incoming::Invalid,
+    }
+}
+
+pub fn method_not_found(id: Value) -> Value {
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": "Method not found"}})
+}

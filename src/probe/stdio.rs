@@ -1,0 +1,292 @@
+//! The stdio transport: newline-delimited JSON-RPC on the child's stdin/stdout, logs on stderr.
+
+use std::collections::VecDeque;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use futures::StreamExt;
+use serde_json::Value;
+use tokio::io::AsyncWriteExt;
+use tokio::process::{Child, ChildStdin};
+use tokio::sync::mpsc;
+use tokio_util::codec::{AnyDelimiterCodec, FramedRead};
+
+use super::jsonrpc::{self, Incoming};
+use super::process::{GroupGuard, describe, shutdown};
+use super::{Failure, FailureKind, Limits, Probe, Session, Target, Transport};
+use crate::redact::Redactor;
+
+/// Longest stdout line read as a message; tools/list of a big server is well below this.
+const MAX_LINE: usize = 16 * 1024 * 1024;
+/// Past this much non-JSON stdout the server is flooding, not logging by mistake.
+const MAX_STRAY_BYTES: u64 = 1024 * 1024;
+const MAX_STRAY_LINES: u64 = 1000;
+const STDERR_TAIL_LINES: usize = 20;
+const STDERR_LINE_CHARS: usize = 400;
+
+enum Event {
+    Message(Value),
+    Flood { lines: u64, bytes: u64 },
+    TooLong,
+    Eof,
+}
+
+struct StdioSession {
+    child: Child,
+    stdin: Option<ChildStdin>,
+    events: mpsc::Receiver<Event>,
+    stray: Arc<std::sync::atomic::AtomicU64>,
+    next_id: u64,
+    launcher: bool,
+    saw_message: bool,
+    ended: Option<Failure>,
+}
+
+pub(super) async fn probe(target: &Target, limits: Limits, redactor: &Redactor) -> Probe {
+    let mut probe = Probe { transport: Some(Transport::Stdio), ..Probe::default() };
+    let (mut session, guard, tail) = match spawn(target) {
+        Ok(parts) => parts,
+        Err(f) => {
+            probe.failure = Some(redact_failure(f, redactor));
+            return probe;
+        }
+    };
+    let result = super::handshake(&mut session, limits, &mut probe).await;
+    session.stdin = None;
+    let status = shutdown(&mut session.child, guard, result.is_ok(), limits.grace).await;
+    probe.stray_stdout_lines = session.stray.load(std::sync::atomic::Ordering::Relaxed);
+    probe.exit_status = status.map(describe);
+    probe.stderr_tail = snapshot(&tail).iter().map(|l| redactor.redact(l)).collect();
+    if let Err(mut failure) = result {
+        if failure.kind == FailureKind::Exited {
+            let last = probe.stderr_tail.last().cloned().unwrap_or_default();
+            let how = probe.exit_status.clone().unwrap_or_else(|| "exited".into());
+            failure.message = format!("the server {how} before answering");
+            failure.hint = Some(if last.is_empty() {
+                "run the command by hand to see why it stops".into()
+            } else {
+                format!("the server {how}: {last}")
+            });
+        }
+        probe.failure = Some(redact_failure(failure, redactor));
+    }
+    probe
+}
+
+pub(super) async fn supports_modern(target: &Target, limits: Limits, _redactor: &Redactor) -> Option<bool> {
+    let (mut session, guard, _tail) = spawn(target).ok()?;
+    let answer = super::discover(&mut session, limits.startup.unwrap_or(limits.timeout)).await;
+    session.stdin = None;
+    shutdown(&mut session.child, guard, answer.is_some(), limits.grace).await;
+    answer
+}
+
+type Tail = Arc<Mutex<VecDeque<String>>>;
+
+fn spawn(target: &Target) -> Result<(StdioSession, GroupGuard, Tail), Failure> {
+    let Target::Stdio { program, args, cwd, env, launcher } = target else {
+        unreachable!("stdio::spawn is only called for stdio targets")
+    };
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.args(args)
+        .envs(env)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    if let Some(cwd) = cwd {
+        cmd.current_dir(cwd);
+    }
+    let mut child = cmd.spawn().map_err(|e| spawn_failure(program, cwd.as_deref(), &e))?;
+    let guard = GroupGuard::new(&child);
+    let stdin = child.stdin.take();
+    let stdout = child.stdout.take().expect("stdout is piped");
+    let stderr = child.stderr.take().expect("stderr is piped");
+    let stray = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let (tx, events) = mpsc::channel(64);
+    tokio::spawn(read_stdout(stdout, tx, Arc::clone(&stray)));
+    let tail: Tail = Arc::default();
+    tokio::spawn(read_stderr(stderr, Arc::clone(&tail)));
+    let session = StdioSession {
+        child,
+        stdin,
+        events,
+        stray,
+        next_id: 1,
+        launcher: *launcher,
+        saw_message: false,
+        ended: None,
+    };
+    Ok((session, guard, tail))
+}
+
+fn spawn_failure(program: &str, cwd: Option<&std::path::Path>, e: &std::io::Error) -> Failure {
+    match e.kind() {
+        std::io::ErrorKind::NotFound if cwd.is_some_and(|c| !c.is_dir()) => Failure::new(
+            FailureKind::SpawnFailed,
+            format!("working directory {} does not exist", cwd.unwrap_or_else(|| std::path::Path::new("")).display()),
+        )
+        .hint("fix `cwd` in the server's config"),
+        std::io::ErrorKind::NotFound => Failure::new(
+            FailureKind::SpawnFailed,
+            format!("command `{program}` not found"),
+        )
+        .hint(format!("install `{program}` or give its absolute path; cron runs with a short PATH")),
+        std::io::ErrorKind::PermissionDenied => Failure::new(
+            FailureKind::SpawnFailed,
+            format!("command `{program}` is not executable"),
+        )
+        .hint(format!("chmod +x {program}")),
+        _ => Failure::new(FailureKind::SpawnFailed, format!("cannot start `{program}`: {e}")),
+    }
+}
+
+async fn read_stdout(stdout: tokio::process::ChildStdout, tx: mpsc::Sender<Event>, stray: Arc<std::sync::atomic::AtomicU64>) {
+    let codec = AnyDelimiterCodec::new_with_max_length(b"\n".to_vec(), Vec::new(), MAX_LINE);
+    let mut frames = FramedRead::new(stdout, codec);
+    let mut stray_bytes = 0u64;
+    while let Some(frame) = frames.next().await {
+        let event = match frame {
+            Ok(line) => {
+                let line = line.strip_suffix(b"\r").unwrap_or(&line);
+                if line.iter().all(u8::is_ascii_whitespace) {
+                    continue;
+                }
+                match serde_json::from_slice::<Value>(line) {
+                    Ok(v) => Event::Message(v),
+                    Err(_) => {
+                        let lines = stray.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                        stray_bytes += line.len() as u64;
+                        if lines <= MAX_STRAY_LINES && stray_bytes <= MAX_STRAY_BYTES {
+                            continue;
+                        }
+                        Event::Flood { lines, bytes: stray_bytes }
+                    }
+                }
+            }
+            Err(tokio_util::codec::AnyDelimiterCodecError::MaxChunkLengthExceeded) => Event::TooLong,
+            Err(tokio_util::codec::AnyDelimiterCodecError::Io(_)) => Event::Eof,
+        };
+        let stop = !matches!(event, Event::Message(_));
+        if tx.send(event).await.is_err() || stop {
+            return;
+        }
+    }
+    let _ = tx.send(Event::Eof).await;
+}
+
+async fn read_stderr(stderr: tokio::process::ChildStderr, tail: Tail) {
+    let codec = AnyDelimiterCodec::new_with_max_length(b"\n".to_vec(), Vec::new(), 64 * 1024);
+    let mut frames = FramedRead::new(stderr, codec);
+    while let Some(frame) = frames.next().await {
+        let Ok(line) = frame else { continue };
+        let text = String::from_utf8_lossy(&line);
+        let text = text.trim_end();
+        if text.is_empty() {
+            continue;
+        }
+        let mut t = tail.lock().expect("stderr tail lock");
+        if t.len() == STDERR_TAIL_LINES {
+            t.pop_front();
+        }
+        t.push_back(text.chars().take(STDERR_LINE_CHARS).collect());
+    }
+}
+
+fn snapshot(tail: &Tail) -> Vec<String> {
+    tail.lock().expect("stderr tail lock").iter().cloned().collect()
+}
+
+fn redact_failure(mut f: Failure, r: &Redactor) -> Failure {
+    f.message = r.redact(&f.message);
+    f.hint = f.hint.map(|h| r.redact(&h));
+    f
+}
+
+impl StdioSession {
+    async fn send(&mut self, msg: &Value) -> Result<(), Failure> {
+        let mut line = serde_json::to_vec(msg).expect("JSON values serialize");
+        line.push(b'\n');
+        let Some(stdin) = self.stdin.as_mut() else {
+            return Err(Failure::new(FailureKind::Exited, "stdin is closed"));
+        };
+        match stdin.write_all(&line).await {
+            Ok(()) => stdin.flush().await.map_err(|_| Failure::new(FailureKind::Exited, "stdin closed")),
+            Err(_) => Err(Failure::new(FailureKind::Exited, "the server closed its stdin")),
+        }
+    }
+
+    fn timeout_failure(&self, method: &str, timeout: Duration) -> Failure {
+        let after = humantime::format_duration(timeout);
+        let stray = self.stray.load(std::sync::atomic::Ordering::Relaxed);
+        if !self.saw_message && stray > 0 {
+            Failure::new(
+                FailureKind::Garbage,
+                format!("the server printed {stray} non-JSON lines on stdout and no JSON-RPC answer within {after}"),
+            )
+            .hint("stdout must carry only JSON-RPC; make the server log to stderr")
+        } else if !self.saw_message && self.launcher && method == "initialize" {
+            Failure::new(
+                FailureKind::LauncherTimeout,
+                format!("the launcher had not started the server after {after}; it is probably still fetching the package"),
+            )
+            .hint("set prefer_offline = true to use the launcher's cache, or raise startup_timeout")
+        } else {
+            Failure::new(FailureKind::Timeout, format!("no answer to {method} within {after}"))
+                .hint("the server is hung or overloaded; run it by hand, or raise `timeout`")
+        }
+    }
+}
+
+impl Session for StdioSession {
+    async fn request(&mut self, method: &str, params: Value, timeout: Duration) -> Result<Value, Failure> {
+        if let Some(f) = &self.ended {
+            return Err(f.clone());
+        }
+        let id = self.next_id;
+        self.next_id += 1;
+        self.send(&jsonrpc::request(id, method, &params)).await?;
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let event = match tokio::time::timeout_at(deadline, self.events.recv()).await {
+                Err(_) => return Err(self.timeout_failure(method, timeout)),
+                Ok(None | Some(Event::Eof)) => Event::Eof,
+                Ok(Some(e)) => e,
+            };
+            let failure = match event {
+                Event::Message(msg) => {
+                    self.saw_message = true;
+                    match jsonrpc::classify(msg) {
+                        Incoming::Response { id: got, result } if got == id => {
+                            return result.map_err(|e| super::rpc_failure(method, &e));
+                        }
+                        Incoming::Request { id } => {
+                            self.send(&jsonrpc::method_not_found(id)).await?;
+                            continue;
+                        }
+                        Incoming::Response { .. } | Incoming::Notification | Incoming::Invalid => continue,
+                    }
+                }
+                Event::Eof => Failure::new(FailureKind::Exited, "the server exited"),
+                Event::TooLong => Failure::new(
+                    FailureKind::Garbage,
+                    format!("the server wrote a stdout line longer than {} MiB", MAX_LINE >> 20),
+                )
+                .hint("stdout must carry only JSON-RPC; make the server log to stderr"),
+                Event::Flood { lines, bytes } => Failure::new(
+                    FailureKind::Garbage,
+                    format!("the server flooded stdout with {lines} non-JSON lines ({bytes} bytes)"),
+                )
+                .hint("stdout must carry only JSON-RPC; make the server log to stderr"),
+            };
+            self.ended = Some(failure.clone());
+            return Err(failure);
+        }
+    }
+
+    async fn notify(&mut self, method: &str) -> Result<(), Failure> {
+        self.send(&jsonrpc::notification(method)).await
+    }
+}
