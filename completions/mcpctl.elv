@@ -1,0 +1,285 @@
+
+use builtin;
+use str;
+
+set edit:completion:arg-completer[mcpctl] = {|@words|
+    fn spaces {|n|
+        builtin:repeat $n ' ' | str:join ''
+    }
+    fn cand {|text desc|
+        edit:complex-candidate $text &display=$text' '(spaces (- 14 (wcswidth $text)))$desc
+    }
+    var command = 'mcpctl'
+    for word $words[1..-1] {
+        if (str:has-prefix $word '-') {
+            break
+        }
+        set command = $command';'$word
+    }
+    var completions = [
+        &'mcpctl'= {
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+            cand health-check 'Probe every configured and discovered MCP server with a real handshake'
+            cand backup 'Make age-encrypted, verified backups of configs and credentials'
+            cand restore 'Restore a backup target from the newest valid copy'
+            cand recover 'Run the guarded recovery ladder for failed servers'
+            cand emergency 'Switch the pipeline to fallback mode while critical servers stay down'
+            cand gh-watch 'Find failed GitHub Actions runs and classify why they failed'
+            cand fix 'Apply the matched fix recipe in a git checkout (dry-run by default)'
+            cand report 'Reliability figures from the stored reports'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the man page, or write every page into a directory'
+            cand schema 'Print the JSON Schema of the reports'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mcpctl;health-check'= {
+            cand --from 'Import servers from this MCP client config file (any supported client format); repeatable'
+            cand -s 'Probe only these servers; repeatable'
+            cand --server 'Probe only these servers; repeatable'
+            cand --deadline 'Deadline for the whole run (e.g. 90s) [default: from config, else 2m]'
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --list 'Only list the resolved servers (name, transport, sources); probe nothing'
+            cand --discover 'Also probe servers found in MCP client configs (the default when no config file exists)'
+            cand --no-discover 'Do not read MCP client configs'
+            cand --check-modern 'Also ask each stdio server, in a separate spawn, whether it speaks the 2026-07-28 era'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcpctl;backup'= {
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcpctl;restore'= {
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcpctl;recover'= {
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcpctl;emergency'= {
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcpctl;gh-watch'= {
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcpctl;fix'= {
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcpctl;report'= {
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcpctl;completions'= {
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcpctl;man'= {
+            cand --out-dir 'Write mcpctl.1 and one page per subcommand into this directory'
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcpctl;schema'= {
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help'
+            cand --help 'Print help'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
+        &'mcpctl;help'= {
+            cand health-check 'Probe every configured and discovered MCP server with a real handshake'
+            cand backup 'Make age-encrypted, verified backups of configs and credentials'
+            cand restore 'Restore a backup target from the newest valid copy'
+            cand recover 'Run the guarded recovery ladder for failed servers'
+            cand emergency 'Switch the pipeline to fallback mode while critical servers stay down'
+            cand gh-watch 'Find failed GitHub Actions runs and classify why they failed'
+            cand fix 'Apply the matched fix recipe in a git checkout (dry-run by default)'
+            cand report 'Reliability figures from the stored reports'
+            cand completions 'Print a shell completion script'
+            cand man 'Print the man page, or write every page into a directory'
+            cand schema 'Print the JSON Schema of the reports'
+            cand help 'Print this message or the help of the given subcommand(s)'
+        }
+        &'mcpctl;help;health-check'= {
+        }
+        &'mcpctl;help;backup'= {
+        }
+        &'mcpctl;help;restore'= {
+        }
+        &'mcpctl;help;recover'= {
+        }
+        &'mcpctl;help;emergency'= {
+        }
+        &'mcpctl;help;gh-watch'= {
+        }
+        &'mcpctl;help;fix'= {
+        }
+        &'mcpctl;help;report'= {
+        }
+        &'mcpctl;help;completions'= {
+        }
+        &'mcpctl;help;man'= {
+        }
+        &'mcpctl;help;schema'= {
+        }
+        &'mcpctl;help;help'= {
+        }
+    ]
+    $completions[$command]
+}

@@ -1,0 +1,202 @@
+# Print an optspec for argparse to handle cmd's options that are independent of any subcommand.
+function __fish_mcpctl_global_optspecs
+    string join \n c/config= state-dir= report= json format= q/quiet v/verbose wait-lock= h/help V/version
+end
+
+function __fish_mcpctl_needs_command
+    # Figure out if the current invocation already has a command.
+    set -l cmd (commandline -opc)
+    set -e cmd[1]
+    argparse -s (__fish_mcpctl_global_optspecs) -- $cmd 2>/dev/null
+    or return
+    if set -q argv[1]
+        # Also print the command, so this can be used to figure out what it is.
+        echo $argv[1]
+        return 1
+    end
+    return 0
+end
+
+function __fish_mcpctl_using_subcommand
+    set -l cmd (__fish_mcpctl_needs_command)
+    test -z "$cmd"
+    and return 1
+    contains -- $cmd[1] $argv
+end
+
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -l report -d 'Write the JSON report here instead of the state directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
+json\t''
+nagios\t''"
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -l json -d 'Print the JSON report on stdout (same as --format json)'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -s q -l quiet -d 'Print nothing when all is ok'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -s h -l help -d 'Print help (see more with \'--help\')'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "health-check" -d 'Probe every configured and discovered MCP server with a real handshake'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "backup" -d 'Make age-encrypted, verified backups of configs and credentials'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "restore" -d 'Restore a backup target from the newest valid copy'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "recover" -d 'Run the guarded recovery ladder for failed servers'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "emergency" -d 'Switch the pipeline to fallback mode while critical servers stay down'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "gh-watch" -d 'Find failed GitHub Actions runs and classify why they failed'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "fix" -d 'Apply the matched fix recipe in a git checkout (dry-run by default)'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "report" -d 'Reliability figures from the stored reports'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "man" -d 'Print the man page, or write every page into a directory'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of the reports'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l from -d 'Import servers from this MCP client config file (any supported client format); repeatable' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s s -l server -d 'Probe only these servers; repeatable' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l deadline -d 'Deadline for the whole run (e.g. 90s) [default: from config, else 2m]' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l report -d 'Write the JSON report here instead of the state directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
+json\t''
+nagios\t''"
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l list -d 'Only list the resolved servers (name, transport, sources); probe nothing'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l discover -d 'Also probe servers found in MCP client configs (the default when no config file exists)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l no-discover -d 'Do not read MCP client configs'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l check-modern -d 'Also ask each stdio server, in a separate spawn, whether it speaks the 2026-07-28 era'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l json -d 'Print the JSON report on stdout (same as --format json)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s q -l quiet -d 'Print nothing when all is ok'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l report -d 'Write the JSON report here instead of the state directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
+json\t''
+nagios\t''"
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l json -d 'Print the JSON report on stdout (same as --format json)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s q -l quiet -d 'Print nothing when all is ok'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l report -d 'Write the JSON report here instead of the state directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
+json\t''
+nagios\t''"
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l json -d 'Print the JSON report on stdout (same as --format json)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s q -l quiet -d 'Print nothing when all is ok'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l report -d 'Write the JSON report here instead of the state directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
+json\t''
+nagios\t''"
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l json -d 'Print the JSON report on stdout (same as --format json)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s q -l quiet -d 'Print nothing when all is ok'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l report -d 'Write the JSON report here instead of the state directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
+json\t''
+nagios\t''"
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l json -d 'Print the JSON report on stdout (same as --format json)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s q -l quiet -d 'Print nothing when all is ok'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l report -d 'Write the JSON report here instead of the state directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
+json\t''
+nagios\t''"
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l json -d 'Print the JSON report on stdout (same as --format json)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s q -l quiet -d 'Print nothing when all is ok'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l report -d 'Write the JSON report here instead of the state directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
+json\t''
+nagios\t''"
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l json -d 'Print the JSON report on stdout (same as --format json)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s q -l quiet -d 'Print nothing when all is ok'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l report -d 'Write the JSON report here instead of the state directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
+json\t''
+nagios\t''"
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l json -d 'Print the JSON report on stdout (same as --format json)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s q -l quiet -d 'Print nothing when all is ok'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -l report -d 'Write the JSON report here instead of the state directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
+json\t''
+nagios\t''"
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -l json -d 'Print the JSON report on stdout (same as --format json)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -s q -l quiet -d 'Print nothing when all is ok'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -l out-dir -d 'Write mcpctl.1 and one page per subcommand into this directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -l report -d 'Write the JSON report here instead of the state directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
+json\t''
+nagios\t''"
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -l json -d 'Print the JSON report on stdout (same as --format json)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s q -l quiet -d 'Print nothing when all is ok'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l report -d 'Write the JSON report here instead of the state directory' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
+json\t''
+nagios\t''"
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l json -d 'Print the JSON report on stdout (same as --format json)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -s q -l quiet -d 'Print nothing when all is ok'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "health-check" -d 'Probe every configured and discovered MCP server with a real handshake'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "backup" -d 'Make age-encrypted, verified backups of configs and credentials'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "restore" -d 'Restore a backup target from the newest valid copy'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "recover" -d 'Run the guarded recovery ladder for failed servers'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "emergency" -d 'Switch the pipeline to fallback mode while critical servers stay down'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "gh-watch" -d 'Find failed GitHub Actions runs and classify why they failed'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "fix" -d 'Apply the matched fix recipe in a git checkout (dry-run by default)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "report" -d 'Reliability figures from the stored reports'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "completions" -d 'Print a shell completion script'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "man" -d 'Print the man page, or write every page into a directory'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "schema" -d 'Print the JSON Schema of the reports'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

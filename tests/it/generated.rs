@@ -1,0 +1,53 @@
+//! Completions, man pages and the report schema are committed; these tests fail when they are
+//! stale. Regenerate with `MCPCTL_BLESS=1 cargo test --test it generated`.
+
+use std::path::Path;
+use std::process::Command;
+
+fn generate(args: &[&str]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_mcpctl")).args(args).output().expect("run mcpctl");
+    assert!(out.status.success(), "mcpctl {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("utf-8")
+}
+
+fn check(rel: &str, fresh: &str) {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(rel);
+    if std::env::var_os("MCPCTL_BLESS").is_some() {
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, fresh).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(committed == fresh, "{rel} is stale: run `MCPCTL_BLESS=1 cargo test --test it generated` and commit");
+}
+
+#[test]
+fn completions_are_fresh() {
+    for (shell, file) in [
+        ("bash", "completions/mcpctl.bash"),
+        ("zsh", "completions/_mcpctl"),
+        ("fish", "completions/mcpctl.fish"),
+        ("elvish", "completions/mcpctl.elv"),
+        ("powershell", "completions/_mcpctl.ps1"),
+    ] {
+        check(file, &generate(&["completions", shell]));
+    }
+}
+
+#[test]
+fn man_pages_are_fresh() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(&["man", "--out-dir", dir.path().to_str().unwrap()]);
+    let mut names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    names.sort();
+    assert!(names.contains(&"mcpctl.1".to_owned()) && names.contains(&"mcpctl-health-check.1".to_owned()), "{names:?}");
+    for name in &names {
+        check(&format!("man/{name}"), &std::fs::read_to_string(dir.path().join(name)).unwrap());
+    }
+    assert_eq!(generate(&["man"]), std::fs::read_to_string(dir.path().join("mcpctl.1")).unwrap());
+}
+
+#[test]
+fn report_schema_is_fresh() {
+    check("docs/report.schema.json", &generate(&["schema"]));
+}

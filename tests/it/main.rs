@@ -1,0 +1,10 @@
+//! The one integration-test binary: every test runs the real `mcpctl` binary.
+
+mod cli;
+mod config_errors;
+mod generated;
+mod harness;
+mod health_hostile;
+mod health_real;
+
+pub use harness::{Run, Test};
