@@ -3,7 +3,9 @@
 use serde::{Deserialize, Serialize};
 
 /// Overall state of a run, in the Monitoring Plugins vocabulary that cron wrappers already know.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     Ok,
@@ -44,7 +46,7 @@ pub enum Code {
     Critical = 2,
     /// The state could not be determined: bad config, bad usage, internal error, not implemented.
     Unknown = 3,
-    /// Another mcpctl run holds the state-directory lock (sysexits EX_TEMPFAIL).
+    /// Another mcpctl run holds the state-directory lock (sysexits `EX_TEMPFAIL`).
     Locked = 75,
     /// Interrupted by SIGINT or SIGTERM.
     Interrupted = 130,

@@ -14,12 +14,19 @@ pub(crate) struct Inventory {
 }
 
 pub(crate) fn build(settings: &Settings, discover: bool, imports: &[PathBuf]) -> Result<Inventory> {
-    let mut inv = Inventory { servers: settings.servers.clone(), problems: Vec::new() };
-    let cwd = std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
+    let mut inv = Inventory {
+        servers: settings.servers.clone(),
+        problems: Vec::new(),
+    };
+    let cwd =
+        std::env::current_dir().map_err(|e| Error::io("cannot read the current directory", e))?;
     let locations = Locations::from_env(cwd);
     if discover || !imports.is_empty() {
         let Some(loc) = locations.as_ref() else {
-            return Err(Error::Usage("HOME is not set, so MCP client configs cannot be found; set HOME or use --config".into()));
+            return Err(Error::Usage(
+                "HOME is not set, so MCP client configs cannot be found; set HOME or use --config"
+                    .into(),
+            ));
         };
         let mut found = Vec::new();
         if discover {
@@ -34,7 +41,11 @@ pub(crate) fn build(settings: &Settings, discover: bool, imports: &[PathBuf]) ->
                     inv.problems.extend(d.problems);
                 }
                 Err(problem) => {
-                    return Err(Error::Usage(format!("--from {}: {}", problem.path.display(), problem.message)));
+                    return Err(Error::Usage(format!(
+                        "--from {}: {}",
+                        problem.path.display(),
+                        problem.message
+                    )));
                 }
             }
         }
@@ -57,11 +68,19 @@ fn add(servers: &mut Vec<ServerConfig>, new: ServerConfig) {
     }
     let mut new = new;
     if servers.iter().any(|s| s.name == new.name) {
-        let client = new.origins.first().map_or("client", |o| o.client.as_str()).to_owned();
+        let client = new
+            .origins
+            .first()
+            .map_or("client", |o| o.client.as_str())
+            .to_owned();
         let base = format!("{}@{client}", new.name);
-        new.name = (1..).map(|i| if i == 1 { base.clone() } else { format!("{base}-{i}") })
-            .find(|n| servers.iter().all(|s| &s.name != n))
-            .expect("an unused name exists");
+        let mut name = base.clone();
+        let mut i = 1;
+        while servers.iter().any(|s| s.name == name) {
+            i += 1;
+            name = format!("{base}-{i}");
+        }
+        new.name = name;
     }
     servers.push(new);
 }
@@ -72,7 +91,11 @@ fn same_server(a: &ServerConfig, b: &ServerConfig) -> bool {
 
 fn from_discovered(d: DiscoveredServer, defaults: &Defaults) -> ServerConfig {
     let endpoint = match (d.command, d.url) {
-        (Some(command), _) => Endpoint::Stdio { command, args: d.args, cwd: d.cwd.map(PathBuf::from) },
+        (Some(command), _) => Endpoint::Stdio {
+            command,
+            args: d.args,
+            cwd: d.cwd.map(PathBuf::from),
+        },
         (None, url) => Endpoint::Url {
             url: url.unwrap_or_default(),
             transport: d.transport.map(|t| match t {
@@ -101,7 +124,11 @@ fn from_discovered(d: DiscoveredServer, defaults: &Defaults) -> ServerConfig {
         origins: d
             .sources
             .into_iter()
-            .map(|s| Origin { client: s.client.label().to_owned(), path: s.path, name: s.name })
+            .map(|s| Origin {
+                client: s.client.label().to_owned(),
+                path: s.path,
+                name: s.name,
+            })
             .collect(),
     }
 }

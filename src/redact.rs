@@ -20,10 +20,11 @@ impl Redactor {
             self.secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
         }
         // "Bearer abc…" is a header value; the bare token is what leaks into server logs.
-        if let Some((_, token)) = value.split_once(' ') {
-            if token.len() >= MIN_SECRET_LEN && token != value {
-                self.add(token);
-            }
+        if let Some((_, token)) = value.split_once(' ')
+            && token.len() >= MIN_SECRET_LEN
+            && token != value
+        {
+            self.add(token);
         }
     }
 
@@ -48,6 +49,9 @@ mod tests {
         r.add("Bearer canary-123456");
         r.add("1");
         assert_eq!(r.redact("got canary-123456 on port 1"), "got *** on port 1");
-        assert_eq!(r.redact("Authorization: Bearer canary-123456"), "Authorization: ***");
+        assert_eq!(
+            r.redact("Authorization: Bearer canary-123456"),
+            "Authorization: ***"
+        );
     }
 }

@@ -35,7 +35,8 @@ pub(crate) fn man(args: &ManArgs) -> Result<Code> {
 }
 
 pub(crate) fn schema() -> Result<Code> {
-    let schema = schemars::schema_for!(crate::output::Envelope<crate::commands::health_check::Body>);
+    let schema =
+        schemars::schema_for!(crate::output::Envelope<crate::commands::health_check::Body>);
     let json = serde_json::to_string_pretty(&schema).expect("schemas serialize");
     print(&format!("{json}\n"))
 }
@@ -47,7 +48,9 @@ fn write_page(dir: &Path, name: &str, cmd: &clap::Command) -> Result<()> {
 
 fn render(cmd: &clap::Command) -> Result<String> {
     let mut buf = Vec::new();
-    clap_mangen::Man::new(cmd.clone()).render(&mut buf).map_err(|e| Error::io("cannot render the man page", e))?;
+    clap_mangen::Man::new(cmd.clone())
+        .render(&mut buf)
+        .map_err(|e| Error::io("cannot render the man page", e))?;
     Ok(String::from_utf8_lossy(&buf).into_owned())
 }
 

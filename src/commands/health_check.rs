@@ -36,13 +36,27 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     let discover = if args.no_discover {
         false
     } else {
-        args.discover || settings.health_check.discover.unwrap_or(settings.file.is_none())
+        args.discover
+            || settings
+                .health_check
+                .discover
+                .unwrap_or(settings.file.is_none())
     };
-    let Inventory { mut servers, problems } = inventory::build(&settings, discover, &args.from)?;
+    let Inventory {
+        mut servers,
+        problems,
+    } = inventory::build(&settings, discover, &args.from)?;
     if !args.server.is_empty() {
-        if let Some(unknown) = args.server.iter().find(|n| !servers.iter().any(|s| &s.name == *n)) {
+        if let Some(unknown) = args
+            .server
+            .iter()
+            .find(|n| !servers.iter().any(|s| &s.name == *n))
+        {
             let known: Vec<&str> = servers.iter().map(|s| s.name.as_str()).collect();
-            return Err(Error::Usage(format!("no server named `{unknown}`; known: {}", known.join(", "))));
+            return Err(Error::Usage(format!(
+                "no server named `{unknown}`; known: {}",
+                known.join(", ")
+            )));
         }
         servers.retain(|s| args.server.contains(&s.name));
     }
@@ -50,10 +64,16 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
         return list(&servers, &problems, ctx);
     }
 
-    let state_dir = state::resolve_dir(ctx.global.state_dir.as_deref(), settings.state_dir.as_deref())?;
+    let state_dir = state::resolve_dir(
+        ctx.global.state_dir.as_deref(),
+        settings.state_dir.as_deref(),
+    )?;
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
 
-    let deadline = args.deadline.or(settings.health_check.deadline).unwrap_or(config::DEFAULT_DEADLINE);
+    let deadline = args
+        .deadline
+        .or(settings.health_check.deadline)
+        .unwrap_or(config::DEFAULT_DEADLINE);
     let opts = health::Options {
         defaults: settings.defaults.clone(),
         check_modern: args.check_modern || settings.health_check.check_modern,
@@ -70,7 +90,13 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     };
     let envelope = Envelope::new("health-check", started, status, summary, body);
     let json = serde_json::to_vec_pretty(&envelope).expect("reports serialize");
-    let path = state::reports::save(&state_dir, ctx.global.report.as_deref(), "health-check", started, &json)?;
+    let path = state::reports::save(
+        &state_dir,
+        ctx.global.report.as_deref(),
+        "health-check",
+        started,
+        &json,
+    )?;
     tracing::info!("report written to {}", path.display());
     show(&envelope, &json, &path, ctx)?;
     Ok(status.code())
@@ -79,18 +105,30 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
 /// Run status: a critical server down is CRITICAL; anything else not healthy is a WARNING.
 fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, String) {
     if reports.is_empty() {
-        let why = if problems.is_empty() { "" } else { " (some client configs did not parse)" };
+        let why = if problems.is_empty() {
+            ""
+        } else {
+            " (some client configs did not parse)"
+        };
         return (
             Status::Unknown,
-            format!("no MCP servers configured or discovered{why}; write ~/.config/mcpctl/mcpctl.toml or pass --from FILE"),
+            format!(
+                "no MCP servers configured or discovered{why}; write ~/.config/mcpctl/mcpctl.toml or pass --from FILE"
+            ),
         );
     }
     let count = |st: ServerStatus| reports.iter().filter(|r| r.status == st).count();
-    let (healthy, degraded, unknown, unhealthy) =
-        (count(ServerStatus::Healthy), count(ServerStatus::Degraded), count(ServerStatus::Unknown), count(ServerStatus::Unhealthy));
+    let (healthy, degraded, unknown, unhealthy) = (
+        count(ServerStatus::Healthy),
+        count(ServerStatus::Degraded),
+        count(ServerStatus::Unknown),
+        count(ServerStatus::Unhealthy),
+    );
     let critical_down: Vec<&str> = reports
         .iter()
-        .filter(|r| r.critical && matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown))
+        .filter(|r| {
+            r.critical && matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown)
+        })
         .map(|r| r.name.as_str())
         .collect();
     let status = if !critical_down.is_empty() {
@@ -101,7 +139,11 @@ fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, Strin
         Status::Warning
     };
     let mut parts = vec![format!("{healthy} healthy")];
-    for (n, label) in [(degraded, "degraded"), (unhealthy, "unhealthy"), (unknown, "unknown")] {
+    for (n, label) in [
+        (degraded, "degraded"),
+        (unhealthy, "unhealthy"),
+        (unknown, "unknown"),
+    ] {
         if n > 0 {
             parts.push(format!("{n} {label}"));
         }
@@ -110,13 +152,22 @@ fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, Strin
     let failing: Vec<String> = reports
         .iter()
         .filter(|r| r.status != ServerStatus::Healthy)
-        .map(|r| format!("{} ({})", r.name, r.error.as_ref().map_or("degraded", |e| e.kind.as_str())))
+        .map(|r| {
+            format!(
+                "{} ({})",
+                r.name,
+                r.error.as_ref().map_or("degraded", |e| e.kind.as_str())
+            )
+        })
         .collect();
     if !failing.is_empty() {
         summary.push_str(&format!(" - {}", failing.join(", ")));
     }
     if !problems.is_empty() {
-        summary.push_str(&format!("; {} client config file(s) unreadable", problems.len()));
+        summary.push_str(&format!(
+            "; {} client config file(s) unreadable",
+            problems.len()
+        ));
     }
     (status, summary)
 }
@@ -130,18 +181,36 @@ fn show(env: &Envelope<Body>, json: &[u8], path: &std::path::Path, ctx: &Ctx) ->
         return Ok(());
     }
     match out.mode {
-        Mode::Nagios => print(&output::nagios_line(env.status, &env.summary, &perfdata(&env.body.servers))),
+        Mode::Nagios => print(&output::nagios_line(
+            env.status,
+            &env.summary,
+            &perfdata(&env.body.servers),
+        )),
         Mode::Table => {
             print(&format!("{}\n", table(&env.body.servers)))?;
             let mut tail = format!("{}: {}\n", env.status.label(), env.summary);
             for p in &env.body.discovery_problems {
-                tail.push_str(&format!("  unreadable {} config {}: {}\n", p.client.label(), p.path.display(), p.message));
+                tail.push_str(&format!(
+                    "  unreadable {} config {}: {}\n",
+                    p.client.label(),
+                    p.path.display(),
+                    p.message
+                ));
             }
             print(&tail)
         }
         Mode::Auto | Mode::Json => {
-            let mut text = format!("mcpctl health-check: {}: {}\n", env.status.label(), env.summary);
-            for r in env.body.servers.iter().filter(|r| r.status != ServerStatus::Healthy) {
+            let mut text = format!(
+                "mcpctl health-check: {}: {}\n",
+                env.status.label(),
+                env.summary
+            );
+            for r in env
+                .body
+                .servers
+                .iter()
+                .filter(|r| r.status != ServerStatus::Healthy)
+            {
                 text.push_str(&format!("  {}: {}\n", r.name, detail(r)));
             }
             text.push_str(&format!("  report: {}\n", path.display()));
@@ -166,10 +235,25 @@ fn detail(r: &ServerReport) -> String {
 }
 
 fn table(servers: &[ServerReport]) -> comfy_table::Table {
-    let mut t = output::table::new(&["SERVER", "STATUS", "TRANSPORT", "PROTOCOL", "TOOLS", "LATENCY", "DETAIL"]);
+    let mut t = output::table::new(&[
+        "SERVER",
+        "STATUS",
+        "TRANSPORT",
+        "PROTOCOL",
+        "TOOLS",
+        "LATENCY",
+        "DETAIL",
+    ]);
     for r in servers {
-        let name = if r.critical { format!("{} *", r.name) } else { r.name.clone() };
-        let latency = r.latency_ms.initialize.map_or_else(|| "-".into(), |_| format!("{:.0} ms", r.latency_ms.total));
+        let name = if r.critical {
+            format!("{} *", r.name)
+        } else {
+            r.name.clone()
+        };
+        let latency = r
+            .latency_ms
+            .initialize
+            .map_or_else(|| "-".into(), |_| format!("{:.0} ms", r.latency_ms.total));
         t.add_row(vec![
             name,
             format!("{:?}", r.status).to_lowercase(),
@@ -184,10 +268,21 @@ fn table(servers: &[ServerReport]) -> comfy_table::Table {
 }
 
 fn perfdata(servers: &[ServerReport]) -> Vec<(String, f64, &'static str)> {
-    let healthy = servers.iter().filter(|r| r.status == ServerStatus::Healthy).count();
+    let healthy = servers
+        .iter()
+        .filter(|r| r.status == ServerStatus::Healthy)
+        .count();
     #[allow(clippy::cast_precision_loss)]
-    let mut data = vec![("healthy".to_owned(), healthy as f64, ""), ("servers".to_owned(), servers.len() as f64, "")];
-    data.extend(servers.iter().filter(|r| r.latency_ms.initialize.is_some()).map(|r| (format!("{}_latency", r.name), r.latency_ms.total, "ms")));
+    let mut data = vec![
+        ("healthy".to_owned(), healthy as f64, ""),
+        ("servers".to_owned(), servers.len() as f64, ""),
+    ];
+    data.extend(
+        servers
+            .iter()
+            .filter(|r| r.latency_ms.initialize.is_some())
+            .map(|r| (format!("{}_latency", r.name), r.latency_ms.total, "ms")),
+    );
     data
 }
 
@@ -200,18 +295,44 @@ fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -
         sources: &'a [config::Origin],
     }
     if ctx.output.mode == Mode::Json {
-        let rows: Vec<Row> = servers.iter().map(|s| Row { name: &s.name, transport: s.transport_label(), critical: s.critical, sources: &s.origins }).collect();
+        let rows: Vec<Row> = servers
+            .iter()
+            .map(|s| Row {
+                name: &s.name,
+                transport: s.transport_label(),
+                critical: s.critical,
+                sources: &s.origins,
+            })
+            .collect();
         let json = serde_json::json!({"servers": rows, "discovery_problems": problems});
-        return print(&format!("{}\n", serde_json::to_string_pretty(&json).expect("serializes"))).map(|()| Code::Ok);
+        return print(&format!(
+            "{}\n",
+            serde_json::to_string_pretty(&json).expect("serializes")
+        ))
+        .map(|()| Code::Ok);
     }
     let mut t = output::table::new(&["SERVER", "TRANSPORT", "CRITICAL", "SOURCES"]);
     for s in servers {
-        let sources: Vec<String> = s.origins.iter().map(|o| format!("{} {}", o.client, o.path.display())).collect();
-        t.add_row(vec![s.name.clone(), s.transport_label().to_owned(), if s.critical { "yes" } else { "" }.to_owned(), sources.join("\n")]);
+        let sources: Vec<String> = s
+            .origins
+            .iter()
+            .map(|o| format!("{} {}", o.client, o.path.display()))
+            .collect();
+        t.add_row(vec![
+            s.name.clone(),
+            s.transport_label().to_owned(),
+            if s.critical { "yes" } else { "" }.to_owned(),
+            sources.join("\n"),
+        ]);
     }
     let mut text = format!("{t}\n");
     for p in problems {
-        text.push_str(&format!("unreadable {} config {}: {}\n", p.client.label(), p.path.display(), p.message));
+        text.push_str(&format!(
+            "unreadable {} config {}: {}\n",
+            p.client.label(),
+            p.path.display(),
+            p.message
+        ));
     }
     print(&text)?;
     Ok(Code::Ok)

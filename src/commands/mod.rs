@@ -16,7 +16,10 @@ pub(crate) struct Ctx {
 
 pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
     let output = Output::new(cli.global.format, cli.global.json, cli.global.quiet);
-    let ctx = Ctx { global: cli.global, output };
+    let ctx = Ctx {
+        global: cli.global,
+        output,
+    };
     let work = async {
         match cli.command {
             Command::HealthCheck(args) => health_check::run(args, &ctx).await,
@@ -41,7 +44,10 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
 /// Resolves on SIGINT or SIGTERM. Dropping the work future then kills every child group.
 async fn interrupted() {
     use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut int), Ok(mut term)) = (signal(SignalKind::interrupt()), signal(SignalKind::terminate())) else {
+    let (Ok(mut int), Ok(mut term)) = (
+        signal(SignalKind::interrupt()),
+        signal(SignalKind::terminate()),
+    ) else {
         return std::future::pending().await;
     };
     tokio::select! {

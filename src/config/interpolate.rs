@@ -34,7 +34,6 @@ pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> (String, 
     (out, missing)
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::expand;
@@ -49,10 +48,16 @@ mod tests {
 
     #[test]
     fn expands_known_defaults_and_reports_missing() {
-        assert_eq!(expand("Bearer ${TOKEN}", &lookup), ("Bearer s3cr$t".into(), vec![]));
+        assert_eq!(
+            expand("Bearer ${TOKEN}", &lookup),
+            ("Bearer s3cr$t".into(), vec![])
+        );
         assert_eq!(expand("${NOPE:-x}", &lookup), ("x".into(), vec![]));
         assert_eq!(expand("${EMPTY:-d}", &lookup), ("d".into(), vec![]));
-        assert_eq!(expand("a${NOPE}b", &lookup), ("ab".into(), vec!["NOPE".into()]));
+        assert_eq!(
+            expand("a${NOPE}b", &lookup),
+            ("ab".into(), vec!["NOPE".into()])
+        );
     }
 
     #[test]

@@ -23,9 +23,17 @@ pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{}:{line}:{col}: {message}", path.display())]
-    At { path: PathBuf, line: usize, col: usize, message: String },
+    At {
+        path: PathBuf,
+        line: usize,
+        col: usize,
+        message: String,
+    },
     #[error("cannot read config {}: {source}; check the path given by --config or MCPCTL_CONFIG", path.display())]
-    Read { path: PathBuf, source: std::io::Error },
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
 }
 
 /// Everything the config file says, resolved and validated.
@@ -76,9 +84,16 @@ pub enum Transport {
 /// that one unset variable fails one server, not the whole run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Endpoint {
-    Stdio { command: String, args: Vec<String>, cwd: Option<PathBuf> },
+    Stdio {
+        command: String,
+        args: Vec<String>,
+        cwd: Option<PathBuf>,
+    },
     /// Streamable HTTP, falling back to legacy SSE when `transport` is not pinned.
-    Url { url: String, transport: Option<Transport> },
+    Url {
+        url: String,
+        transport: Option<Transport>,
+    },
 }
 
 /// Where a server definition came from, for `--list` and the report.
@@ -117,9 +132,18 @@ impl ServerConfig {
     pub fn transport_label(&self) -> &'static str {
         match &self.endpoint {
             Endpoint::Stdio { .. } => "stdio",
-            Endpoint::Url { transport: Some(Transport::Sse), .. } => "sse",
-            Endpoint::Url { transport: Some(Transport::Http), .. } => "http",
-            Endpoint::Url { transport: Some(Transport::Stdio) | None, .. } => "http|sse",
+            Endpoint::Url {
+                transport: Some(Transport::Sse),
+                ..
+            } => "sse",
+            Endpoint::Url {
+                transport: Some(Transport::Http),
+                ..
+            } => "http",
+            Endpoint::Url {
+                transport: Some(Transport::Stdio) | None,
+                ..
+            } => "http|sse",
         }
     }
 }
@@ -130,7 +154,10 @@ pub fn locate(explicit: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
     if let Some(path) = explicit {
         return match std::fs::metadata(path) {
             Ok(_) => Ok(Some(path.to_path_buf())),
-            Err(source) => Err(ConfigError::Read { path: path.to_path_buf(), source }),
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
         };
     }
     let xdg = std::env::var_os(env_vars::XDG_CONFIG_HOME)
@@ -146,11 +173,18 @@ pub fn locate(explicit: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
 
 /// Reads, parses and resolves the config file.
 pub fn load(path: &Path) -> Result<Settings, ConfigError> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ConfigError::Read { path: path.to_path_buf(), source })?;
+    let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
+        path: path.to_path_buf(),
+        source,
+    })?;
     let raw: raw::RawConfig = toml::from_str(&text).map_err(|e| {
         let (line, col) = e.span().map_or((1, 1), |s| line_col(&text, s.start));
-        ConfigError::At { path: path.to_path_buf(), line, col, message: e.message().trim().to_owned() }
+        ConfigError::At {
+            path: path.to_path_buf(),
+            line,
+            col,
+            message: e.message().trim().to_owned(),
+        }
     })?;
     resolve(raw, path, &text)
 }
@@ -164,7 +198,9 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
 }
 
 pub fn home_dir() -> Option<PathBuf> {
-    std::env::var_os(env_vars::HOME).filter(|v| !v.is_empty()).map(PathBuf::from)
+    std::env::var_os(env_vars::HOME)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
 }
 
 /// `~/x` → `$HOME/x`; a relative path is taken from `base` (the config file's directory).
@@ -182,13 +218,18 @@ pub fn expand_path(raw: &str, base: Option<&Path>) -> PathBuf {
 
 /// npx, uvx and friends fetch a package before the server starts: give them a longer startup.
 pub fn is_launcher(command: &str) -> bool {
-    let base = Path::new(command).file_name().and_then(|n| n.to_str()).unwrap_or(command);
+    let base = Path::new(command)
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or(command);
     matches!(base, "npx" | "uvx" | "pipx" | "bunx" | "pnpx" | "dnx")
 }
 
 /// A POSIX-style environment variable name.
 pub fn valid_env_name(name: &str) -> bool {
     let mut chars = name.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }

@@ -15,14 +15,21 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
     let d = &raw.defaults;
     let defaults = Defaults {
         timeout: d.timeout.map_or(super::DEFAULT_TIMEOUT, |v| v.0),
-        startup_timeout: d.startup_timeout.map_or(super::DEFAULT_LAUNCHER_STARTUP, |v| v.0),
+        startup_timeout: d
+            .startup_timeout
+            .map_or(super::DEFAULT_LAUNCHER_STARTUP, |v| v.0),
         grace: d.grace.map_or(super::DEFAULT_GRACE, |v| v.0),
         prefer_offline: d.prefer_offline.unwrap_or(false),
     };
     let mut servers = Vec::with_capacity(raw.servers.len());
     for (name, spanned) in raw.servers {
         let (line, col) = line_col(text, spanned.span().start);
-        let at = |message: String| ConfigError::At { path: path.to_path_buf(), line, col, message };
+        let at = |message: String| ConfigError::At {
+            path: path.to_path_buf(),
+            line,
+            col,
+            message,
+        };
         if !valid_name(&name) {
             return Err(at(format!(
                 "server name `{name}` may use only letters, digits, '-', '_' and '.'"
@@ -34,7 +41,9 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
         }
         let endpoint = endpoint(&name, &server, base).map_err(at)?;
         if let Some(bad) = server.required_env.iter().find(|v| !valid_env_name(v)) {
-            return Err(at(format!("servers.{name}.required_env: `{bad}` is not a variable name")));
+            return Err(at(format!(
+                "servers.{name}.required_env: `{bad}` is not a variable name"
+            )));
         }
         servers.push(ServerConfig {
             origins: vec![Origin {
@@ -53,7 +62,11 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
             container: server.container,
             expect_tools: server.expect_tools,
             required_env: server.required_env,
-            config_files: server.config_files.iter().map(|p| expand_path(p, base)).collect(),
+            config_files: server
+                .config_files
+                .iter()
+                .map(|p| expand_path(p, base))
+                .collect(),
             token_expires: server.token_expires.map(|d| d.0),
             unresolved_inputs: Vec::new(),
             name,
@@ -106,11 +119,17 @@ fn endpoint(name: &str, s: &RawServer, base: Option<&Path>) -> Result<Endpoint, 
             if !s.args.is_empty() {
                 return Err(format!("servers.{name}.args only applies to stdio servers"));
             }
-            Ok(Endpoint::Url { url: url.clone(), transport: t })
+            Ok(Endpoint::Url {
+                url: url.clone(),
+                transport: t,
+            })
         }
     }
 }
 
 fn valid_name(name: &str) -> bool {
-    !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
 }

@@ -19,13 +19,23 @@ pub(crate) enum Finding {
 
 /// Every file the server depends on must exist and parse. An env file must not be readable by
 /// others; a config file only when it carries the server's secrets.
-pub(crate) fn check_files(config_files: &[std::path::PathBuf], env_file: Option<&Path>, holds_secrets: bool) -> Vec<Finding> {
+pub(crate) fn check_files(
+    config_files: &[std::path::PathBuf],
+    env_file: Option<&Path>,
+    holds_secrets: bool,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for path in config_files {
         match std::fs::read(path) {
             Err(e) => out.push(Finding::Failure(
-                Failure::new(FailureKind::Config, format!("config file {} cannot be read: {e}", path.display()))
-                    .hint(format!("restore it with `mcpctl restore`, or fix the path in config_files ({})", path.display())),
+                Failure::new(
+                    FailureKind::Config,
+                    format!("config file {} cannot be read: {e}", path.display()),
+                )
+                .hint(format!(
+                    "restore it with `mcpctl restore`, or fix the path in config_files ({})",
+                    path.display()
+                )),
             )),
             Ok(bytes) => {
                 if let Some(problem) = parse_problem(path, &bytes) {
@@ -60,7 +70,9 @@ fn parse_problem(path: &Path, bytes: &[u8]) -> Option<String> {
             .map(|e| e.to_string());
     }
     if ext == "toml" {
-        return toml::from_str::<toml::Table>(text).err().map(|e| e.message().to_owned());
+        return toml::from_str::<toml::Table>(text)
+            .err()
+            .map(|e| e.message().to_owned());
     }
     if ext == "env" || name.starts_with(".env") {
         return dotenvy::from_read_iter(bytes)
@@ -79,7 +91,11 @@ fn permission_warning(path: &Path, mask: u32) -> Option<Finding> {
         Finding::Warning(format!(
             "{} holds credentials and is readable by {} (mode {:o}); run: chmod 600 {}",
             path.display(),
-            if mode & 0o004 != 0 { "everyone" } else { "its group" },
+            if mode & 0o004 != 0 {
+                "everyone"
+            } else {
+                "its group"
+            },
             mode & 0o777,
             path.display()
         ))
@@ -87,7 +103,11 @@ fn permission_warning(path: &Path, mask: u32) -> Option<Finding> {
 }
 
 /// Checks every JWT-shaped value's `exp`, and the configured `token_expires` date.
-pub(crate) fn check_tokens(secrets: &[(String, String)], token_expires: Option<NaiveDate>, now: DateTime<Utc>) -> Vec<Finding> {
+pub(crate) fn check_tokens(
+    secrets: &[(String, String)],
+    token_expires: Option<NaiveDate>,
+    now: DateTime<Utc>,
+) -> Vec<Finding> {
     let mut out = Vec::new();
     for (name, value) in secrets {
         if let Some(exp) = jwt_expiry(value) {
@@ -95,7 +115,10 @@ pub(crate) fn check_tokens(secrets: &[(String, String)], token_expires: Option<N
         }
     }
     if let Some(date) = token_expires {
-        let exp = date.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc();
+        let exp = date
+            .and_hms_opt(0, 0, 0)
+            .expect("midnight exists")
+            .and_utc();
         out.extend(expiry_finding("the token (token_expires)", exp, now));
     }
     out
@@ -110,7 +133,9 @@ fn expiry_finding(what: &str, exp: DateTime<Utc>, now: DateTime<Utc>) -> Option<
         ))
     } else if exp - now <= chrono::Duration::days(EXPIRY_WARNING_DAYS) {
         let days = (exp - now).num_hours() / 24;
-        Some(Finding::Warning(format!("{what} expires on {day} (in {days} days); rotate it soon")))
+        Some(Finding::Warning(format!(
+            "{what} expires on {day} (in {days} days); rotate it soon"
+        )))
     } else {
         None
     }
@@ -125,9 +150,11 @@ pub(crate) fn jwt_expiry(value: &str) -> Option<DateTime<Utc>> {
         return None;
     }
     let engine = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-    let header: serde_json::Value = serde_json::from_slice(&engine.decode(header.trim_end_matches('=')).ok()?).ok()?;
+    let header: serde_json::Value =
+        serde_json::from_slice(&engine.decode(header.trim_end_matches('=')).ok()?).ok()?;
     header.get("alg")?;
-    let payload: serde_json::Value = serde_json::from_slice(&engine.decode(payload.trim_end_matches('=')).ok()?).ok()?;
+    let payload: serde_json::Value =
+        serde_json::from_slice(&engine.decode(payload.trim_end_matches('=')).ok()?).ok()?;
     let exp = payload.get("exp")?.as_f64()?;
     #[allow(clippy::cast_possible_truncation)]
     DateTime::from_timestamp(exp as i64, 0)
@@ -139,12 +166,19 @@ mod tests {
 
     fn jwt(exp: i64) -> String {
         let e = base64::engine::general_purpose::URL_SAFE_NO_PAD;
-        format!("{}.{}.sig", e.encode(r#"{"alg":"HS256"}"#), e.encode(format!(r#"{{"exp":{exp}}}"#)))
+        format!(
+            "{}.{}.sig",
+            e.encode(r#"{"alg":"HS256"}"#),
+            e.encode(format!(r#"{{"exp":{exp}}}"#))
+        )
     }
 
     #[test]
     fn reads_jwt_expiry_and_ignores_opaque_tokens() {
-        assert_eq!(jwt_expiry(&format!("Bearer {}", jwt(1_800_000_000))).map(|d| d.timestamp()), Some(1_800_000_000));
+        assert_eq!(
+            jwt_expiry(&format!("Bearer {}", jwt(1_800_000_000))).map(|d| d.timestamp()),
+            Some(1_800_000_000)
+        );
         assert!(jwt_expiry("ghp_abcdef.ghi.jkl").is_none());
         assert!(jwt_expiry("plain-token").is_none());
     }
@@ -152,9 +186,14 @@ mod tests {
     #[test]
     fn expired_fails_and_near_expiry_warns() {
         let now = DateTime::from_timestamp(1_800_000_000, 0).unwrap();
-        let secrets = vec![("A".into(), jwt(1_700_000_000)), ("B".into(), jwt(1_800_000_000 + 3 * 86_400))];
+        let secrets = vec![
+            ("A".into(), jwt(1_700_000_000)),
+            ("B".into(), jwt(1_800_000_000 + 3 * 86_400)),
+        ];
         let found = check_tokens(&secrets, None, now);
-        assert!(matches!(&found[0], Finding::Failure(f) if f.message.contains("the JWT in A expired")));
+        assert!(
+            matches!(&found[0], Finding::Failure(f) if f.message.contains("the JWT in A expired"))
+        );
         assert!(matches!(&found[1], Finding::Warning(w) if w.contains("in 3 days")));
     }
 }

@@ -63,7 +63,11 @@ pub struct Options {
 }
 
 /// Checks every server concurrently; each is cut off at `deadline`.
-pub async fn check_all(servers: &[ServerConfig], opts: &Options, deadline: tokio::time::Instant) -> Vec<ServerReport> {
+pub async fn check_all(
+    servers: &[ServerConfig],
+    opts: &Options,
+    deadline: tokio::time::Instant,
+) -> Vec<ServerReport> {
     let checks = servers.iter().map(|s| async move {
         match tokio::time::timeout_at(deadline, check(s, opts)).await {
             Ok(report) => report,
@@ -79,23 +83,38 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
     let prepared = prepare::prepare(server, &opts.defaults, &mut redactor);
 
     let mut failures = Vec::new();
-    let holds_secrets = server.origins.iter().any(|o| o.client == "mcpctl") || !server.env.is_empty() || !server.headers.is_empty();
-    for finding in credentials::check_files(&server.config_files, server.env_file.as_deref(), holds_secrets) {
+    let holds_secrets = server.origins.iter().any(|o| o.client == "mcpctl")
+        || !server.env.is_empty()
+        || !server.headers.is_empty();
+    for finding in credentials::check_files(
+        &server.config_files,
+        server.env_file.as_deref(),
+        holds_secrets,
+    ) {
         push(finding, &mut report.warnings, &mut failures);
     }
     let prepared = match prepared {
         Ok(p) => p,
         Err(f) => {
-            report.status = if server.unresolved_inputs.is_empty() { ServerStatus::Unhealthy } else { ServerStatus::Unknown };
+            report.status = if server.unresolved_inputs.is_empty() {
+                ServerStatus::Unhealthy
+            } else {
+                ServerStatus::Unknown
+            };
             report.error = Some(f);
             return report;
         }
     };
-    for finding in credentials::check_tokens(&prepared.secrets, server.token_expires, chrono::Utc::now()) {
+    for finding in
+        credentials::check_tokens(&prepared.secrets, server.token_expires, chrono::Utc::now())
+    {
         push(finding, &mut report.warnings, &mut failures);
     }
 
-    let container = server.container.as_deref().map(|name| container::inspect(name, server.timeout));
+    let container = server
+        .container
+        .as_deref()
+        .map(|name| container::inspect(name, server.timeout));
     let probe_fut = probe::probe(&prepared.target, prepared.limits, &redactor);
     let (probe, container) = match container {
         Some(c) => {
@@ -119,13 +138,18 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
     }
 
     if opts.check_modern && probe.failure.is_none() {
-        report.modern_era = probe::supports_modern(&prepared.target, prepared.limits, &redactor).await;
+        report.modern_era =
+            probe::supports_modern(&prepared.target, prepared.limits, &redactor).await;
     }
     fill_from_probe(&mut report, probe, server, &mut failures);
 
     // The probe's own failure comes first: it is the one a person acts on.
     report.status = if failures.is_empty() {
-        if report.warnings.is_empty() { ServerStatus::Healthy } else { ServerStatus::Degraded }
+        if report.warnings.is_empty() {
+            ServerStatus::Healthy
+        } else {
+            ServerStatus::Degraded
+        }
     } else {
         ServerStatus::Unhealthy
     };
@@ -133,9 +157,14 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
     report
 }
 
-fn fill_from_probe(report: &mut ServerReport, probe: probe::Probe, server: &ServerConfig, failures: &mut Vec<Failure>) {
+fn fill_from_probe(
+    report: &mut ServerReport,
+    probe: probe::Probe,
+    server: &ServerConfig,
+    failures: &mut Vec<Failure>,
+) {
     if let Some(t) = probe.transport {
-        report.transport = transport_name(t).to_owned();
+        transport_name(t).clone_into(&mut report.transport);
     }
     report.protocol_version = probe.protocol_version;
     report.era = probe.era;
@@ -150,12 +179,20 @@ fn fill_from_probe(report: &mut ServerReport, probe: probe::Probe, server: &Serv
     }
     if let Some(names) = &probe.tool_names {
         report.tools = Some(names.len());
-        report.missing_tools = server.expect_tools.iter().filter(|t| !names.contains(t)).cloned().collect();
+        report.missing_tools = server
+            .expect_tools
+            .iter()
+            .filter(|t| !names.contains(t))
+            .cloned()
+            .collect();
     } else if report.error.is_none() && failures.is_empty() && !server.expect_tools.is_empty() {
         report.missing_tools.clone_from(&server.expect_tools);
     }
     if !report.missing_tools.is_empty() {
-        report.warnings.push(format!("expected tools are missing: {}", report.missing_tools.join(", ")));
+        report.warnings.push(format!(
+            "expected tools are missing: {}",
+            report.missing_tools.join(", ")
+        ));
     }
     if report.stray_stdout_lines > 0 && failures.iter().all(|f| f.kind != FailureKind::Garbage) {
         report.warnings.push(format!(
@@ -207,8 +244,11 @@ fn empty_report(server: &ServerConfig) -> ServerReport {
 fn deadline_report(server: &ServerConfig) -> ServerReport {
     let mut report = empty_report(server);
     report.error = Some(
-        Failure::new(FailureKind::Deadline, "the run's deadline ended the probe before it finished")
-            .hint("raise --deadline or [health_check] deadline, or lower this server's timeout"),
+        Failure::new(
+            FailureKind::Deadline,
+            "the run's deadline ended the probe before it finished",
+        )
+        .hint("raise --deadline or [health_check] deadline, or lower this server's timeout"),
     );
     report
 }

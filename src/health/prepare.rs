@@ -26,7 +26,11 @@ pub(crate) fn prepare(
         Some(path) => load_env_file(path, redactor)?,
         None => BTreeMap::new(),
     };
-    let lookup = |name: &str| std::env::var(name).ok().or_else(|| file_env.get(name).cloned());
+    let lookup = |name: &str| {
+        std::env::var(name)
+            .ok()
+            .or_else(|| file_env.get(name).cloned())
+    };
     let mut missing = Vec::new();
     let mut expand = |s: &str| {
         let (out, unset) = config::expand(s, &lookup);
@@ -58,53 +62,104 @@ pub(crate) fn prepare(
                 env.insert(env_vars::NPM_PREFER_OFFLINE.into(), "true".into());
                 env.insert(env_vars::UV_OFFLINE.into(), "1".into());
             }
-            let target = Target::Stdio { program, args, cwd: cwd.clone(), env: env.clone(), launcher };
+            let target = Target::Stdio {
+                program,
+                args,
+                cwd: cwd.clone(),
+                env: env.clone(),
+                launcher,
+            };
             (target, launcher)
         }
         Endpoint::Url { url, transport } => {
-            let target = Target::Url { url: expand(url), headers, transport: *transport };
+            let target = Target::Url {
+                url: expand(url),
+                headers,
+                transport: *transport,
+            };
             (target, false)
         }
     };
 
-    missing.sort();
-    missing.dedup();
-    let unset_required: Vec<&String> = server
-        .required_env
-        .iter()
-        .filter(|name| !env.contains_key(*name) && std::env::var_os(name).is_none_or(|v| v.is_empty()))
-        .collect();
-    if let Some(name) = missing.first().or(unset_required.first().copied()) {
-        let all: Vec<&str> = missing.iter().chain(unset_required.iter().copied()).map(String::as_str).collect();
-        let place = server
-            .env_file
-            .as_ref()
-            .map_or_else(|| "the environment of the cron job or unit".to_owned(), |f| f.display().to_string());
-        return Err(Failure::new(FailureKind::Config, format!("{} is not set", all.join(", ")))
-            .hint(format!("export {name} or add it to {place}")));
+    if let Some(failure) = unset_failure(server, missing, &env) {
+        return Err(failure);
     }
-    if let Some(input) = server.unresolved_inputs.first() {
-        return Err(Failure::new(
-            FailureKind::Config,
-            format!("the server needs the VS Code input `{input}`, which only VS Code can prompt for"),
-        )
-        .hint("copy the server into mcpctl.toml with the value in an env var"));
-    }
-    let startup = server.startup_timeout.or_else(|| launcher.then_some(defaults.startup_timeout));
-    let limits = Limits { timeout: server.timeout, startup, grace: defaults.grace };
-    Ok(Prepared { target, limits, secrets })
+    let startup = server
+        .startup_timeout
+        .or_else(|| launcher.then_some(defaults.startup_timeout));
+    let limits = Limits {
+        timeout: server.timeout,
+        startup,
+        grace: defaults.grace,
+    };
+    Ok(Prepared {
+        target,
+        limits,
+        secrets,
+    })
 }
 
-fn load_env_file(path: &std::path::Path, redactor: &mut Redactor) -> Result<BTreeMap<String, String>, Failure> {
+/// Unset `${VAR}` references, unset `required_env`, and VS Code inputs nobody can answer.
+fn unset_failure(
+    server: &ServerConfig,
+    mut missing: Vec<String>,
+    env: &BTreeMap<String, String>,
+) -> Option<Failure> {
+    missing.sort();
+    missing.dedup();
+    let unset_required = server.required_env.iter().filter(|name| {
+        !env.contains_key(*name) && std::env::var_os(name).is_none_or(|v| v.is_empty())
+    });
+    missing.extend(unset_required.cloned());
+    if let Some(name) = missing.first() {
+        let place = server.env_file.as_ref().map_or_else(
+            || "the environment of the cron job or unit".to_owned(),
+            |f| f.display().to_string(),
+        );
+        return Some(
+            Failure::new(
+                FailureKind::Config,
+                format!("{} is not set", missing.join(", ")),
+            )
+            .hint(format!("export {name} or add it to {place}")),
+        );
+    }
+    server.unresolved_inputs.first().map(|input| {
+        Failure::new(
+            FailureKind::Config,
+            format!(
+                "the server needs the VS Code input `{input}`, which only VS Code can prompt for"
+            ),
+        )
+        .hint("copy the server into mcpctl.toml with the value in an env var")
+    })
+}
+
+fn load_env_file(
+    path: &std::path::Path,
+    redactor: &mut Redactor,
+) -> Result<BTreeMap<String, String>, Failure> {
     let iter = dotenvy::from_path_iter(path).map_err(|e| {
-        Failure::new(FailureKind::Config, format!("cannot read env_file {}: {}", path.display(), short_io(&e)))
-            .hint("create the file or fix `env_file` in the server's config")
+        Failure::new(
+            FailureKind::Config,
+            format!("cannot read env_file {}: {}", path.display(), short_io(&e)),
+        )
+        .hint("create the file or fix `env_file` in the server's config")
     })?;
     let mut vars = BTreeMap::new();
     for item in iter {
         let (k, v) = item.map_err(|e| {
-            Failure::new(FailureKind::Config, format!("env_file {} does not parse: {}", path.display(), parse_error(&e)))
-                .hint("each line must be KEY=value; restore it with `mcpctl restore` if it was corrupted")
+            Failure::new(
+                FailureKind::Config,
+                format!(
+                    "env_file {} does not parse: {}",
+                    path.display(),
+                    parse_error(&e)
+                ),
+            )
+            .hint(
+                "each line must be KEY=value; restore it with `mcpctl restore` if it was corrupted",
+            )
         })?;
         redactor.add(&v);
         vars.insert(k, v);

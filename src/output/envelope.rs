@@ -26,7 +26,13 @@ pub struct Envelope<T> {
 }
 
 impl<T> Envelope<T> {
-    pub fn new(command: &str, started_at: DateTime<Utc>, status: Status, summary: String, body: T) -> Self {
+    pub fn new(
+        command: &str,
+        started_at: DateTime<Utc>,
+        status: Status,
+        summary: String,
+        body: T,
+    ) -> Self {
         let finished_at = Utc::now();
         Self {
             schema_version: SCHEMA_VERSION,
@@ -45,5 +51,8 @@ impl<T> Envelope<T> {
 }
 
 pub fn hostname() -> String {
-    nix::unistd::gethostname().ok().and_then(|h| h.into_string().ok()).unwrap_or_else(|| "unknown".into())
+    nix::unistd::gethostname()
+        .ok()
+        .and_then(|h| h.into_string().ok())
+        .unwrap_or_else(|| "unknown".into())
 }

@@ -45,7 +45,8 @@ async fn run(
 ) -> Result<(), Failure> {
     let client = client(headers, limits)?;
     let url = reqwest::Url::parse(url).map_err(|e| {
-        Failure::new(FailureKind::Config, format!("invalid url: {e}")).hint("fix `url` in the server's config")
+        Failure::new(FailureKind::Config, format!("invalid url: {e}"))
+            .hint("fix `url` in the server's config")
     })?;
     if transport == Some(Transport::Sse) {
         probe.transport = Some(Transport::Sse);
@@ -58,8 +59,14 @@ async fn run(
     session.close().await;
     match result {
         Err(f) if transport.is_none() && session.looks_legacy => {
-            tracing::debug!("{url}: not Streamable HTTP ({}), trying legacy SSE", f.message);
-            let mut legacy = Probe { transport: Some(Transport::Sse), ..Probe::default() };
+            tracing::debug!(
+                "{url}: not Streamable HTTP ({}), trying legacy SSE",
+                f.message
+            );
+            let mut legacy = Probe {
+                transport: Some(Transport::Sse),
+                ..Probe::default()
+            };
             let r = super::sse::handshake(&client, url, limits, &mut legacy).await;
             if r.is_ok() {
                 *probe = legacy;
@@ -87,14 +94,23 @@ pub(super) async fn supports_modern(
     answer
 }
 
-pub(super) fn client(headers: &BTreeMap<String, String>, limits: Limits) -> Result<reqwest::Client, Failure> {
+pub(super) fn client(
+    headers: &BTreeMap<String, String>,
+    limits: Limits,
+) -> Result<reqwest::Client, Failure> {
     let mut map = HeaderMap::new();
     for (k, v) in headers {
         let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| {
-            Failure::new(FailureKind::Config, format!("header name `{k}` is not valid"))
+            Failure::new(
+                FailureKind::Config,
+                format!("header name `{k}` is not valid"),
+            )
         })?;
         let mut value = HeaderValue::from_str(v).map_err(|_| {
-            Failure::new(FailureKind::Config, format!("the value of header `{k}` is not valid (control characters?)"))
+            Failure::new(
+                FailureKind::Config,
+                format!("the value of header `{k}` is not valid (control characters?)"),
+            )
         })?;
         value.set_sensitive(true);
         map.insert(name, value);
@@ -104,7 +120,12 @@ pub(super) fn client(headers: &BTreeMap<String, String>, limits: Limits) -> Resu
         .connect_timeout(limits.timeout)
         .user_agent(concat!("mcpctl/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| Failure::new(FailureKind::Config, format!("cannot build an HTTP client: {e}")))
+        .map_err(|e| {
+            Failure::new(
+                FailureKind::Config,
+                format!("cannot build an HTTP client: {e}"),
+            )
+        })
 }
 
 struct HttpSession {
@@ -120,7 +141,15 @@ struct HttpSession {
 
 impl HttpSession {
     fn new(client: reqwest::Client, url: reqwest::Url) -> Self {
-        Self { client, url, session_id: None, protocol_version: None, next_id: 1, last_status: None, looks_legacy: false }
+        Self {
+            client,
+            url,
+            session_id: None,
+            protocol_version: None,
+            next_id: 1,
+            last_status: None,
+            looks_legacy: false,
+        }
     }
 
     fn post(&self, body: &Value) -> reqwest::RequestBuilder {
@@ -140,7 +169,11 @@ impl HttpSession {
     }
 
     async fn exchange(&mut self, method: &str, id: u64, body: &Value) -> Result<Value, Failure> {
-        let resp = self.post(body).send().await.map_err(|e| send_failure(&self.url, &e))?;
+        let resp = self
+            .post(body)
+            .send()
+            .await
+            .map_err(|e| send_failure(&self.url, &e))?;
         let status = resp.status();
         self.last_status = Some(status.as_u16());
         if let Some(sid) = resp.headers().get(SESSION_HEADER) {
@@ -150,7 +183,8 @@ impl HttpSession {
             let first = id == 1;
             let failure = status_failure(status, resp.headers(), method);
             let text = read_capped(resp).await.unwrap_or_default();
-            let is_jsonrpc = serde_json::from_slice::<Value>(&text).is_ok_and(|v| v.get("jsonrpc").is_some());
+            let is_jsonrpc =
+                serde_json::from_slice::<Value>(&text).is_ok_and(|v| v.get("jsonrpc").is_some());
             if first && !is_jsonrpc && matches!(status.as_u16(), 400 | 404 | 405) {
                 self.looks_legacy = true;
             }
@@ -166,17 +200,28 @@ impl HttpSession {
         }
         let bytes = read_capped(resp).await?;
         let msg: Value = serde_json::from_slice(&bytes).map_err(|_| {
-            Failure::new(FailureKind::Garbage, format!("the answer to {method} is not JSON"))
+            Failure::new(
+                FailureKind::Garbage,
+                format!("the answer to {method} is not JSON"),
+            )
         })?;
         match jsonrpc::classify(msg) {
-            Incoming::Response { id: got, result } if got == id => result.map_err(|e| super::rpc_failure(method, &e)),
-            _ => Err(Failure::new(FailureKind::Protocol, format!("the answer to {method} is not its JSON-RPC response"))),
+            Incoming::Response { id: got, result } if got == id => {
+                result.map_err(|e| super::rpc_failure(method, &e))
+            }
+            _ => Err(Failure::new(
+                FailureKind::Protocol,
+                format!("the answer to {method} is not its JSON-RPC response"),
+            )),
         }
     }
 
     async fn close(&self) {
         if let Some(id) = &self.session_id {
-            let req = self.client.delete(self.url.clone()).header(SESSION_HEADER, id.clone());
+            let req = self
+                .client
+                .delete(self.url.clone())
+                .header(SESSION_HEADER, id.clone());
             // Servers may refuse DELETE with 405; the session then simply expires.
             let _ = tokio::time::timeout(Duration::from_secs(2), req.send()).await;
         }
@@ -184,26 +229,44 @@ impl HttpSession {
 }
 
 impl Session for HttpSession {
-    async fn request(&mut self, method: &str, params: Value, timeout: Duration) -> Result<Value, Failure> {
+    async fn request(
+        &mut self,
+        method: &str,
+        params: Value,
+        timeout: Duration,
+    ) -> Result<Value, Failure> {
         let id = self.next_id;
         self.next_id += 1;
         let body = jsonrpc::request(id, method, &params);
         let result = tokio::time::timeout(timeout, self.exchange(method, id, &body))
             .await
             .map_err(|_| {
-                Failure::new(FailureKind::Timeout, format!("no answer to {method} within {}", humantime::format_duration(timeout)))
-                    .hint("the server is hung or overloaded, or a proxy holds the connection")
+                Failure::new(
+                    FailureKind::Timeout,
+                    format!(
+                        "no answer to {method} within {}",
+                        humantime::format_duration(timeout)
+                    ),
+                )
+                .hint("the server is hung or overloaded, or a proxy holds the connection")
             })?;
-        if method == "initialize" {
-            if let Ok(v) = &result {
-                self.protocol_version = v.get("protocolVersion").and_then(Value::as_str).map(str::to_owned);
-            }
+        if method == "initialize"
+            && let Ok(v) = &result
+        {
+            self.protocol_version = v
+                .get("protocolVersion")
+                .and_then(Value::as_str)
+                .map(str::to_owned);
         }
         result
     }
 
     async fn notify(&mut self, method: &str) -> Result<(), Failure> {
-        let resp = self.post(&jsonrpc::notification(method)).send().await.map_err(|e| send_failure(&self.url, &e))?;
+        let resp = self
+            .post(&jsonrpc::notification(method))
+            .send()
+            .await
+            .map_err(|e| send_failure(&self.url, &e))?;
         if resp.status().is_success() {
             Ok(())
         } else {
@@ -215,16 +278,32 @@ impl Session for HttpSession {
 pub(super) fn send_failure(url: &reqwest::Url, e: &reqwest::Error) -> Failure {
     let host = url.host_str().unwrap_or("?");
     if e.is_connect() {
-        Failure::new(FailureKind::Connect, format!("cannot connect to {host}:{}", url.port_or_known_default().unwrap_or(0)))
-            .hint("is the server running and listening on that address?")
+        Failure::new(
+            FailureKind::Connect,
+            format!(
+                "cannot connect to {host}:{}",
+                url.port_or_known_default().unwrap_or(0)
+            ),
+        )
+        .hint("is the server running and listening on that address?")
     } else if e.is_timeout() {
-        Failure::new(FailureKind::Timeout, format!("connection to {host} timed out"))
+        Failure::new(
+            FailureKind::Timeout,
+            format!("connection to {host} timed out"),
+        )
     } else {
-        Failure::new(FailureKind::Connect, format!("request to {host} failed: {e}"))
+        Failure::new(
+            FailureKind::Connect,
+            format!("request to {host} failed: {e}"),
+        )
     }
 }
 
-pub(super) fn status_failure(status: reqwest::StatusCode, headers: &HeaderMap, method: &str) -> Failure {
+pub(super) fn status_failure(
+    status: reqwest::StatusCode,
+    headers: &HeaderMap,
+    method: &str,
+) -> Failure {
     match status.as_u16() {
         401 | 403 => {
             let challenge = headers
@@ -232,8 +311,13 @@ pub(super) fn status_failure(status: reqwest::StatusCode, headers: &HeaderMap, m
                 .and_then(|v| v.to_str().ok())
                 .map(|c| format!(" ({})", c.chars().take(200).collect::<String>()))
                 .unwrap_or_default();
-            Failure::new(FailureKind::Auth, format!("{method}: HTTP {status}{challenge}"))
-                .hint("the token is missing, wrong or expired; check the Authorization header's variable")
+            Failure::new(
+                FailureKind::Auth,
+                format!("{method}: HTTP {status}{challenge}"),
+            )
+            .hint(
+                "the token is missing, wrong or expired; check the Authorization header's variable",
+            )
         }
         _ => Failure::new(FailureKind::HttpStatus, format!("{method}: HTTP {status}")),
     }
@@ -243,7 +327,12 @@ async fn read_capped(resp: reqwest::Response) -> Result<Vec<u8>, Failure> {
     let mut body = Vec::new();
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| Failure::new(FailureKind::Connect, format!("reading the answer failed: {e}")))?;
+        let chunk = chunk.map_err(|e| {
+            Failure::new(
+                FailureKind::Connect,
+                format!("reading the answer failed: {e}"),
+            )
+        })?;
         if body.len() + chunk.len() > MAX_BODY {
             return Err(too_big());
         }
@@ -253,16 +342,26 @@ async fn read_capped(resp: reqwest::Response) -> Result<Vec<u8>, Failure> {
 }
 
 fn too_big() -> Failure {
-    Failure::new(FailureKind::Garbage, format!("the answer is larger than {} MiB", MAX_BODY >> 20))
+    Failure::new(
+        FailureKind::Garbage,
+        format!("the answer is larger than {} MiB", MAX_BODY >> 20),
+    )
 }
 
 /// The body as a byte stream that fails once more than `MAX_BODY` bytes have arrived.
-pub(super) fn capped_stream(resp: reqwest::Response) -> impl Stream<Item = Result<bytes::Bytes, Failure>> {
+pub(super) fn capped_stream(
+    resp: reqwest::Response,
+) -> impl Stream<Item = Result<bytes::Bytes, Failure>> {
     let mut seen = 0usize;
     resp.bytes_stream().map(move |chunk| {
-        let chunk = chunk.map_err(|e| Failure::new(FailureKind::Connect, format!("the stream broke: {e}")))?;
+        let chunk = chunk
+            .map_err(|e| Failure::new(FailureKind::Connect, format!("the stream broke: {e}")))?;
         seen += chunk.len();
-        if seen > MAX_BODY { Err(too_big()) } else { Ok(chunk) }
+        if seen > MAX_BODY {
+            Err(too_big())
+        } else {
+            Ok(chunk)
+        }
     })
 }
 
@@ -284,13 +383,19 @@ async fn answer_from_events(
             continue;
         }
         let Ok(msg) = serde_json::from_str::<Value>(&event.data) else {
-            return Err(Failure::new(FailureKind::Garbage, format!("an SSE event in the answer to {method} is not JSON")));
+            return Err(Failure::new(
+                FailureKind::Garbage,
+                format!("an SSE event in the answer to {method} is not JSON"),
+            ));
         };
-        if let Incoming::Response { id: got, result } = jsonrpc::classify(msg) {
-            if got == id {
-                return result.map_err(|e| super::rpc_failure(method, &e));
-            }
+        if let Incoming::Response { id: got, result } = jsonrpc::classify(msg)
+            && got == id
+        {
+            return result.map_err(|e| super::rpc_failure(method, &e));
         }
     }
-    Err(Failure::new(FailureKind::Protocol, format!("the SSE answer to {method} ended without a response")))
+    Err(Failure::new(
+        FailureKind::Protocol,
+        format!("the SSE answer to {method} ended without a response"),
+    ))
 }

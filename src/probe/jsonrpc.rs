@@ -6,8 +6,13 @@ use serde_json::{Value, json};
 pub const OFFERED_VERSION: &str = "2025-11-25";
 /// The modern era, which drops `initialize` for `server/discover`.
 pub const MODERN_VERSION: &str = "2026-07-28";
-pub const KNOWN_VERSIONS: [&str; 5] =
-    ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", MODERN_VERSION];
+pub const KNOWN_VERSIONS: [&str; 5] = [
+    "2024-11-05",
+    "2025-03-26",
+    "2025-06-18",
+    "2025-11-25",
+    MODERN_VERSION,
+];
 
 /// The one capability set mcpctl declares. Servers list different tools for different client
 /// capabilities, so it is fixed and reported, which keeps tool counts comparable run to run.
@@ -46,16 +51,23 @@ pub struct RpcError {
 }
 
 pub enum Incoming {
-    Response { id: u64, result: Result<Value, RpcError> },
+    Response {
+        id: u64,
+        result: Result<Value, RpcError>,
+    },
     /// A request from the server (sampling, roots, …): answered with "method not found".
-    Request { id: Value },
+    Request {
+        id: Value,
+    },
     Notification,
     /// Valid JSON that is not JSON-RPC 2.0.
     Invalid,
 }
 
 pub fn classify(mut msg: Value) -> Incoming {
-    let Some(obj) = msg.as_object_mut() else { return Incoming::Invalid };
+    let Some(obj) = msg.as_object_mut() else {
+        return Incoming::Invalid;
+    };
     if obj.get("jsonrpc").and_then(Value::as_str) != Some("2.0") {
         return Incoming::Invalid;
     }
@@ -63,11 +75,17 @@ pub fn classify(mut msg: Value) -> Incoming {
         (true, Some(id)) => Incoming::Request { id: id.clone() },
         (true, None) => Incoming::Notification,
         (false, Some(id)) => {
-            let Some(id) = id.as_u64() else { return Incoming::Invalid };
+            let Some(id) = id.as_u64() else {
+                return Incoming::Invalid;
+            };
             let result = if let Some(err) = obj.remove("error") {
                 Err(RpcError {
                     code: err.get("code").and_then(Value::as_i64).unwrap_or(0),
-                    message: err.get("message").and_then(Value::as_str).unwrap_or("").to_owned(),
+                    message: err
+                        .get("message")
+                        .and_then(Value::as_str)
+                        .unwrap_or("")
+                        .to_owned(),
                 })
             } else {
                 Ok(obj.remove("result").unwrap_or(Value::Null))
@@ -78,6 +96,6 @@ pub fn classify(mut msg: Value) -> Incoming {
     }
 }
 
-pub fn method_not_found(id: Value) -> Value {
+pub fn method_not_found(id: &Value) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": "Method not found"}})
 }

@@ -110,7 +110,11 @@ pub struct Failure {
 
 impl Failure {
     pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
-        Self { kind, message: message.into(), hint: None }
+        Self {
+            kind,
+            message: message.into(),
+            hint: None,
+        }
     }
 
     #[must_use]
@@ -167,7 +171,12 @@ pub struct Probe {
 
 /// One request/response channel to a server, whatever the transport.
 pub(crate) trait Session {
-    async fn request(&mut self, method: &str, params: Value, timeout: Duration) -> Result<Value, Failure>;
+    async fn request(
+        &mut self,
+        method: &str,
+        params: Value,
+        timeout: Duration,
+    ) -> Result<Value, Failure>;
     async fn notify(&mut self, method: &str) -> Result<(), Failure>;
 }
 
@@ -177,9 +186,11 @@ pub async fn probe(target: &Target, limits: Limits, redactor: &Redactor) -> Prob
     let started = Instant::now();
     let mut probe = match target {
         Target::Stdio { .. } => stdio::probe(target, limits, redactor).await,
-        Target::Url { url, headers, transport } => {
-            http::probe(url, headers, *transport, limits, redactor).await
-        }
+        Target::Url {
+            url,
+            headers,
+            transport,
+        } => http::probe(url, headers, *transport, limits, redactor).await,
     };
     probe.latency.total = ms(started.elapsed());
     probe
@@ -190,21 +201,35 @@ pub async fn probe(target: &Target, limits: Limits, redactor: &Redactor) -> Prob
 pub async fn supports_modern(target: &Target, limits: Limits, redactor: &Redactor) -> Option<bool> {
     match target {
         Target::Stdio { .. } => stdio::supports_modern(target, limits, redactor).await,
-        Target::Url { url, headers, transport } => {
-            http::supports_modern(url, headers, *transport, limits).await
-        }
+        Target::Url {
+            url,
+            headers,
+            transport,
+        } => http::supports_modern(url, headers, *transport, limits).await,
     }
 }
 
 /// The handshake-era conversation, shared by every transport.
-pub(crate) async fn handshake<S: Session>(s: &mut S, limits: Limits, probe: &mut Probe) -> Result<(), Failure> {
+pub(crate) async fn handshake<S: Session>(
+    s: &mut S,
+    limits: Limits,
+    probe: &mut Probe,
+) -> Result<(), Failure> {
     let t = Instant::now();
     let init_timeout = limits.startup.unwrap_or(limits.timeout);
-    let init = s.request("initialize", jsonrpc::initialize_params(), init_timeout).await?;
+    let init = s
+        .request("initialize", jsonrpc::initialize_params(), init_timeout)
+        .await?;
     probe.latency.initialize = Some(ms(t.elapsed()));
-    let version = init.get("protocolVersion").and_then(Value::as_str).ok_or_else(|| {
-        Failure::new(FailureKind::Protocol, "initialize answer has no protocolVersion")
-    })?;
+    let version = init
+        .get("protocolVersion")
+        .and_then(Value::as_str)
+        .ok_or_else(|| {
+            Failure::new(
+                FailureKind::Protocol,
+                "initialize answer has no protocolVersion",
+            )
+        })?;
     probe.protocol_version = Some(version.to_owned());
     probe.era = Some(Era::Handshake);
     probe.server_info = init.get("serverInfo").map(|i| ServerInfo {
@@ -227,7 +252,10 @@ pub(crate) async fn handshake<S: Session>(s: &mut S, limits: Limits, probe: &mut
     }
 
     let t = Instant::now();
-    match s.request("ping", serde_json::json!({}), limits.timeout).await {
+    match s
+        .request("ping", serde_json::json!({}), limits.timeout)
+        .await
+    {
         Ok(_) => probe.latency.ping = Some(ms(t.elapsed())),
         // A server without ping is still healthy: the modern era removed it.
         Err(f) if f.kind == FailureKind::Protocol && f.message.contains("-32601") => {}
@@ -249,9 +277,16 @@ async fn list_tools<S: Session>(s: &mut S, timeout: Duration) -> Result<Vec<Stri
         };
         let page = s.request("tools/list", params, timeout).await?;
         let tools = page.get("tools").and_then(Value::as_array).ok_or_else(|| {
-            Failure::new(FailureKind::Protocol, "tools/list answer has no tools array")
+            Failure::new(
+                FailureKind::Protocol,
+                "tools/list answer has no tools array",
+            )
         })?;
-        names.extend(tools.iter().filter_map(|t| t.get("name")?.as_str().map(str::to_owned)));
+        names.extend(
+            tools
+                .iter()
+                .filter_map(|t| t.get("name")?.as_str().map(str::to_owned)),
+        );
         match page.get("nextCursor").and_then(Value::as_str) {
             Some(next) if !next.is_empty() => cursor = Some(next.to_owned()),
             _ => return Ok(names),
@@ -265,7 +300,10 @@ async fn list_tools<S: Session>(s: &mut S, timeout: Duration) -> Result<Vec<Stri
 
 /// Sends `server/discover` on a fresh session and reads the answer.
 pub(crate) async fn discover<S: Session>(s: &mut S, timeout: Duration) -> Option<bool> {
-    match s.request("server/discover", jsonrpc::discover_params(), timeout).await {
+    match s
+        .request("server/discover", jsonrpc::discover_params(), timeout)
+        .await
+    {
         Ok(v) => Some(
             v.get("supportedVersions")
                 .and_then(Value::as_array)
@@ -280,7 +318,10 @@ pub(crate) async fn discover<S: Session>(s: &mut S, timeout: Duration) -> Option
 pub(crate) fn rpc_failure(method: &str, e: &jsonrpc::RpcError) -> Failure {
     Failure::new(
         FailureKind::Protocol,
-        format!("{method} failed with JSON-RPC error {}: {}", e.code, e.message),
+        format!(
+            "{method} failed with JSON-RPC error {}: {}",
+            e.code, e.message
+        ),
     )
 }
 

@@ -14,7 +14,10 @@ pub(crate) struct GroupGuard {
 
 impl GroupGuard {
     pub(crate) fn new(child: &Child) -> Self {
-        let pgid = child.id().and_then(|id| i32::try_from(id).ok()).map(Pid::from_raw);
+        let pgid = child
+            .id()
+            .and_then(|id| i32::try_from(id).ok())
+            .map(Pid::from_raw);
         Self { pgid }
     }
 
@@ -34,19 +37,33 @@ impl Drop for GroupGuard {
 
 /// Ends the child and its group: an optional polite wait (stdin is already closed), SIGTERM,
 /// then SIGKILL after `grace`. Returns the child's exit status when it was seen.
-pub(crate) async fn shutdown(child: &mut Child, guard: GroupGuard, polite: bool, grace: Duration) -> Option<ExitStatus> {
+pub(crate) async fn shutdown(
+    child: &mut Child,
+    guard: GroupGuard,
+    polite: bool,
+    grace: Duration,
+) -> Option<ExitStatus> {
     let mut status = None;
     if polite {
-        status = tokio::time::timeout(grace, child.wait()).await.ok().and_then(Result::ok);
+        status = tokio::time::timeout(grace, child.wait())
+            .await
+            .ok()
+            .and_then(Result::ok);
     }
     if status.is_none() {
         guard.signal(Signal::SIGTERM);
-        status = tokio::time::timeout(grace, child.wait()).await.ok().and_then(Result::ok);
+        status = tokio::time::timeout(grace, child.wait())
+            .await
+            .ok()
+            .and_then(Result::ok);
     }
     // Always: the direct child may be gone while a grandchild still holds the group.
     guard.signal(Signal::SIGKILL);
     if status.is_none() {
-        status = tokio::time::timeout(Duration::from_secs(1), child.wait()).await.ok().and_then(Result::ok);
+        status = tokio::time::timeout(Duration::from_secs(1), child.wait())
+            .await
+            .ok()
+            .and_then(Result::ok);
     }
     drop(guard);
     status
@@ -57,7 +74,8 @@ pub(crate) fn describe(status: ExitStatus) -> String {
     match (status.code(), status.signal()) {
         (Some(code), _) => format!("exited with code {code}"),
         (None, Some(sig)) => {
-            let name = Signal::try_from(sig).map_or_else(|_| sig.to_string(), |s| s.as_str().to_owned());
+            let name =
+                Signal::try_from(sig).map_or_else(|_| sig.to_string(), |s| s.as_str().to_owned());
             format!("killed by {name}")
         }
         (None, None) => "ended".to_owned(),

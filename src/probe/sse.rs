@@ -25,8 +25,16 @@ struct SseSession {
     next_id: u64,
 }
 
-pub(super) async fn handshake(client: &reqwest::Client, url: reqwest::Url, limits: Limits, probe: &mut Probe) -> Result<(), Failure> {
-    let connect = client.get(url.clone()).header(ACCEPT, "text/event-stream").send();
+pub(super) async fn handshake(
+    client: &reqwest::Client,
+    url: reqwest::Url,
+    limits: Limits,
+    probe: &mut Probe,
+) -> Result<(), Failure> {
+    let connect = client
+        .get(url.clone())
+        .header(ACCEPT, "text/event-stream")
+        .send();
     let resp = tokio::time::timeout(limits.timeout, connect)
         .await
         .map_err(|_| Failure::new(FailureKind::Timeout, "no answer to the SSE GET"))?
@@ -41,16 +49,28 @@ pub(super) async fn handshake(client: &reqwest::Client, url: reqwest::Url, limit
     let result = match first {
         Ok(Some(Event::Endpoint(path))) => match url.join(&path) {
             Ok(post_url) if post_url.origin() == url.origin() => {
-                let mut session = SseSession { client: client.clone(), post_url, events, next_id: 1 };
+                let mut session = SseSession {
+                    client: client.clone(),
+                    post_url,
+                    events,
+                    next_id: 1,
+                };
                 super::handshake(&mut session, limits, probe).await
             }
-            _ => Err(Failure::new(FailureKind::Protocol, "the SSE endpoint event names another origin or a bad URL")),
+            _ => Err(Failure::new(
+                FailureKind::Protocol,
+                "the SSE endpoint event names another origin or a bad URL",
+            )),
         },
         Ok(Some(Event::Broken(f))) => Err(f),
-        Ok(Some(Event::Message(_)) | None) => {
-            Err(Failure::new(FailureKind::Protocol, "the SSE stream did not start with an endpoint event"))
-        }
-        Err(_) => Err(Failure::new(FailureKind::Timeout, "no endpoint event on the SSE stream")),
+        Ok(Some(Event::Message(_)) | None) => Err(Failure::new(
+            FailureKind::Protocol,
+            "the SSE stream did not start with an endpoint event",
+        )),
+        Err(_) => Err(Failure::new(
+            FailureKind::Timeout,
+            "no endpoint event on the SSE stream",
+        )),
     };
     reader.abort();
     result
@@ -65,21 +85,38 @@ async fn read_events(resp: reqwest::Response, tx: mpsc::Sender<Event>) {
             Ok(e) if e.data.trim().is_empty() => continue,
             Ok(e) => match serde_json::from_str(&e.data) {
                 Ok(v) => Event::Message(v),
-                Err(_) => Event::Broken(Failure::new(FailureKind::Garbage, "an SSE message event is not JSON")),
+                Err(_) => Event::Broken(Failure::new(
+                    FailureKind::Garbage,
+                    "an SSE message event is not JSON",
+                )),
             },
             Err(eventsource_stream::EventStreamError::Transport(f)) => Event::Broken(f),
-            Err(e) => Event::Broken(Failure::new(FailureKind::Garbage, format!("bad SSE stream: {e}"))),
+            Err(e) => Event::Broken(Failure::new(
+                FailureKind::Garbage,
+                format!("bad SSE stream: {e}"),
+            )),
         };
         if tx.send(event).await.is_err() {
             return;
         }
     }
-    let _ = tx.send(Event::Broken(Failure::new(FailureKind::Exited, "the SSE stream closed"))).await;
+    let _ = tx
+        .send(Event::Broken(Failure::new(
+            FailureKind::Exited,
+            "the SSE stream closed",
+        )))
+        .await;
 }
 
 impl SseSession {
     async fn post(&self, body: &Value) -> Result<(), Failure> {
-        let resp = self.client.post(self.post_url.clone()).json(body).send().await.map_err(|e| send_failure(&self.post_url, &e))?;
+        let resp = self
+            .client
+            .post(self.post_url.clone())
+            .json(body)
+            .send()
+            .await
+            .map_err(|e| send_failure(&self.post_url, &e))?;
         if resp.status().is_success() {
             Ok(())
         } else {
@@ -89,11 +126,24 @@ impl SseSession {
 }
 
 impl Session for SseSession {
-    async fn request(&mut self, method: &str, params: Value, timeout: Duration) -> Result<Value, Failure> {
+    async fn request(
+        &mut self,
+        method: &str,
+        params: Value,
+        timeout: Duration,
+    ) -> Result<Value, Failure> {
         let id = self.next_id;
         self.next_id += 1;
         let deadline = tokio::time::Instant::now() + timeout;
-        let timed_out = || Failure::new(FailureKind::Timeout, format!("no answer to {method} within {}", humantime::format_duration(timeout)));
+        let timed_out = || {
+            Failure::new(
+                FailureKind::Timeout,
+                format!(
+                    "no answer to {method} within {}",
+                    humantime::format_duration(timeout)
+                ),
+            )
+        };
         tokio::time::timeout_at(deadline, self.post(&jsonrpc::request(id, method, &params)))
             .await
             .map_err(|_| timed_out())??;
@@ -104,10 +154,10 @@ impl Session for SseSession {
                 Ok(Some(Event::Broken(f))) => return Err(f),
                 Ok(Some(Event::Endpoint(_))) => {}
                 Ok(Some(Event::Message(msg))) => {
-                    if let Incoming::Response { id: got, result } = jsonrpc::classify(msg) {
-                        if got == id {
-                            return result.map_err(|e| super::rpc_failure(method, &e));
-                        }
+                    if let Incoming::Response { id: got, result } = jsonrpc::classify(msg)
+                        && got == id
+                    {
+                        return result.map_err(|e| super::rpc_failure(method, &e));
                     }
                 }
             }

@@ -44,7 +44,10 @@ struct StdioSession {
 }
 
 pub(super) async fn probe(target: &Target, limits: Limits, redactor: &Redactor) -> Probe {
-    let mut probe = Probe { transport: Some(Transport::Stdio), ..Probe::default() };
+    let mut probe = Probe {
+        transport: Some(Transport::Stdio),
+        ..Probe::default()
+    };
     let (mut session, guard, tail) = match spawn(target) {
         Ok(parts) => parts,
         Err(f) => {
@@ -74,7 +77,11 @@ pub(super) async fn probe(target: &Target, limits: Limits, redactor: &Redactor) 
     probe
 }
 
-pub(super) async fn supports_modern(target: &Target, limits: Limits, _redactor: &Redactor) -> Option<bool> {
+pub(super) async fn supports_modern(
+    target: &Target,
+    limits: Limits,
+    _redactor: &Redactor,
+) -> Option<bool> {
     let (mut session, guard, _tail) = spawn(target).ok()?;
     let answer = super::discover(&mut session, limits.startup.unwrap_or(limits.timeout)).await;
     session.stdin = None;
@@ -85,7 +92,14 @@ pub(super) async fn supports_modern(target: &Target, limits: Limits, _redactor: 
 type Tail = Arc<Mutex<VecDeque<String>>>;
 
 fn spawn(target: &Target) -> Result<(StdioSession, GroupGuard, Tail), Failure> {
-    let Target::Stdio { program, args, cwd, env, launcher } = target else {
+    let Target::Stdio {
+        program,
+        args,
+        cwd,
+        env,
+        launcher,
+    } = target
+    else {
         unreachable!("stdio::spawn is only called for stdio targets")
     };
     let mut cmd = tokio::process::Command::new(program);
@@ -99,7 +113,9 @@ fn spawn(target: &Target) -> Result<(StdioSession, GroupGuard, Tail), Failure> {
     if let Some(cwd) = cwd {
         cmd.current_dir(cwd);
     }
-    let mut child = cmd.spawn().map_err(|e| spawn_failure(program, cwd.as_deref(), &e))?;
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| spawn_failure(program, cwd.as_deref(), &e))?;
     let guard = GroupGuard::new(&child);
     let stdin = child.stdin.take();
     let stdout = child.stdout.take().expect("stdout is piped");
@@ -126,24 +142,36 @@ fn spawn_failure(program: &str, cwd: Option<&std::path::Path>, e: &std::io::Erro
     match e.kind() {
         std::io::ErrorKind::NotFound if cwd.is_some_and(|c| !c.is_dir()) => Failure::new(
             FailureKind::SpawnFailed,
-            format!("working directory {} does not exist", cwd.unwrap_or_else(|| std::path::Path::new("")).display()),
+            format!(
+                "working directory {} does not exist",
+                cwd.unwrap_or_else(|| std::path::Path::new("")).display()
+            ),
         )
         .hint("fix `cwd` in the server's config"),
         std::io::ErrorKind::NotFound => Failure::new(
             FailureKind::SpawnFailed,
             format!("command `{program}` not found"),
         )
-        .hint(format!("install `{program}` or give its absolute path; cron runs with a short PATH")),
+        .hint(format!(
+            "install `{program}` or give its absolute path; cron runs with a short PATH"
+        )),
         std::io::ErrorKind::PermissionDenied => Failure::new(
             FailureKind::SpawnFailed,
             format!("command `{program}` is not executable"),
         )
         .hint(format!("chmod +x {program}")),
-        _ => Failure::new(FailureKind::SpawnFailed, format!("cannot start `{program}`: {e}")),
+        _ => Failure::new(
+            FailureKind::SpawnFailed,
+            format!("cannot start `{program}`: {e}"),
+        ),
     }
 }
 
-async fn read_stdout(stdout: tokio::process::ChildStdout, tx: mpsc::Sender<Event>, stray: Arc<std::sync::atomic::AtomicU64>) {
+async fn read_stdout(
+    stdout: tokio::process::ChildStdout,
+    tx: mpsc::Sender<Event>,
+    stray: Arc<std::sync::atomic::AtomicU64>,
+) {
     let codec = AnyDelimiterCodec::new_with_max_length(b"\n".to_vec(), Vec::new(), MAX_LINE);
     let mut frames = FramedRead::new(stdout, codec);
     let mut stray_bytes = 0u64;
@@ -154,19 +182,23 @@ async fn read_stdout(stdout: tokio::process::ChildStdout, tx: mpsc::Sender<Event
                 if line.iter().all(u8::is_ascii_whitespace) {
                     continue;
                 }
-                match serde_json::from_slice::<Value>(line) {
-                    Ok(v) => Event::Message(v),
-                    Err(_) => {
-                        let lines = stray.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-                        stray_bytes += line.len() as u64;
-                        if lines <= MAX_STRAY_LINES && stray_bytes <= MAX_STRAY_BYTES {
-                            continue;
-                        }
-                        Event::Flood { lines, bytes: stray_bytes }
+                if let Ok(v) = serde_json::from_slice::<Value>(line) {
+                    Event::Message(v)
+                } else {
+                    let lines = stray.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                    stray_bytes += line.len() as u64;
+                    if lines <= MAX_STRAY_LINES && stray_bytes <= MAX_STRAY_BYTES {
+                        continue;
+                    }
+                    Event::Flood {
+                        lines,
+                        bytes: stray_bytes,
                     }
                 }
             }
-            Err(tokio_util::codec::AnyDelimiterCodecError::MaxChunkLengthExceeded) => Event::TooLong,
+            Err(tokio_util::codec::AnyDelimiterCodecError::MaxChunkLengthExceeded) => {
+                Event::TooLong
+            }
             Err(tokio_util::codec::AnyDelimiterCodecError::Io(_)) => Event::Eof,
         };
         let stop = !matches!(event, Event::Message(_));
@@ -196,7 +228,11 @@ async fn read_stderr(stderr: tokio::process::ChildStderr, tail: Tail) {
 }
 
 fn snapshot(tail: &Tail) -> Vec<String> {
-    tail.lock().expect("stderr tail lock").iter().cloned().collect()
+    tail.lock()
+        .expect("stderr tail lock")
+        .iter()
+        .cloned()
+        .collect()
 }
 
 fn redact_failure(mut f: Failure, r: &Redactor) -> Failure {
@@ -213,8 +249,14 @@ impl StdioSession {
             return Err(Failure::new(FailureKind::Exited, "stdin is closed"));
         };
         match stdin.write_all(&line).await {
-            Ok(()) => stdin.flush().await.map_err(|_| Failure::new(FailureKind::Exited, "stdin closed")),
-            Err(_) => Err(Failure::new(FailureKind::Exited, "the server closed its stdin")),
+            Ok(()) => stdin
+                .flush()
+                .await
+                .map_err(|_| Failure::new(FailureKind::Exited, "stdin closed")),
+            Err(_) => Err(Failure::new(
+                FailureKind::Exited,
+                "the server closed its stdin",
+            )),
         }
     }
 
@@ -234,14 +276,22 @@ impl StdioSession {
             )
             .hint("set prefer_offline = true to use the launcher's cache, or raise startup_timeout")
         } else {
-            Failure::new(FailureKind::Timeout, format!("no answer to {method} within {after}"))
-                .hint("the server is hung or overloaded; run it by hand, or raise `timeout`")
+            Failure::new(
+                FailureKind::Timeout,
+                format!("no answer to {method} within {after}"),
+            )
+            .hint("the server is hung or overloaded; run it by hand, or raise `timeout`")
         }
     }
 }
 
 impl Session for StdioSession {
-    async fn request(&mut self, method: &str, params: Value, timeout: Duration) -> Result<Value, Failure> {
+    async fn request(
+        &mut self,
+        method: &str,
+        params: Value,
+        timeout: Duration,
+    ) -> Result<Value, Failure> {
         if let Some(f) = &self.ended {
             return Err(f.clone());
         }
@@ -263,21 +313,28 @@ impl Session for StdioSession {
                             return result.map_err(|e| super::rpc_failure(method, &e));
                         }
                         Incoming::Request { id } => {
-                            self.send(&jsonrpc::method_not_found(id)).await?;
+                            self.send(&jsonrpc::method_not_found(&id)).await?;
                             continue;
                         }
-                        Incoming::Response { .. } | Incoming::Notification | Incoming::Invalid => continue,
+                        Incoming::Response { .. } | Incoming::Notification | Incoming::Invalid => {
+                            continue;
+                        }
                     }
                 }
                 Event::Eof => Failure::new(FailureKind::Exited, "the server exited"),
                 Event::TooLong => Failure::new(
                     FailureKind::Garbage,
-                    format!("the server wrote a stdout line longer than {} MiB", MAX_LINE >> 20),
+                    format!(
+                        "the server wrote a stdout line longer than {} MiB",
+                        MAX_LINE >> 20
+                    ),
                 )
                 .hint("stdout must carry only JSON-RPC; make the server log to stderr"),
                 Event::Flood { lines, bytes } => Failure::new(
                     FailureKind::Garbage,
-                    format!("the server flooded stdout with {lines} non-JSON lines ({bytes} bytes)"),
+                    format!(
+                        "the server flooded stdout with {lines} non-JSON lines ({bytes} bytes)"
+                    ),
                 )
                 .hint("stdout must carry only JSON-RPC; make the server log to stderr"),
             };

@@ -8,7 +8,10 @@ use crate::error::{Error, Result};
 
 pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
-    let dir = path.parent().filter(|d| !d.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     let fail = |what: &str, e| Error::io(format!("cannot {what} {}", path.display()), e);
     let mut tmp = tempfile::Builder::new()
         .prefix(".mcpctl-tmp-")
@@ -17,7 +20,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
         .map_err(|e| fail("create a temp file beside", e))?;
     tmp.write_all(bytes).map_err(|e| fail("write", e))?;
     tmp.as_file().sync_all().map_err(|e| fail("fsync", e))?;
-    tmp.persist(path).map_err(|e| fail("rename into place", e.error))?;
-    std::fs::File::open(dir).and_then(|d| d.sync_all()).map_err(|e| fail("fsync the directory of", e))?;
+    tmp.persist(path)
+        .map_err(|e| fail("rename into place", e.error))?;
+    std::fs::File::open(dir)
+        .and_then(|d| d.sync_all())
+        .map_err(|e| fail("fsync the directory of", e))?;
     Ok(())
 }

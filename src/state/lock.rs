@@ -2,7 +2,7 @@
 //! it when the holder dies, so a killed cron run never leaves a stale lock behind.
 
 use std::fs::{File, TryLockError};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
@@ -31,14 +31,14 @@ pub async fn acquire(state_dir: &Path, wait: Option<Duration>) -> Result<RunLock
             Ok(()) => return Ok(RunLock { _file: file }),
             Err(TryLockError::WouldBlock) => match wait {
                 None => return Err(Error::Locked { path }),
-                Some(w) if started.elapsed() >= w => return Err(Error::LockTimeout { path, waited: w }),
+                Some(w) if started.elapsed() >= w => {
+                    return Err(Error::LockTimeout { path, waited: w });
+                }
                 Some(_) => tokio::time::sleep(POLL).await,
             },
-            Err(TryLockError::Error(e)) => return Err(lock_error(path, e)),
+            Err(TryLockError::Error(e)) => {
+                return Err(Error::io(format!("cannot lock {}", path.display()), e));
+            }
         }
     }
-}
-
-fn lock_error(path: PathBuf, e: std::io::Error) -> Error {
-    Error::io(format!("cannot lock {}", path.display()), e)
 }

@@ -23,7 +23,9 @@ pub fn resolve_dir(cli: Option<&Path>, config: Option<&Path>) -> Result<PathBuf>
     }
     crate::config::home_dir()
         .map(|h| h.join(".local/state/mcpctl"))
-        .ok_or_else(|| Error::Usage("neither HOME nor XDG_STATE_HOME is set; pass --state-dir".into()))
+        .ok_or_else(|| {
+            Error::Usage("neither HOME nor XDG_STATE_HOME is set; pass --state-dir".into())
+        })
 }
 
 /// Creates `dir` (mode 0700: reports name hosts and paths) if it is missing.
@@ -33,7 +35,12 @@ pub fn ensure_dir(dir: &Path) -> Result<()> {
         .recursive(true)
         .mode(0o700)
         .create(dir)
-        .map_err(|e| Error::io(format!("cannot create the state directory {}", dir.display()), e))
+        .map_err(|e| {
+            Error::io(
+                format!("cannot create the state directory {}", dir.display()),
+                e,
+            )
+        })
 }
 
 /// Where a command's reports go: `<state>/reports/<command>/`.

@@ -9,7 +9,13 @@ use crate::error::Result;
 
 /// Writes the report atomically where `explicit` says, or into the state directory's history.
 /// Returns the path written.
-pub fn save(state_dir: &Path, explicit: Option<&Path>, command: &str, started: DateTime<Utc>, json: &[u8]) -> Result<PathBuf> {
+pub fn save(
+    state_dir: &Path,
+    explicit: Option<&Path>,
+    command: &str,
+    started: DateTime<Utc>,
+    json: &[u8],
+) -> Result<PathBuf> {
     if let Some(path) = explicit {
         super::write_atomic(path, json, 0o644)?;
         return Ok(path.to_path_buf());

@@ -4,8 +4,21 @@ use crate::Test;
 fn help_and_version_exit_zero() {
     let run = Test::new().args(&["--help"]).run();
     run.code(0);
-    for sub in ["health-check", "backup", "restore", "recover", "emergency", "gh-watch", "fix", "report"] {
-        assert!(run.stdout.contains(sub), "--help lacks {sub}:\n{}", run.stdout);
+    for sub in [
+        "health-check",
+        "backup",
+        "restore",
+        "recover",
+        "emergency",
+        "gh-watch",
+        "fix",
+        "report",
+    ] {
+        assert!(
+            run.stdout.contains(sub),
+            "--help lacks {sub}:\n{}",
+            run.stdout
+        );
     }
     let run = Test::new().args(&["--version"]).run();
     run.code(0);
@@ -14,17 +27,35 @@ fn help_and_version_exit_zero() {
 
 #[test]
 fn usage_errors_exit_3_not_clap_2() {
-    Test::new().args(&["health-check", "--no-such-flag"]).run().code(3);
+    Test::new()
+        .args(&["health-check", "--no-such-flag"])
+        .run()
+        .code(3);
     Test::new().args(&["no-such-command"]).run().code(3);
-    Test::new().args(&["health-check", "--deadline", "soon"]).run().code(3);
+    Test::new()
+        .args(&["health-check", "--deadline", "soon"])
+        .run()
+        .code(3);
 }
 
 #[test]
 fn unbuilt_subcommands_say_so_and_exit_3() {
-    for sub in ["backup", "restore", "recover", "emergency", "gh-watch", "fix", "report"] {
+    for sub in [
+        "backup",
+        "restore",
+        "recover",
+        "emergency",
+        "gh-watch",
+        "fix",
+        "report",
+    ] {
         let run = Test::new().args(&[sub]).run();
         run.code(3);
-        assert!(run.stderr.contains("not implemented yet"), "{sub}: {}", run.stderr);
+        assert!(
+            run.stderr.contains("not implemented yet"),
+            "{sub}: {}",
+            run.stderr
+        );
         assert!(run.stdout.is_empty());
     }
 }
@@ -35,7 +66,12 @@ fn no_servers_anywhere_is_unknown() {
     run.code(3);
     let report = run.json();
     assert_eq!(report["status"], "unknown");
-    assert!(report["summary"].as_str().unwrap().contains("no MCP servers"));
+    assert!(
+        report["summary"]
+            .as_str()
+            .unwrap()
+            .contains("no MCP servers")
+    );
 }
 
 #[test]
@@ -45,7 +81,11 @@ fn unknown_server_name_is_a_usage_error() {
         .args(&["health-check", "--server", "zzz"])
         .run();
     run.code(3);
-    assert!(run.stderr.contains("no server named `zzz`; known: a"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("no server named `zzz`; known: a"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]
@@ -58,7 +98,12 @@ fn broken_pipe_is_success() {
         .spawn()
         .expect("spawn");
     let mut first = [0u8; 8];
-    child.stdout.take().expect("stdout").read_exact(&mut first).expect("read");
+    child
+        .stdout
+        .take()
+        .expect("stdout")
+        .read_exact(&mut first)
+        .expect("read");
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(0));
 }

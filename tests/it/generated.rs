@@ -5,8 +5,15 @@ use std::path::Path;
 use std::process::Command;
 
 fn generate(args: &[&str]) -> String {
-    let out = Command::new(env!("CARGO_BIN_EXE_mcpctl")).args(args).output().expect("run mcpctl");
-    assert!(out.status.success(), "mcpctl {args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(env!("CARGO_BIN_EXE_mcpctl"))
+        .args(args)
+        .output()
+        .expect("run mcpctl");
+    assert!(
+        out.status.success(),
+        "mcpctl {args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     String::from_utf8(out.stdout).expect("utf-8")
 }
 
@@ -18,7 +25,10 @@ fn check(rel: &str, fresh: &str) {
         return;
     }
     let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(committed == fresh, "{rel} is stale: run `MCPCTL_BLESS=1 cargo test --test it generated` and commit");
+    assert!(
+        committed == fresh,
+        "{rel} is stale: run `MCPCTL_BLESS=1 cargo test --test it generated` and commit"
+    );
 }
 
 #[test]
@@ -38,13 +48,26 @@ fn completions_are_fresh() {
 fn man_pages_are_fresh() {
     let dir = tempfile::tempdir().unwrap();
     generate(&["man", "--out-dir", dir.path().to_str().unwrap()]);
-    let mut names: Vec<String> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    let mut names: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
     names.sort();
-    assert!(names.contains(&"mcpctl.1".to_owned()) && names.contains(&"mcpctl-health-check.1".to_owned()), "{names:?}");
+    assert!(
+        names.contains(&"mcpctl.1".to_owned())
+            && names.contains(&"mcpctl-health-check.1".to_owned()),
+        "{names:?}"
+    );
     for name in &names {
-        check(&format!("man/{name}"), &std::fs::read_to_string(dir.path().join(name)).unwrap());
+        check(
+            &format!("man/{name}"),
+            &std::fs::read_to_string(dir.path().join(name)).unwrap(),
+        );
     }
-    assert_eq!(generate(&["man"]), std::fs::read_to_string(dir.path().join("mcpctl.1")).unwrap());
+    assert_eq!(
+        generate(&["man"]),
+        std::fs::read_to_string(dir.path().join("mcpctl.1")).unwrap()
+    );
 }
 
 #[test]

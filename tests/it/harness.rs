@@ -20,13 +20,23 @@ pub struct Run {
     pub dir: PathBuf,
 }
 
+impl Default for Test {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 impl Test {
     pub fn new() -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         for sub in ["home", "home/.config", "state", "project"] {
             std::fs::create_dir_all(dir.path().join(sub)).expect("mkdir");
         }
-        Self { dir, args: Vec::new(), env: Vec::new() }
+        Self {
+            dir,
+            args: Vec::new(),
+            env: Vec::new(),
+        }
     }
 
     pub fn path(&self) -> &Path {
@@ -77,7 +87,8 @@ impl Test {
         if dir.join("mcpctl.toml").exists() {
             cmd.arg("--config").arg(dir.join("mcpctl.toml"));
         }
-        cmd.args(&self.args).envs(self.env.iter().map(|(k, v)| (k, v)));
+        cmd.args(&self.args)
+            .envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd.stdin(std::process::Stdio::null());
         let out = cmd.output().expect("run mcpctl");
         let run = Run {
@@ -94,16 +105,30 @@ impl Test {
 
 impl Run {
     pub fn code(&self, expected: i32) -> &Self {
-        assert_eq!(self.code, expected, "exit code\n--- stdout\n{}\n--- stderr\n{}", self.stdout, self.stderr);
+        assert_eq!(
+            self.code, expected,
+            "exit code\n--- stdout\n{}\n--- stderr\n{}",
+            self.stdout, self.stderr
+        );
         self
     }
 
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}):\n{}\n--- stderr\n{}", self.stdout, self.stderr))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!(
+                "stdout is not JSON ({e}):\n{}\n--- stderr\n{}",
+                self.stdout, self.stderr
+            )
+        })
     }
 
     pub fn server<'a>(report: &'a Value, name: &str) -> &'a Value {
-        report["servers"].as_array().expect("servers").iter().find(|s| s["name"] == name).unwrap_or_else(|| panic!("no server {name} in {report:#}"))
+        report["servers"]
+            .as_array()
+            .expect("servers")
+            .iter()
+            .find(|s| s["name"] == name)
+            .unwrap_or_else(|| panic!("no server {name} in {report:#}"))
     }
 
     /// Every file the run left in its temp dir's state, for the canary check.
@@ -111,7 +136,11 @@ impl Run {
         fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
             for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
                 let p = entry.path();
-                if p.is_dir() { walk(&p, out) } else { out.push(p) }
+                if p.is_dir() {
+                    walk(&p, out);
+                } else {
+                    out.push(p);
+                }
             }
         }
         let mut out = Vec::new();
@@ -129,6 +158,8 @@ pub(crate) fn servers_dir() -> PathBuf {
 pub(crate) fn prerequisite(var: &str) -> String {
     match std::env::var(var) {
         Ok(v) if Path::new(&v).exists() => v,
-        _ => panic!("{var} is not set or does not exist: run the suite through scripts/test.sh, which installs the MCP servers"),
+        _ => panic!(
+            "{var} is not set or does not exist: run the suite through scripts/test.sh, which installs the MCP servers"
+        ),
     }
 }

@@ -8,8 +8,13 @@ use crate::{Run, Test};
 const LIMITS: &str = "[defaults]\ntimeout = \"1s\"\ngrace = \"500ms\"\n";
 
 fn probe_one(script: &str, extra: &str) -> (Run, Value) {
-    let config = format!("{LIMITS}\n[servers.x]\ncommand = \"python3\"\nargs = [\"{{servers}}/{script}\"]\n{extra}");
-    let run = Test::new().config(&config).args(&["health-check", "--json"]).run();
+    let config = format!(
+        "{LIMITS}\n[servers.x]\ncommand = \"python3\"\nargs = [\"{{servers}}/{script}\"]\n{extra}"
+    );
+    let run = Test::new()
+        .config(&config)
+        .args(&["health-check", "--json"])
+        .run();
     let report = run.json();
     let server = Run::server(&report, "x").clone();
     (run, server)
@@ -27,7 +32,12 @@ fn hanging_server_times_out() {
     run.code(1);
     assert_eq!(s["status"], "unhealthy");
     assert_eq!(s["error"]["kind"], "timeout", "{s:#}");
-    assert!(s["error"]["message"].as_str().unwrap().contains("no answer to initialize within 1s"));
+    assert!(
+        s["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no answer to initialize within 1s")
+    );
     assert_bounded(&s);
 }
 
@@ -62,7 +72,10 @@ fn immediate_exit_reports_code_and_stderr() {
     assert_eq!(s["error"]["kind"], "exited", "{s:#}");
     assert_eq!(s["exit_status"], "exited with code 1");
     let hint = s["error"]["hint"].as_str().unwrap();
-    assert!(hint.contains("exited with code 1: fatal: JIRA_URL is not configured"), "{hint}");
+    assert!(
+        hint.contains("exited with code 1: fatal: JIRA_URL is not configured"),
+        "{hint}"
+    );
 }
 
 #[test]
@@ -92,7 +105,14 @@ fn alive(pid: &str) -> bool {
     for _ in 0..20 {
         match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
             Err(_) => return false,
-            Ok(stat) if stat.split(") ").nth(1).is_some_and(|rest| rest.starts_with('Z')) => return false,
+            Ok(stat)
+                if stat
+                    .split(") ")
+                    .nth(1)
+                    .is_some_and(|rest| rest.starts_with('Z')) =>
+            {
+                return false;
+            }
             Ok(_) => std::thread::sleep(std::time::Duration::from_millis(50)),
         }
     }
@@ -111,7 +131,10 @@ fn stray_stdout_lines_degrade_but_do_not_fail() {
 
 #[test]
 fn paginated_tools_are_all_counted() {
-    let (run, s) = probe_one("minimal.py", "env = { MINIMAL_TOOLS = \"a,b,c,d,e\", MINIMAL_PAGE_SIZE = \"2\" }\n");
+    let (run, s) = probe_one(
+        "minimal.py",
+        "env = { MINIMAL_TOOLS = \"a,b,c,d,e\", MINIMAL_PAGE_SIZE = \"2\" }\n",
+    );
     run.code(0);
     assert_eq!(s["status"], "healthy", "{s:#}");
     assert_eq!(s["tools"], 5);
@@ -127,12 +150,20 @@ fn missing_expected_tools_degrade() {
 
 #[test]
 fn missing_command_is_spawn_failed_with_a_hint() {
-    let run = Test::new().config("[servers.x]\ncommand = \"mcpctl-no-such-server\"\ncritical = true\n").args(&["health-check", "--json"]).run();
+    let run = Test::new()
+        .config("[servers.x]\ncommand = \"mcpctl-no-such-server\"\ncritical = true\n")
+        .args(&["health-check", "--json"])
+        .run();
     run.code(2);
     let report = run.json();
     let s = Run::server(&report, "x");
     assert_eq!(s["error"]["kind"], "spawn_failed");
-    assert!(s["error"]["hint"].as_str().unwrap().contains("install `mcpctl-no-such-server`"));
+    assert!(
+        s["error"]["hint"]
+            .as_str()
+            .unwrap()
+            .contains("install `mcpctl-no-such-server`")
+    );
 }
 
 #[test]
@@ -168,19 +199,40 @@ fn canary_run(args: &[&str]) -> Run {
 
 #[test]
 fn canary_secrets_appear_in_no_output() {
-    for args in [&["health-check", "--json", "-vvv"][..], &["health-check", "--format", "table"], &["health-check", "--format", "nagios"], &["health-check"], &["health-check", "--list"]] {
+    for args in [
+        &["health-check", "--json", "-vvv"][..],
+        &["health-check", "--format", "table"],
+        &["health-check", "--format", "nagios"],
+        &["health-check"],
+        &["health-check", "--list"],
+    ] {
         let run = canary_run(args);
-        assert!(!run.stdout.contains(CANARY), "{args:?} stdout leaks the canary:\n{}", run.stdout);
-        assert!(!run.stderr.contains(CANARY), "{args:?} stderr leaks the canary:\n{}", run.stderr);
+        assert!(
+            !run.stdout.contains(CANARY),
+            "{args:?} stdout leaks the canary:\n{}",
+            run.stdout
+        );
+        assert!(
+            !run.stderr.contains(CANARY),
+            "{args:?} stderr leaks the canary:\n{}",
+            run.stderr
+        );
         for file in run.state_files() {
             let text = std::fs::read_to_string(&file).unwrap_or_default();
-            assert!(!text.contains(CANARY), "{} leaks the canary", file.display());
+            assert!(
+                !text.contains(CANARY),
+                "{} leaks the canary",
+                file.display()
+            );
         }
         if args.contains(&"--json") {
             run.code(1);
             let report = run.json();
             let tail = Run::server(&report, "stdio")["stderr_tail"].to_string();
-            assert!(tail.contains("***"), "the secret line was captured, redacted: {tail}");
+            assert!(
+                tail.contains("***"),
+                "the secret line was captured, redacted: {tail}"
+            );
             let tail = Run::server(&report, "dies")["error"]["hint"].to_string();
             assert!(tail.contains("token=***"), "{tail}");
         }
