@@ -14,6 +14,7 @@ pub struct Test {
 }
 
 pub struct Run {
+    _tmp: TempDir,
     pub code: i32,
     pub stdout: String,
     pub stderr: String,
@@ -74,6 +75,20 @@ impl Test {
     }
 
     pub fn run(self) -> Run {
+        let mut cmd = self.command();
+        let out = cmd.output().expect("run mcpctl");
+        let dir = self.dir.path().to_path_buf();
+        Run {
+            _tmp: self.dir,
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            dir,
+        }
+    }
+
+    /// The command `run` would execute, for tests that need to signal or race it.
+    pub fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcpctl"));
         let dir = self.dir.path();
         cmd.current_dir(dir.join("project"))
@@ -90,16 +105,7 @@ impl Test {
         cmd.args(&self.args)
             .envs(self.env.iter().map(|(k, v)| (k, v)));
         cmd.stdin(std::process::Stdio::null());
-        let out = cmd.output().expect("run mcpctl");
-        let run = Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            dir: dir.to_path_buf(),
-        };
-        // Keep the temp dir for inspection when the test fails.
-        let _ = self.dir.keep();
-        run
+        cmd
     }
 }
 

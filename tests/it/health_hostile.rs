@@ -101,6 +101,10 @@ fn sigterm_ignoring_server_and_grandchild_are_killed() {
 }
 
 /// Alive means present and not a zombie waiting for its reaper.
+pub(crate) fn gone(pid: &str) -> bool {
+    !alive(pid)
+}
+
 fn alive(pid: &str) -> bool {
     for _ in 0..20 {
         match std::fs::read_to_string(format!("/proc/{pid}/stat")) {

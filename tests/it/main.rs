@@ -6,5 +6,6 @@ mod generated;
 mod harness;
 mod health_hostile;
 mod health_real;
+mod lock_signal;
 
 pub use harness::{Run, Test};

@@ -1,0 +1,119 @@
+//! A second run never overlaps the first: exit 75 or wait. Ctrl-C kills children and exits 130.
+
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use crate::Test;
+
+const HANG: &str = "[defaults]\ntimeout = \"30s\"\n[servers.x]\ncommand = \"python3\"\nargs = [\"{servers}/hang.py\"]\n";
+
+/// Holds the state-dir lock with flock(1), as a crontab guard would; mcpctl's lock is the same.
+fn hold_lock(t: &Test) -> std::process::Child {
+    let dir = t.path().join("state/mcpctl");
+    std::fs::create_dir_all(&dir).unwrap();
+    let lock = dir.join("mcpctl.lock");
+    // -o: the lock stays with flock itself, so killing flock frees it.
+    let child = Command::new("flock")
+        .arg("-o")
+        .arg(&lock)
+        .args(["sleep", "30"])
+        .spawn()
+        .expect("flock(1) is installed");
+    let started = Instant::now();
+    // flock has the lock once `flock -n` on the same file fails.
+    while Command::new("flock")
+        .arg("-n")
+        .arg(&lock)
+        .arg("true")
+        .status()
+        .unwrap()
+        .success()
+    {
+        assert!(started.elapsed() < Duration::from_secs(10));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    child
+}
+
+#[test]
+fn held_lock_exits_75_and_names_the_way_out() {
+    let t = Test::new().config(HANG);
+    let mut holder = hold_lock(&t);
+    let run = t.args(&["health-check"]).run();
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    run.code(75);
+    assert!(
+        run.stderr.contains("another mcpctl run holds the lock"),
+        "{}",
+        run.stderr
+    );
+    assert!(run.stderr.contains("--wait-lock"), "{}", run.stderr);
+}
+
+#[test]
+fn wait_lock_gives_up_with_75_after_waiting() {
+    let t = Test::new().config(HANG);
+    let mut holder = hold_lock(&t);
+    let run = t.args(&["health-check", "--wait-lock", "300ms"]).run();
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    run.code(75);
+    assert!(run.stderr.contains("after waiting 300ms"), "{}", run.stderr);
+}
+
+#[test]
+fn wait_lock_proceeds_once_the_lock_is_free() {
+    let t = Test::new()
+        .config("[servers.m]\ncommand = \"python3\"\nargs = [\"{servers}/minimal.py\"]\n");
+    let mut holder = hold_lock(&t);
+    let killer = std::thread::spawn(move || {
+        std::thread::sleep(Duration::from_millis(300));
+        holder.kill().unwrap();
+        holder.wait().unwrap();
+    });
+    let run = t.args(&["health-check", "--wait-lock", "20s"]).run();
+    killer.join().unwrap();
+    run.code(0);
+}
+
+#[test]
+fn sigint_kills_children_and_exits_130() {
+    let t = Test::new();
+    let pidfile = t.path().join("pids");
+    let t = t.config(&format!(
+        "[defaults]\ntimeout = \"30s\"\n[servers.x]\ncommand = \"python3\"\nargs = [\"{{servers}}/stubborn.py\"]\nenv = {{ MCPCTL_TEST_PIDFILE = \"{}\" }}\n",
+        pidfile.display()
+    ));
+    let mut child = t
+        .command()
+        .args(["health-check"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while std::fs::read_to_string(&pidfile).map_or(true, |s| s.lines().count() < 2) {
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "stubborn.py never started"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    nix_kill(child.id(), "INT");
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    for pid in std::fs::read_to_string(&pidfile).unwrap().lines() {
+        assert!(crate::health_hostile::gone(pid), "{pid} survived Ctrl-C");
+    }
+}
+
+fn nix_kill(pid: u32, sig: &str) {
+    assert!(
+        Command::new("kill")
+            .arg(format!("-{sig}"))
+            .arg(pid.to_string())
+            .status()
+            .unwrap()
+            .success()
+    );
+}

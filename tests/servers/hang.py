@@ -1,0 +1,5 @@
+# Simulates a server that reads its input forever and never answers.
+import sys
+
+for _ in sys.stdin:
+    pass
