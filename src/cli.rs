@@ -28,11 +28,11 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Config file [default: $`XDG_CONFIG_HOME/mcpctl/mcpctl.toml`, then /etc/mcpctl/mcpctl.toml]
+    /// Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]
     #[arg(long, short = 'c', global = true, env = env_vars::MCPCTL_CONFIG, value_name = "PATH")]
     pub config: Option<PathBuf>,
 
-    /// State directory for reports, locks and history [default: $`XDG_STATE_HOME/mcpctl`]
+    /// State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]
     #[arg(long, global = true, env = env_vars::MCPCTL_STATE_DIR, value_name = "DIR")]
     pub state_dir: Option<PathBuf>,
 
@@ -52,7 +52,7 @@ pub struct GlobalArgs {
     #[arg(long, short = 'q', global = true)]
     pub quiet: bool,
 
-    /// More logging on stderr (-v info, -vv debug, -vvv trace); `MCPCTL_LOG` overrides
+    /// More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides
     #[arg(long, short = 'v', global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
