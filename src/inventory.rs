@@ -118,17 +118,13 @@ fn from_discovered(d: DiscoveredServer, defaults: &Defaults) -> ServerConfig {
         container: None,
         expect_tools: Vec::new(),
         required_env: Vec::new(),
-        config_files: d.sources.iter().map(|s| s.path.clone()).collect(),
+        config_files: vec![d.source.path.clone()],
         token_expires: None,
         unresolved_inputs: d.unresolved_inputs,
-        origins: d
-            .sources
-            .into_iter()
-            .map(|s| Origin {
-                client: s.client.label().to_owned(),
-                path: s.path,
-                name: s.name,
-            })
-            .collect(),
+        origins: vec![Origin {
+            client: d.source.client.label().to_owned(),
+            path: d.source.path,
+            name: d.source.name,
+        }],
     }
 }

@@ -4,6 +4,7 @@ mod cli;
 mod config_errors;
 mod generated;
 mod harness;
+mod health_checks;
 mod health_hostile;
 mod health_real;
 mod lock_signal;
