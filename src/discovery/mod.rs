@@ -169,9 +169,10 @@ pub fn import_file(path: &Path, loc: &Locations) -> Result<Discovery, FileProble
     let mut out = Discovery::default();
     read_into(&mut out, client, path, loc);
     if out.servers.is_empty()
-        && let Some(p) = out.problems.pop() {
-            return Err(p);
-        }
+        && let Some(p) = out.problems.pop()
+    {
+        return Err(p);
+    }
     Ok(out)
 }
 

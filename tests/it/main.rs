@@ -2,6 +2,7 @@
 
 mod cli;
 mod config_errors;
+mod discovery;
 mod generated;
 mod harness;
 mod health_checks;
