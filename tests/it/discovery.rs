@@ -80,16 +80,14 @@ fn every_client_files() -> Test {
         .file("project/.gemini/settings.json", "{ this is not json")
         .file(
             "home/.config/zed/settings.json",
-            &format!(
-                r#"{{
+            r#"{
                   "theme": "One Dark", // comment
-                  "context_servers": {{
-                    "zed-stdio": {{"command": "python3", "args": ["{{servers}}/minimal.py"], "env": {{"ZED": "1"}}}},
-                    "zed-old": {{"command": {{"path": "python3", "args": ["{{servers}}/minimal.py"], "env": {{"MINIMAL_TOOLS": "z"}}}}}},
-                    "zed-extension": {{"source": "extension", "settings": {{}}}},
-                  }},
-                }}"#
-            ),
+                  "context_servers": {
+                    "zed-stdio": {"command": "python3", "args": ["{servers}/minimal.py"], "env": {"ZED": "1"}},
+                    "zed-old": {"command": {"path": "python3", "args": ["{servers}/minimal.py"], "env": {"MINIMAL_TOOLS": "z"}}},
+                    "zed-extension": {"source": "extension", "settings": {}},
+                  },
+                }"#,
         )
 }
 
