@@ -27,8 +27,27 @@ apt_install() {
   apt-get update -qq >/dev/null || die "apt-get update failed"
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >"$cache/apt.log" 2>&1 || die "apt-get install ${missing[*]} failed; see $cache/apt.log"
 }
-# age: backup interop tests; util-linux: flock(1) for the lock tests.
-apt_install age util-linux
+# age: backup interop tests; util-linux: flock(1) for the lock tests; podman with runc: a real
+# container engine serving the Docker API (crun cannot set rlimits in this sandbox).
+apt_install age util-linux podman runc busybox-static
+
+cat > "$cache/containers.conf.tmp" <<'CONF'
+[containers]
+default_ulimits = ["nofile=1024:1024","nproc=4096:4096"]
+[engine]
+runtime = "runc"
+CONF
+mv "$cache/containers.conf.tmp" "$cache/containers.conf"
+export CONTAINERS_CONF=$cache/containers.conf
+# No registry is reachable: the test image is busybox from Debian, imported as a rootfs.
+if ! podman image exists localhost/mcpctl-test-busy 2>/dev/null; then
+  rootfs=$(mktemp -d)
+  mkdir -p "$rootfs/bin"
+  cp /bin/busybox "$rootfs/bin/"
+  for applet in sh sleep httpd nc; do ln -s busybox "$rootfs/bin/$applet"; done
+  tar -C "$rootfs" -c . | podman import - localhost/mcpctl-test-busy >"$cache/podman-import.log" 2>&1 || die "podman import of the test image failed; see $cache/podman-import.log"
+  rm -rf "$rootfs"
+fi
 
 npm_dir=$cache/npm
 stamp=$npm_dir/.installed-$EVERYTHING_VERSION-$MEMORY_VERSION
@@ -62,6 +81,8 @@ export MCPCTL_TEST_EVERYTHING_JS='$everything_js'
 export MCPCTL_TEST_MEMORY_JS='$memory_js'
 export MCPCTL_TEST_TIME_BIN='$venv/bin/mcp-server-time'
 export MCPCTL_TEST_PYTHON='$venv/bin/python'
+export CONTAINERS_CONF='$cache/containers.conf'
+export MCPCTL_TEST_IMAGE='localhost/mcpctl-test-busy'
 ENV
 mv "$cache/env.sh.tmp" "$cache/env.sh"
 echo "test dependencies ready in $cache"

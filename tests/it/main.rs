@@ -2,6 +2,7 @@
 
 mod cli;
 mod config_errors;
+mod container;
 mod discovery;
 mod generated;
 mod harness;
