@@ -3,10 +3,10 @@
 mod generate;
 mod health_check;
 
-use crate::cli::{Cli, Command, GlobalArgs};
+use crate::cli::{Cli, Command, Format, GlobalArgs};
 use crate::error::{Error, Result};
 use crate::exit::Code;
-use crate::output::Output;
+use crate::output::{Mode, Output};
 
 /// What every subcommand gets besides its own arguments.
 pub(crate) struct Ctx {
@@ -15,7 +15,13 @@ pub(crate) struct Ctx {
 }
 
 pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
-    let output = Output::new(cli.global.format, cli.global.json, cli.global.quiet);
+    let asked = match (cli.global.json, cli.global.format) {
+        (true, _) | (false, Some(Format::Json)) => Some(Mode::Json),
+        (false, Some(Format::Table)) => Some(Mode::Table),
+        (false, Some(Format::Nagios)) => Some(Mode::Nagios),
+        (false, None) => None,
+    };
+    let output = Output::new(asked, cli.global.quiet);
     let ctx = Ctx {
         global: cli.global,
         output,

@@ -26,15 +26,15 @@ pub struct Output {
 }
 
 impl Output {
-    pub fn new(format: Option<crate::cli::Format>, json: bool, quiet: bool) -> Self {
-        use crate::cli::Format;
-        let mode = match (json, format) {
-            (true, _) | (false, Some(Format::Json)) => Mode::Json,
-            (false, Some(Format::Table)) => Mode::Table,
-            (false, Some(Format::Nagios)) => Mode::Nagios,
-            (false, None) if std::io::stdout().is_terminal() => Mode::Table,
-            (false, None) => Mode::Auto,
-        };
+    /// `asked` is the format the user asked for; without one, a terminal gets a table.
+    pub fn new(asked: Option<Mode>, quiet: bool) -> Self {
+        let mode = asked.unwrap_or_else(|| {
+            if std::io::stdout().is_terminal() {
+                Mode::Table
+            } else {
+                Mode::Auto
+            }
+        });
         Self { mode, quiet }
     }
 

@@ -9,7 +9,7 @@ use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
 use serde_json::Value;
 
 use super::jsonrpc::{self, Incoming};
-use super::{Failure, FailureKind, Limits, Probe, Session, Transport};
+use super::{CallError, Failure, FailureKind, Limits, Probe, Session, Transport};
 use crate::redact::Redactor;
 
 /// Cap on one HTTP answer; a server streaming forever must not grow mcpctl's memory.
@@ -168,7 +168,7 @@ impl HttpSession {
         req
     }
 
-    async fn exchange(&mut self, method: &str, id: u64, body: &Value) -> Result<Value, Failure> {
+    async fn exchange(&mut self, method: &str, id: u64, body: &Value) -> Result<Value, CallError> {
         let resp = self
             .post(body)
             .send()
@@ -188,7 +188,7 @@ impl HttpSession {
             if first && !is_jsonrpc && matches!(status.as_u16(), 400 | 404 | 405) {
                 self.looks_legacy = true;
             }
-            return Err(failure);
+            return Err(failure.into());
         }
         let is_sse = resp
             .headers()
@@ -206,13 +206,12 @@ impl HttpSession {
             )
         })?;
         match jsonrpc::classify(msg) {
-            Incoming::Response { id: got, result } if got == id => {
-                result.map_err(|e| super::rpc_failure(method, &e))
-            }
+            Incoming::Response { id: got, result } if got == id => result.map_err(CallError::Rpc),
             _ => Err(Failure::new(
                 FailureKind::Protocol,
                 format!("the answer to {method} is not its JSON-RPC response"),
-            )),
+            )
+            .into()),
         }
     }
 
@@ -234,7 +233,7 @@ impl Session for HttpSession {
         method: &str,
         params: Value,
         timeout: Duration,
-    ) -> Result<Value, Failure> {
+    ) -> Result<Value, CallError> {
         let id = self.next_id;
         self.next_id += 1;
         let body = jsonrpc::request(id, method, &params);
@@ -371,7 +370,7 @@ async fn answer_from_events(
     body: impl Stream<Item = Result<bytes::Bytes, Failure>>,
     id: u64,
     method: &str,
-) -> Result<Value, Failure> {
+) -> Result<Value, CallError> {
     use eventsource_stream::Eventsource;
     let mut events = std::pin::pin!(body.eventsource());
     while let Some(event) = events.next().await {
@@ -386,16 +385,18 @@ async fn answer_from_events(
             return Err(Failure::new(
                 FailureKind::Garbage,
                 format!("an SSE event in the answer to {method} is not JSON"),
-            ));
+            )
+            .into());
         };
         if let Incoming::Response { id: got, result } = jsonrpc::classify(msg)
             && got == id
         {
-            return result.map_err(|e| super::rpc_failure(method, &e));
+            return result.map_err(CallError::Rpc);
         }
     }
     Err(Failure::new(
         FailureKind::Protocol,
         format!("the SSE answer to {method} ended without a response"),
-    ))
+    )
+    .into())
 }

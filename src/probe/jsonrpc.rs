@@ -96,6 +96,8 @@ pub fn classify(mut msg: Value) -> Incoming {
     }
 }
 
+pub const METHOD_NOT_FOUND: i64 = -32601;
+
 pub fn method_not_found(id: &Value) -> Value {
-    json!({"jsonrpc": "2.0", "id": id, "error": {"code": -32601, "message": "Method not found"}})
+    json!({"jsonrpc": "2.0", "id": id, "error": {"code": METHOD_NOT_FOUND, "message": "Method not found"}})
 }

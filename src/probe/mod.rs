@@ -169,6 +169,33 @@ pub struct Probe {
     pub modern: Option<bool>,
 }
 
+/// Why a request got no result: the server answered with a JSON-RPC error, or it failed.
+pub(crate) enum CallError {
+    Rpc(jsonrpc::RpcError),
+    Failed(Failure),
+}
+
+impl From<Failure> for CallError {
+    fn from(f: Failure) -> Self {
+        CallError::Failed(f)
+    }
+}
+
+impl CallError {
+    fn into_failure(self, method: &str) -> Failure {
+        match self {
+            CallError::Failed(f) => f,
+            CallError::Rpc(e) => Failure::new(
+                FailureKind::Protocol,
+                format!(
+                    "{method} failed with JSON-RPC error {}: {}",
+                    e.code, e.message
+                ),
+            ),
+        }
+    }
+}
+
 /// One request/response channel to a server, whatever the transport.
 pub(crate) trait Session {
     async fn request(
@@ -176,7 +203,7 @@ pub(crate) trait Session {
         method: &str,
         params: Value,
         timeout: Duration,
-    ) -> Result<Value, Failure>;
+    ) -> Result<Value, CallError>;
     async fn notify(&mut self, method: &str) -> Result<(), Failure>;
 }
 
@@ -219,7 +246,8 @@ pub(crate) async fn handshake<S: Session>(
     let init_timeout = limits.startup.unwrap_or(limits.timeout);
     let init = s
         .request("initialize", jsonrpc::initialize_params(), init_timeout)
-        .await?;
+        .await
+        .map_err(|e| e.into_failure("initialize"))?;
     probe.latency.initialize = Some(ms(t.elapsed()));
     let version = init
         .get("protocolVersion")
@@ -258,8 +286,8 @@ pub(crate) async fn handshake<S: Session>(
     {
         Ok(_) => probe.latency.ping = Some(ms(t.elapsed())),
         // A server without ping is still healthy: the modern era removed it.
-        Err(f) if f.kind == FailureKind::Protocol && f.message.contains("-32601") => {}
-        Err(f) => return Err(f),
+        Err(CallError::Rpc(e)) if e.code == jsonrpc::METHOD_NOT_FOUND => {}
+        Err(e) => return Err(e.into_failure("ping")),
     }
     Ok(())
 }
@@ -275,7 +303,10 @@ async fn list_tools<S: Session>(s: &mut S, timeout: Duration) -> Result<Vec<Stri
             Some(c) => serde_json::json!({"cursor": c}),
             None => serde_json::json!({}),
         };
-        let page = s.request("tools/list", params, timeout).await?;
+        let page = s
+            .request("tools/list", params, timeout)
+            .await
+            .map_err(|e| e.into_failure("tools/list"))?;
         let tools = page.get("tools").and_then(Value::as_array).ok_or_else(|| {
             Failure::new(
                 FailureKind::Protocol,
@@ -309,20 +340,9 @@ pub(crate) async fn discover<S: Session>(s: &mut S, timeout: Duration) -> Option
                 .and_then(Value::as_array)
                 .is_some_and(|vs| vs.iter().any(|x| x.as_str() == Some(MODERN_VERSION))),
         ),
-        Err(f) if f.kind == FailureKind::Protocol => Some(false),
-        Err(_) => None,
+        Err(CallError::Rpc(_)) => Some(false),
+        Err(CallError::Failed(_)) => None,
     }
-}
-
-/// Turns a JSON-RPC error answer into a failure that names the method.
-pub(crate) fn rpc_failure(method: &str, e: &jsonrpc::RpcError) -> Failure {
-    Failure::new(
-        FailureKind::Protocol,
-        format!(
-            "{method} failed with JSON-RPC error {}: {}",
-            e.code, e.message
-        ),
-    )
 }
 
 pub(crate) fn ms(d: Duration) -> f64 {

@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use super::http::{capped_stream, send_failure, status_failure};
 use super::jsonrpc::{self, Incoming};
-use super::{Failure, FailureKind, Limits, Probe, Session};
+use super::{CallError, Failure, FailureKind, Limits, Probe, Session};
 
 enum Event {
     Endpoint(String),
@@ -131,7 +131,7 @@ impl Session for SseSession {
         method: &str,
         params: Value,
         timeout: Duration,
-    ) -> Result<Value, Failure> {
+    ) -> Result<Value, CallError> {
         let id = self.next_id;
         self.next_id += 1;
         let deadline = tokio::time::Instant::now() + timeout;
@@ -149,15 +149,17 @@ impl Session for SseSession {
             .map_err(|_| timed_out())??;
         loop {
             match tokio::time::timeout_at(deadline, self.events.recv()).await {
-                Err(_) => return Err(timed_out()),
-                Ok(None) => return Err(Failure::new(FailureKind::Exited, "the SSE stream closed")),
-                Ok(Some(Event::Broken(f))) => return Err(f),
+                Err(_) => return Err(timed_out().into()),
+                Ok(None) => {
+                    return Err(Failure::new(FailureKind::Exited, "the SSE stream closed").into());
+                }
+                Ok(Some(Event::Broken(f))) => return Err(f.into()),
                 Ok(Some(Event::Endpoint(_))) => {}
                 Ok(Some(Event::Message(msg))) => {
                     if let Incoming::Response { id: got, result } = jsonrpc::classify(msg)
                         && got == id
                     {
-                        return result.map_err(|e| super::rpc_failure(method, &e));
+                        return result.map_err(CallError::Rpc);
                     }
                 }
             }

@@ -14,7 +14,7 @@ use tokio_util::codec::{AnyDelimiterCodec, FramedRead};
 
 use super::jsonrpc::{self, Incoming};
 use super::process::{GroupGuard, describe, shutdown};
-use super::{Failure, FailureKind, Limits, Probe, Session, Target, Transport};
+use super::{CallError, Failure, FailureKind, Limits, Probe, Session, Target, Transport};
 use crate::redact::Redactor;
 
 /// Longest stdout line read as a message; tools/list of a big server is well below this.
@@ -291,9 +291,9 @@ impl Session for StdioSession {
         method: &str,
         params: Value,
         timeout: Duration,
-    ) -> Result<Value, Failure> {
+    ) -> Result<Value, CallError> {
         if let Some(f) = &self.ended {
-            return Err(f.clone());
+            return Err(f.clone().into());
         }
         let id = self.next_id;
         self.next_id += 1;
@@ -301,7 +301,7 @@ impl Session for StdioSession {
         let deadline = tokio::time::Instant::now() + timeout;
         loop {
             let event = match tokio::time::timeout_at(deadline, self.events.recv()).await {
-                Err(_) => return Err(self.timeout_failure(method, timeout)),
+                Err(_) => return Err(self.timeout_failure(method, timeout).into()),
                 Ok(None | Some(Event::Eof)) => Event::Eof,
                 Ok(Some(e)) => e,
             };
@@ -310,7 +310,7 @@ impl Session for StdioSession {
                     self.saw_message = true;
                     match jsonrpc::classify(msg) {
                         Incoming::Response { id: got, result } if got == id => {
-                            return result.map_err(|e| super::rpc_failure(method, &e));
+                            return result.map_err(CallError::Rpc);
                         }
                         Incoming::Request { id } => {
                             self.send(&jsonrpc::method_not_found(&id)).await?;
@@ -339,7 +339,7 @@ impl Session for StdioSession {
                 .hint("stdout must carry only JSON-RPC; make the server log to stderr"),
             };
             self.ended = Some(failure.clone());
-            return Err(failure);
+            return Err(failure.into());
         }
     }
 
