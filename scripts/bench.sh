@@ -86,17 +86,18 @@ done
 end=$(date +%s.%N)
 python3 -c "import sys; i=float(sys.argv[2])-float(sys.argv[1]); m=float(open(sys.argv[3]).read()); print(f'inspector: {i:.2f} s for {sys.argv[4]} servers; mcpctl {m:.2f} s; mcpctl is {i/m:.1f}x faster (goal >= 5x)')" "$start" "$end" "$work/mcpctl_wall" "$n"
 
-echo "== peer: claude mcp list (parallel), same servers"
+echo "== peer: claude mcp list (parallel), same servers, user scope (project scope needs approval)"
 mkdir -p "$work/proj"
 python3 - "$work" "$n" "$MCPCTL_TEST_NODE" "$MCPCTL_TEST_MEMORY_JS" <<'PY'
 import json, sys
 work, n, node, js = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
 servers = {f"memory{i:02d}": {"type": "stdio", "command": node, "args": [js], "env": {"MEMORY_FILE_PATH": f"{work}/cl{i}.json"}} for i in range(1, n + 1)}
-json.dump({"mcpServers": servers}, open(f"{work}/proj/.mcp.json", "w"))
+json.dump({"mcpServers": servers}, open(f"{work}/.claude.json", "w"))
 PY
+chmod 600 "$work/.claude.json"
 (cd "$work/proj" && HOME="$work" hyperfine --warmup 1 --runs 5 --export-json "$work/claude.json" \
   "$peers/node_modules/.bin/claude mcp list" \
-  "$bin --state-dir $work/state health-check --from $work/proj/.mcp.json --no-discover" 2>&1 | grep -E "Time|±|faster|Benchmark" || true)
+  "$bin --state-dir $work/state health-check --from $work/.claude.json --no-discover" 2>&1 | grep -E "Time|±|faster|Benchmark")
 
 echo "== startup: mcpctl --version against true"
 hyperfine --warmup 20 --runs 300 -N "$bin --version" "true" 2>&1 | grep -E "Time|Benchmark|faster"
