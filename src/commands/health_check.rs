@@ -4,6 +4,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::Ctx;
+use super::emit::{self, View, print};
 use crate::cli::HealthCheckArgs;
 use crate::config::{self, Settings};
 use crate::discovery::FileProblem;
@@ -89,17 +90,32 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
         discovery_problems: problems,
     };
     let envelope = Envelope::new("health-check", started, status, summary, body);
-    let json = serde_json::to_vec_pretty(&envelope).expect("reports serialize");
-    let path = state::reports::save(
-        &state_dir,
-        ctx.global.report.as_deref(),
-        "health-check",
-        started,
-        &json,
-    )?;
-    tracing::info!("report written to {}", path.display());
-    show(&envelope, &json, &path, ctx)?;
-    Ok(status.code())
+    emit::finish(&envelope, started, &state_dir, ctx, || view(&envelope.body))
+}
+
+fn view(body: &Body) -> View {
+    View {
+        table: Some(table(&body.servers)),
+        problems: body
+            .servers
+            .iter()
+            .filter(|r| r.status != ServerStatus::Healthy)
+            .map(|r| format!("{}: {}", r.name, detail(r)))
+            .collect(),
+        footnotes: body
+            .discovery_problems
+            .iter()
+            .map(|p| {
+                format!(
+                    "unreadable {} config {}: {}",
+                    p.client.label(),
+                    p.path.display(),
+                    p.message
+                )
+            })
+            .collect(),
+        perfdata: perfdata(&body.servers),
+    }
 }
 
 /// Run status: a critical server down is CRITICAL; anything else not healthy is a WARNING.
@@ -170,58 +186,6 @@ fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, Strin
         ));
     }
     (status, summary)
-}
-
-fn show(env: &Envelope<Body>, json: &[u8], path: &std::path::Path, ctx: &Ctx) -> Result<()> {
-    let out = ctx.output;
-    if out.mode == Mode::Json {
-        return print(&format!("{}\n", String::from_utf8_lossy(json)));
-    }
-    if out.silent(env.status) {
-        return Ok(());
-    }
-    match out.mode {
-        Mode::Nagios => print(&output::nagios_line(
-            env.status,
-            &env.summary,
-            &perfdata(&env.body.servers),
-        )),
-        Mode::Table => {
-            print(&format!("{}\n", table(&env.body.servers)))?;
-            let mut tail = format!("{}: {}\n", env.status.label(), env.summary);
-            for p in &env.body.discovery_problems {
-                tail.push_str(&format!(
-                    "  unreadable {} config {}: {}\n",
-                    p.client.label(),
-                    p.path.display(),
-                    p.message
-                ));
-            }
-            print(&tail)
-        }
-        Mode::Auto | Mode::Json => {
-            let mut text = format!(
-                "mcpctl health-check: {}: {}\n",
-                env.status.label(),
-                env.summary
-            );
-            for r in env
-                .body
-                .servers
-                .iter()
-                .filter(|r| r.status != ServerStatus::Healthy)
-            {
-                text.push_str(&format!("  {}: {}\n", r.name, detail(r)));
-            }
-            text.push_str(&format!("  report: {}\n", path.display()));
-            eprint!("{text}");
-            Ok(())
-        }
-    }
-}
-
-fn print(text: &str) -> Result<()> {
-    output::print_stdout(text).map_err(|e| Error::io("cannot write to stdout", e))
 }
 
 fn detail(r: &ServerReport) -> String {

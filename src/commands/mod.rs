@@ -1,5 +1,6 @@
 //! One module per subcommand, each `run(args, ctx) -> Result<Code>`.
 
+mod emit;
 mod generate;
 mod health_check;
 

@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use interpolate::expand;
+pub use raw::FileFormat;
 use resolve::resolve;
 
 use crate::env_vars;
@@ -44,6 +45,39 @@ pub struct Settings {
     pub defaults: Defaults,
     pub health_check: HealthCheckSettings,
     pub servers: Vec<ServerConfig>,
+    pub backup: Option<BackupSettings>,
+}
+
+#[derive(Debug, Clone)]
+pub struct BackupSettings {
+    /// age (`age1…`) or SSH (`ssh-ed25519 …`) public keys: all that a backup needs.
+    pub recipients: Vec<String>,
+    /// Only restore and `--check` read it.
+    pub identity: Option<PathBuf>,
+    pub locations: Vec<PathBuf>,
+    pub retention: Retention,
+    pub targets: Vec<BackupTarget>,
+}
+
+/// restic's `forget` semantics: rules are ORed, each keeps the newest backup of its buckets.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Retention {
+    pub keep_last: u32,
+    pub keep_hourly: u32,
+    pub keep_daily: u32,
+    pub keep_weekly: u32,
+    pub keep_monthly: u32,
+    pub keep_yearly: u32,
+    /// A floor under every other rule.
+    pub min_keep: u32,
+}
+
+#[derive(Debug, Clone)]
+pub struct BackupTarget {
+    pub name: String,
+    /// Files, directories and globs, `~` expanded.
+    pub paths: Vec<String>,
+    pub format: FileFormat,
 }
 
 #[derive(Debug, Clone)]

@@ -18,6 +18,56 @@ pub(crate) struct RawConfig {
     pub(crate) health_check: RawHealthCheck,
     #[serde(default)]
     pub(crate) servers: BTreeMap<String, Spanned<RawServer>>,
+    pub(crate) backup: Option<Spanned<RawBackup>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBackup {
+    #[serde(default)]
+    pub(crate) recipients: Vec<Spanned<String>>,
+    pub(crate) recipients_file: Option<String>,
+    pub(crate) identity: Option<String>,
+    #[serde(default)]
+    pub(crate) locations: Vec<String>,
+    #[serde(default)]
+    pub(crate) retention: RawRetention,
+    #[serde(default)]
+    pub(crate) targets: BTreeMap<String, Spanned<RawTarget>>,
+}
+
+#[derive(Debug, Default, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRetention {
+    pub(crate) keep_last: Option<u32>,
+    pub(crate) keep_hourly: Option<u32>,
+    pub(crate) keep_daily: Option<u32>,
+    pub(crate) keep_weekly: Option<u32>,
+    pub(crate) keep_monthly: Option<u32>,
+    pub(crate) keep_yearly: Option<u32>,
+    pub(crate) min_keep: Option<u32>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawTarget {
+    pub(crate) paths: Vec<String>,
+    #[serde(default)]
+    pub(crate) format: FileFormat,
+}
+
+/// How a backed-up file is validated, on backup and again on restore.
+#[derive(
+    Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum FileFormat {
+    Json,
+    Toml,
+    Dotenv,
+    Yaml,
+    #[default]
+    Raw,
 }
 
 #[derive(Debug, Default, Deserialize)]

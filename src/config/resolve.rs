@@ -3,10 +3,10 @@
 
 use std::path::Path;
 
-use super::raw::{RawConfig, RawServer, RawTransport};
+use super::raw::{RawBackup, RawConfig, RawRetention, RawServer, RawTransport};
 use super::{
-    ConfigError, Defaults, Endpoint, HealthCheckSettings, Origin, ServerConfig, Settings,
-    Transport, expand_path, line_col, valid_env_name,
+    BackupSettings, BackupTarget, ConfigError, Defaults, Endpoint, HealthCheckSettings, Origin,
+    Retention, ServerConfig, Settings, Transport, expand_path, line_col, valid_env_name,
 };
 
 pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Settings, ConfigError> {
@@ -72,7 +72,12 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
             name,
         });
     }
+    let backup = raw
+        .backup
+        .map(|b| resolve_backup(b, path, text, base))
+        .transpose()?;
     Ok(Settings {
+        backup,
         file: Some(path.to_path_buf()),
         state_dir: raw.state_dir.as_deref().map(|p| expand_path(p, base)),
         defaults,
@@ -132,4 +137,137 @@ fn valid_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+fn resolve_backup(
+    raw: toml::Spanned<RawBackup>,
+    path: &Path,
+    text: &str,
+    base: Option<&Path>,
+) -> Result<BackupSettings, ConfigError> {
+    let at = |offset: usize, message: String| {
+        let (line, col) = line_col(text, offset);
+        ConfigError::At {
+            path: path.to_path_buf(),
+            line,
+            col,
+            message,
+        }
+    };
+    let table_at = raw.span().start;
+    let raw = raw.into_inner();
+    let mut recipients = Vec::new();
+    for r in &raw.recipients {
+        let key = r.get_ref().trim();
+        if !is_recipient(key) {
+            return Err(at(
+                r.span().start,
+                format!(
+                    "backup.recipients: `{key}` is not an age (age1…) or SSH ed25519/RSA public key"
+                ),
+            ));
+        }
+        recipients.push(key.to_owned());
+    }
+    if let Some(file) = &raw.recipients_file {
+        let file = expand_path(file, base);
+        let body = std::fs::read_to_string(&file).map_err(|e| {
+            at(
+                table_at,
+                format!("backup.recipients_file {}: {e}", file.display()),
+            )
+        })?;
+        for line in body
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        {
+            if !is_recipient(line) {
+                return Err(at(
+                    table_at,
+                    format!(
+                        "backup.recipients_file {}: `{line}` is not a public key",
+                        file.display()
+                    ),
+                ));
+            }
+            recipients.push(line.to_owned());
+        }
+    }
+    if recipients.is_empty() {
+        return Err(at(
+            table_at,
+            "backup: no recipients; add `recipients = [\"age1…\"]` (see `age-keygen -y KEY`)"
+                .into(),
+        ));
+    }
+    if raw.locations.is_empty() {
+        return Err(at(
+            table_at,
+            "backup: no locations; add `locations = [\"~/.local/share/mcpctl/backups\"]`".into(),
+        ));
+    }
+    let mut targets = Vec::new();
+    for (name, t) in raw.targets {
+        let offset = t.span().start;
+        let t = t.into_inner();
+        if !valid_name(&name) {
+            return Err(at(
+                offset,
+                format!(
+                    "backup target name `{name}` may use only letters, digits, '-', '_' and '.'"
+                ),
+            ));
+        }
+        if t.paths.is_empty() {
+            return Err(at(offset, format!("backup.targets.{name}.paths is empty")));
+        }
+        let paths = t
+            .paths
+            .iter()
+            .map(|p| expand_path(p, base).display().to_string())
+            .collect();
+        targets.push(BackupTarget {
+            name,
+            paths,
+            format: t.format,
+        });
+    }
+    Ok(BackupSettings {
+        recipients,
+        identity: raw.identity.as_deref().map(|p| expand_path(p, base)),
+        locations: raw.locations.iter().map(|l| expand_path(l, base)).collect(),
+        retention: retention(raw.retention),
+        targets,
+    })
+}
+
+/// An absent policy keeps the last 10; restic refuses an empty one, mcpctl picks a safe default.
+fn retention(r: RawRetention) -> Retention {
+    let rules = [
+        r.keep_last,
+        r.keep_hourly,
+        r.keep_daily,
+        r.keep_weekly,
+        r.keep_monthly,
+        r.keep_yearly,
+    ];
+    let keep_last = if rules.iter().all(Option::is_none) {
+        Some(10)
+    } else {
+        r.keep_last
+    };
+    Retention {
+        keep_last: keep_last.unwrap_or(0),
+        keep_hourly: r.keep_hourly.unwrap_or(0),
+        keep_daily: r.keep_daily.unwrap_or(0),
+        keep_weekly: r.keep_weekly.unwrap_or(0),
+        keep_monthly: r.keep_monthly.unwrap_or(0),
+        keep_yearly: r.keep_yearly.unwrap_or(0),
+        min_keep: r.min_keep.unwrap_or(3),
+    }
+}
+
+fn is_recipient(key: &str) -> bool {
+    key.parse::<age::x25519::Recipient>().is_ok() || key.parse::<age::ssh::Recipient>().is_ok()
 }
