@@ -73,9 +73,9 @@ pub enum Command {
     /// Probe every configured and discovered MCP server with a real handshake
     HealthCheck(HealthCheckArgs),
     /// Make age-encrypted, verified backups of configs and credentials
-    Backup(PendingArgs),
+    Backup(BackupArgs),
     /// Restore a backup target from the newest valid copy
-    Restore(PendingArgs),
+    Restore(RestoreArgs),
     /// Run the guarded recovery ladder for failed servers
     Recover(PendingArgs),
     /// Switch the pipeline to fallback mode while critical servers stay down
@@ -126,6 +126,52 @@ pub struct HealthCheckArgs {
     /// Also ask each stdio server, in a separate spawn, whether it speaks the 2026-07-28 era
     #[arg(long)]
     pub check_modern: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Back up only these targets [default: all]
+    #[arg(value_name = "TARGET")]
+    pub targets: Vec<String>,
+
+    /// Verify every stored backup at every location (sidecar, decryption, manifest hashes)
+    #[arg(long)]
+    pub check: bool,
+
+    /// Back up even when nothing changed since the newest backup
+    #[arg(long)]
+    pub force: bool,
+
+    /// Back up files that fail their format validation (normally refused: that is the corruption backups guard against)
+    #[arg(long)]
+    pub allow_invalid: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup target to restore
+    #[arg(value_name = "TARGET")]
+    pub target: String,
+
+    /// Restore this backup (its id, or the newest one at or before a time like 2026-11-24T08:00:00Z)
+    #[arg(long, value_name = "ID|TIME")]
+    pub at: Option<String>,
+
+    /// List the candidate backups with their verification state; restore nothing
+    #[arg(long)]
+    pub list: bool,
+
+    /// Show which files would change, with a diff of changed keys (values redacted)
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Restore only if the current files fail validation (for cron and recover)
+    #[arg(long)]
+    pub if_invalid: bool,
+
+    /// Restore into this directory instead of the original paths
+    #[arg(long, value_name = "DIR")]
+    pub to: Option<PathBuf>,
 }
 
 /// Arguments of a subcommand that is not built yet; accepted so `--help` stays honest.

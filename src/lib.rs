@@ -1,6 +1,7 @@
 //! mcpctl keeps MCP servers, their configs and credentials, and CI healthy. `main.rs` only calls
 //! [`run`]; everything else lives here so tests can reach it.
 
+pub mod backup;
 pub mod cli;
 mod commands;
 pub mod config;
@@ -14,6 +15,7 @@ pub mod output;
 pub mod probe;
 pub mod redact;
 pub mod state;
+pub mod validate;
 
 use std::ffi::OsString;
 use std::process::ExitCode;

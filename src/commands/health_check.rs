@@ -6,7 +6,7 @@ use serde::Serialize;
 use super::Ctx;
 use super::emit::{self, View, print};
 use crate::cli::HealthCheckArgs;
-use crate::config::{self, Settings};
+use crate::config;
 use crate::discovery::FileProblem;
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
@@ -30,10 +30,7 @@ pub(crate) struct Body {
 
 pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let settings = match config::locate(ctx.global.config.as_deref())? {
-        Some(path) => config::load(&path)?,
-        None => Settings::default(),
-    };
+    let (settings, state_dir) = super::settings(ctx)?;
     let discover = if args.no_discover {
         false
     } else {
@@ -65,10 +62,6 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
         return list(&servers, &problems, ctx);
     }
 
-    let state_dir = state::resolve_dir(
-        ctx.global.state_dir.as_deref(),
-        settings.state_dir.as_deref(),
-    )?;
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
 
     let deadline = args

@@ -1,5 +1,6 @@
 //! One module per subcommand, each `run(args, ctx) -> Result<Code>`.
 
+mod backup;
 mod emit;
 mod generate;
 mod health_check;
@@ -30,7 +31,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
     let work = async {
         match cli.command {
             Command::HealthCheck(args) => health_check::run(args, &ctx).await,
-            Command::Backup(_) => Err(Error::NotImplemented("backup")),
+            Command::Backup(args) => backup::run(args, &ctx).await,
             Command::Restore(_) => Err(Error::NotImplemented("restore")),
             Command::Recover(_) => Err(Error::NotImplemented("recover")),
             Command::Emergency(_) => Err(Error::NotImplemented("emergency")),
@@ -46,6 +47,19 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
         result = work => result,
         () = interrupted() => Err(Error::Interrupted),
     }
+}
+
+/// The config (or defaults when there is none) and the state directory it implies.
+pub(crate) fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
+    let settings = match crate::config::locate(ctx.global.config.as_deref())? {
+        Some(path) => crate::config::load(&path)?,
+        None => crate::config::Settings::default(),
+    };
+    let state_dir = crate::state::resolve_dir(
+        ctx.global.state_dir.as_deref(),
+        settings.state_dir.as_deref(),
+    )?;
+    Ok((settings, state_dir))
 }
 
 /// Resolves on SIGINT or SIGTERM. Dropping the work future then kills every child group.

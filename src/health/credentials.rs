@@ -38,7 +38,7 @@ pub(crate) fn check_files(
                 )),
             )),
             Ok(bytes) => {
-                if let Some(problem) = parse_problem(path, &bytes) {
+                if let Err(problem) = crate::validate::check(crate::validate::guess(path), &bytes) {
                     out.push(Finding::Failure(
                         Failure::new(FailureKind::Config, format!("config file {} does not parse: {problem}", path.display()))
                             .hint("the file is corrupted or half-written; `mcpctl restore` brings back the last good copy"),
@@ -54,35 +54,6 @@ pub(crate) fn check_files(
         out.extend(permission_warning(path, 0o044));
     }
     out
-}
-
-fn parse_problem(path: &Path, bytes: &[u8]) -> Option<String> {
-    let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t,
-        Err(e) => return Some(format!("not UTF-8 at byte {}", e.valid_up_to())),
-    };
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-    if ext == "json" {
-        // Client configs (VS Code, Zed) allow comments and trailing commas.
-        return jsonc_parser::parse_to_value(text, &jsonc_parser::ParseOptions::default())
-            .err()
-            .map(|e| e.to_string());
-    }
-    if ext == "toml" {
-        return toml::from_str::<toml::Table>(text)
-            .err()
-            .map(|e| e.message().to_owned());
-    }
-    if ext == "env" || name.starts_with(".env") {
-        return dotenvy::from_read_iter(bytes)
-            .find_map(Result::err)
-            .map(|e| match e {
-                dotenvy::Error::LineParse(_, i) => format!("syntax error at character {i}"),
-                _ => "invalid content".to_owned(),
-            });
-    }
-    None
 }
 
 fn permission_warning(path: &Path, mask: u32) -> Option<Finding> {

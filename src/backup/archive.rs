@@ -1,0 +1,184 @@
+//! One backup is an age-encrypted tar whose first member is `manifest.json`. A person can undo it
+//! with `age -d -i key.txt FILE | tar -x`; mcpctl trusts only the manifest, never tar paths.
+
+use std::io::{Read, Write};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::config::FileFormat;
+
+pub const MANIFEST: &str = "manifest.json";
+pub const MANIFEST_VERSION: u32 = 1;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Manifest {
+    pub version: u32,
+    pub id: String,
+    pub created: DateTime<Utc>,
+    pub host: String,
+    pub mcpctl_version: String,
+    pub target: String,
+    pub format: FileFormat,
+    pub files: Vec<FileEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FileEntry {
+    /// Where the file lived when it was backed up.
+    pub path: String,
+    /// Its name inside the tar: `files/` plus the path without its leading `/`.
+    pub member: String,
+    pub mode: u32,
+    pub size: u64,
+    pub mtime: i64,
+    pub sha256: String,
+}
+
+/// A file read for backup.
+pub struct Source {
+    pub entry: FileEntry,
+    pub bytes: Vec<u8>,
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The member name for `path`: readable when unpacked by hand, never absolute.
+pub fn member_name(path: &str) -> String {
+    format!("files/{}", path.trim_start_matches('/'))
+}
+
+/// Tar + age, in memory: the result is written to every location unchanged.
+pub fn seal(
+    manifest: &Manifest,
+    files: &[Source],
+    recipients: &[Box<dyn age::Recipient + Send>],
+) -> Result<Vec<u8>, String> {
+    let mut tar = tar::Builder::new(Vec::new());
+    let manifest_json = serde_json::to_vec_pretty(manifest).expect("manifests serialize");
+    append(
+        &mut tar,
+        MANIFEST,
+        0o600,
+        manifest.created.timestamp(),
+        &manifest_json,
+    )?;
+    for f in files {
+        append(
+            &mut tar,
+            &f.entry.member,
+            f.entry.mode,
+            f.entry.mtime,
+            &f.bytes,
+        )?;
+    }
+    let plain = tar
+        .into_inner()
+        .map_err(|e| format!("cannot build the tar: {e}"))?;
+    let encryptor = age::Encryptor::with_recipients(
+        recipients.iter().map(|r| r.as_ref() as &dyn age::Recipient),
+    )
+    .map_err(|e| format!("cannot encrypt: {e}"))?;
+    let mut out = Vec::with_capacity(plain.len() + 1024);
+    let mut writer = encryptor
+        .wrap_output(&mut out)
+        .map_err(|e| format!("cannot encrypt: {e}"))?;
+    writer
+        .write_all(&plain)
+        .map_err(|e| format!("cannot encrypt: {e}"))?;
+    // Without finish() the last chunk is never written and the file will not decrypt.
+    writer
+        .finish()
+        .map_err(|e| format!("cannot encrypt: {e}"))?;
+    Ok(out)
+}
+
+fn append(
+    tar: &mut tar::Builder<Vec<u8>>,
+    name: &str,
+    mode: u32,
+    mtime: i64,
+    bytes: &[u8],
+) -> Result<(), String> {
+    let mut header = tar::Header::new_gnu();
+    header.set_size(bytes.len() as u64);
+    header.set_mode(mode & 0o7777);
+    header.set_mtime(u64::try_from(mtime).unwrap_or(0));
+    header.set_entry_type(tar::EntryType::Regular);
+    tar.append_data(&mut header, name, bytes)
+        .map_err(|e| format!("cannot add {name} to the tar: {e}"))
+}
+
+/// A decrypted, fully verified backup.
+pub struct Opened {
+    pub manifest: Manifest,
+    /// In manifest order.
+    pub files: Vec<Vec<u8>>,
+}
+
+/// Decrypts to the end (the last chunk's tag is what proves nothing was cut off), then checks
+/// every member against the manifest. Nothing is trusted until this returns `Ok`.
+pub fn open(ciphertext: &[u8], identities: &[Box<dyn age::Identity>]) -> Result<Opened, String> {
+    let decryptor = age::Decryptor::new_buffered(ciphertext)
+        .map_err(|e| format!("not a valid age file: {e}"))?;
+    let mut reader = decryptor
+        .decrypt(identities.iter().map(|i| i.as_ref()))
+        .map_err(|e| format!("cannot decrypt: {e}"))?;
+    let mut plain = Vec::new();
+    reader
+        .read_to_end(&mut plain)
+        .map_err(|e| format!("decryption failed (damaged or truncated): {e}"))?;
+
+    let mut archive = tar::Archive::new(plain.as_slice());
+    let mut entries = archive
+        .entries()
+        .map_err(|e| format!("the tar is damaged: {e}"))?;
+    let mut first = entries
+        .next()
+        .ok_or("the tar is empty")?
+        .map_err(|e| format!("the tar is damaged: {e}"))?;
+    if first.path_bytes().as_ref() != MANIFEST.as_bytes() {
+        return Err("the first member is not manifest.json".into());
+    }
+    let mut manifest_json = Vec::new();
+    first
+        .read_to_end(&mut manifest_json)
+        .map_err(|e| format!("the tar is damaged: {e}"))?;
+    let manifest: Manifest = serde_json::from_slice(&manifest_json)
+        .map_err(|e| format!("the manifest does not parse: {e}"))?;
+    if manifest.version != MANIFEST_VERSION {
+        return Err(format!(
+            "manifest version {} is not supported by this mcpctl",
+            manifest.version
+        ));
+    }
+    let mut files = Vec::with_capacity(manifest.files.len());
+    for expected in &manifest.files {
+        let mut entry = entries
+            .next()
+            .ok_or_else(|| format!("{} is missing from the tar", expected.member))?
+            .map_err(|e| format!("the tar is damaged: {e}"))?;
+        if entry.path_bytes().as_ref() != expected.member.as_bytes() {
+            return Err(format!(
+                "tar member {} is not the manifest's {}",
+                String::from_utf8_lossy(&entry.path_bytes()),
+                expected.member
+            ));
+        }
+        let mut bytes = Vec::with_capacity(usize::try_from(expected.size).unwrap_or(0));
+        entry
+            .read_to_end(&mut bytes)
+            .map_err(|e| format!("the tar is damaged: {e}"))?;
+        if bytes.len() as u64 != expected.size || sha256_hex(&bytes) != expected.sha256 {
+            return Err(format!(
+                "{} does not match its manifest hash",
+                expected.path
+            ));
+        }
+        files.push(bytes);
+    }
+    Ok(Opened { manifest, files })
+}

@@ -1,0 +1,179 @@
+//! Backup files in a location: names that sort by time, a plaintext sidecar with the
+//! ciphertext's SHA-256 and size (checkable without the identity), and crash-safe writes.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime};
+
+use chrono::{DateTime, NaiveDateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::archive::sha256_hex;
+
+const TIME_FORMAT: &str = "%Y%m%dT%H%M%SZ";
+const SUFFIX: &str = ".tar.age";
+const SIDECAR: &str = ".sha256";
+const TEMP_PREFIX: &str = ".mcpctl-tmp-";
+/// A temp file this old belongs to a run that died; younger ones may be another host's write.
+const STALE_TEMP: Duration = Duration::from_secs(3600);
+
+/// One stored copy of a backup.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Copy {
+    pub location: PathBuf,
+    /// File name, e.g. `mcpctl-jira_env-20261124T233616Z-host-3f2a.tar.age`.
+    pub name: String,
+    pub time: DateTime<Utc>,
+}
+
+impl Copy {
+    pub fn path(&self) -> PathBuf {
+        self.location.join(&self.name)
+    }
+
+    /// The backup id shared by its copies in every location.
+    pub fn id(&self) -> &str {
+        self.name.strip_suffix(SUFFIX).unwrap_or(&self.name)
+    }
+
+    fn sidecar_path(&self) -> PathBuf {
+        self.location.join(format!("{}{SIDECAR}", self.name))
+    }
+}
+
+#[derive(Debug, Serialize, Deserialize)]
+struct Sidecar {
+    file: String,
+    size: u64,
+    sha256: String,
+}
+
+pub fn file_name(target: &str, time: DateTime<Utc>, host: &str, nonce: u16) -> String {
+    let host: String = host
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!(
+        "mcpctl-{target}-{}-{host}-{nonce:04x}{SUFFIX}",
+        time.format(TIME_FORMAT)
+    )
+}
+
+/// This target's copies in `location`, newest first. Foreign files are ignored.
+pub fn list(location: &Path, target: &str) -> std::io::Result<Vec<Copy>> {
+    let prefix = format!("mcpctl-{target}-");
+    let mut copies = Vec::new();
+    for entry in std::fs::read_dir(location)? {
+        let name = entry?.file_name().to_string_lossy().into_owned();
+        let Some(rest) = name
+            .strip_prefix(&prefix)
+            .filter(|_| name.ends_with(SUFFIX))
+        else {
+            continue;
+        };
+        let Some(time) = rest
+            .get(..16)
+            .and_then(|t| NaiveDateTime::parse_from_str(t, TIME_FORMAT).ok())
+        else {
+            continue;
+        };
+        if rest.as_bytes().get(16) != Some(&b'-') {
+            continue;
+        }
+        copies.push(Copy {
+            location: location.to_path_buf(),
+            name,
+            time: time.and_utc(),
+        });
+    }
+    copies.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| b.name.cmp(&a.name)));
+    Ok(copies)
+}
+
+/// Reads a copy and checks it against its sidecar; returns the ciphertext.
+pub fn read_verified(copy: &Copy) -> Result<Vec<u8>, String> {
+    let sidecar = std::fs::read(copy.sidecar_path())
+        .map_err(|e| format!("sidecar {}: {e}", copy.sidecar_path().display()))?;
+    let sidecar: Sidecar =
+        serde_json::from_slice(&sidecar).map_err(|_| "the sidecar does not parse".to_owned())?;
+    if sidecar.file != copy.name {
+        return Err(format!("the sidecar belongs to {}", sidecar.file));
+    }
+    let bytes = std::fs::read(copy.path())
+        .map_err(|e| format!("cannot read {}: {e}", copy.path().display()))?;
+    if bytes.len() as u64 != sidecar.size {
+        return Err(format!(
+            "size {} does not match the sidecar's {} (truncated?)",
+            bytes.len(),
+            sidecar.size
+        ));
+    }
+    if sha256_hex(&bytes) != sidecar.sha256 {
+        return Err("SHA-256 does not match the sidecar (damaged)".into());
+    }
+    Ok(bytes)
+}
+
+/// Writes the backup, then its sidecar: a copy without a sidecar is never taken as valid, so a
+/// crash at any point leaves either nothing usable or a complete copy.
+pub fn write(location: &Path, name: &str, ciphertext: &[u8]) -> Result<(), String> {
+    use std::os::unix::fs::PermissionsExt;
+    let fail =
+        |what: &str, e: &dyn std::fmt::Display| format!("{what} in {}: {e}", location.display());
+    let mut tmp = tempfile::Builder::new()
+        .prefix(TEMP_PREFIX)
+        .permissions(std::fs::Permissions::from_mode(0o600))
+        .tempfile_in(location)
+        .map_err(|e| fail("cannot create a temp file", &e))?;
+    tmp.write_all(ciphertext)
+        .map_err(|e| fail("cannot write", &e))?;
+    tmp.as_file()
+        .sync_all()
+        .map_err(|e| fail("cannot fsync", &e))?;
+    tmp.persist_noclobber(location.join(name))
+        .map_err(|e| fail("cannot rename into place", &e.error))?;
+    let sidecar = Sidecar {
+        file: name.to_owned(),
+        size: ciphertext.len() as u64,
+        sha256: sha256_hex(ciphertext),
+    };
+    let json = serde_json::to_vec_pretty(&sidecar).expect("sidecars serialize");
+    crate::state::write_atomic(&location.join(format!("{name}{SIDECAR}")), &json, 0o600)
+        .map_err(|e| e.to_string())
+}
+
+/// Deletes a copy and its sidecar (retention).
+pub fn remove(copy: &Copy) -> std::io::Result<()> {
+    std::fs::remove_file(copy.path())?;
+    match std::fs::remove_file(copy.sidecar_path()) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// Removes temp files that a killed run left behind.
+pub fn clean_temps(location: &Path) -> usize {
+    let Ok(entries) = std::fs::read_dir(location) else {
+        return 0;
+    };
+    let now = SystemTime::now();
+    let mut removed = 0;
+    for entry in entries.flatten() {
+        let stale = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
+            && entry
+                .metadata()
+                .ok()
+                .and_then(|m| m.modified().ok())
+                .is_some_and(|t| now.duration_since(t).unwrap_or_default() > STALE_TEMP);
+        if stale && std::fs::remove_file(entry.path()).is_ok() {
+            removed += 1;
+        }
+    }
+    removed
+}
