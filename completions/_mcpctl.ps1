@@ -83,6 +83,9 @@ Register-ArgumentCompleter -Native -CommandName 'mcpctl' -ScriptBlock {
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Write the JSON report here instead of the state directory')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]')
             [CompletionResult]::new('--wait-lock', '--wait-lock', [CompletionResultType]::ParameterName, 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)')
+            [CompletionResult]::new('--check', '--check', [CompletionResultType]::ParameterName, 'Verify every stored backup at every location (sidecar, decryption, manifest hashes)')
+            [CompletionResult]::new('--force', '--force', [CompletionResultType]::ParameterName, 'Back up even when nothing changed since the newest backup')
+            [CompletionResult]::new('--allow-invalid', '--allow-invalid', [CompletionResultType]::ParameterName, 'Back up files that fail their format validation (normally refused: that is the corruption backups guard against)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the JSON report on stdout (same as --format json)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing when all is ok')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing when all is ok')
@@ -95,12 +98,17 @@ Register-ArgumentCompleter -Native -CommandName 'mcpctl' -ScriptBlock {
             break
         }
         'mcpctl;restore' {
+            [CompletionResult]::new('--at', '--at', [CompletionResultType]::ParameterName, 'Restore this backup (its id, or the newest one at or before a time like 2026-11-24T08:00:00Z)')
+            [CompletionResult]::new('--to', '--to', [CompletionResultType]::ParameterName, 'Restore into this directory instead of the original paths')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Write the JSON report here instead of the state directory')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]')
             [CompletionResult]::new('--wait-lock', '--wait-lock', [CompletionResultType]::ParameterName, 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)')
+            [CompletionResult]::new('--list', '--list', [CompletionResultType]::ParameterName, 'List the candidate backups with their verification state; restore nothing')
+            [CompletionResult]::new('--dry-run', '--dry-run', [CompletionResultType]::ParameterName, 'Show which files would change, with a diff of changed keys (values redacted)')
+            [CompletionResult]::new('--if-invalid', '--if-invalid', [CompletionResultType]::ParameterName, 'Restore only if the current files fail validation (for cron and recover)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the JSON report on stdout (same as --format json)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing when all is ok')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing when all is ok')

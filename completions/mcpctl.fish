@@ -74,11 +74,16 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l format -d 'Outp
 json\t''
 nagios\t''"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l check -d 'Verify every stored backup at every location (sidecar, decryption, manifest hashes)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l force -d 'Back up even when nothing changed since the newest backup'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l allow-invalid -d 'Back up files that fail their format validation (normally refused: that is the corruption backups guard against)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s h -l help -d 'Print help'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l at -d 'Restore this backup (its id, or the newest one at or before a time like 2026-11-24T08:00:00Z)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l to -d 'Restore into this directory instead of the original paths' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l report -d 'Write the JSON report here instead of the state directory' -r -F
@@ -86,6 +91,9 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l format -d 'Out
 json\t''
 nagios\t''"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l list -d 'List the candidate backups with their verification state; restore nothing'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l dry-run -d 'Show which files would change, with a diff of changed keys (values redacted)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l if-invalid -d 'Restore only if the current files fail validation (for cron and recover)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'

@@ -125,7 +125,7 @@ pub fn open(ciphertext: &[u8], identities: &[Box<dyn age::Identity>]) -> Result<
     let decryptor = age::Decryptor::new_buffered(ciphertext)
         .map_err(|e| format!("not a valid age file: {e}"))?;
     let mut reader = decryptor
-        .decrypt(identities.iter().map(|i| i.as_ref()))
+        .decrypt(identities.iter().map(std::convert::AsRef::as_ref))
         .map_err(|e| format!("cannot decrypt: {e}"))?;
     let mut plain = Vec::new();
     reader

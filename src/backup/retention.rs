@@ -44,10 +44,10 @@ pub fn keep(times: &[DateTime<Utc>], policy: &Retention) -> Vec<bool> {
         }
     }
     // Counts left over after the oldest backup: restic keeps the oldest too.
-    if left.iter().zip(&rules).any(|(l, r)| *l > 0 && r.0 > 0) {
-        if let Some(k) = kept.last_mut() {
-            *k = true;
-        }
+    if left.iter().zip(&rules).any(|(l, r)| *l > 0 && r.0 > 0)
+        && let Some(k) = kept.last_mut()
+    {
+        *k = true;
     }
     let floor = (policy.min_keep as usize).max(1).min(times.len());
     for k in kept.iter_mut().take(floor) {

@@ -14,8 +14,13 @@ const TIME_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 const SUFFIX: &str = ".tar.age";
 const SIDECAR: &str = ".sha256";
 const TEMP_PREFIX: &str = ".mcpctl-tmp-";
-/// A temp file this old belongs to a run that died; younger ones may be another host's write.
+/// Another host's temp file this old belongs to a run that died; a younger one may be a write
+/// in progress. This host's own are stale at once: the run lock excludes a concurrent writer.
 const STALE_TEMP: Duration = Duration::from_secs(3600);
+
+fn temp_prefix(host: &str) -> String {
+    format!("{TEMP_PREFIX}{host}-")
+}
 
 /// One stored copy of a backup.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -122,12 +127,12 @@ pub fn read_verified(copy: &Copy) -> Result<Vec<u8>, String> {
 
 /// Writes the backup, then its sidecar: a copy without a sidecar is never taken as valid, so a
 /// crash at any point leaves either nothing usable or a complete copy.
-pub fn write(location: &Path, name: &str, ciphertext: &[u8]) -> Result<(), String> {
+pub fn write(location: &Path, name: &str, ciphertext: &[u8], host: &str) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     let fail =
         |what: &str, e: &dyn std::fmt::Display| format!("{what} in {}: {e}", location.display());
     let mut tmp = tempfile::Builder::new()
-        .prefix(TEMP_PREFIX)
+        .prefix(&temp_prefix(host))
         .permissions(std::fs::Permissions::from_mode(0o600))
         .tempfile_in(location)
         .map_err(|e| fail("cannot create a temp file", &e))?;
@@ -158,19 +163,23 @@ pub fn remove(copy: &Copy) -> std::io::Result<()> {
 }
 
 /// Removes temp files that a killed run left behind.
-pub fn clean_temps(location: &Path) -> usize {
+pub fn clean_temps(location: &Path, host: &str) -> usize {
     let Ok(entries) = std::fs::read_dir(location) else {
         return 0;
     };
     let now = SystemTime::now();
     let mut removed = 0;
     for entry in entries.flatten() {
-        let stale = entry.file_name().to_string_lossy().starts_with(TEMP_PREFIX)
-            && entry
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let old = || {
+            entry
                 .metadata()
                 .ok()
                 .and_then(|m| m.modified().ok())
-                .is_some_and(|t| now.duration_since(t).unwrap_or_default() > STALE_TEMP);
+                .is_some_and(|t| now.duration_since(t).unwrap_or_default() > STALE_TEMP)
+        };
+        let stale =
+            name.starts_with(&temp_prefix(host)) || (name.starts_with(TEMP_PREFIX) && old());
         if stale && std::fs::remove_file(entry.path()).is_ok() {
             removed += 1;
         }

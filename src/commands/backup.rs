@@ -172,16 +172,15 @@ fn back_up(
     let last: Option<LastBackup> = std::fs::read(&last_path)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok());
-    if let Some(last) = last.filter(|l| l.fingerprint == fingerprint && !args.force) {
-        if cfg
+    if let Some(last) = last.filter(|l| l.fingerprint == fingerprint && !args.force)
+        && cfg
             .locations
             .iter()
             .any(|loc| loc.join(&last.name).is_file())
-        {
-            report.result = "unchanged".into();
-            report.backup = Some(last.name);
-            return report;
-        }
+    {
+        report.result = "unchanged".into();
+        report.backup = Some(last.name);
+        return report;
     }
 
     let now = Utc::now();
@@ -204,32 +203,7 @@ fn back_up(
             return report;
         }
     };
-    for location in &cfg.locations {
-        let mut loc = LocationReport {
-            path: location.clone(),
-            ok: false,
-            error: None,
-            pruned: Vec::new(),
-        };
-        let written = state::ensure_dir(location)
-            .map_err(|e| e.to_string())
-            .and_then(|()| {
-                store::clean_temps(location);
-                store::write(location, &name, &sealed)
-            });
-        match written {
-            Ok(()) => {
-                loc.ok = true;
-                // Prune only where this run wrote: a failing location keeps everything it has.
-                match prune(location, &target.name, cfg) {
-                    Ok(pruned) => loc.pruned = pruned,
-                    Err(e) => loc.error = Some(format!("pruning failed: {e}")),
-                }
-            }
-            Err(e) => loc.error = Some(e),
-        }
-        report.locations.push(loc);
-    }
+    report.locations = write_everywhere(cfg, &target.name, &name, &sealed, &manifest.host);
     if report.locations.iter().any(|l| l.ok) {
         report.result = "written".into();
         report.backup = Some(name.clone());
@@ -248,6 +222,45 @@ fn back_up(
         report.error = Some("no location could be written".into());
     }
     report
+}
+
+/// Writes one sealed backup to every location; prunes only where the write succeeded, so a
+/// failing location keeps everything it has.
+fn write_everywhere(
+    cfg: &BackupSettings,
+    target: &str,
+    name: &str,
+    sealed: &[u8],
+    host: &str,
+) -> Vec<LocationReport> {
+    let mut out = Vec::new();
+    for location in &cfg.locations {
+        let mut loc = LocationReport {
+            path: location.clone(),
+            ok: false,
+            error: None,
+            pruned: Vec::new(),
+        };
+        let written = state::ensure_dir(location)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                store::clean_temps(location, host);
+                store::write(location, name, sealed, host)
+            });
+        match written {
+            Ok(()) => {
+                loc.ok = true;
+                // Prune only where this run wrote: a failing location keeps everything it has.
+                match prune(location, target, cfg) {
+                    Ok(pruned) => loc.pruned = pruned,
+                    Err(e) => loc.error = Some(format!("pruning failed: {e}")),
+                }
+            }
+            Err(e) => loc.error = Some(e),
+        }
+        out.push(loc);
+    }
+    out
 }
 
 /// Applies retention to the copies whose sidecar verifies; others are left for a person to see.

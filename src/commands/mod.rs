@@ -4,6 +4,7 @@ mod backup;
 mod emit;
 mod generate;
 mod health_check;
+mod restore;
 
 use crate::cli::{Cli, Command, Format, GlobalArgs};
 use crate::error::{Error, Result};
@@ -32,7 +33,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
         match cli.command {
             Command::HealthCheck(args) => health_check::run(args, &ctx).await,
             Command::Backup(args) => backup::run(args, &ctx).await,
-            Command::Restore(_) => Err(Error::NotImplemented("restore")),
+            Command::Restore(args) => restore::run(args, &ctx).await,
             Command::Recover(_) => Err(Error::NotImplemented("recover")),
             Command::Emergency(_) => Err(Error::NotImplemented("emergency")),
             Command::GhWatch(_) => Err(Error::NotImplemented("gh-watch")),

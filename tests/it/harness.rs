@@ -110,6 +110,17 @@ impl Test {
 }
 
 impl Run {
+    /// For tests that run several commands in one temp dir through `Test::command`.
+    pub fn from_output(out: std::process::Output, dir: &Path) -> Self {
+        Run {
+            _tmp: tempfile::tempdir().expect("tempdir"),
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+            dir: dir.to_path_buf(),
+        }
+    }
+
     pub fn code(&self, expected: i32) -> &Self {
         assert_eq!(
             self.code, expected,

@@ -1,5 +1,6 @@
 //! The one integration-test binary: every test runs the real `mcpctl` binary.
 
+mod backup;
 mod cli;
 mod config_errors;
 mod container;

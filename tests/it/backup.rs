@@ -1,0 +1,446 @@
+//! backup and restore end to end, with the real `age` CLI in both directions, a corruption
+//! matrix, failing locations and bad identities.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+use crate::{Run, Test};
+
+const OLD: &str = "{\"mcpServers\": {\"jira\": {\"command\": \"old\"}}}\n";
+const NEW: &str = "{\"mcpServers\": {\"jira\": {\"command\": \"new\"}}}\n";
+
+/// A temp dir with an age key pair, two locations and a target holding a config file and a
+/// 200 KiB file (so the ciphertext spans several 64 KiB chunks).
+fn setup(extra: &str) -> (Test, String) {
+    let t = Test::new();
+    let key = t.path().join("key.txt");
+    let out = Command::new("age-keygen")
+        .arg("-o")
+        .arg(&key)
+        .output()
+        .expect("age-keygen is installed by scripts/test.sh");
+    assert!(out.status.success());
+    let public = String::from_utf8_lossy(&out.stderr)
+        .split_whitespace()
+        .last()
+        .unwrap()
+        .to_owned();
+    std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let config = format!(
+        "[backup]\nrecipients = [\"{public}\"]\nidentity = \"{{dir}}/key.txt\"\nlocations = [\"{{dir}}/loc1\", \"{{dir}}/loc2\"]\n\
+         [backup.retention]\nkeep_last = 10\n\
+         [backup.targets.cursor]\npaths = [\"{{dir}}/cfg/mcp.json\"]\nformat = \"json\"\n\
+         [backup.targets.blob]\npaths = [\"{{dir}}/data\"]\n{extra}"
+    );
+    let t = t
+        .file("cfg/mcp.json", OLD)
+        .file("data/big.bin", &"x".repeat(200 * 1024))
+        .config(&config);
+    (t, public)
+}
+
+fn mcpctl(t: &Test, args: &[&str]) -> Run {
+    let mut cmd = t.command();
+    cmd.args(args.iter().map(|a| t.expand(a)));
+    let out = cmd.output().unwrap();
+    Run::from_output(out, t.path())
+}
+
+fn copies(dir: &Path, target: &str) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    let n = p.file_name().unwrap().to_string_lossy();
+                    n.starts_with(&format!("mcpctl-{target}-")) && n.ends_with(".tar.age")
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    v.sort();
+    v
+}
+
+fn sidecar(p: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.sha256", p.display()))
+}
+
+#[test]
+fn backup_restore_round_trip_with_the_age_cli() {
+    let (t, _) = setup("");
+    mcpctl(&t, &["backup", "--json"]).code(0);
+    let c = copies(&t.path().join("loc1"), "cursor");
+    assert_eq!(c.len(), 1);
+    assert_eq!(copies(&t.path().join("loc2"), "cursor").len(), 1);
+    assert_eq!(
+        std::fs::metadata(&c[0]).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+
+    // By hand: age -d -i key.txt FILE | tar -x
+    let unpack = t.path().join("unpacked");
+    std::fs::create_dir_all(&unpack).unwrap();
+    let age = Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(t.path().join("key.txt"))
+        .arg(&c[0])
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let tar = Command::new("tar")
+        .arg("-x")
+        .arg("-C")
+        .arg(&unpack)
+        .stdin(age.stdout.unwrap())
+        .status()
+        .unwrap();
+    assert!(tar.success());
+    let manifest: Value =
+        serde_json::from_slice(&std::fs::read(unpack.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["target"], "cursor");
+    let member = manifest["files"][0]["member"].as_str().unwrap();
+    assert_eq!(std::fs::read_to_string(unpack.join(member)).unwrap(), OLD);
+
+    // An unchanged target is skipped; --force writes anyway.
+    let run = mcpctl(&t, &["backup", "--json"]);
+    run.code(0);
+    assert_eq!(run.json()["targets"][0]["result"], "unchanged");
+    std::fs::write(t.path().join("cfg/mcp.json"), "{ corrupted").unwrap();
+    let run = mcpctl(&t, &["restore", "cursor", "--json"]);
+    run.code(0);
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("cfg/mcp.json")).unwrap(),
+        OLD
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("cfg/mcp.json.mcpctl-prev")).unwrap(),
+        "{ corrupted"
+    );
+}
+
+#[test]
+fn a_backup_made_by_the_age_cli_restores() {
+    let (t, public) = setup("");
+    mcpctl(&t, &["backup", "cursor"]).code(0);
+    let original = copies(&t.path().join("loc1"), "cursor").remove(0);
+    // Decrypt with the CLI and re-encrypt with the CLI under a newer name, with its sidecar.
+    let plain = Command::new("age")
+        .arg("-d")
+        .arg("-i")
+        .arg(t.path().join("key.txt"))
+        .arg(&original)
+        .output()
+        .unwrap()
+        .stdout;
+    let mut enc = Command::new("age")
+        .args(["-r", &public])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    std::io::Write::write_all(enc.stdin.as_mut().unwrap(), &plain).unwrap();
+    drop(enc.stdin.take());
+    let cipher = enc.wait_with_output().unwrap().stdout;
+    let name = "mcpctl-cursor-20991231T000000Z-cli-0001.tar.age";
+    let path = t.path().join("loc2").join(name);
+    std::fs::write(&path, &cipher).unwrap();
+    let sha = String::from_utf8(
+        Command::new("sha256sum")
+            .arg(&path)
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let sha = sha.split_whitespace().next().unwrap();
+    std::fs::write(
+        sidecar(&path),
+        format!(
+            "{{\"file\":\"{name}\",\"size\":{},\"sha256\":\"{sha}\"}}",
+            cipher.len()
+        ),
+    )
+    .unwrap();
+    std::fs::write(t.path().join("cfg/mcp.json"), NEW).unwrap();
+    let run = mcpctl(&t, &["restore", "cursor", "--json"]);
+    run.code(0);
+    assert_eq!(run.json()["used"]["backup"], name);
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("cfg/mcp.json")).unwrap(),
+        OLD
+    );
+}
+
+/// Two backups (OLD then NEW); the newest is damaged in every copy by `damage`; restore must
+/// fall back to OLD, and the target must never receive a damaged byte.
+fn falls_back(damage: impl Fn(&Path)) {
+    falls_back_skipping(2, |p, _| damage(p));
+}
+
+/// As `falls_back`, with the number of copies restore must skip; `damage` also gets the older
+/// copy in the same location.
+fn falls_back_skipping(skipped: usize, damage: impl Fn(&Path, &Path)) {
+    let (t, _) = setup("");
+    mcpctl(&t, &["backup", "blob", "cursor"]).code(0);
+    std::fs::write(t.path().join("cfg/mcp.json"), NEW).unwrap();
+    std::fs::write(t.path().join("data/big.bin"), "y".repeat(200 * 1024)).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    mcpctl(&t, &["backup", "blob", "cursor"]).code(0);
+    for target in ["cursor", "blob"] {
+        for loc in ["loc1", "loc2"] {
+            let mut all = copies(&t.path().join(loc), target);
+            let newest = all.pop().unwrap();
+            damage(&newest, &all[0]);
+        }
+    }
+    std::fs::write(t.path().join("cfg/mcp.json"), "{ broken").unwrap();
+    std::fs::write(t.path().join("data/big.bin"), "broken").unwrap();
+    for target in ["cursor", "blob"] {
+        let run = mcpctl(&t, &["restore", target, "--json"]);
+        run.code(1);
+        let report = run.json();
+        assert_eq!(
+            report["skipped"].as_array().unwrap().len(),
+            skipped,
+            "{report:#}"
+        );
+    }
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("cfg/mcp.json")).unwrap(),
+        OLD
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("data/big.bin")).unwrap(),
+        "x".repeat(200 * 1024)
+    );
+}
+
+fn flip(path: &Path, offset: impl Fn(usize) -> usize) {
+    let mut b = std::fs::read(path).unwrap();
+    let i = offset(b.len());
+    b[i] ^= 0x01;
+    std::fs::write(path, b).unwrap();
+}
+
+#[test]
+fn bit_flip_in_header_is_detected() {
+    falls_back(|p| flip(p, |_| 40));
+}
+
+#[test]
+fn bit_flip_in_payload_is_detected() {
+    falls_back(|p| flip(p, |len| len - 100));
+}
+
+#[test]
+fn bit_flip_in_sidecar_is_detected() {
+    falls_back(|p| flip(&sidecar(p), |len| len / 2));
+}
+
+#[test]
+fn truncation_on_and_off_a_chunk_boundary_is_detected() {
+    falls_back(|p| {
+        let b = std::fs::read(p).unwrap();
+        let cut = if b.len() > 64 * 1024 + 200 {
+            64 * 1024 + 200
+        } else {
+            b.len() / 2
+        };
+        std::fs::write(p, &b[..cut]).unwrap();
+    });
+    falls_back(|p| {
+        let b = std::fs::read(p).unwrap();
+        std::fs::write(p, &b[..b.len() - 17]).unwrap();
+    });
+}
+
+#[test]
+fn deleted_or_swapped_sidecars_are_detected() {
+    falls_back(|p| std::fs::remove_file(sidecar(p)).unwrap());
+    // Swapped in loc1, so the older copy there fails too; loc2's newest lost its sidecar.
+    falls_back_skipping(3, |newest, older| {
+        if newest.parent().unwrap().ends_with("loc1") {
+            let (a, b) = (
+                std::fs::read(sidecar(newest)).unwrap(),
+                std::fs::read(sidecar(older)).unwrap(),
+            );
+            std::fs::write(sidecar(newest), b).unwrap();
+            std::fs::write(sidecar(older), a).unwrap();
+        } else {
+            std::fs::remove_file(sidecar(newest)).unwrap();
+        }
+    });
+}
+
+#[test]
+fn check_reports_each_bad_copy() {
+    let (t, _) = setup("");
+    mcpctl(&t, &["backup"]).code(0);
+    let bad = copies(&t.path().join("loc2"), "cursor").remove(0);
+    flip(&bad, |len| len - 10);
+    let run = mcpctl(&t, &["backup", "--check", "--json"]);
+    run.code(1);
+    let report = run.json();
+    let bad_copies: Vec<&Value> = report["copies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["ok"] == false)
+        .collect();
+    assert_eq!(bad_copies.len(), 1, "{report:#}");
+    assert!(
+        bad_copies[0]["file"]
+            .as_str()
+            .unwrap()
+            .ends_with(&*bad.file_name().unwrap().to_string_lossy())
+    );
+}
+
+#[test]
+fn a_failing_location_is_a_warning_and_the_others_are_written() {
+    let (t, _) = setup("");
+    std::fs::write(t.path().join("loc2"), "a file, not a directory").unwrap();
+    let run = mcpctl(&t, &["backup", "cursor", "--json"]);
+    run.code(1);
+    let report = run.json();
+    let locs = report["targets"][0]["locations"].as_array().unwrap();
+    assert_eq!(locs[0]["ok"], true);
+    assert_eq!(locs[1]["ok"], false);
+    assert_eq!(copies(&t.path().join("loc1"), "cursor").len(), 1);
+}
+
+#[test]
+fn an_invalid_file_is_refused_unless_allowed() {
+    let (t, _) = setup("");
+    std::fs::write(t.path().join("cfg/mcp.json"), "{ half-written").unwrap();
+    let run = mcpctl(&t, &["backup", "cursor"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("refusing to back up") && run.stderr.contains("--allow-invalid"),
+        "{}",
+        run.stderr
+    );
+    assert!(copies(&t.path().join("loc1"), "cursor").is_empty());
+    mcpctl(&t, &["backup", "cursor", "--allow-invalid"]).code(0);
+}
+
+#[test]
+fn bad_identities_are_refused_and_nothing_is_written() {
+    let (t, _) = setup("");
+    mcpctl(&t, &["backup", "cursor"]).code(0);
+    std::fs::write(t.path().join("cfg/mcp.json"), NEW).unwrap();
+    std::fs::set_permissions(
+        t.path().join("key.txt"),
+        std::fs::Permissions::from_mode(0o644),
+    )
+    .unwrap();
+    let run = mcpctl(&t, &["restore", "cursor"]);
+    run.code(2);
+    assert!(
+        run.stderr.contains("readable by others") && run.stderr.contains("chmod 600"),
+        "{}",
+        run.stderr
+    );
+    // A key that is not the backup's.
+    let other = Command::new("age-keygen").output().unwrap().stdout;
+    std::fs::write(t.path().join("key.txt"), other).unwrap();
+    std::fs::set_permissions(
+        t.path().join("key.txt"),
+        std::fs::Permissions::from_mode(0o600),
+    )
+    .unwrap();
+    let run = mcpctl(&t, &["restore", "cursor", "--json"]);
+    run.code(2);
+    assert!(
+        run.json()["skipped"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("cannot decrypt"),
+        "{}",
+        run.stdout
+    );
+    std::fs::remove_file(t.path().join("key.txt")).unwrap();
+    let run = mcpctl(&t, &["restore", "cursor"]);
+    run.code(2);
+    assert!(run.stderr.contains("key.txt"), "{}", run.stderr);
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("cfg/mcp.json")).unwrap(),
+        NEW
+    );
+}
+
+#[test]
+fn dry_run_if_invalid_to_and_list() {
+    let (t, _) = setup("");
+    mcpctl(&t, &["backup", "cursor"]).code(0);
+    std::fs::write(
+        t.path().join("cfg/mcp.json"),
+        "{\"mcpServers\": {\"jira\": {\"command\": \"new\", \"args\": []}}}",
+    )
+    .unwrap();
+    let run = mcpctl(&t, &["restore", "cursor", "--dry-run", "--json"]);
+    run.code(0);
+    let report = run.json();
+    assert_eq!(report["files"][0]["action"], "would be replaced");
+    assert_eq!(
+        report["files"][0]["changed_keys"],
+        serde_json::json!(["~mcpServers.jira.command", "-mcpServers.jira.args"])
+    );
+    assert!(
+        !run.stdout.contains("\"new\"") && !run.stdout.contains("old"),
+        "values are never shown"
+    );
+    // The current file is valid: --if-invalid leaves it alone.
+    mcpctl(&t, &["restore", "cursor", "--if-invalid"]).code(0);
+    assert!(
+        std::fs::read_to_string(t.path().join("cfg/mcp.json"))
+            .unwrap()
+            .contains("new")
+    );
+    // --to restores elsewhere.
+    mcpctl(&t, &["restore", "cursor", "--to", "{dir}/elsewhere"]).code(0);
+    let restored = t
+        .path()
+        .join("elsewhere")
+        .join(t.path().join("cfg/mcp.json").strip_prefix("/").unwrap());
+    assert_eq!(std::fs::read_to_string(restored).unwrap(), OLD);
+    let run = mcpctl(&t, &["restore", "cursor", "--list", "--json"]);
+    run.code(0);
+    assert_eq!(run.json()["candidates"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn retention_prunes_only_beyond_the_policy() {
+    let (t, _) = setup("");
+    let config = std::fs::read_to_string(t.path().join("mcpctl.toml"))
+        .unwrap()
+        .replace("keep_last = 10", "keep_last = 2\nmin_keep = 1");
+    std::fs::write(t.path().join("mcpctl.toml"), config).unwrap();
+    for _ in 0..4 {
+        mcpctl(&t, &["backup", "cursor", "--force"]).code(0);
+    }
+    assert_eq!(copies(&t.path().join("loc1"), "cursor").len(), 2);
+    assert_eq!(copies(&t.path().join("loc2"), "cursor").len(), 2);
+}
+
+#[test]
+fn leftover_temp_files_are_cleaned() {
+    let (t, _) = setup("");
+    std::fs::create_dir_all(t.path().join("loc1")).unwrap();
+    let host = String::from_utf8(Command::new("hostname").output().unwrap().stdout)
+        .unwrap()
+        .trim()
+        .to_owned();
+    let leftover = t
+        .path()
+        .join("loc1")
+        .join(format!(".mcpctl-tmp-{host}-abc123"));
+    std::fs::write(&leftover, "half a backup").unwrap();
+    mcpctl(&t, &["backup", "cursor"]).code(0);
+    assert!(!leftover.exists());
+}
