@@ -46,7 +46,7 @@ fn mcpctl(t: &Test, args: &[&str]) -> Run {
     let mut cmd = t.command();
     cmd.args(args.iter().map(|a| t.expand(a)));
     let out = cmd.output().unwrap();
-    Run::from_output(out, t.path())
+    Run::from_output(&out, t.path())
 }
 
 fn copies(dir: &Path, target: &str) -> Vec<PathBuf> {
@@ -84,7 +84,7 @@ fn backup_restore_round_trip_with_the_age_cli() {
     // By hand: age -d -i key.txt FILE | tar -x
     let unpack = t.path().join("unpacked");
     std::fs::create_dir_all(&unpack).unwrap();
-    let age = Command::new("age")
+    let mut age = Command::new("age")
         .arg("-d")
         .arg("-i")
         .arg(t.path().join("key.txt"))
@@ -96,10 +96,11 @@ fn backup_restore_round_trip_with_the_age_cli() {
         .arg("-x")
         .arg("-C")
         .arg(&unpack)
-        .stdin(age.stdout.unwrap())
+        .stdin(age.stdout.take().unwrap())
         .status()
         .unwrap();
     assert!(tar.success());
+    assert!(age.wait().unwrap().success());
     let manifest: Value =
         serde_json::from_slice(&std::fs::read(unpack.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["target"], "cursor");

@@ -111,7 +111,7 @@ impl Test {
 
 impl Run {
     /// For tests that run several commands in one temp dir through `Test::command`.
-    pub fn from_output(out: std::process::Output, dir: &Path) -> Self {
+    pub fn from_output(out: &std::process::Output, dir: &Path) -> Self {
         Run {
             _tmp: tempfile::tempdir().expect("tempdir"),
             code: out.status.code().unwrap_or(-1),
