@@ -32,7 +32,26 @@ pub fn identities(path: Option<&Path>) -> Result<Vec<Box<dyn age::Identity>>, St
             path.display()
         ));
     }
-    let file = age::IdentityFile::from_file(path.display().to_string())
+    let text = std::fs::read(path).map_err(|e| format!("identity file {}: {e}", path.display()))?;
+    if text.starts_with(b"-----BEGIN OPENSSH PRIVATE KEY-----") {
+        return match age::ssh::Identity::from_buffer(
+            text.as_slice(),
+            Some(path.display().to_string()),
+        ) {
+            Ok(age::ssh::Identity::Unencrypted(key)) => {
+                Ok(vec![Box::new(age::ssh::Identity::Unencrypted(key))])
+            }
+            Ok(_) => Err(format!(
+                "identity file {} is a passphrase-protected or unsupported SSH key; cron cannot type a passphrase",
+                path.display()
+            )),
+            Err(e) => Err(format!(
+                "identity file {} does not parse: {e}",
+                path.display()
+            )),
+        };
+    }
+    let file = age::IdentityFile::from_buffer(text.as_slice())
         .map_err(|e| format!("identity file {} does not parse: {e}", path.display()))?;
     let ids = file
         .into_identities()
