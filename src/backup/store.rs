@@ -101,15 +101,18 @@ pub fn list(location: &Path, target: &str) -> std::io::Result<Vec<Copy>> {
     Ok(copies)
 }
 
-/// Reads a copy and checks it against its sidecar; returns the ciphertext.
-pub fn read_verified(copy: &Copy) -> Result<Vec<u8>, String> {
-    let sidecar = std::fs::read(copy.sidecar_path())
-        .map_err(|e| format!("sidecar {}: {e}", copy.sidecar_path().display()))?;
+fn sidecar(copy: &Copy) -> Result<Sidecar, String> {
+    let path = copy.sidecar_path();
+    let bytes = std::fs::read(&path).map_err(|e| format!("sidecar {}: {e}", path.display()))?;
     let sidecar: Sidecar =
-        serde_json::from_slice(&sidecar).map_err(|_| "the sidecar does not parse".to_owned())?;
+        serde_json::from_slice(&bytes).map_err(|_| "the sidecar does not parse".to_owned())?;
     if sidecar.file != copy.name {
         return Err(format!("the sidecar belongs to {}", sidecar.file));
     }
+    Ok(sidecar)
+}
+
+fn read_sized(copy: &Copy, sidecar: &Sidecar) -> Result<Vec<u8>, String> {
     let bytes = std::fs::read(copy.path())
         .map_err(|e| format!("cannot read {}: {e}", copy.path().display()))?;
     if bytes.len() as u64 != sidecar.size {
@@ -119,15 +122,54 @@ pub fn read_verified(copy: &Copy) -> Result<Vec<u8>, String> {
             sidecar.size
         ));
     }
-    if sha256_hex(&bytes) != sidecar.sha256 {
-        return Err("SHA-256 does not match the sidecar (damaged)".into());
-    }
     Ok(bytes)
+}
+
+fn hash_matches(bytes: &[u8], sidecar: &Sidecar) -> Result<(), String> {
+    if sha256_hex(bytes) == sidecar.sha256 {
+        Ok(())
+    } else {
+        Err("SHA-256 does not match the sidecar (damaged)".into())
+    }
+}
+
+/// Sidecar present and the size it records: cheap enough for retention to run on every copy.
+/// Full verification is `backup --check`'s job.
+pub fn looks_complete(copy: &Copy) -> bool {
+    sidecar(copy).is_ok_and(|s| std::fs::metadata(copy.path()).is_ok_and(|m| m.len() == s.size))
+}
+
+/// Reads a copy, checks it against its sidecar, and hands the ciphertext to `then` (decryption),
+/// hashing on a second core meanwhile. Damage reported by the sidecar wins over `then`'s error.
+pub fn read_and<T>(
+    copy: &Copy,
+    then: impl FnOnce(&[u8]) -> Result<T, String>,
+) -> Result<T, String> {
+    let sidecar = sidecar(copy)?;
+    let bytes = read_sized(copy, &sidecar)?;
+    let (hashed, result) = std::thread::scope(|scope| {
+        let hasher = scope.spawn(|| hash_matches(&bytes, &sidecar));
+        let result = then(&bytes);
+        (
+            hasher
+                .join()
+                .unwrap_or_else(|_| Err("hashing failed".into())),
+            result,
+        )
+    });
+    hashed?;
+    result
 }
 
 /// Writes the backup, then its sidecar: a copy without a sidecar is never taken as valid, so a
 /// crash at any point leaves either nothing usable or a complete copy.
-pub fn write(location: &Path, name: &str, ciphertext: &[u8], host: &str) -> Result<(), String> {
+pub fn write(
+    location: &Path,
+    name: &str,
+    ciphertext: &[u8],
+    sha256: &str,
+    host: &str,
+) -> Result<(), String> {
     use std::os::unix::fs::PermissionsExt;
     let fail =
         |what: &str, e: &dyn std::fmt::Display| format!("{what} in {}: {e}", location.display());
@@ -146,7 +188,7 @@ pub fn write(location: &Path, name: &str, ciphertext: &[u8], host: &str) -> Resu
     let sidecar = Sidecar {
         file: name.to_owned(),
         size: ciphertext.len() as u64,
-        sha256: sha256_hex(ciphertext),
+        sha256: sha256.to_owned(),
     };
     let json = serde_json::to_vec_pretty(&sidecar).expect("sidecars serialize");
     crate::state::write_atomic(&location.join(format!("{name}{SIDECAR}")), &json, 0o600)

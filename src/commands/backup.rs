@@ -234,6 +234,7 @@ fn write_everywhere(
     host: &str,
 ) -> Vec<LocationReport> {
     let mut out = Vec::new();
+    let sha256 = archive::sha256_hex(sealed);
     for location in &cfg.locations {
         let mut loc = LocationReport {
             path: location.clone(),
@@ -245,7 +246,7 @@ fn write_everywhere(
             .map_err(|e| e.to_string())
             .and_then(|()| {
                 store::clean_temps(location, host);
-                store::write(location, name, sealed, host)
+                store::write(location, name, sealed, &sha256, host)
             });
         match written {
             Ok(()) => {
@@ -267,7 +268,7 @@ fn write_everywhere(
 fn prune(location: &Path, target: &str, cfg: &BackupSettings) -> std::io::Result<Vec<String>> {
     let copies: Vec<store::Copy> = store::list(location, target)?
         .into_iter()
-        .filter(|c| store::read_verified(c).is_ok())
+        .filter(store::looks_complete)
         .collect();
     let times: Vec<_> = copies.iter().map(|c| c.time).collect();
     let keep = retention::keep(&times, &cfg.retention);
@@ -307,8 +308,8 @@ fn check(
                 }
             };
             for copy in listed {
-                let verdict = store::read_verified(&copy).and_then(|bytes| match &identities {
-                    Ok(ids) => archive::open(&bytes, ids).map(drop),
+                let verdict = store::read_and(&copy, |bytes| match &identities {
+                    Ok(ids) => archive::open(bytes, ids).map(drop),
                     Err(e) => Err(e.clone()),
                 });
                 valid += usize::from(verdict.is_ok());

@@ -269,8 +269,7 @@ fn verify(
     target: &BackupTarget,
     ids: &[Box<dyn age::Identity>],
 ) -> Result<archive::Opened, String> {
-    let bytes = store::read_verified(copy)?;
-    let opened = archive::open(&bytes, ids)?;
+    let opened = store::read_and(copy, |bytes| archive::open(bytes, ids))?;
     if opened.manifest.target != target.name {
         return Err(format!(
             "the manifest says target {}",
@@ -300,7 +299,10 @@ fn apply(
     args: &RestoreArgs,
     files: &mut Vec<FileAction>,
 ) -> Result<usize, String> {
-    let mut changed = 0;
+    // Previous versions first, in their own batch: a crash between the batches leaves the
+    // originals in place and their copies beside them.
+    let mut prev_writes: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    let mut writes: Vec<(PathBuf, &[u8], u32)> = Vec::new();
     for (entry, content) in opened.manifest.files.iter().zip(&opened.files) {
         let dest = match &args.to {
             Some(dir) => dir.join(entry.path.trim_start_matches('/')),
@@ -318,16 +320,18 @@ fn apply(
             .unwrap_or_default();
         let mut previous = None;
         if action != "unchanged" {
-            changed += 1;
-            if !args.dry_run {
-                previous = write(
-                    &dest,
-                    current.as_deref(),
-                    content,
-                    entry.mode,
-                    target.format,
-                )?;
+            if let Some(old) = current {
+                let prev = sibling(&dest, ".mcpctl-prev");
+                previous = Some(prev.clone());
+                prev_writes.push((prev, old));
             }
+            // Credential files come back private whatever their recorded mode.
+            let mode = if target.format == FileFormat::Dotenv {
+                0o600
+            } else {
+                entry.mode & 0o777
+            };
+            writes.push((dest.clone(), content.as_slice(), mode));
         }
         let action = if args.dry_run && action != "unchanged" {
             format!("would be {action}")
@@ -337,44 +341,35 @@ fn apply(
         files.push(FileAction {
             path: dest,
             action,
-            previous,
+            previous: previous.filter(|_| !args.dry_run),
             changed_keys,
         });
     }
-    Ok(changed)
+    if !args.dry_run {
+        for (dest, _, _) in &writes {
+            if let Some(parent) = dest.parent() {
+                std::fs::create_dir_all(parent)
+                    .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+            }
+        }
+        let prev: Vec<(&Path, &[u8], u32)> = prev_writes
+            .iter()
+            .map(|(p, b)| (p.as_path(), b.as_slice(), 0o600))
+            .collect();
+        state::write_atomic_many(&prev).map_err(|e| e.to_string())?;
+        let new: Vec<(&Path, &[u8], u32)> = writes
+            .iter()
+            .map(|(p, b, m)| (p.as_path(), *b, *m))
+            .collect();
+        state::write_atomic_many(&new).map_err(|e| e.to_string())?;
+    }
+    Ok(writes.len())
 }
 
-/// Keeps the current file beside the target as `<name>.mcpctl-prev`, then replaces it atomically.
-fn write(
-    dest: &Path,
-    current: Option<&[u8]>,
-    content: &[u8],
-    mode: u32,
-    format: FileFormat,
-) -> Result<Option<PathBuf>, String> {
-    let fail = |e: Error| e.to_string();
-    if let Some(parent) = dest.parent() {
-        std::fs::create_dir_all(parent)
-            .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
-    }
-    let previous = match current {
-        Some(old) => {
-            let mut name = dest.as_os_str().to_owned();
-            name.push(".mcpctl-prev");
-            let prev = PathBuf::from(name);
-            state::write_atomic(&prev, old, 0o600).map_err(fail)?;
-            Some(prev)
-        }
-        None => None,
-    };
-    // Credential files come back private whatever their recorded mode.
-    let mode = if format == FileFormat::Dotenv {
-        0o600
-    } else {
-        mode & 0o777
-    };
-    state::write_atomic(dest, content, mode).map_err(fail)?;
-    Ok(previous)
+fn sibling(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    PathBuf::from(name)
 }
 
 /// Which keys differ, for the dry-run diff. Values never appear: they are secrets.

@@ -6,7 +6,7 @@ pub mod reports;
 
 use std::path::{Path, PathBuf};
 
-pub use atomic::write_atomic;
+pub use atomic::{write_atomic, write_atomic_many};
 pub use lock::{RunLock, acquire};
 
 use crate::env_vars;

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# Backup benchmarks (issue figures): mcpctl against `tar | age`, `age -d | tar -x` and restic on
+# 300 small config files plus three 5 MB files. Installs age, restic and hyperfine if missing.
+set -euo pipefail
+
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+for tool in age restic hyperfine; do
+  command -v "$tool" >/dev/null || { apt-get update -qq && apt-get install -y -qq age restic hyperfine >/dev/null; break; }
+done
+cargo build --release --locked --quiet
+bin=$repo/target/release/mcpctl
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+data=$work/data
+mkdir -p "$data/small" "$work/loc" "$work/restic" "$work/out"
+python3 - "$data" <<'PY'
+import json, os, sys
+d = sys.argv[1]
+for i in range(100):
+    json.dump({"mcpServers": {f"s{i}": {"command": "npx", "args": ["-y", f"pkg-{i}"], "env": {"TOKEN": "x" * 40}}}}, open(f"{d}/small/c{i}.json", "w"))
+    open(f"{d}/small/c{i}.toml", "w").write(f'[servers.s{i}]\ncommand = "uvx"\nargs = ["pkg-{i}"]\n')
+    open(f"{d}/small/c{i}.env", "w").write(f"TOKEN_{i}={'y' * 40}\nURL=https://example.com/{i}\n")
+for i in range(3):
+    open(f"{d}/big{i}.bin", "wb").write(os.urandom(5 * 1024 * 1024))
+PY
+age-keygen -o "$work/key.txt" 2>"$work/pub.txt"
+chmod 600 "$work/key.txt"
+pub=$(grep -o 'age1[0-9a-z]*' "$work/pub.txt")
+cat > "$work/mcpctl.toml" <<TOML
+[backup]
+recipients = ["$pub"]
+identity = "$work/key.txt"
+locations = ["$work/loc"]
+[backup.retention]
+keep_last = 1000
+[backup.targets.data]
+paths = ["$data"]
+TOML
+export RESTIC_PASSWORD=bench RESTIC_REPOSITORY=$work/restic
+restic init --quiet
+
+echo "== backup: mcpctl vs tar | age vs restic"
+hyperfine --warmup 2 --runs 10 -N \
+  "$bin -c $work/mcpctl.toml --state-dir $work/state backup --force" \
+  "sh -c 'tar -C $work -c data | age -r $pub > $work/out/manual.tar.age'" \
+  "restic backup --quiet $data" 2>&1 | grep -E "Benchmark|Time|faster|±"
+
+echo "== restore of one target: mcpctl vs age -d | tar -x"
+"$bin" -c "$work/mcpctl.toml" --state-dir "$work/state" backup --force -q
+newest=$(ls "$work/loc"/mcpctl-data-*.tar.age | tail -1)
+hyperfine --warmup 2 --runs 10 -N --prepare "rm -rf $work/r1 $work/r2" \
+  "$bin -c $work/mcpctl.toml --state-dir $work/state restore data --to $work/r1" \
+  "sh -c 'mkdir -p $work/r2 && age -d -i $work/key.txt $newest | tar -x -C $work/r2'" 2>&1 | grep -E "Benchmark|Time|faster|±"
+
+echo "== backup --check (one stored copy) vs age -d of the same file"
+find "$work/loc" -name 'mcpctl-data-*' ! -name "$(basename "$newest")*" -delete
+hyperfine --warmup 2 --runs 10 -N \
+  "$bin -c $work/mcpctl.toml --state-dir $work/state backup --check" \
+  "sh -c 'age -d -i $work/key.txt $newest > /dev/null'" 2>&1 | grep -E "Benchmark|Time|faster|±"
