@@ -18,10 +18,20 @@ pub fn guess(path: &Path) -> FileFormat {
     }
 }
 
+/// The configured format, or for `Auto` the one the file's name suggests.
+pub fn effective(format: FileFormat, path: &Path) -> FileFormat {
+    if format == FileFormat::Auto {
+        guess(path)
+    } else {
+        format
+    }
+}
+
 /// `Err` says where the file stops parsing. Messages carry positions, never content: these
 /// files hold secrets.
-pub fn check(format: FileFormat, bytes: &[u8]) -> Result<(), String> {
-    if format == FileFormat::Raw {
+pub fn check(format: FileFormat, path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let format = effective(format, path);
+    if matches!(format, FileFormat::Raw | FileFormat::Auto) {
         return Ok(());
     }
     let text =
@@ -53,7 +63,7 @@ pub fn check(format: FileFormat, bytes: &[u8]) -> Result<(), String> {
                     })
                 })
         }
-        FileFormat::Raw => Ok(()),
+        FileFormat::Raw | FileFormat::Auto => Ok(()),
     }
 }
 

@@ -9,7 +9,7 @@ use super::Ctx;
 use super::emit::{self, View};
 use crate::backup::{self, archive, keys, retention, store};
 use crate::cli::BackupArgs;
-use crate::config::{BackupSettings, BackupTarget};
+use crate::config::{BackupSettings, BackupTarget, Location, Retention};
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::output::{self, Envelope};
@@ -156,7 +156,9 @@ fn back_up(
     report.bytes = files.iter().map(|f| f.entry.size).sum();
     if !args.allow_invalid {
         for f in &files {
-            if let Err(e) = crate::validate::check(target.format, &f.bytes) {
+            if let Err(e) =
+                crate::validate::check(target.format, Path::new(&f.entry.path), &f.bytes)
+            {
                 report.error = Some(format!(
                     "refusing to back up {}: it is not valid {:?} ({e}); fix or restore it, or pass --allow-invalid",
                     f.entry.path, target.format
@@ -176,7 +178,7 @@ fn back_up(
         && cfg
             .locations
             .iter()
-            .any(|loc| loc.join(&last.name).is_file())
+            .any(|loc| loc.path.join(&last.name).is_file())
     {
         report.result = "unchanged".into();
         report.backup = Some(last.name);
@@ -235,7 +237,11 @@ fn write_everywhere(
 ) -> Vec<LocationReport> {
     let mut out = Vec::new();
     let sha256 = archive::sha256_hex(sealed);
-    for location in &cfg.locations {
+    for Location {
+        path: location,
+        retention,
+    } in &cfg.locations
+    {
         let mut loc = LocationReport {
             path: location.clone(),
             ok: false,
@@ -252,7 +258,7 @@ fn write_everywhere(
             Ok(()) => {
                 loc.ok = true;
                 // Prune only where this run wrote: a failing location keeps everything it has.
-                match prune(location, target, cfg) {
+                match prune(location, target, retention) {
                     Ok(pruned) => loc.pruned = pruned,
                     Err(e) => loc.error = Some(format!("pruning failed: {e}")),
                 }
@@ -265,13 +271,13 @@ fn write_everywhere(
 }
 
 /// Applies retention to the copies whose sidecar verifies; others are left for a person to see.
-fn prune(location: &Path, target: &str, cfg: &BackupSettings) -> std::io::Result<Vec<String>> {
+fn prune(location: &Path, target: &str, policy: &Retention) -> std::io::Result<Vec<String>> {
     let copies: Vec<store::Copy> = store::list(location, target)?
         .into_iter()
         .filter(store::looks_complete)
         .collect();
     let times: Vec<_> = copies.iter().map(|c| c.time).collect();
-    let keep = retention::keep(&times, &cfg.retention);
+    let keep = retention::keep(&times, policy);
     let mut pruned = Vec::new();
     for (copy, keep) in copies.iter().zip(keep) {
         if !keep {
@@ -294,7 +300,7 @@ fn check(
     let mut unprotected = Vec::new();
     for target in targets {
         let mut valid = 0;
-        for location in &cfg.locations {
+        for Location { path: location, .. } in &cfg.locations {
             let listed = match store::list(location, &target.name) {
                 Ok(l) => l,
                 Err(e) => {

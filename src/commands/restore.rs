@@ -228,7 +228,7 @@ fn candidates(
 ) -> Result<Vec<Candidate>, String> {
     let mut by_id: BTreeMap<(DateTime<Utc>, String), Vec<store::Copy>> = BTreeMap::new();
     for location in &cfg.locations {
-        let Ok(copies) = store::list(location, target) else {
+        let Ok(copies) = store::list(&location.path, target) else {
             continue;
         };
         for copy in copies {
@@ -280,7 +280,7 @@ fn verify(
         if !backup::covers(target, &entry.path) {
             return Err(format!("{} is not one of the target's paths", entry.path));
         }
-        crate::validate::check(target.format, content)
+        crate::validate::check(target.format, Path::new(&entry.path), content)
             .map_err(|e| format!("{} is not valid {:?}: {e}", entry.path, target.format))?;
     }
     Ok(opened)
@@ -288,7 +288,7 @@ fn verify(
 
 fn current_is_valid(target: &BackupTarget) -> Result<(), String> {
     for f in backup::collect(target)? {
-        crate::validate::check(target.format, &f.bytes)?;
+        crate::validate::check(target.format, Path::new(&f.entry.path), &f.bytes)?;
     }
     Ok(())
 }
@@ -309,6 +309,7 @@ fn apply(
             None => PathBuf::from(&entry.path),
         };
         let current = std::fs::read(&dest).ok();
+        let format = crate::validate::effective(target.format, Path::new(&entry.path));
         let action = match &current {
             Some(c) if c == content => "unchanged",
             Some(_) => "replaced",
@@ -316,7 +317,7 @@ fn apply(
         };
         let changed_keys = current
             .as_deref()
-            .map(|c| changed_keys(target.format, c, content))
+            .map(|c| changed_keys(format, c, content))
             .unwrap_or_default();
         let mut previous = None;
         if action != "unchanged" {
@@ -326,7 +327,7 @@ fn apply(
                 prev_writes.push((prev, old));
             }
             // Credential files come back private whatever their recorded mode.
-            let mode = if target.format == FileFormat::Dotenv {
+            let mode = if format == FileFormat::Dotenv {
                 0o600
             } else {
                 entry.mode & 0o777
@@ -427,7 +428,7 @@ fn flatten(format: FileFormat, bytes: &[u8]) -> Option<BTreeMap<String, String>>
                 .collect::<Result<BTreeMap<String, String>, _>>()
                 .ok();
         }
-        FileFormat::Yaml | FileFormat::Raw => return None,
+        FileFormat::Yaml | FileFormat::Raw | FileFormat::Auto => return None,
     };
     let mut out = BTreeMap::new();
     walk("", &value, &mut out);

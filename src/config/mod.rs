@@ -54,9 +54,14 @@ pub struct BackupSettings {
     pub recipients: Vec<String>,
     /// Only restore and `--check` read it.
     pub identity: Option<PathBuf>,
-    pub locations: Vec<PathBuf>,
-    pub retention: Retention,
+    pub locations: Vec<Location>,
     pub targets: Vec<BackupTarget>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Location {
+    pub path: PathBuf,
+    pub retention: Retention,
 }
 
 /// restic's `forget` semantics: rules are ORed, each keeps the newest backup of its buckets.

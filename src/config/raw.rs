@@ -24,16 +24,37 @@ pub(crate) struct RawConfig {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct RawBackup {
+    /// Also back up each server's `config_files` as a target named `server-<name>`.
+    #[serde(default)]
+    pub(crate) server_configs: bool,
     #[serde(default)]
     pub(crate) recipients: Vec<Spanned<String>>,
     pub(crate) recipients_file: Option<String>,
     pub(crate) identity: Option<String>,
     #[serde(default)]
-    pub(crate) locations: Vec<String>,
+    pub(crate) locations: Vec<RawLocation>,
     #[serde(default)]
     pub(crate) retention: RawRetention,
     #[serde(default)]
     pub(crate) targets: BTreeMap<String, Spanned<RawTarget>>,
+}
+
+/// A location is a path, or a table with its own retention.
+#[derive(Debug, Deserialize)]
+#[serde(
+    untagged,
+    expecting = "a path, or a table like { path = \"…\", retention = { keep_last = 3 } }"
+)]
+pub(crate) enum RawLocation {
+    Path(String),
+    Table(RawLocationTable),
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawLocationTable {
+    pub(crate) path: String,
+    pub(crate) retention: Option<RawRetention>,
 }
 
 #[derive(Debug, Default, Clone, Copy, Deserialize)]
@@ -66,8 +87,11 @@ pub enum FileFormat {
     Toml,
     Dotenv,
     Yaml,
-    #[default]
+    /// No validation.
     Raw,
+    /// By each file's extension: .json, .toml, .yaml/.yml, .env/.env*; others unchecked.
+    #[default]
+    Auto,
 }
 
 #[derive(Debug, Default, Deserialize)]

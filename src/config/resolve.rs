@@ -3,10 +3,11 @@
 
 use std::path::Path;
 
-use super::raw::{RawBackup, RawConfig, RawRetention, RawServer, RawTransport};
+use super::raw::{RawBackup, RawConfig, RawLocation, RawRetention, RawServer, RawTransport};
 use super::{
-    BackupSettings, BackupTarget, ConfigError, Defaults, Endpoint, HealthCheckSettings, Origin,
-    Retention, ServerConfig, Settings, Transport, expand_path, line_col, valid_env_name,
+    BackupSettings, BackupTarget, ConfigError, Defaults, Endpoint, FileFormat, HealthCheckSettings,
+    Location, Origin, Retention, ServerConfig, Settings, Transport, expand_path, line_col,
+    valid_env_name,
 };
 
 pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Settings, ConfigError> {
@@ -74,7 +75,7 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
     }
     let backup = raw
         .backup
-        .map(|b| resolve_backup(b, path, text, base))
+        .map(|b| resolve_backup(b, &servers, path, text, base))
         .transpose()?;
     Ok(Settings {
         backup,
@@ -141,6 +142,7 @@ fn valid_name(name: &str) -> bool {
 
 fn resolve_backup(
     raw: toml::Spanned<RawBackup>,
+    servers: &[ServerConfig],
     path: &Path,
     text: &str,
     base: Option<&Path>,
@@ -170,29 +172,7 @@ fn resolve_backup(
         recipients.push(key.to_owned());
     }
     if let Some(file) = &raw.recipients_file {
-        let file = expand_path(file, base);
-        let body = std::fs::read_to_string(&file).map_err(|e| {
-            at(
-                table_at,
-                format!("backup.recipients_file {}: {e}", file.display()),
-            )
-        })?;
-        for line in body
-            .lines()
-            .map(str::trim)
-            .filter(|l| !l.is_empty() && !l.starts_with('#'))
-        {
-            if !is_recipient(line) {
-                return Err(at(
-                    table_at,
-                    format!(
-                        "backup.recipients_file {}: `{line}` is not a public key",
-                        file.display()
-                    ),
-                ));
-            }
-            recipients.push(line.to_owned());
-        }
+        recipients.extend(recipients_file(&expand_path(file, base)).map_err(|m| at(table_at, m))?);
     }
     if recipients.is_empty() {
         return Err(at(
@@ -233,13 +213,86 @@ fn resolve_backup(
             format: t.format,
         });
     }
+    if raw.server_configs {
+        derive_targets(servers, &mut targets);
+    }
+    let shared = raw.retention;
     Ok(BackupSettings {
         recipients,
         identity: raw.identity.as_deref().map(|p| expand_path(p, base)),
-        locations: raw.locations.iter().map(|l| expand_path(l, base)).collect(),
-        retention: retention(raw.retention),
+        locations: raw
+            .locations
+            .iter()
+            .map(|l| location(l, shared, base))
+            .collect(),
         targets,
     })
+}
+
+/// One key per line; blank lines and `#` comments are skipped, as the age CLI does.
+fn recipients_file(file: &Path) -> Result<Vec<String>, String> {
+    let body = std::fs::read_to_string(file)
+        .map_err(|e| format!("backup.recipients_file {}: {e}", file.display()))?;
+    let mut out = Vec::new();
+    for line in body
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+    {
+        if !is_recipient(line) {
+            return Err(format!(
+                "backup.recipients_file {}: `{line}` is not a public key",
+                file.display()
+            ));
+        }
+        out.push(line.to_owned());
+    }
+    Ok(out)
+}
+
+/// A target `server-<name>` per server with `config_files`: the files health-check already
+/// watches, so nothing is configured twice. An explicit target of that name wins.
+fn derive_targets(servers: &[ServerConfig], targets: &mut Vec<BackupTarget>) {
+    for server in servers.iter().filter(|s| !s.config_files.is_empty()) {
+        let name = format!("server-{}", server.name);
+        if targets.iter().all(|t| t.name != name) {
+            targets.push(BackupTarget {
+                name,
+                paths: server
+                    .config_files
+                    .iter()
+                    .map(|p| p.display().to_string())
+                    .collect(),
+                format: FileFormat::Auto,
+            });
+        }
+    }
+}
+
+fn location(raw: &RawLocation, shared: RawRetention, base: Option<&Path>) -> Location {
+    match raw {
+        RawLocation::Path(p) => Location {
+            path: expand_path(p, base),
+            retention: retention(shared),
+        },
+        RawLocation::Table(t) => Location {
+            path: expand_path(&t.path, base),
+            retention: retention(t.retention.map_or(shared, |r| overlay(shared, r))),
+        },
+    }
+}
+
+/// A location's own rules replace the shared ones they name.
+fn overlay(base: RawRetention, over: RawRetention) -> RawRetention {
+    RawRetention {
+        keep_last: over.keep_last.or(base.keep_last),
+        keep_hourly: over.keep_hourly.or(base.keep_hourly),
+        keep_daily: over.keep_daily.or(base.keep_daily),
+        keep_weekly: over.keep_weekly.or(base.keep_weekly),
+        keep_monthly: over.keep_monthly.or(base.keep_monthly),
+        keep_yearly: over.keep_yearly.or(base.keep_yearly),
+        min_keep: over.min_keep.or(base.min_keep),
+    }
 }
 
 /// An absent policy keeps the last 10; restic refuses an empty one, mcpctl picks a safe default.

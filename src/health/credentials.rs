@@ -38,7 +38,9 @@ pub(crate) fn check_files(
                 )),
             )),
             Ok(bytes) => {
-                if let Err(problem) = crate::validate::check(crate::validate::guess(path), &bytes) {
+                if let Err(problem) =
+                    crate::validate::check(crate::config::FileFormat::Auto, path, &bytes)
+                {
                     out.push(Finding::Failure(
                         Failure::new(FailureKind::Config, format!("config file {} does not parse: {problem}", path.display()))
                             .hint("the file is corrupted or half-written; `mcpctl restore` brings back the last good copy"),

@@ -430,6 +430,56 @@ fn retention_prunes_only_beyond_the_policy() {
 }
 
 #[test]
+fn a_location_can_keep_fewer_copies_than_the_others() {
+    let (t, _) = setup("");
+    let config = std::fs::read_to_string(t.path().join("mcpctl.toml"))
+        .unwrap()
+        .replace(
+            &t.expand("\"{dir}/loc2\""),
+            &t.expand("{ path = \"{dir}/loc2\", retention = { keep_last = 1, min_keep = 1 } }"),
+        )
+        .replace("keep_last = 10", "keep_last = 3");
+    std::fs::write(t.path().join("mcpctl.toml"), t.expand(&config)).unwrap();
+    for _ in 0..4 {
+        mcpctl(&t, &["backup", "cursor", "--force"]).code(0);
+    }
+    assert_eq!(copies(&t.path().join("loc1"), "cursor").len(), 3);
+    assert_eq!(copies(&t.path().join("loc2"), "cursor").len(), 1);
+}
+
+#[test]
+fn server_config_files_become_targets() {
+    let (t, _) =
+        setup("[servers.jira]\ncommand = \"true\"\nconfig_files = [\"{dir}/jira/.env\"]\n");
+    let config = std::fs::read_to_string(t.path().join("mcpctl.toml"))
+        .unwrap()
+        .replace("[backup]\n", "[backup]\nserver_configs = true\n");
+    std::fs::write(t.path().join("mcpctl.toml"), t.expand(&config)).unwrap();
+    let env = t.path().join("jira/.env");
+    std::fs::create_dir_all(env.parent().unwrap()).unwrap();
+    std::fs::write(&env, "JIRA_API_TOKEN=canary-in-env\n").unwrap();
+    mcpctl(&t, &["backup", "server-jira"]).code(0);
+    assert_eq!(copies(&t.path().join("loc1"), "server-jira").len(), 1);
+
+    // The derived target is validated by file name: a broken .env is refused.
+    std::fs::write(&env, "JIRA_API_TOKEN='unterminated\n").unwrap();
+    let run = mcpctl(&t, &["backup", "server-jira", "--force"]);
+    run.code(2);
+    assert!(!run.stdout.contains("canary") && !run.stderr.contains("canary"));
+
+    let run = mcpctl(&t, &["restore", "server-jira", "--json"]);
+    run.code(0);
+    assert_eq!(
+        std::fs::read_to_string(&env).unwrap(),
+        "JIRA_API_TOKEN=canary-in-env\n"
+    );
+    assert_eq!(
+        std::fs::metadata(&env).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+}
+
+#[test]
 fn leftover_temp_files_are_cleaned() {
     let (t, _) = setup("");
     std::fs::create_dir_all(t.path().join("loc1")).unwrap();
