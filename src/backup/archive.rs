@@ -51,13 +51,21 @@ pub fn member_name(path: &str) -> String {
     format!("files/{}", path.trim_start_matches('/'))
 }
 
-/// Tar + age, in memory: the result is written to every location unchanged.
+/// Tar + age, streamed into `out`: no copy of the archive is held in memory.
 pub fn seal(
     manifest: &Manifest,
     files: &[Source],
     recipients: &[Box<dyn age::Recipient + Send>],
-) -> Result<Vec<u8>, String> {
-    let mut tar = tar::Builder::new(Vec::new());
+    out: &mut dyn Write,
+) -> Result<(), String> {
+    let encryptor = age::Encryptor::with_recipients(
+        recipients.iter().map(|r| r.as_ref() as &dyn age::Recipient),
+    )
+    .map_err(|e| format!("cannot encrypt: {e}"))?;
+    let writer = encryptor
+        .wrap_output(out)
+        .map_err(|e| format!("cannot encrypt: {e}"))?;
+    let mut tar = tar::Builder::new(writer);
     let manifest_json = serde_json::to_vec_pretty(manifest).expect("manifests serialize");
     append(
         &mut tar,
@@ -75,29 +83,16 @@ pub fn seal(
             &f.bytes,
         )?;
     }
-    let plain = tar
+    let writer = tar
         .into_inner()
-        .map_err(|e| format!("cannot build the tar: {e}"))?;
-    let encryptor = age::Encryptor::with_recipients(
-        recipients.iter().map(|r| r.as_ref() as &dyn age::Recipient),
-    )
-    .map_err(|e| format!("cannot encrypt: {e}"))?;
-    let mut out = Vec::with_capacity(plain.len() + 1024);
-    let mut writer = encryptor
-        .wrap_output(&mut out)
-        .map_err(|e| format!("cannot encrypt: {e}"))?;
-    writer
-        .write_all(&plain)
-        .map_err(|e| format!("cannot encrypt: {e}"))?;
+        .map_err(|e| format!("cannot write the tar: {e}"))?;
     // Without finish() the last chunk is never written and the file will not decrypt.
-    writer
-        .finish()
-        .map_err(|e| format!("cannot encrypt: {e}"))?;
-    Ok(out)
+    writer.finish().map_err(|e| format!("cannot write: {e}"))?;
+    Ok(())
 }
 
-fn append(
-    tar: &mut tar::Builder<Vec<u8>>,
+fn append<W: Write>(
+    tar: &mut tar::Builder<W>,
     name: &str,
     mode: u32,
     mtime: i64,
@@ -115,38 +110,39 @@ fn append(
 /// A decrypted, fully verified backup.
 pub struct Opened {
     pub manifest: Manifest,
-    /// In manifest order.
+    /// In manifest order; empty when the content was only checked.
     pub files: Vec<Vec<u8>>,
 }
 
-/// Decrypts to the end (the last chunk's tag is what proves nothing was cut off), then checks
-/// every member against the manifest. Nothing is trusted until this returns `Ok`.
-pub fn open(ciphertext: &[u8], identities: &[Box<dyn age::Identity>]) -> Result<Opened, String> {
-    let decryptor = age::Decryptor::new_buffered(ciphertext)
-        .map_err(|e| format!("not a valid age file: {e}"))?;
+/// Decrypts to the end (the last chunk's tag is what proves nothing was cut off), checking every
+/// member against the manifest as it streams past. `keep` holds the content for a restore;
+/// `--check` needs only the verdict. Nothing is trusted until this returns `Ok`.
+pub fn open(
+    ciphertext: impl Read,
+    identities: &[Box<dyn age::Identity>],
+    keep: bool,
+) -> Result<Opened, String> {
+    let decryptor =
+        age::Decryptor::new_buffered(std::io::BufReader::with_capacity(1 << 16, ciphertext))
+            .map_err(|e| format!("not a valid age file: {e}"))?;
     let mut reader = decryptor
         .decrypt(identities.iter().map(std::convert::AsRef::as_ref))
         .map_err(|e| format!("cannot decrypt: {e}"))?;
-    let mut plain = Vec::new();
-    reader
-        .read_to_end(&mut plain)
-        .map_err(|e| format!("decryption failed (damaged or truncated): {e}"))?;
-
-    let mut archive = tar::Archive::new(plain.as_slice());
-    let mut entries = archive
-        .entries()
-        .map_err(|e| format!("the tar is damaged: {e}"))?;
-    let mut first = entries
-        .next()
-        .ok_or("the tar is empty")?
-        .map_err(|e| format!("the tar is damaged: {e}"))?;
+    let damaged = |e: std::io::Error| {
+        if e.kind() == std::io::ErrorKind::InvalidData {
+            format!("decryption failed (damaged or truncated): {e}")
+        } else {
+            format!("the tar is damaged: {e}")
+        }
+    };
+    let mut archive = tar::Archive::new(&mut reader);
+    let mut entries = archive.entries().map_err(damaged)?;
+    let mut first = entries.next().ok_or("the tar is empty")?.map_err(damaged)?;
     if first.path_bytes().as_ref() != MANIFEST.as_bytes() {
         return Err("the first member is not manifest.json".into());
     }
     let mut manifest_json = Vec::new();
-    first
-        .read_to_end(&mut manifest_json)
-        .map_err(|e| format!("the tar is damaged: {e}"))?;
+    first.read_to_end(&mut manifest_json).map_err(damaged)?;
     let manifest: Manifest = serde_json::from_slice(&manifest_json)
         .map_err(|e| format!("the manifest does not parse: {e}"))?;
     if manifest.version != MANIFEST_VERSION {
@@ -155,12 +151,12 @@ pub fn open(ciphertext: &[u8], identities: &[Box<dyn age::Identity>]) -> Result<
             manifest.version
         ));
     }
-    let mut files = Vec::with_capacity(manifest.files.len());
+    let mut files = Vec::with_capacity(if keep { manifest.files.len() } else { 0 });
     for expected in &manifest.files {
         let mut entry = entries
             .next()
             .ok_or_else(|| format!("{} is missing from the tar", expected.member))?
-            .map_err(|e| format!("the tar is damaged: {e}"))?;
+            .map_err(damaged)?;
         if entry.path_bytes().as_ref() != expected.member.as_bytes() {
             return Err(format!(
                 "tar member {} is not the manifest's {}",
@@ -168,17 +164,66 @@ pub fn open(ciphertext: &[u8], identities: &[Box<dyn age::Identity>]) -> Result<
                 expected.member
             ));
         }
-        let mut bytes = Vec::with_capacity(usize::try_from(expected.size).unwrap_or(0));
-        entry
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("the tar is damaged: {e}"))?;
-        if bytes.len() as u64 != expected.size || sha256_hex(&bytes) != expected.sha256 {
+        let mut sink = HashingWriter::new(if keep {
+            Vec::with_capacity(usize::try_from(expected.size).unwrap_or(0))
+        } else {
+            Vec::new()
+        });
+        sink.keep = keep;
+        std::io::copy(&mut entry, &mut sink).map_err(damaged)?;
+        let (bytes, size, sha256) = sink.finish();
+        if size != expected.size || sha256 != expected.sha256 {
             return Err(format!(
                 "{} does not match its manifest hash",
                 expected.path
             ));
         }
-        files.push(bytes);
+        if keep {
+            files.push(bytes);
+        }
     }
+    // The tar's end blocks and the final chunk: reading to EOF is what checks the last tag.
+    std::io::copy(&mut reader, &mut std::io::sink()).map_err(damaged)?;
     Ok(Opened { manifest, files })
+}
+
+/// Hashes what passes through; keeps it only when asked.
+pub struct HashingWriter<W> {
+    inner: W,
+    hasher: Sha256,
+    size: u64,
+    keep: bool,
+}
+
+impl<W: Write> HashingWriter<W> {
+    pub fn new(inner: W) -> Self {
+        Self {
+            inner,
+            hasher: Sha256::new(),
+            size: 0,
+            keep: true,
+        }
+    }
+
+    /// The inner writer, the byte count and the hex SHA-256.
+    pub fn finish(self) -> (W, u64, String) {
+        (self.inner, self.size, hex::encode(self.hasher.finalize()))
+    }
+}
+
+impl<W: Write> Write for HashingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = if self.keep {
+            self.inner.write(buf)?
+        } else {
+            buf.len()
+        };
+        self.hasher.update(&buf[..n]);
+        self.size += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
 }

@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod keys;
+mod pipe;
 pub mod retention;
 pub mod store;
 

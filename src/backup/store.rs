@@ -1,14 +1,13 @@
 //! Backup files in a location: names that sort by time, a plaintext sidecar with the
 //! ciphertext's SHA-256 and size (checkable without the identity), and crash-safe writes.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
-
-use super::archive::sha256_hex;
 
 const TIME_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 const SUFFIX: &str = ".tar.age";
@@ -112,87 +111,121 @@ fn sidecar(copy: &Copy) -> Result<Sidecar, String> {
     Ok(sidecar)
 }
 
-fn read_sized(copy: &Copy, sidecar: &Sidecar) -> Result<Vec<u8>, String> {
-    let bytes = std::fs::read(copy.path())
-        .map_err(|e| format!("cannot read {}: {e}", copy.path().display()))?;
-    if bytes.len() as u64 != sidecar.size {
-        return Err(format!(
-            "size {} does not match the sidecar's {} (truncated?)",
-            bytes.len(),
-            sidecar.size
-        ));
-    }
-    Ok(bytes)
-}
-
-fn hash_matches(bytes: &[u8], sidecar: &Sidecar) -> Result<(), String> {
-    if sha256_hex(bytes) == sidecar.sha256 {
-        Ok(())
-    } else {
-        Err("SHA-256 does not match the sidecar (damaged)".into())
-    }
-}
-
 /// Sidecar present and the size it records: cheap enough for retention to run on every copy.
 /// Full verification is `backup --check`'s job.
 pub fn looks_complete(copy: &Copy) -> bool {
     sidecar(copy).is_ok_and(|s| std::fs::metadata(copy.path()).is_ok_and(|m| m.len() == s.size))
 }
 
-/// Reads a copy, checks it against its sidecar, and hands the ciphertext to `then` (decryption),
-/// hashing on a second core meanwhile. Damage reported by the sidecar wins over `then`'s error.
+/// Streams a copy through `then` (decryption) while hashing it against its sidecar. Damage
+/// reported by the sidecar wins over `then`'s error: it names the real cause.
 pub fn read_and<T>(
     copy: &Copy,
-    then: impl FnOnce(&[u8]) -> Result<T, String>,
+    then: impl FnOnce(&mut dyn Read) -> Result<T, String>,
 ) -> Result<T, String> {
     let sidecar = sidecar(copy)?;
-    let bytes = read_sized(copy, &sidecar)?;
-    let (hashed, result) = std::thread::scope(|scope| {
-        let hasher = scope.spawn(|| hash_matches(&bytes, &sidecar));
-        let result = then(&bytes);
-        (
-            hasher
-                .join()
-                .unwrap_or_else(|_| Err("hashing failed".into())),
-            result,
-        )
-    });
-    hashed?;
+    let path = copy.path();
+    let file = File::open(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let size = file
+        .metadata()
+        .map_err(|e| format!("cannot stat {}: {e}", path.display()))?
+        .len();
+    if size != sidecar.size {
+        return Err(format!(
+            "size {size} does not match the sidecar's {} (truncated?)",
+            sidecar.size
+        ));
+    }
+    let (result, digest) = super::pipe::read_hashed(file, then);
+    let digest = digest.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    if digest.size != sidecar.size || digest.sha256 != sidecar.sha256 {
+        return Err("SHA-256 does not match the sidecar (damaged)".into());
+    }
     result
 }
 
-/// Writes the backup, then its sidecar: a copy without a sidecar is never taken as valid, so a
-/// crash at any point leaves either nothing usable or a complete copy.
-pub fn write(
+/// What was written: the sidecar's content.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub path: PathBuf,
+    size: u64,
+    sha256: String,
+}
+
+/// Writes a new copy whose ciphertext `fill` streams out, then its sidecar: a copy without a
+/// sidecar is never taken as valid, so a crash at any point leaves either nothing usable or a
+/// complete copy.
+pub fn create(
     location: &Path,
     name: &str,
-    ciphertext: &[u8],
-    sha256: &str,
     host: &str,
-) -> Result<(), String> {
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), String>,
+) -> Result<Written, String> {
+    let mut tmp = temp_file(location, host)?;
+    let digest = super::pipe::write_hashed(tmp.as_file_mut(), fill)
+        .map_err(|e| format!("{e} in {}", location.display()))?;
+    persist(tmp, location, name, digest.size, digest.sha256)
+}
+
+/// Copies a copy already written elsewhere in this run: the same bytes, so the same sidecar.
+pub fn duplicate(
+    from: &Written,
+    location: &Path,
+    name: &str,
+    host: &str,
+) -> Result<Written, String> {
+    let mut tmp = temp_file(location, host)?;
+    let mut src =
+        File::open(&from.path).map_err(|e| format!("cannot read {}: {e}", from.path.display()))?;
+    let copied = std::io::copy(&mut src, tmp.as_file_mut())
+        .map_err(|e| format!("cannot write in {}: {e}", location.display()))?;
+    if copied != from.size {
+        return Err(format!(
+            "copied {copied} bytes of {} into {}",
+            from.size,
+            location.display()
+        ));
+    }
+    persist(tmp, location, name, from.size, from.sha256.clone())
+}
+
+fn temp_file(location: &Path, host: &str) -> Result<tempfile::NamedTempFile, String> {
     use std::os::unix::fs::PermissionsExt;
-    let fail =
-        |what: &str, e: &dyn std::fmt::Display| format!("{what} in {}: {e}", location.display());
-    let mut tmp = tempfile::Builder::new()
+    tempfile::Builder::new()
         .prefix(&temp_prefix(host))
         .permissions(std::fs::Permissions::from_mode(0o600))
         .tempfile_in(location)
-        .map_err(|e| fail("cannot create a temp file", &e))?;
-    tmp.write_all(ciphertext)
-        .map_err(|e| fail("cannot write", &e))?;
+        .map_err(|e| format!("cannot create a temp file in {}: {e}", location.display()))
+}
+
+fn persist(
+    tmp: tempfile::NamedTempFile,
+    location: &Path,
+    name: &str,
+    size: u64,
+    sha256: String,
+) -> Result<Written, String> {
+    let fail =
+        |what: &str, e: &dyn std::fmt::Display| format!("{what} in {}: {e}", location.display());
     tmp.as_file()
         .sync_all()
         .map_err(|e| fail("cannot fsync", &e))?;
-    tmp.persist_noclobber(location.join(name))
+    let path = location.join(name);
+    tmp.persist_noclobber(&path)
         .map_err(|e| fail("cannot rename into place", &e.error))?;
     let sidecar = Sidecar {
         file: name.to_owned(),
-        size: ciphertext.len() as u64,
-        sha256: sha256.to_owned(),
+        size,
+        sha256,
     };
     let json = serde_json::to_vec_pretty(&sidecar).expect("sidecars serialize");
     crate::state::write_atomic(&location.join(format!("{name}{SIDECAR}")), &json, 0o600)
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string())?;
+    Ok(Written {
+        path,
+        size,
+        sha256: sidecar.sha256,
+    })
 }
 
 /// Deletes a copy and its sidecar (retention).

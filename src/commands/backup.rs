@@ -198,14 +198,8 @@ fn back_up(
         format: target.format,
         files: files.iter().map(|f| f.entry.clone()).collect(),
     };
-    let sealed = match archive::seal(&manifest, &files, recipients) {
-        Ok(s) => s,
-        Err(e) => {
-            report.error = Some(e);
-            return report;
-        }
-    };
-    report.locations = write_everywhere(cfg, &target.name, &name, &sealed, &manifest.host);
+    let seal = |out: &mut dyn std::io::Write| archive::seal(&manifest, &files, recipients, out);
+    report.locations = write_everywhere(cfg, &target.name, &name, &seal, &manifest.host);
     if report.locations.iter().any(|l| l.ok) {
         report.result = "written".into();
         report.backup = Some(name.clone());
@@ -226,56 +220,64 @@ fn back_up(
     report
 }
 
-/// Writes one sealed backup to every location; prunes only where the write succeeded, so a
-/// failing location keeps everything it has.
+/// Seals once into the first location that takes it and copies that file to the others;
+/// prunes only where the write succeeded, so a failing location keeps everything it has.
 fn write_everywhere(
     cfg: &BackupSettings,
     target: &str,
     name: &str,
-    sealed: &[u8],
+    seal: &dyn Fn(&mut dyn std::io::Write) -> Result<(), String>,
     host: &str,
 ) -> Vec<LocationReport> {
     let mut out = Vec::new();
-    let sha256 = archive::sha256_hex(sealed);
-    for Location {
-        path: location,
-        retention,
-    } in &cfg.locations
-    {
-        let mut loc = LocationReport {
-            path: location.clone(),
-            ok: false,
-            error: None,
-            pruned: Vec::new(),
-        };
-        let written = state::ensure_dir(location)
+    let mut first: Option<store::Written> = None;
+    for location in &cfg.locations {
+        let written = state::ensure_dir(&location.path)
             .map_err(|e| e.to_string())
             .and_then(|()| {
-                store::clean_temps(location, host);
-                store::write(location, name, sealed, &sha256, host)
-            });
-        match written {
-            Ok(()) => {
-                loc.ok = true;
-                // Prune only where this run wrote: a failing location keeps everything it has.
-                match prune(location, target, retention) {
-                    Ok(pruned) => loc.pruned = pruned,
-                    Err(e) => loc.error = Some(format!("pruning failed: {e}")),
+                store::clean_temps(&location.path, host);
+                match &first {
+                    Some(from) => store::duplicate(from, &location.path, name, host),
+                    None => store::create(&location.path, name, host, seal),
                 }
-            }
-            Err(e) => loc.error = Some(e),
+            });
+        out.push(LocationReport {
+            path: location.path.clone(),
+            ok: written.is_ok(),
+            error: written.as_ref().err().cloned(),
+            pruned: Vec::new(),
+        });
+        if let Ok(written) = written {
+            first.get_or_insert(written);
         }
-        out.push(loc);
+    }
+    // Only after every copy exists (the first is the others' source), and only where this run
+    // wrote: a failing location keeps everything it has.
+    for (location, report) in cfg.locations.iter().zip(&mut out) {
+        if report.ok {
+            match prune(&location.path, target, name, &location.retention) {
+                Ok(pruned) => report.pruned = pruned,
+                Err(e) => report.error = Some(format!("pruning failed: {e}")),
+            }
+        }
     }
     out
 }
 
 /// Applies retention to the copies whose sidecar verifies; others are left for a person to see.
-fn prune(location: &Path, target: &str, policy: &Retention) -> std::io::Result<Vec<String>> {
-    let copies: Vec<store::Copy> = store::list(location, target)?
+/// The copy just written counts as the newest, which retention always keeps, whatever a
+/// same-second tie or a clock step did to the order of names.
+fn prune(
+    location: &Path,
+    target: &str,
+    written: &str,
+    policy: &Retention,
+) -> std::io::Result<Vec<String>> {
+    let mut copies: Vec<store::Copy> = store::list(location, target)?
         .into_iter()
         .filter(store::looks_complete)
         .collect();
+    copies.sort_by_key(|c| c.name != written);
     let times: Vec<_> = copies.iter().map(|c| c.time).collect();
     let keep = retention::keep(&times, policy);
     let mut pruned = Vec::new();
@@ -315,7 +317,7 @@ fn check(
             };
             for copy in listed {
                 let verdict = store::read_and(&copy, |bytes| match &identities {
-                    Ok(ids) => archive::open(bytes, ids).map(drop),
+                    Ok(ids) => archive::open(bytes, ids, false).map(drop),
                     Err(e) => Err(e.clone()),
                 });
                 valid += usize::from(verdict.is_ok());

@@ -269,7 +269,7 @@ fn verify(
     target: &BackupTarget,
     ids: &[Box<dyn age::Identity>],
 ) -> Result<archive::Opened, String> {
-    let opened = store::read_and(copy, |bytes| archive::open(bytes, ids))?;
+    let opened = store::read_and(copy, |bytes| archive::open(bytes, ids, true))?;
     if opened.manifest.target != target.name {
         return Err(format!(
             "the manifest says target {}",

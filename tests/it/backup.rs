@@ -423,7 +423,15 @@ fn retention_prunes_only_beyond_the_policy() {
         .replace("keep_last = 10", "keep_last = 2\nmin_keep = 1");
     std::fs::write(t.path().join("mcpctl.toml"), config).unwrap();
     for _ in 0..4 {
-        mcpctl(&t, &["backup", "cursor", "--force"]).code(0);
+        // Several backups a second: the one just written must survive its own pruning.
+        let run = mcpctl(&t, &["backup", "cursor", "--force", "--json"]);
+        run.code(0);
+        let name = run.json()["targets"][0]["backup"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(t.path().join("loc1").join(&name).is_file());
+        assert!(t.path().join("loc2").join(&name).is_file());
     }
     assert_eq!(copies(&t.path().join("loc1"), "cursor").len(), 2);
     assert_eq!(copies(&t.path().join("loc2"), "cursor").len(), 2);

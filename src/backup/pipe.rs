@@ -1,0 +1,213 @@
+//! The ciphertext's SHA-256 (for the sidecar) is computed on a second core while age works on
+//! the first: blocks pass between them through a short bounded channel, so memory stays flat.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+
+use sha2::{Digest, Sha256};
+
+const BLOCK: usize = 256 * 1024;
+const DEPTH: usize = 4;
+
+/// Size and hex SHA-256 of everything that passed.
+pub(super) struct Digested {
+    pub(super) size: u64,
+    pub(super) sha256: String,
+}
+
+/// Reads `file` to its end on a second thread, hashing every byte, and lets `consume` read the
+/// same bytes. The hash covers the whole file even when `consume` stops early.
+pub(super) fn read_hashed<T>(
+    mut file: File,
+    consume: impl FnOnce(&mut dyn Read) -> T,
+) -> (T, io::Result<Digested>) {
+    let (tx, rx) = sync_channel::<Vec<u8>>(DEPTH);
+    std::thread::scope(|scope| {
+        let producer = scope.spawn(move || {
+            let mut hasher = Sha256::new();
+            let mut size = 0u64;
+            let mut tx = Some(tx);
+            loop {
+                let mut block = vec![0; BLOCK];
+                let n = read_full(&mut file, &mut block)?;
+                if n == 0 {
+                    break;
+                }
+                block.truncate(n);
+                hasher.update(&block);
+                size += n as u64;
+                // A consumer that has stopped only stops the sending, never the hashing.
+                if tx.as_ref().is_some_and(|t| t.send(block).is_err()) {
+                    tx = None;
+                }
+            }
+            Ok(Digested {
+                size,
+                sha256: hex::encode(hasher.finalize()),
+            })
+        });
+        let mut reader = ChannelReader {
+            rx,
+            block: Vec::new(),
+            at: 0,
+        };
+        let out = consume(&mut reader);
+        drop(reader);
+        let digest = producer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the hashing thread panicked")));
+        (out, digest)
+    })
+}
+
+fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut n = 0;
+    while n < buf.len() {
+        match file.read(&mut buf[n..]) {
+            Ok(0) => break,
+            Ok(k) => n += k,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(n)
+}
+
+struct ChannelReader {
+    rx: Receiver<Vec<u8>>,
+    block: Vec<u8>,
+    at: usize,
+}
+
+impl Read for ChannelReader {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        if self.at == self.block.len() {
+            match self.rx.recv() {
+                Ok(block) => {
+                    self.block = block;
+                    self.at = 0;
+                }
+                // The producer is gone: end of file, or a read error it will report.
+                Err(_) => return Ok(0),
+            }
+        }
+        let n = buf.len().min(self.block.len() - self.at);
+        buf[..n].copy_from_slice(&self.block[self.at..self.at + n]);
+        self.at += n;
+        Ok(n)
+    }
+}
+
+/// Lets `produce` write into `file` through a second thread that hashes and writes each block.
+pub(super) fn write_hashed(
+    file: &mut File,
+    produce: impl FnOnce(&mut dyn Write) -> Result<(), String>,
+) -> Result<Digested, String> {
+    let (tx, rx) = sync_channel::<Vec<u8>>(DEPTH);
+    std::thread::scope(|scope| {
+        let consumer = scope.spawn(move || -> io::Result<Digested> {
+            let mut hasher = Sha256::new();
+            let mut size = 0u64;
+            for block in rx {
+                file.write_all(&block)?;
+                hasher.update(&block);
+                size += block.len() as u64;
+            }
+            Ok(Digested {
+                size,
+                sha256: hex::encode(hasher.finalize()),
+            })
+        });
+        let mut writer = ChannelWriter {
+            tx,
+            block: Vec::with_capacity(BLOCK),
+        };
+        let produced = produce(&mut writer).and_then(|()| {
+            writer
+                .send_block()
+                .map_err(|e| format!("cannot write: {e}"))
+        });
+        drop(writer);
+        let written = consumer
+            .join()
+            .unwrap_or_else(|_| Err(io::Error::other("the writing thread panicked")))
+            .map_err(|e| format!("cannot write: {e}"));
+        // A write error is the cause; the producer only saw the channel close.
+        let digest = written?;
+        produced.map(|()| digest)
+    })
+}
+
+struct ChannelWriter {
+    tx: SyncSender<Vec<u8>>,
+    block: Vec<u8>,
+}
+
+impl ChannelWriter {
+    fn send_block(&mut self) -> io::Result<()> {
+        if self.block.is_empty() {
+            return Ok(());
+        }
+        let block = std::mem::replace(&mut self.block, Vec::with_capacity(BLOCK));
+        self.tx
+            .send(block)
+            .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the writer stopped"))
+    }
+}
+
+impl Write for ChannelWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = buf.len().min(BLOCK - self.block.len());
+        self.block.extend_from_slice(&buf[..n]);
+        if self.block.len() == BLOCK {
+            self.send_block()?;
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::Seek;
+
+    use super::*;
+
+    #[test]
+    fn what_is_written_is_read_back_with_the_same_digest() {
+        let data: Vec<u8> = (0..BLOCK * 3 + 17)
+            .map(|i| u8::try_from(i % 251).unwrap())
+            .collect();
+        let mut tmp = tempfile::tempfile().unwrap();
+        let written =
+            write_hashed(&mut tmp, |w| w.write_all(&data).map_err(|e| e.to_string())).unwrap();
+        assert_eq!(written.size, data.len() as u64);
+        let file = tmp.try_clone().unwrap();
+        tmp.rewind().unwrap();
+        let (back, read) = read_hashed(file, |r| {
+            let mut v = Vec::new();
+            r.read_to_end(&mut v).map(|_| v)
+        });
+        assert_eq!(back.unwrap(), data);
+        assert_eq!(read.unwrap().sha256, written.sha256);
+    }
+
+    #[test]
+    fn a_consumer_that_stops_early_still_gets_the_whole_hash() {
+        let mut tmp = tempfile::tempfile().unwrap();
+        let data = vec![7u8; BLOCK * 8];
+        tmp.write_all(&data).unwrap();
+        tmp.rewind().unwrap();
+        let ((), digest) = read_hashed(tmp, |r| {
+            let mut first = [0u8; 10];
+            r.read_exact(&mut first).unwrap();
+        });
+        let digest = digest.unwrap();
+        assert_eq!(digest.size, data.len() as u64);
+        assert_eq!(digest.sha256, hex::encode(Sha256::digest(&data)));
+    }
+}
