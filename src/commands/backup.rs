@@ -77,9 +77,13 @@ pub(crate) async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Code> {
     }
     let recipients = keys::recipients(&cfg.recipients).map_err(Error::Usage)?;
     let mut reports = Vec::new();
+    let bar = ctx.output.progress(targets.len(), "backup");
     for target in &targets {
+        bar.set_message(target.name.clone());
         reports.push(back_up(&cfg, target, &recipients, &state_dir, &args));
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     let failed = reports.iter().filter(|r| r.result == "failed").count();
     let partial = reports
         .iter()
@@ -300,7 +304,9 @@ fn check(
     let identities = keys::identities(cfg.identity.as_deref());
     let mut copies = Vec::new();
     let mut unprotected = Vec::new();
+    let bar = ctx.output.progress(targets.len(), "check");
     for target in targets {
+        bar.set_message(target.name.clone());
         let mut valid = 0;
         for Location { path: location, .. } in &cfg.locations {
             let listed = match store::list(location, &target.name) {
@@ -332,7 +338,9 @@ fn check(
         if valid == 0 {
             unprotected.push(target.name.clone());
         }
+        bar.inc(1);
     }
+    bar.finish_and_clear();
     let bad = copies.iter().filter(|c| !c.ok).count();
     let status = if !unprotected.is_empty() {
         Status::Critical

@@ -38,6 +38,20 @@ impl Output {
         Self { mode, quiet }
     }
 
+    /// A bar on stderr for a person at a terminal; hidden under cron, `-q` or a pipe.
+    pub fn progress(self, len: usize, what: &str) -> indicatif::ProgressBar {
+        if self.quiet || !std::io::stderr().is_terminal() {
+            return indicatif::ProgressBar::hidden();
+        }
+        let bar = indicatif::ProgressBar::new(len as u64).with_prefix(what.to_owned());
+        bar.set_style(
+            indicatif::ProgressStyle::with_template("{prefix} [{bar:30}] {pos}/{len} {wide_msg}")
+                .expect("the template is valid")
+                .progress_chars("=> "),
+        );
+        bar
+    }
+
     /// Whether anything should be printed for a run that ended with `status`.
     pub fn silent(self, status: Status) -> bool {
         status == Status::Ok && (self.quiet || self.mode == Mode::Auto)

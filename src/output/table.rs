@@ -8,5 +8,10 @@ pub fn new(header: &[&str]) -> Table {
         .load_style(UTF8_FULL_CONDENSED)
         .set_content_arrangement(ContentArrangement::Dynamic)
         .set_header(header.iter().copied());
+    // A pty that reports no size (script(1), some CI runners) would squeeze every cell to one
+    // character per line.
+    if table.width().is_none_or(|w| w < 20) {
+        table.set_content_arrangement(ContentArrangement::Disabled);
+    }
     table
 }

@@ -488,6 +488,34 @@ fn server_config_files_become_targets() {
 }
 
 #[test]
+fn a_progress_bar_on_a_terminal_and_silence_under_cron() {
+    let (t, _) = setup("");
+    let run = mcpctl(&t, &["backup"]);
+    run.code(0);
+    assert_eq!((run.stdout.as_str(), run.stderr.as_str()), ("", ""));
+
+    // script(1) gives mcpctl a pty, as a person at a shell has.
+    let line = format!(
+        "stty cols 100; '{}' --config '{}' --state-dir '{}' backup --force",
+        env!("CARGO_BIN_EXE_mcpctl"),
+        t.path().join("mcpctl.toml").display(),
+        t.path().join("state").display()
+    );
+    let out = Command::new("script")
+        .args(["-qec", &line, "/dev/null"])
+        .stdin(Stdio::null())
+        .output()
+        .expect("script(1) from util-linux is installed by scripts/test.sh");
+    let shown = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{shown}");
+    assert!(
+        shown.contains("backup [") && shown.contains("2/2"),
+        "{shown}"
+    );
+    assert!(shown.contains("TARGET"), "{shown}");
+}
+
+#[test]
 fn leftover_temp_files_are_cleaned() {
     let (t, _) = setup("");
     std::fs::create_dir_all(t.path().join("loc1")).unwrap();
