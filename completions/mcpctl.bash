@@ -323,7 +323,7 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__health__subcmd__check)
-            opts="-s -c -q -v -h -V --list --from --server --discover --no-discover --deadline --check-modern --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-s -c -q -v -h -V --list --from --server --discover --no-discover --deadline --check-modern --recover --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -601,12 +601,20 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__recover)
-            opts="-c -q -v -h -V --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-c -q -v -h -V --all-failed --dry-run --reset --pause --for --resume --deadline --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --for)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

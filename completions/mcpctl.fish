@@ -62,6 +62,7 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l list -d '
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l discover -d 'Also probe servers found in MCP client configs (the default when no config file exists)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l no-discover -d 'Do not read MCP client configs'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l check-modern -d 'Also ask each stdio server, in a separate spawn, whether it speaks the 2026-07-28 era'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l recover -d 'Run the recovery ladder for failed servers, re-probe, and exit by the final state'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
@@ -99,6 +100,8 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s q -l quiet -d 
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s h -l help -d 'Print help'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l for -d 'How long --pause lasts (e.g. 2h)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l deadline -d 'Deadline for the first probe of all servers (e.g. 90s) [default: from config, else 2m]' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l report -d 'Write the JSON report here instead of the state directory' -r -F
@@ -106,6 +109,11 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l format -d 'Out
 json\t''
 nagios\t''"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l all-failed -d 'Every configured server that is failing'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l dry-run -d 'Print the plan and touch nothing'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l reset -d 'Close the circuit breaker of the named servers and forget their attempts'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l pause -d 'Pause recovery of the named servers for maintenance (with --for)'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l resume -d 'End a pause early'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'

@@ -77,7 +77,7 @@ pub enum Command {
     /// Restore a backup target from the newest valid copy
     Restore(RestoreArgs),
     /// Run the guarded recovery ladder for failed servers
-    Recover(PendingArgs),
+    Recover(RecoverArgs),
     /// Switch the pipeline to fallback mode while critical servers stay down
     Emergency(PendingArgs),
     /// Find failed GitHub Actions runs and classify why they failed
@@ -126,6 +126,45 @@ pub struct HealthCheckArgs {
     /// Also ask each stdio server, in a separate spawn, whether it speaks the 2026-07-28 era
     #[arg(long)]
     pub check_modern: bool,
+
+    /// Run the recovery ladder for failed servers, re-probe, and exit by the final state
+    #[arg(long)]
+    pub recover: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct RecoverArgs {
+    /// Servers to recover (each must have a [servers.NAME.recover] ladder to be acted on)
+    #[arg(value_name = "NAME", required_unless_present = "all_failed")]
+    pub servers: Vec<String>,
+
+    /// Every configured server that is failing
+    #[arg(long, conflicts_with_all = ["reset", "pause", "resume"])]
+    pub all_failed: bool,
+
+    /// Print the plan and touch nothing
+    #[arg(long)]
+    pub dry_run: bool,
+
+    /// Close the circuit breaker of the named servers and forget their attempts
+    #[arg(long, conflicts_with_all = ["pause", "resume"])]
+    pub reset: bool,
+
+    /// Pause recovery of the named servers for maintenance (with --for)
+    #[arg(long, requires = "pause_for", conflicts_with = "resume")]
+    pub pause: bool,
+
+    /// How long --pause lasts (e.g. 2h)
+    #[arg(long = "for", id = "pause_for", value_name = "DURATION", value_parser = parse_duration, requires = "pause")]
+    pub pause_for: Option<std::time::Duration>,
+
+    /// End a pause early
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Deadline for the first probe of all servers (e.g. 90s) [default: from config, else 2m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub deadline: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]

@@ -121,6 +121,7 @@ fn from_discovered(d: DiscoveredServer, defaults: &Defaults) -> ServerConfig {
         config_files: vec![d.source.path.clone()],
         token_expires: None,
         unresolved_inputs: d.unresolved_inputs,
+        recover: None,
         origins: vec![Origin {
             client: d.source.client.label().to_owned(),
             path: d.source.path,

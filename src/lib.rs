@@ -9,6 +9,7 @@ pub mod discovery;
 pub mod env_vars;
 pub mod error;
 pub mod exit;
+pub mod heal;
 pub mod health;
 mod inventory;
 pub mod output;

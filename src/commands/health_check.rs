@@ -24,6 +24,9 @@ pub(crate) struct Body {
     client_capabilities: serde_json::Value,
     deadline_ms: u64,
     servers: Vec<ServerReport>,
+    /// With --recover: each server that was failing, its first and final state and every action.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    recovery: Vec<crate::heal::Recovery>,
     /// MCP client config files that could not be read; never fatal for the others.
     discovery_problems: Vec<FileProblem>,
 }
@@ -72,7 +75,19 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
         defaults: settings.defaults.clone(),
         check_modern: args.check_modern || settings.health_check.check_modern,
     };
-    let reports = health::check_all(&servers, &opts, tokio::time::Instant::now() + deadline).await;
+    let mut reports =
+        health::check_all(&servers, &opts, tokio::time::Instant::now() + deadline).await;
+    let mut recovery = Vec::new();
+    if args.recover {
+        let done =
+            super::recover::recover_all(&servers, reports, &opts, &settings, &state_dir, false)
+                .await;
+        reports = done.iter().map(|r| r.report.clone()).collect();
+        recovery = done
+            .into_iter()
+            .filter(|r| r.held.as_deref() != Some("not_failing"))
+            .collect();
+    }
 
     let (status, summary) = verdict(&reports, &problems);
     let body = Body {
@@ -80,6 +95,7 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
         client_capabilities: crate::probe::jsonrpc::client_capabilities(),
         deadline_ms: u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
         servers: reports,
+        recovery,
         discovery_problems: problems,
     };
     let envelope = Envelope::new("health-check", started, status, summary, body);

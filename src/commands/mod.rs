@@ -4,6 +4,7 @@ mod backup;
 mod emit;
 mod generate;
 mod health_check;
+mod recover;
 mod restore;
 
 use crate::cli::{Cli, Command, Format, GlobalArgs};
@@ -34,7 +35,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Command::HealthCheck(args) => health_check::run(args, &ctx).await,
             Command::Backup(args) => backup::run(args, &ctx).await,
             Command::Restore(args) => restore::run(args, &ctx).await,
-            Command::Recover(_) => Err(Error::NotImplemented("recover")),
+            Command::Recover(args) => recover::run(args, &ctx).await,
             Command::Emergency(_) => Err(Error::NotImplemented("emergency")),
             Command::GhWatch(_) => Err(Error::NotImplemented("gh-watch")),
             Command::Fix(_) => Err(Error::NotImplemented("fix")),

@@ -92,6 +92,45 @@ pub(crate) async fn run(args: RestoreArgs, ctx: &Ctx) -> Result<Code> {
     emit::finish(&env, started, &state_dir, ctx, || view(&env.body))
 }
 
+/// `recover`'s restore-config step: `Ok(None)` when nothing needed writing.
+pub(crate) fn for_recovery(
+    cfg: Option<&BackupSettings>,
+    target: &str,
+    only_if_invalid: bool,
+) -> std::result::Result<Option<String>, String> {
+    let cfg = cfg.ok_or("the config has no [backup] section")?;
+    let target = cfg
+        .targets
+        .iter()
+        .find(|t| t.name == target)
+        .ok_or_else(|| format!("no backup target named `{target}`"))?;
+    let args = RestoreArgs {
+        target: target.name.clone(),
+        at: None,
+        list: false,
+        dry_run: false,
+        if_invalid: only_if_invalid,
+        to: None,
+    };
+    let mut body = Body {
+        target: target.name.clone(),
+        dry_run: false,
+        used: None,
+        skipped: Vec::new(),
+        files: Vec::new(),
+        candidates: Vec::new(),
+    };
+    let (status, summary) = restore(cfg, target, &args, &mut body);
+    if status == Status::Critical {
+        return Err(summary);
+    }
+    Ok(body
+        .files
+        .iter()
+        .any(|f| f.action != "unchanged")
+        .then_some(summary))
+}
+
 fn restore(
     cfg: &BackupSettings,
     target: &BackupTarget,

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use interpolate::expand;
-pub use raw::FileFormat;
+pub use raw::{FileFormat, RecoverStep};
 use resolve::resolve;
 
 use crate::env_vars;
@@ -165,6 +165,26 @@ pub struct ServerConfig {
     /// VS Code `${input:…}` prompts that a non-interactive run cannot answer.
     pub unresolved_inputs: Vec<String>,
     pub origins: Vec<Origin>,
+    pub recover: Option<RecoverPolicy>,
+}
+
+/// A server's recovery ladder and the guards around it.
+#[derive(Debug, Clone)]
+pub struct RecoverPolicy {
+    pub steps: Vec<RecoverStep>,
+    pub restore_target: Option<String>,
+    pub command: Vec<String>,
+    pub command_timeout: Duration,
+    /// Actions allowed within `window`; spending them opens the breaker.
+    pub max_attempts: u32,
+    pub window: Duration,
+    pub backoff_initial: Duration,
+    pub backoff_max: Duration,
+    /// How long to keep re-probing after a step before trying the next one.
+    pub settle: Duration,
+    pub stop_timeout: Duration,
+    /// A server healthy this long closes its own breaker; without it only `--reset` does.
+    pub close_after: Option<Duration>,
 }
 
 impl ServerConfig {

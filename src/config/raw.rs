@@ -139,6 +139,48 @@ pub(crate) struct RawServer {
     #[serde(default)]
     pub(crate) config_files: Vec<String>,
     pub(crate) token_expires: Option<DateStr>,
+    pub(crate) recover: Option<RawRecover>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRecover {
+    pub(crate) steps: Vec<RecoverStep>,
+    pub(crate) restore_target: Option<String>,
+    #[serde(default)]
+    pub(crate) command: Vec<String>,
+    pub(crate) command_timeout: Option<DurationStr>,
+    pub(crate) max_attempts: Option<u32>,
+    pub(crate) window: Option<DurationStr>,
+    pub(crate) backoff: Option<RawBackoff>,
+    pub(crate) settle: Option<DurationStr>,
+    pub(crate) stop_timeout: Option<DurationStr>,
+    pub(crate) close_after: Option<DurationStr>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawBackoff {
+    pub(crate) initial: Option<DurationStr>,
+    pub(crate) max: Option<DurationStr>,
+}
+
+/// One rung of a server's recovery ladder.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+pub enum RecoverStep {
+    /// Restore the server's backup target when its files fail validation or the probe blames them.
+    RestoreConfig,
+    /// Restart the server's container through the Docker Engine API.
+    RestartContainer,
+    /// Run the configured argv.
+    Command,
+    /// Only re-probe: for servers that come back by themselves.
+    Wait,
+    /// Recreate the container from its previous image.
+    RollbackImage,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

@@ -2,12 +2,16 @@
 //! the error still points at a line.
 
 use std::path::Path;
+use std::time::Duration;
 
-use super::raw::{RawBackup, RawConfig, RawLocation, RawRetention, RawServer, RawTransport};
+use super::raw::{
+    RawBackoff, RawBackup, RawConfig, RawLocation, RawRecover, RawRetention, RawServer,
+    RawTransport, RecoverStep,
+};
 use super::{
     BackupSettings, BackupTarget, ConfigError, Defaults, Endpoint, FileFormat, HealthCheckSettings,
-    Location, Origin, Retention, ServerConfig, Settings, Transport, expand_path, line_col,
-    valid_env_name,
+    Location, Origin, RecoverPolicy, Retention, ServerConfig, Settings, Transport, expand_path,
+    line_col, valid_env_name,
 };
 
 pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Settings, ConfigError> {
@@ -23,6 +27,8 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
         prefer_offline: d.prefer_offline.unwrap_or(false),
     };
     let mut servers = Vec::with_capacity(raw.servers.len());
+    // (target, server, line, col): checked once the backup targets are known.
+    let mut restore_targets = Vec::new();
     for (name, spanned) in raw.servers {
         let (line, col) = line_col(text, spanned.span().start);
         let at = |message: String| ConfigError::At {
@@ -41,6 +47,14 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
             continue;
         }
         let endpoint = endpoint(&name, &server, base).map_err(at)?;
+        let recover = server
+            .recover
+            .map(|r| recover_policy(&name, r, server.container.is_some()))
+            .transpose()
+            .map_err(at)?;
+        if let Some(target) = recover.as_ref().and_then(|r| r.restore_target.clone()) {
+            restore_targets.push((target, name.clone(), line, col));
+        }
         if let Some(bad) = server.required_env.iter().find(|v| !valid_env_name(v)) {
             return Err(at(format!(
                 "servers.{name}.required_env: `{bad}` is not a variable name"
@@ -70,6 +84,7 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
                 .collect(),
             token_expires: server.token_expires.map(|d| d.0),
             unresolved_inputs: Vec::new(),
+            recover,
             name,
         });
     }
@@ -77,6 +92,7 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
         .backup
         .map(|b| resolve_backup(b, &servers, path, text, base))
         .transpose()?;
+    check_restore_targets(backup.as_ref(), &restore_targets, path)?;
     Ok(Settings {
         backup,
         file: Some(path.to_path_buf()),
@@ -88,6 +104,92 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
             check_modern: raw.health_check.check_modern.unwrap_or(false),
         },
         servers,
+    })
+}
+
+/// Every `restore_target` names a backup target, derived ones included.
+fn check_restore_targets(
+    backup: Option<&BackupSettings>,
+    wanted: &[(String, String, usize, usize)],
+    path: &Path,
+) -> Result<(), ConfigError> {
+    for (target, server, line, col) in wanted {
+        if !backup.is_some_and(|b| b.targets.iter().any(|t| &t.name == target)) {
+            return Err(ConfigError::At {
+                path: path.to_path_buf(),
+                line: *line,
+                col: *col,
+                message: format!(
+                    "servers.{server}.recover.restore_target: no backup target named `{target}`; add [backup.targets.{target}] (or `server_configs = true` for server-{server})"
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+fn recover_policy(name: &str, r: RawRecover, has_container: bool) -> Result<RecoverPolicy, String> {
+    let key = format!("servers.{name}.recover");
+    if r.steps.is_empty() {
+        return Err(format!(
+            "{key}.steps is empty; list steps like [\"restart-container\", \"command\"]"
+        ));
+    }
+    let mut restore_target = r.restore_target;
+    for step in &r.steps {
+        match step {
+            RecoverStep::RestoreConfig if restore_target.is_none() => {
+                // The target `server_configs = true` derives for this server.
+                restore_target = Some(format!("server-{name}"));
+            }
+            RecoverStep::RestartContainer if !has_container => {
+                return Err(format!(
+                    "{key}: restart-container needs `container = \"NAME\"` on servers.{name}"
+                ));
+            }
+            RecoverStep::Command if r.command.first().is_none_or(String::is_empty) => {
+                return Err(format!(
+                    "{key}: the command step needs `command = [\"program\", \"arg\"]` (an argv, never a shell string)"
+                ));
+            }
+            RecoverStep::RollbackImage => {
+                return Err(format!(
+                    "{key}: rollback-image is not implemented yet; use restart-container or command"
+                ));
+            }
+            _ => {}
+        }
+    }
+    if !r.steps.contains(&RecoverStep::RestoreConfig) {
+        restore_target = None;
+    }
+    let max_attempts = r.max_attempts.unwrap_or(3);
+    if max_attempts == 0 {
+        return Err(format!("{key}.max_attempts must be at least 1"));
+    }
+    let backoff = r.backoff.unwrap_or(RawBackoff {
+        initial: None,
+        max: None,
+    });
+    let backoff_initial = backoff.initial.map_or(Duration::from_secs(2), |d| d.0);
+    let backoff_max = backoff.max.map_or(Duration::from_secs(60), |d| d.0);
+    if backoff_initial.is_zero() || backoff_max < backoff_initial {
+        return Err(format!(
+            "{key}.backoff: `initial` must be above zero and at most `max`"
+        ));
+    }
+    Ok(RecoverPolicy {
+        steps: r.steps,
+        restore_target,
+        command: r.command,
+        command_timeout: r.command_timeout.map_or(Duration::from_secs(60), |d| d.0),
+        max_attempts,
+        window: r.window.map_or(Duration::from_secs(3600), |d| d.0),
+        backoff_initial,
+        backoff_max,
+        settle: r.settle.map_or(Duration::from_secs(30), |d| d.0),
+        stop_timeout: r.stop_timeout.map_or(Duration::from_secs(10), |d| d.0),
+        close_after: r.close_after.map(|d| d.0),
     })
 }
 

@@ -77,6 +77,14 @@ pub async fn check_all(
     futures::future::join_all(checks).await
 }
 
+/// Every secret the server's config resolves to (env, headers, env file), for redacting output
+/// that is not the probe's own, such as a recovery command's.
+pub fn redactor_for(server: &ServerConfig, defaults: &Defaults) -> Redactor {
+    let mut redactor = Redactor::default();
+    let _ = prepare::prepare(server, defaults, &mut redactor);
+    redactor
+}
+
 pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
     let mut report = empty_report(server);
     let mut redactor = Redactor::default();

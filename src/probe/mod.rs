@@ -3,7 +3,7 @@
 
 mod http;
 pub mod jsonrpc;
-mod process;
+pub(crate) mod process;
 mod sse;
 mod stdio;
 

@@ -4,12 +4,12 @@ use std::process::Command;
 
 use crate::{Run, Test};
 
-fn docker_host() -> String {
+pub(crate) fn docker_host() -> String {
     std::env::var("MCPCTL_TEST_DOCKER_HOST")
         .unwrap_or_else(|_| panic!("MCPCTL_TEST_DOCKER_HOST is not set: run the suite through scripts/test.sh, which starts podman's Docker API service"))
 }
 
-fn podman(args: &[&str]) -> String {
+pub(crate) fn podman(args: &[&str]) -> String {
     let out = Command::new("podman")
         .args(args)
         .output()
@@ -23,7 +23,7 @@ fn podman(args: &[&str]) -> String {
 }
 
 /// Removes the test container even when an assertion fails.
-struct Container(String);
+pub(crate) struct Container(pub(crate) String);
 
 impl Drop for Container {
     fn drop(&mut self) {

@@ -11,5 +11,6 @@ mod health_checks;
 mod health_hostile;
 mod health_real;
 mod lock_signal;
+mod recover;
 
 pub use harness::{Run, Test};

@@ -1,0 +1,270 @@
+//! `mcpctl recover`: probe the named (or all failing) servers, climb each failing one's ladder
+//! inside its guards, and exit by the final state. Also `--reset`, `--pause`, `--resume`.
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::Ctx;
+use super::emit::{self, View};
+use crate::cli::RecoverArgs;
+use crate::config::{self, ServerConfig, Settings};
+use crate::error::{Error, Result};
+use crate::exit::{Code, Status};
+use crate::heal::audit::{self, Outcome, Record};
+use crate::heal::{self, Recovery, guard};
+use crate::health::{self, ServerStatus};
+use crate::output::{self, Envelope};
+use crate::state;
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct Body {
+    dry_run: bool,
+    servers: Vec<Recovery>,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct GuardBody {
+    /// reset | paused | resumed
+    action: String,
+    servers: Vec<String>,
+}
+
+pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
+    let started = Utc::now();
+    let (settings, state_dir) = super::settings(ctx)?;
+    let servers = select(&settings, &args)?;
+    let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
+    if args.reset || args.pause || args.resume {
+        return change_guards(&args, &servers, started, &state_dir, ctx);
+    }
+    let opts = health::Options {
+        defaults: settings.defaults.clone(),
+        check_modern: false,
+    };
+    let deadline = args
+        .deadline
+        .or(settings.health_check.deadline)
+        .unwrap_or(config::DEFAULT_DEADLINE);
+    let first = health::check_all(&servers, &opts, tokio::time::Instant::now() + deadline).await;
+    let recoveries = recover_all(&servers, first, &opts, &settings, &state_dir, args.dry_run).await;
+    let (status, summary) = verdict(&recoveries);
+    let body = Body {
+        dry_run: args.dry_run,
+        servers: recoveries,
+    };
+    let env = Envelope::new("recover", started, status, summary, body);
+    emit::finish(&env, started, &state_dir, ctx, || view(&env.body))
+}
+
+/// Climbs the ladder of every failing server at once; healthy ones pass straight through.
+pub(crate) async fn recover_all(
+    servers: &[ServerConfig],
+    first: Vec<health::ServerReport>,
+    opts: &health::Options,
+    settings: &Settings,
+    state_dir: &std::path::Path,
+    dry_run: bool,
+) -> Vec<Recovery> {
+    let restore = |target: &str, only_if_invalid: bool| {
+        super::restore::for_recovery(settings.backup.as_ref(), target, only_if_invalid)
+    };
+    let climbs = servers
+        .iter()
+        .zip(first)
+        .map(|(server, report)| heal::recover(server, report, opts, state_dir, &restore, dry_run));
+    futures::future::join_all(climbs).await
+}
+
+fn select(settings: &Settings, args: &RecoverArgs) -> Result<Vec<ServerConfig>> {
+    for name in &args.servers {
+        if !settings.servers.iter().any(|s| &s.name == name) {
+            let known: Vec<&str> = settings.servers.iter().map(|s| s.name.as_str()).collect();
+            return Err(Error::Usage(format!(
+                "no configured server named `{name}`; known: {}",
+                known.join(", ")
+            )));
+        }
+    }
+    if settings.servers.is_empty() {
+        return Err(Error::Usage(
+            "no servers in the config; recovery acts only on [servers.NAME] with a [servers.NAME.recover] ladder".into(),
+        ));
+    }
+    Ok(settings
+        .servers
+        .iter()
+        .filter(|s| args.all_failed || args.servers.contains(&s.name))
+        .cloned()
+        .collect())
+}
+
+fn change_guards(
+    args: &RecoverArgs,
+    servers: &[ServerConfig],
+    started: chrono::DateTime<Utc>,
+    state_dir: &std::path::Path,
+    ctx: &Ctx,
+) -> Result<Code> {
+    let now = Utc::now();
+    let until = now
+        + chrono::Duration::from_std(args.pause_for.unwrap_or_default())
+            .unwrap_or(chrono::Duration::zero());
+    let (action, detail) = if args.reset {
+        (
+            "reset",
+            "breaker closed and attempts forgotten by hand".to_owned(),
+        )
+    } else if args.pause {
+        ("paused", format!("paused until {}", until.to_rfc3339()))
+    } else {
+        ("resumed", "pause ended by hand".to_owned())
+    };
+    for server in servers {
+        let mut g = guard::load(state_dir, &server.name);
+        match action {
+            "reset" => g.reset(),
+            "paused" => g.paused_until = Some(until),
+            _ => g.paused_until = None,
+        }
+        guard::save(state_dir, &server.name, &g)?;
+        let record = Record {
+            time: now,
+            server: server.name.clone(),
+            step: None,
+            event: Some(action.to_owned()),
+            outcome: Outcome::Succeeded,
+            detail: detail.clone(),
+            duration_ms: 0,
+        };
+        audit::append(state_dir, &record)
+            .map_err(|e| Error::io("cannot append to the recovery audit", e))?;
+    }
+    let names: Vec<String> = servers.iter().map(|s| s.name.clone()).collect();
+    let summary = format!("{}: {action} ({detail})", names.join(", "));
+    let body = GuardBody {
+        action: action.to_owned(),
+        servers: names,
+    };
+    let env = Envelope::new("recover", started, Status::Ok, summary, body);
+    emit::finish(&env, started, state_dir, ctx, View::default)
+}
+
+/// By the final state, like health-check: a critical server still down is CRITICAL.
+fn verdict(recoveries: &[Recovery]) -> (Status, String) {
+    let down = |r: &&Recovery| {
+        matches!(
+            r.final_status,
+            ServerStatus::Unhealthy | ServerStatus::Unknown
+        )
+    };
+    let still_down: Vec<&Recovery> = recoveries.iter().filter(down).collect();
+    let status = if still_down.iter().any(|r| r.critical) {
+        Status::Critical
+    } else if !still_down.is_empty()
+        || recoveries
+            .iter()
+            .any(|r| r.final_status == ServerStatus::Degraded)
+    {
+        Status::Warning
+    } else {
+        Status::Ok
+    };
+    let recovered: Vec<&str> = recoveries
+        .iter()
+        .filter(|r| r.recovered)
+        .map(|r| r.name.as_str())
+        .collect();
+    let mut summary = format!(
+        "{} servers: {} failing at first, {} recovered, {} still down",
+        recoveries.len(),
+        recoveries
+            .iter()
+            .filter(|r| matches!(r.initial, ServerStatus::Unhealthy | ServerStatus::Unknown))
+            .count(),
+        recovered.len(),
+        still_down.len()
+    );
+    if !recovered.is_empty() {
+        summary.push_str(&format!(" - recovered: {}", recovered.join(", ")));
+    }
+    if !still_down.is_empty() {
+        let names: Vec<String> = still_down
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} ({})",
+                    r.name,
+                    r.held.as_deref().unwrap_or("ladder exhausted")
+                )
+            })
+            .collect();
+        summary.push_str(&format!(" - down: {}", names.join(", ")));
+    }
+    (status, summary)
+}
+
+fn view(body: &Body) -> View {
+    let mut table = output::table::new(&["SERVER", "FIRST", "FINAL", "ACTIONS", "NOTE"]);
+    for r in &body.servers {
+        let actions: Vec<String> = r
+            .actions
+            .iter()
+            .map(|a| {
+                let what = a
+                    .step
+                    .map(|s| format!("{s:?}"))
+                    .or_else(|| a.event.clone())
+                    .unwrap_or_default();
+                format!("{what}: {:?}", a.outcome).to_lowercase()
+            })
+            .chain(r.plan.iter().map(|p| format!("would {p}")))
+            .collect();
+        let note = match (&r.held, r.breaker_open) {
+            (_, true) => "breaker open".to_owned(),
+            (Some(h), false) => h.replace('_', " "),
+            (None, false) => r
+                .time_to_recover_ms
+                .map(|ms| {
+                    format!(
+                        "back in {}",
+                        humantime::format_duration(std::time::Duration::from_millis(ms))
+                    )
+                })
+                .unwrap_or_default(),
+        };
+        table.add_row(vec![
+            r.name.clone(),
+            format!("{:?}", r.initial).to_lowercase(),
+            format!("{:?}", r.final_status).to_lowercase(),
+            actions.join("\n"),
+            note,
+        ]);
+    }
+    View {
+        table: Some(table),
+        problems: body
+            .servers
+            .iter()
+            .filter(|r| {
+                matches!(
+                    r.final_status,
+                    ServerStatus::Unhealthy | ServerStatus::Unknown
+                )
+            })
+            .map(|r| {
+                let last = r
+                    .actions
+                    .last()
+                    .map(|a| format!("; last action: {}", a.detail))
+                    .unwrap_or_default();
+                format!(
+                    "{}: {}{last}",
+                    r.name,
+                    r.final_error.as_deref().unwrap_or("down")
+                )
+            })
+            .collect(),
+        footnotes: Vec::new(),
+        perfdata: Vec::new(),
+    }
+}

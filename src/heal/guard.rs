@@ -1,0 +1,177 @@
+//! The guards that keep recovery from making things worse, persisted per server so they hold
+//! across cron runs: an attempt budget within a window, a circuit breaker that opens when the
+//! budget is spent, and a maintenance pause.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::RecoverPolicy;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct Guard {
+    /// When each action of the current window was taken.
+    #[serde(default)]
+    pub attempts: Vec<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker_opened: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub breaker_reason: Option<String>,
+    /// Since when the server has been seen healthy with the breaker open (for `close_after`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub healthy_since: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused_until: Option<DateTime<Utc>>,
+}
+
+/// Why no action may be taken now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Blocked {
+    Paused(DateTime<Utc>),
+    BreakerOpen(DateTime<Utc>),
+}
+
+impl Blocked {
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Blocked::Paused(_) => "paused",
+            Blocked::BreakerOpen(_) => "breaker_open",
+        }
+    }
+
+    pub fn explain(&self, server: &str) -> String {
+        match self {
+            Blocked::Paused(until) => format!(
+                "paused until {}; `mcpctl recover --resume {server}` ends the pause",
+                until.to_rfc3339()
+            ),
+            Blocked::BreakerOpen(since) => format!(
+                "circuit breaker open since {}: the attempt budget was spent without recovery; fix the cause, then `mcpctl recover --reset {server}`",
+                since.to_rfc3339()
+            ),
+        }
+    }
+}
+
+pub fn path(state_dir: &Path, server: &str) -> PathBuf {
+    state_dir.join("recover").join(format!("{server}.json"))
+}
+
+/// A missing or unreadable file is a fresh guard; a corrupt one is reported by the caller's
+/// next save overwriting it, never by refusing to recover.
+pub fn load(state_dir: &Path, server: &str) -> Guard {
+    std::fs::read(path(state_dir, server))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+pub fn save(state_dir: &Path, server: &str, guard: &Guard) -> crate::error::Result<()> {
+    crate::state::ensure_dir(&state_dir.join("recover"))?;
+    let json = serde_json::to_vec_pretty(guard).expect("guards serialize");
+    crate::state::write_atomic(&path(state_dir, server), &json, 0o600)
+}
+
+impl Guard {
+    /// Forgets attempts older than the window and an expired pause.
+    pub fn refresh(&mut self, now: DateTime<Utc>, policy: &RecoverPolicy) {
+        let window = chrono::Duration::from_std(policy.window).unwrap_or(chrono::Duration::MAX);
+        self.attempts.retain(|t| now - *t < window);
+        if self.paused_until.is_some_and(|u| u <= now) {
+            self.paused_until = None;
+        }
+    }
+
+    pub fn blocked(&self) -> Option<Blocked> {
+        if let Some(until) = self.paused_until {
+            return Some(Blocked::Paused(until));
+        }
+        self.breaker_opened.map(Blocked::BreakerOpen)
+    }
+
+    pub fn budget_left(&self, policy: &RecoverPolicy) -> u32 {
+        policy
+            .max_attempts
+            .saturating_sub(u32::try_from(self.attempts.len()).unwrap_or(u32::MAX))
+    }
+
+    pub fn open(&mut self, now: DateTime<Utc>, reason: String) {
+        self.breaker_opened.get_or_insert(now);
+        self.breaker_reason = Some(reason);
+        self.healthy_since = None;
+    }
+
+    pub fn reset(&mut self) {
+        *self = Guard {
+            paused_until: self.paused_until,
+            ..Guard::default()
+        };
+    }
+
+    /// A healthy probe with the breaker open: closes it once `close_after` has passed.
+    /// Returns whether it closed.
+    pub fn seen_healthy(&mut self, now: DateTime<Utc>, close_after: Option<Duration>) -> bool {
+        if self.breaker_opened.is_none() {
+            return false;
+        }
+        let since = *self.healthy_since.get_or_insert(now);
+        let Some(after) = close_after.and_then(|d| chrono::Duration::from_std(d).ok()) else {
+            return false;
+        };
+        if now - since >= after {
+            self.reset();
+            return true;
+        }
+        false
+    }
+
+    pub fn seen_failing(&mut self) {
+        self.healthy_since = None;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn policy() -> RecoverPolicy {
+        RecoverPolicy {
+            steps: vec![crate::config::RecoverStep::Wait],
+            restore_target: None,
+            command: Vec::new(),
+            command_timeout: Duration::from_secs(1),
+            max_attempts: 2,
+            window: Duration::from_secs(3600),
+            backoff_initial: Duration::from_secs(1),
+            backoff_max: Duration::from_secs(1),
+            settle: Duration::from_secs(1),
+            stop_timeout: Duration::from_secs(1),
+            close_after: Some(Duration::from_secs(600)),
+        }
+    }
+
+    #[test]
+    fn attempts_expire_with_the_window() {
+        let now = Utc::now();
+        let mut g = Guard {
+            attempts: vec![now - chrono::Duration::hours(2), now],
+            ..Guard::default()
+        };
+        g.refresh(now, &policy());
+        assert_eq!(g.budget_left(&policy()), 1);
+    }
+
+    #[test]
+    fn the_breaker_closes_only_after_a_healthy_period() {
+        let now = Utc::now();
+        let mut g = Guard::default();
+        g.open(now, "spent".into());
+        assert!(!g.seen_healthy(now, policy().close_after));
+        g.seen_failing();
+        assert!(!g.seen_healthy(now + chrono::Duration::minutes(5), policy().close_after));
+        assert!(g.seen_healthy(now + chrono::Duration::minutes(16), policy().close_after));
+        assert_eq!(g.blocked(), None);
+    }
+}

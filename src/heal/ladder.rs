@@ -1,0 +1,343 @@
+//! One server's way back: guards first, then each configured step, re-probing after each until
+//! the server answers or the step's settle time runs out.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::actions::{self, Done};
+use super::audit::{self, Outcome, Record};
+use super::guard::{self, Guard};
+use crate::config::{RecoverPolicy, RecoverStep, ServerConfig};
+use crate::health::{self, ServerReport, ServerStatus};
+use crate::probe::FailureKind;
+use crate::redact::Redactor;
+
+/// Restores a backup target: `(target, only_if_invalid)` → `Ok(Some(detail))` when files were
+/// written, `Ok(None)` when nothing needed restoring.
+pub type RestoreFn<'a> = &'a (dyn Fn(&str, bool) -> Result<Option<String>, String> + Sync);
+
+/// What recovery did for one server, for the report.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Recovery {
+    pub name: String,
+    pub critical: bool,
+    /// The state that started the ladder.
+    pub initial: ServerStatus,
+    pub initial_error: Option<String>,
+    /// The state after the last step.
+    #[serde(rename = "final")]
+    pub final_status: ServerStatus,
+    pub final_error: Option<String>,
+    /// It was failing and is healthy now.
+    pub recovered: bool,
+    pub time_to_recover_ms: Option<u64>,
+    /// Why no step ran: not_failing | no_policy | paused | breaker_open | dry_run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held: Option<String>,
+    /// With --dry-run: the steps that would run.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub plan: Vec<String>,
+    pub actions: Vec<Record>,
+    /// Actions left in the current window.
+    pub budget_left: Option<u32>,
+    pub breaker_open: bool,
+    /// The last probe, which the health-check report shows as the server's final state.
+    #[serde(skip)]
+    pub report: ServerReport,
+}
+
+fn failing(r: &ServerReport) -> bool {
+    matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown)
+}
+
+fn error_text(r: &ServerReport) -> Option<String> {
+    r.error
+        .as_ref()
+        .map(|e| format!("{}: {}", e.kind.as_str(), e.message))
+}
+
+struct Ladder<'a> {
+    server: &'a ServerConfig,
+    policy: &'a RecoverPolicy,
+    state_dir: &'a Path,
+    opts: &'a health::Options,
+    restore: RestoreFn<'a>,
+    dry_run: bool,
+    out: Recovery,
+}
+
+/// Runs the ladder for `server`, whose probe just gave `first`.
+pub async fn recover(
+    server: &ServerConfig,
+    first: ServerReport,
+    opts: &health::Options,
+    state_dir: &Path,
+    restore: RestoreFn<'_>,
+    dry_run: bool,
+) -> Recovery {
+    let mut out = Recovery {
+        name: server.name.clone(),
+        critical: server.critical,
+        initial: first.status,
+        initial_error: error_text(&first),
+        final_status: first.status,
+        final_error: error_text(&first),
+        recovered: false,
+        time_to_recover_ms: None,
+        held: None,
+        plan: Vec::new(),
+        actions: Vec::new(),
+        budget_left: None,
+        breaker_open: false,
+        report: first,
+    };
+    let Some(policy) = server.recover.as_ref() else {
+        out.held = Some(
+            if failing(&out.report) {
+                "no_policy"
+            } else {
+                "not_failing"
+            }
+            .into(),
+        );
+        return out;
+    };
+    let now = Utc::now();
+    let mut g = guard::load(state_dir, &server.name);
+    let before = g.clone();
+    g.refresh(now, policy);
+    let mut run = Ladder {
+        server,
+        policy,
+        state_dir,
+        opts,
+        restore,
+        dry_run,
+        out,
+    };
+    if failing(&run.out.report) {
+        g.seen_failing();
+        if let Some(blocked) = g.blocked() {
+            run.out.held = Some(blocked.kind().into());
+            run.event(blocked.kind(), &blocked.explain(&server.name));
+        } else if dry_run {
+            run.out.held = Some("dry_run".into());
+            run.out.plan = plan(policy, &g);
+        } else {
+            run.climb(&mut g).await;
+        }
+    } else {
+        run.out.held = Some("not_failing".into());
+        if g.seen_healthy(now, policy.close_after) {
+            run.event(
+                "breaker_closed",
+                "healthy for the configured close_after period",
+            );
+        }
+    }
+    if !dry_run
+        && g != before
+        && let Err(e) = guard::save(state_dir, &server.name, &g)
+    {
+        tracing::warn!("cannot save the recovery guard of {}: {e}", server.name);
+    }
+    run.out.budget_left = Some(g.budget_left(policy));
+    run.out.breaker_open = g.breaker_opened.is_some();
+    run.out
+}
+
+fn plan(policy: &RecoverPolicy, g: &Guard) -> Vec<String> {
+    let mut left = g.budget_left(policy);
+    policy
+        .steps
+        .iter()
+        .map(|step| {
+            let name = step_name(*step);
+            if left == 0 {
+                format!("{name}: not run, the attempt budget is spent (the breaker would open)")
+            } else {
+                left -= 1;
+                match step {
+                    RecoverStep::RestoreConfig => format!(
+                        "{name}: restore {} if its files fail validation or the probe blames the config",
+                        policy.restore_target.as_deref().unwrap_or("?")
+                    ),
+                    RecoverStep::Command => format!("{name}: run {:?}", policy.command),
+                    _ => name.to_owned(),
+                }
+            }
+        })
+        .collect()
+}
+
+fn step_name(step: RecoverStep) -> &'static str {
+    match step {
+        RecoverStep::RestoreConfig => "restore-config",
+        RecoverStep::RestartContainer => "restart-container",
+        RecoverStep::Command => "command",
+        RecoverStep::Wait => "wait",
+        RecoverStep::RollbackImage => "rollback-image",
+    }
+}
+
+impl Ladder<'_> {
+    async fn climb(&mut self, g: &mut Guard) {
+        let started = Instant::now();
+        for &step in &self.policy.steps {
+            if g.budget_left(self.policy) == 0 {
+                break;
+            }
+            let t0 = Instant::now();
+            // Counted and saved before acting: a run killed mid-action still spent it.
+            g.attempts.push(Utc::now());
+            if let Err(e) = guard::save(self.state_dir, &self.server.name, g) {
+                tracing::warn!(
+                    "cannot save the recovery guard of {}: {e}",
+                    self.server.name
+                );
+            }
+            let done = self.act(step).await;
+            let (outcome, detail) = match done {
+                Done::Skipped(why) => {
+                    // Nothing was done: the attempt is given back.
+                    g.attempts.pop();
+                    (Outcome::Skipped, why)
+                }
+                Done::Failed(why) => (Outcome::Failed, why),
+                Done::Acted(what) => {
+                    if self.settle().await {
+                        (Outcome::Succeeded, what)
+                    } else {
+                        (Outcome::Tried, what)
+                    }
+                }
+            };
+            self.record(Some(step), None, outcome, &detail, t0.elapsed());
+            if outcome == Outcome::Succeeded {
+                self.out.recovered = true;
+                self.out.time_to_recover_ms =
+                    Some(u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX));
+                return;
+            }
+        }
+        if g.budget_left(self.policy) == 0 {
+            g.open(
+                Utc::now(),
+                format!(
+                    "{} actions within {} did not bring it back",
+                    self.policy.max_attempts,
+                    humantime::format_duration(self.policy.window)
+                ),
+            );
+            let why = g
+                .blocked()
+                .map(|b| b.explain(&self.server.name))
+                .unwrap_or_default();
+            self.event("breaker_open", &why);
+        }
+    }
+
+    async fn act(&self, step: RecoverStep) -> Done {
+        match step {
+            RecoverStep::RestoreConfig => self.restore_config(),
+            RecoverStep::RestartContainer => match &self.server.container {
+                Some(name) => {
+                    actions::restart_container(name, self.policy.stop_timeout, self.server.timeout)
+                        .await
+                }
+                None => Done::Skipped("the server has no container".into()),
+            },
+            RecoverStep::Command => {
+                actions::run_command(
+                    &self.policy.command,
+                    self.policy.command_timeout,
+                    &self.redactor(),
+                )
+                .await
+            }
+            RecoverStep::Wait => Done::Acted("waited for it to come back by itself".into()),
+            RecoverStep::RollbackImage => {
+                Done::Skipped("rollback-image is not implemented yet".into())
+            }
+        }
+    }
+
+    /// Only when the files are broken, or the probe's error points at the config: restoring a
+    /// good config over a server that crashed for another reason would lose recent edits.
+    fn restore_config(&self) -> Done {
+        let Some(target) = self.policy.restore_target.as_deref() else {
+            return Done::Skipped("no restore_target".into());
+        };
+        let blames_config = self
+            .out
+            .report
+            .error
+            .as_ref()
+            .is_some_and(|e| matches!(e.kind, FailureKind::Config | FailureKind::Credentials));
+        match (self.restore)(target, !blames_config) {
+            Ok(Some(detail)) => Done::Acted(detail),
+            Ok(None) => Done::Skipped(format!(
+                "the files of {target} are valid and the probe does not blame them"
+            )),
+            Err(e) => Done::Failed(format!("restoring {target} failed: {e}")),
+        }
+    }
+
+    fn redactor(&self) -> Redactor {
+        health::redactor_for(self.server, &self.opts.defaults)
+    }
+
+    /// Re-probes with capped exponential backoff and jitter until healthy or `settle` is spent.
+    async fn settle(&mut self) -> bool {
+        let start = Instant::now();
+        let mut delay = self.policy.backoff_initial;
+        loop {
+            let jittered = delay.mul_f64(0.5 + fastrand::f64() * 0.5);
+            tokio::time::sleep(jittered).await;
+            let report = health::check(self.server, self.opts).await;
+            self.out.final_status = report.status;
+            self.out.final_error = error_text(&report);
+            self.out.report = report;
+            if !failing(&self.out.report) {
+                return true;
+            }
+            if start.elapsed() + delay >= self.policy.settle {
+                return false;
+            }
+            delay = (delay * 2).min(self.policy.backoff_max);
+        }
+    }
+
+    fn event(&mut self, event: &str, detail: &str) {
+        self.record(None, Some(event), Outcome::Skipped, detail, Duration::ZERO);
+    }
+
+    fn record(
+        &mut self,
+        step: Option<RecoverStep>,
+        event: Option<&str>,
+        outcome: Outcome,
+        detail: &str,
+        took: Duration,
+    ) {
+        let record = Record {
+            time: Utc::now(),
+            server: self.server.name.clone(),
+            step,
+            event: event.map(str::to_owned),
+            outcome,
+            detail: self.redactor().redact(detail),
+            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+        };
+        // A dry run touches nothing, the audit included.
+        if !self.dry_run
+            && let Err(e) = audit::append(self.state_dir, &record)
+        {
+            tracing::warn!("cannot append to the recovery audit: {e}");
+        }
+        self.out.actions.push(record);
+    }
+}
