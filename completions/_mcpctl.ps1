@@ -147,12 +147,15 @@ Register-ArgumentCompleter -Native -CommandName 'mcpctl' -ScriptBlock {
             break
         }
         'mcpctl;emergency' {
+            [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Deadline for probing the critical servers (e.g. 90s) [default: from config, else 2m]')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Write the JSON report here instead of the state directory')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]')
             [CompletionResult]::new('--wait-lock', '--wait-lock', [CompletionResultType]::ParameterName, 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)')
+            [CompletionResult]::new('--status', '--status', [CompletionResultType]::ParameterName, 'Show the current mode from the last run; probe nothing')
+            [CompletionResult]::new('--clear', '--clear', [CompletionResultType]::ParameterName, 'Return to normal mode now (every server back to `mcp`)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the JSON report on stdout (same as --format json)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing when all is ok')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing when all is ok')

@@ -209,12 +209,16 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__emergency)
-            opts="-c -q -v -h -V --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-c -q -v -h -V --status --clear --deadline --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

@@ -139,12 +139,15 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand --version 'Print version'
         }
         &'mcpctl;emergency'= {
+            cand --deadline 'Deadline for probing the critical servers (e.g. 90s) [default: from config, else 2m]'
             cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
             cand --report 'Write the JSON report here instead of the state directory'
             cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
             cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --status 'Show the current mode from the last run; probe nothing'
+            cand --clear 'Return to normal mode now (every server back to `mcp`)'
             cand --json 'Print the JSON report on stdout (same as --format json)'
             cand -q 'Print nothing when all is ok'
             cand --quiet 'Print nothing when all is ok'

@@ -119,6 +119,7 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s q -l quiet -d 
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s h -l help -d 'Print help'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l deadline -d 'Deadline for probing the critical servers (e.g. 90s) [default: from config, else 2m]' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l report -d 'Write the JSON report here instead of the state directory' -r -F
@@ -126,6 +127,8 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l format -d 'O
 json\t''
 nagios\t''"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l status -d 'Show the current mode from the last run; probe nothing'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l clear -d 'Return to normal mode now (every server back to `mcp`)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'

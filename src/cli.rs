@@ -79,7 +79,7 @@ pub enum Command {
     /// Run the guarded recovery ladder for failed servers
     Recover(RecoverArgs),
     /// Switch the pipeline to fallback mode while critical servers stay down
-    Emergency(PendingArgs),
+    Emergency(EmergencyArgs),
     /// Find failed GitHub Actions runs and classify why they failed
     GhWatch(PendingArgs),
     /// Apply the matched fix recipe in a git checkout (dry-run by default)
@@ -211,6 +211,21 @@ pub struct RestoreArgs {
     /// Restore into this directory instead of the original paths
     #[arg(long, value_name = "DIR")]
     pub to: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct EmergencyArgs {
+    /// Show the current mode from the last run; probe nothing
+    #[arg(long, conflicts_with = "clear")]
+    pub status: bool,
+
+    /// Return to normal mode now (every server back to `mcp`)
+    #[arg(long)]
+    pub clear: bool,
+
+    /// Deadline for probing the critical servers (e.g. 90s) [default: from config, else 2m]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    pub deadline: Option<std::time::Duration>,
 }
 
 /// Arguments of a subcommand that is not built yet; accepted so `--help` stays honest.

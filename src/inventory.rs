@@ -122,6 +122,7 @@ fn from_discovered(d: DiscoveredServer, defaults: &Defaults) -> ServerConfig {
         token_expires: None,
         unresolved_inputs: d.unresolved_inputs,
         recover: None,
+        fallback: None,
         origins: vec![Origin {
             client: d.source.client.label().to_owned(),
             path: d.source.path,

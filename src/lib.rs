@@ -6,6 +6,7 @@ pub mod cli;
 mod commands;
 pub mod config;
 pub mod discovery;
+pub mod emergency;
 pub mod env_vars;
 pub mod error;
 pub mod exit;

@@ -89,7 +89,10 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
             .collect();
     }
 
-    let (status, summary) = verdict(&reports, &problems);
+    let (status, mut summary) = verdict(&reports, &problems);
+    if let Some(cleared) = super::emergency::clear_if_recovered(&settings, &state_dir, &reports) {
+        summary.push_str(&format!("; {cleared}"));
+    }
     let body = Body {
         config: settings.file.clone(),
         client_capabilities: crate::probe::jsonrpc::client_capabilities(),

@@ -1,6 +1,7 @@
 //! One module per subcommand, each `run(args, ctx) -> Result<Code>`.
 
 mod backup;
+mod emergency;
 mod emit;
 mod generate;
 mod health_check;
@@ -36,7 +37,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Command::Backup(args) => backup::run(args, &ctx).await,
             Command::Restore(args) => restore::run(args, &ctx).await,
             Command::Recover(args) => recover::run(args, &ctx).await,
-            Command::Emergency(_) => Err(Error::NotImplemented("emergency")),
+            Command::Emergency(args) => emergency::run(args, &ctx).await,
             Command::GhWatch(_) => Err(Error::NotImplemented("gh-watch")),
             Command::Fix(_) => Err(Error::NotImplemented("fix")),
             Command::Report(_) => Err(Error::NotImplemented("report")),

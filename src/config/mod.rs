@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use interpolate::expand;
-pub use raw::{FileFormat, RecoverStep};
+pub use raw::{FileFormat, NotifyOn, RecoverStep};
 use resolve::resolve;
 
 use crate::env_vars;
@@ -46,6 +46,28 @@ pub struct Settings {
     pub health_check: HealthCheckSettings,
     pub servers: Vec<ServerConfig>,
     pub backup: Option<BackupSettings>,
+    /// Where `emergency` writes the env file the pipeline sources [default: state dir].
+    pub emergency_env_file: Option<PathBuf>,
+    pub notify: NotifySettings,
+}
+
+/// Values may hold secrets (the webhook URL is one); they are never printed.
+#[derive(Debug, Clone, Default)]
+pub struct NotifySettings {
+    pub slack_webhook: Option<String>,
+    pub on: Vec<NotifyOn>,
+    pub healthchecks_url: Option<String>,
+    pub prometheus_textfile: Option<PathBuf>,
+    pub timeout: Duration,
+    pub repeat_after: Duration,
+}
+
+/// A direct-API check that tells whether the pipeline can bypass a dead MCP server.
+#[derive(Debug, Clone)]
+pub struct Fallback {
+    pub check_url: String,
+    pub headers: BTreeMap<String, String>,
+    pub timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
@@ -166,6 +188,7 @@ pub struct ServerConfig {
     pub unresolved_inputs: Vec<String>,
     pub origins: Vec<Origin>,
     pub recover: Option<RecoverPolicy>,
+    pub fallback: Option<Fallback>,
 }
 
 /// A server's recovery ladder and the guards around it.

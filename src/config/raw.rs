@@ -19,6 +19,46 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     pub(crate) servers: BTreeMap<String, Spanned<RawServer>>,
     pub(crate) backup: Option<Spanned<RawBackup>>,
+    #[serde(default)]
+    pub(crate) emergency: RawEmergency,
+    pub(crate) notify: Option<RawNotify>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawEmergency {
+    pub(crate) env_file: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawNotify {
+    pub(crate) slack_webhook: Option<String>,
+    pub(crate) on: Option<Vec<NotifyOn>>,
+    pub(crate) healthchecks_url: Option<String>,
+    pub(crate) prometheus_textfile: Option<String>,
+    pub(crate) timeout: Option<DurationStr>,
+    /// Slack does not repeat an unchanged problem more often than this.
+    pub(crate) repeat_after: Option<DurationStr>,
+}
+
+/// Which runs reach Slack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum NotifyOn {
+    Critical,
+    Warning,
+    Recovered,
+    Emergency,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFallback {
+    pub(crate) check_url: String,
+    #[serde(default)]
+    pub(crate) headers: BTreeMap<String, String>,
+    pub(crate) timeout: Option<DurationStr>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -140,6 +180,7 @@ pub(crate) struct RawServer {
     pub(crate) config_files: Vec<String>,
     pub(crate) token_expires: Option<DateStr>,
     pub(crate) recover: Option<RawRecover>,
+    pub(crate) fallback: Option<RawFallback>,
 }
 
 #[derive(Debug, Deserialize)]

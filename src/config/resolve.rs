@@ -85,6 +85,11 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
             token_expires: server.token_expires.map(|d| d.0),
             unresolved_inputs: Vec::new(),
             recover,
+            fallback: server.fallback.map(|f| super::Fallback {
+                check_url: f.check_url,
+                headers: f.headers,
+                timeout: f.timeout.map_or(defaults.timeout, |d| d.0),
+            }),
             name,
         });
     }
@@ -95,6 +100,12 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
     check_restore_targets(backup.as_ref(), &restore_targets, path)?;
     Ok(Settings {
         backup,
+        emergency_env_file: raw
+            .emergency
+            .env_file
+            .as_deref()
+            .map(|p| expand_path(p, base)),
+        notify: raw.notify.map(|n| notify(n, base)).unwrap_or_default(),
         file: Some(path.to_path_buf()),
         state_dir: raw.state_dir.as_deref().map(|p| expand_path(p, base)),
         defaults,
@@ -105,6 +116,28 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
         },
         servers,
     })
+}
+
+fn notify(n: super::raw::RawNotify, base: Option<&Path>) -> super::NotifySettings {
+    super::NotifySettings {
+        slack_webhook: n.slack_webhook,
+        on: n.on.unwrap_or_else(|| {
+            vec![
+                super::NotifyOn::Critical,
+                super::NotifyOn::Recovered,
+                super::NotifyOn::Emergency,
+            ]
+        }),
+        healthchecks_url: n.healthchecks_url,
+        prometheus_textfile: n
+            .prometheus_textfile
+            .as_deref()
+            .map(|p| expand_path(p, base)),
+        timeout: n.timeout.map_or(Duration::from_secs(10), |d| d.0),
+        repeat_after: n
+            .repeat_after
+            .map_or(Duration::from_secs(24 * 3600), |d| d.0),
+    }
 }
 
 /// Every `restore_target` names a backup target, derived ones included.

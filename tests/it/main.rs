@@ -5,6 +5,7 @@ mod cli;
 mod config_errors;
 mod container;
 mod discovery;
+mod emergency;
 mod generated;
 mod harness;
 mod health_checks;
@@ -12,5 +13,6 @@ mod health_hostile;
 mod health_real;
 mod lock_signal;
 mod recover;
+mod stub;
 
 pub use harness::{Run, Test};

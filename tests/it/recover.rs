@@ -323,7 +323,10 @@ fn command_output_is_redacted_in_reports_and_audit() {
         "{detail}"
     );
     let files = r.state_files();
-    assert!(files.iter().any(|f| f.ends_with("recover/audit.jsonl")), "{files:?}");
+    assert!(
+        files.iter().any(|f| f.ends_with("recover/audit.jsonl")),
+        "{files:?}"
+    );
     for f in files {
         let text = std::fs::read_to_string(&f).unwrap_or_default();
         assert!(!text.contains("canary-7f3a9c2e5b"), "{}", f.display());

@@ -1,0 +1,290 @@
+//! `mcpctl emergency`: for critical servers that are down, check their direct-API fallback and
+//! write the env file the pipeline sources. `--status` shows the mode, `--clear` ends it.
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::Ctx;
+use super::emit::{self, View};
+use crate::cli::EmergencyArgs;
+use crate::config::{self, Settings};
+use crate::emergency::{self, Mode, State};
+use crate::error::{Error, Result};
+use crate::exit::{Code, Status};
+use crate::health::{self, ServerStatus};
+use crate::output::{self, Envelope};
+use crate::state;
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct Body {
+    /// check | status | clear
+    action: String,
+    env_file: std::path::PathBuf,
+    active: bool,
+    since: Option<chrono::DateTime<Utc>>,
+    servers: Vec<ServerMode>,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+struct ServerMode {
+    name: String,
+    mode: Mode,
+    /// Why the MCP server is not used, and what the fallback said.
+    reason: Option<String>,
+}
+
+pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
+    let started = Utc::now();
+    let (settings, state_dir) = super::settings(ctx)?;
+    let env_file = env_file(&settings, &state_dir);
+    if args.status {
+        let current = emergency::load(&state_dir);
+        let servers = current
+            .modes
+            .iter()
+            .map(|(name, mode)| ServerMode {
+                name: name.clone(),
+                mode: *mode,
+                reason: None,
+            })
+            .collect();
+        return finish(
+            "status", &current, servers, env_file, started, &state_dir, ctx,
+        );
+    }
+    let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
+    if args.clear {
+        let mut current = emergency::load(&state_dir);
+        let servers = clear(&mut current);
+        emergency::save(&state_dir, &env_file, &current)?;
+        return finish(
+            "clear", &current, servers, env_file, started, &state_dir, ctx,
+        );
+    }
+    let critical: Vec<_> = settings
+        .servers
+        .iter()
+        .filter(|s| s.critical)
+        .cloned()
+        .collect();
+    if critical.is_empty() {
+        return Err(Error::Usage(
+            "no server is marked `critical = true`; emergency mode is only for those".into(),
+        ));
+    }
+    let opts = health::Options {
+        defaults: settings.defaults.clone(),
+        check_modern: false,
+    };
+    let deadline = args
+        .deadline
+        .or(settings.health_check.deadline)
+        .unwrap_or(config::DEFAULT_DEADLINE);
+    let reports = health::check_all(&critical, &opts, tokio::time::Instant::now() + deadline).await;
+    let servers = modes(&critical, &reports, &settings).await;
+    let previous = emergency::load(&state_dir);
+    let now = Utc::now();
+    let active = servers.iter().any(|s| s.mode != Mode::Mcp);
+    let next = State {
+        active,
+        since: if active {
+            previous.since.filter(|_| previous.active).or(Some(now))
+        } else {
+            None
+        },
+        updated: Some(now),
+        modes: servers.iter().map(|s| (s.name.clone(), s.mode)).collect(),
+    };
+    emergency::save(&state_dir, &env_file, &next)?;
+    let action = if previous.active && !active {
+        "cleared"
+    } else {
+        "check"
+    };
+    finish(action, &next, servers, env_file, started, &state_dir, ctx)
+}
+
+/// MCP when the server answers; else the direct API when its fallback answers; else down.
+async fn modes(
+    critical: &[crate::config::ServerConfig],
+    reports: &[health::ServerReport],
+    settings: &Settings,
+) -> Vec<ServerMode> {
+    let mut servers = Vec::new();
+    for (server, report) in critical.iter().zip(reports) {
+        if matches!(
+            report.status,
+            ServerStatus::Healthy | ServerStatus::Degraded
+        ) {
+            servers.push(ServerMode {
+                name: server.name.clone(),
+                mode: Mode::Mcp,
+                reason: None,
+            });
+            continue;
+        }
+        let why = report
+            .error
+            .as_ref()
+            .map_or_else(|| "down".to_owned(), |e| e.message.clone());
+        let mut redactor = health::redactor_for(server, &settings.defaults);
+        let (mode, reason) = match &server.fallback {
+            None => (
+                Mode::Down,
+                format!("{why}; no [servers.{}.fallback] configured", server.name),
+            ),
+            Some(f) => match emergency::check_fallback(f, &mut redactor).await {
+                Ok(code) => (
+                    Mode::DirectApi,
+                    format!("{why}; the direct API answered HTTP {code}"),
+                ),
+                Err(e) => (Mode::Down, format!("{why}; the direct API failed too: {e}")),
+            },
+        };
+        servers.push(ServerMode {
+            name: server.name.clone(),
+            mode,
+            reason: Some(redactor.redact(&reason)),
+        });
+    }
+    servers
+}
+
+fn env_file(settings: &Settings, state_dir: &std::path::Path) -> std::path::PathBuf {
+    settings
+        .emergency_env_file
+        .clone()
+        .unwrap_or_else(|| emergency::default_env_file(state_dir))
+}
+
+fn clear(current: &mut State) -> Vec<ServerMode> {
+    current.active = false;
+    current.since = None;
+    current.updated = Some(Utc::now());
+    for mode in current.modes.values_mut() {
+        *mode = Mode::Mcp;
+    }
+    current
+        .modes
+        .keys()
+        .map(|name| ServerMode {
+            name: name.clone(),
+            mode: Mode::Mcp,
+            reason: None,
+        })
+        .collect()
+}
+
+/// A later health-check that finds every server of an active emergency healthy ends it.
+/// Returns what it did, for that run's summary.
+pub(crate) fn clear_if_recovered(
+    settings: &Settings,
+    state_dir: &std::path::Path,
+    reports: &[health::ServerReport],
+) -> Option<String> {
+    let mut current = emergency::load(state_dir);
+    if !current.active {
+        return None;
+    }
+    let all_back = current.modes.iter().all(|(name, mode)| {
+        *mode == Mode::Mcp
+            || reports.iter().any(|r| {
+                &r.name == name
+                    && matches!(r.status, ServerStatus::Healthy | ServerStatus::Degraded)
+            })
+    });
+    if !all_back {
+        return None;
+    }
+    clear(&mut current);
+    match emergency::save(state_dir, &env_file(settings, state_dir), &current) {
+        Ok(()) => Some("emergency mode cleared: every critical server answers again".into()),
+        Err(e) => {
+            tracing::warn!("cannot clear emergency mode: {e}");
+            None
+        }
+    }
+}
+
+fn finish(
+    action: &str,
+    current: &State,
+    servers: Vec<ServerMode>,
+    env_file: std::path::PathBuf,
+    started: chrono::DateTime<Utc>,
+    state_dir: &std::path::Path,
+    ctx: &Ctx,
+) -> Result<Code> {
+    let down: Vec<&str> = servers
+        .iter()
+        .filter(|s| s.mode == Mode::Down)
+        .map(|s| s.name.as_str())
+        .collect();
+    let direct: Vec<&str> = servers
+        .iter()
+        .filter(|s| s.mode == Mode::DirectApi)
+        .map(|s| s.name.as_str())
+        .collect();
+    let status = if !down.is_empty() {
+        Status::Critical
+    } else if !direct.is_empty() {
+        Status::Warning
+    } else {
+        Status::Ok
+    };
+    let mut summary = match (action, current.active) {
+        ("cleared" | "clear", _) => "normal mode: every server uses MCP".to_owned(),
+        (_, false) => "normal mode: every critical server answers over MCP".to_owned(),
+        (_, true) => format!(
+            "emergency mode since {}",
+            current.since.map_or_else(|| "?".into(), |s| s.to_rfc3339())
+        ),
+    };
+    if !direct.is_empty() {
+        summary.push_str(&format!("; direct API: {}", direct.join(", ")));
+    }
+    if !down.is_empty() {
+        summary.push_str(&format!("; down with no fallback: {}", down.join(", ")));
+    }
+    if action == "cleared" {
+        summary.push_str(" (emergency mode cleared)");
+    }
+    let body = Body {
+        action: action.to_owned(),
+        env_file,
+        active: current.active,
+        since: current.since,
+        servers,
+    };
+    let env = Envelope::new("emergency", started, status, summary, body);
+    emit::finish(&env, started, state_dir, ctx, || view(&env.body))
+}
+
+fn view(body: &Body) -> View {
+    let mut table = output::table::new(&["SERVER", "MODE", "REASON"]);
+    for s in &body.servers {
+        table.add_row(vec![
+            s.name.clone(),
+            s.mode.as_str().to_owned(),
+            s.reason.clone().unwrap_or_default(),
+        ]);
+    }
+    View {
+        table: Some(table),
+        problems: body
+            .servers
+            .iter()
+            .filter(|s| s.mode != Mode::Mcp)
+            .map(|s| {
+                format!(
+                    "{}: {} ({})",
+                    s.name,
+                    s.mode.as_str(),
+                    s.reason.as_deref().unwrap_or("")
+                )
+            })
+            .collect(),
+        footnotes: vec![format!("env file: {}", body.env_file.display())],
+        perfdata: Vec::new(),
+    }
+}

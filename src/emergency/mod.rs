@@ -1,0 +1,173 @@
+//! Fallback mode for the pipeline: when critical servers stay down, say per server whether the
+//! pipeline should use MCP, go to the service's API directly, or do without. The pipeline sources
+//! one env file; the state beside it remembers since when the mode has been on. No CLI here.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::config::Fallback;
+use crate::redact::Redactor;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum Mode {
+    /// The MCP server works.
+    Mcp,
+    /// The MCP server is down but the service's own API answers.
+    DirectApi,
+    /// Neither works.
+    Down,
+}
+
+impl Mode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Mode::Mcp => "mcp",
+            Mode::DirectApi => "direct-api",
+            Mode::Down => "down",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct State {
+    pub active: bool,
+    pub since: Option<DateTime<Utc>>,
+    pub updated: Option<DateTime<Utc>>,
+    pub modes: BTreeMap<String, Mode>,
+}
+
+pub fn state_path(state_dir: &Path) -> PathBuf {
+    state_dir.join("emergency.json")
+}
+
+pub fn default_env_file(state_dir: &Path) -> PathBuf {
+    state_dir.join("emergency.env")
+}
+
+pub fn load(state_dir: &Path) -> State {
+    std::fs::read(state_path(state_dir))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// The env file first, then the state: the pipeline reads the file, and a crash between the two
+/// only makes the next run redo the state.
+pub fn save(state_dir: &Path, env_file: &Path, state: &State) -> crate::error::Result<()> {
+    if let Some(dir) = env_file.parent().filter(|d| !d.as_os_str().is_empty()) {
+        crate::state::ensure_dir(dir)?;
+    }
+    crate::state::write_atomic(env_file, render(state).as_bytes(), 0o644)?;
+    crate::state::ensure_dir(state_dir)?;
+    let json = serde_json::to_vec_pretty(state).expect("states serialize");
+    crate::state::write_atomic(&state_path(state_dir), &json, 0o600)
+}
+
+/// `MCPCTL_MODE_<NAME>`: upper case, anything but letters and digits becomes `_`.
+pub fn env_key(server: &str) -> String {
+    let name: String = server
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_uppercase()
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    format!("MCPCTL_MODE_{name}")
+}
+
+/// Values are fixed words, so the file is safe to `source` from any shell.
+pub fn render(state: &State) -> String {
+    let mut out = format!(
+        "# Written by mcpctl emergency at {}. Source it before the analysis.\nMCPCTL_EMERGENCY={}\n",
+        state.updated.unwrap_or_else(Utc::now).to_rfc3339(),
+        u8::from(state.active)
+    );
+    if let Some(since) = state.since.filter(|_| state.active) {
+        out.push_str(&format!("MCPCTL_EMERGENCY_SINCE={}\n", since.to_rfc3339()));
+    }
+    for (server, mode) in &state.modes {
+        out.push_str(&format!("{}={}\n", env_key(server), mode.as_str()));
+    }
+    out
+}
+
+/// Asks the service's own API, e.g. Jira's `/rest/api/2/myself`: any 2xx means the pipeline
+/// can go direct. Header values are expanded from the environment and never shown.
+pub async fn check_fallback(fallback: &Fallback, redactor: &mut Redactor) -> Result<u16, String> {
+    let lookup = |name: &str| std::env::var(name).ok();
+    let mut headers = reqwest::header::HeaderMap::new();
+    for (k, v) in &fallback.headers {
+        let (value, missing) = crate::config::expand(v, &lookup);
+        if let Some(var) = missing.first() {
+            return Err(format!("header {k} needs ${var}, which is not set"));
+        }
+        redactor.add(&value);
+        let name = reqwest::header::HeaderName::from_bytes(k.as_bytes())
+            .map_err(|_| format!("`{k}` is not a valid header name"))?;
+        let mut value = reqwest::header::HeaderValue::from_str(&value)
+            .map_err(|_| format!("the value of header {k} is not valid in HTTP"))?;
+        value.set_sensitive(true);
+        headers.insert(name, value);
+    }
+    let (url, missing) = crate::config::expand(&fallback.check_url, &lookup);
+    if let Some(var) = missing.first() {
+        return Err(format!("check_url needs ${var}, which is not set"));
+    }
+    let client = reqwest::Client::builder()
+        .timeout(fallback.timeout)
+        .connect_timeout(fallback.timeout)
+        .redirect(reqwest::redirect::Policy::limited(3))
+        .build()
+        .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+    let response = client
+        .get(&url)
+        .headers(headers)
+        .send()
+        .await
+        .map_err(|e| {
+            if e.is_timeout() {
+                format!(
+                    "no answer within {}",
+                    humantime::format_duration(fallback.timeout)
+                )
+            } else {
+                format!("cannot reach the API: {}", redactor.redact(&e.to_string()))
+            }
+        })?;
+    let status = response.status();
+    if status.is_success() {
+        Ok(status.as_u16())
+    } else {
+        Err(format!("the API answered HTTP {}", status.as_u16()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_env_file_is_plain_words() {
+        let state = State {
+            active: true,
+            since: None,
+            updated: None,
+            modes: [
+                ("jira-cloud".to_owned(), Mode::DirectApi),
+                ("memory".to_owned(), Mode::Mcp),
+            ]
+            .into(),
+        };
+        let text = render(&state);
+        assert!(text.contains("MCPCTL_EMERGENCY=1\n"));
+        assert!(text.contains("MCPCTL_MODE_JIRA_CLOUD=direct-api\n"));
+        assert!(text.contains("MCPCTL_MODE_MEMORY=mcp\n"));
+    }
+}

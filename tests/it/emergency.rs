@@ -1,0 +1,123 @@
+//! emergency end to end: a dead critical server, a direct-API fallback on loopback, the env file
+//! the pipeline sources, and the way back to normal mode.
+
+use crate::stub::Stub;
+use crate::{Run, Test};
+
+fn run(t: &Test, args: &[&str]) -> Run {
+    let mut cmd = t.command();
+    cmd.arg("--state-dir").arg(t.path().join("state"));
+    cmd.args(args.iter().map(|a| t.expand(a)));
+    Run::from_output(&cmd.output().unwrap(), t.path())
+}
+
+fn setup(api: &Stub) -> Test {
+    Test::new()
+        .config(&format!(
+            "[servers.jira]\ncommand = \"python3\"\nargs = [\"{{servers}}/flaky.py\"]\ncritical = true\n\
+             env = {{ FLAKY_UP_FILE = \"{{dir}}/up\" }}\n\
+             [servers.jira.fallback]\ncheck_url = \"{}/rest/api/2/myself\"\nheaders = {{ Authorization = \"Bearer ${{JIRA_API_TOKEN}}\" }}\ntimeout = \"2s\"\n\
+             [servers.memory]\ncommand = \"python3\"\nargs = [\"{{servers}}/minimal.py\"]\ncritical = true\n\
+             [emergency]\nenv_file = \"{{dir}}/emergency.env\"\n",
+            api.url
+        ))
+        .env("JIRA_API_TOKEN", "canary-jira-4c1d9e")
+}
+
+#[test]
+fn a_dead_server_with_a_working_api_goes_direct_and_comes_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Stub::start(dir.path(), "jira", 200, false);
+    let t = setup(&api);
+    let r = run(&t, &["emergency", "--json"]);
+    r.code(1);
+    let env = std::fs::read_to_string(t.path().join("emergency.env")).unwrap();
+    assert!(env.contains("MCPCTL_EMERGENCY=1\n"), "{env}");
+    assert!(env.contains("MCPCTL_MODE_JIRA=direct-api\n"), "{env}");
+    assert!(env.contains("MCPCTL_MODE_MEMORY=mcp\n"), "{env}");
+    let seen = api.requests();
+    assert_eq!(seen[0]["path"], "/rest/api/2/myself");
+    assert_eq!(
+        seen[0]["headers"]["authorization"],
+        "Bearer canary-jira-4c1d9e"
+    );
+    assert!(!r.stdout.contains("canary-jira"));
+
+    let r = run(&t, &["emergency", "--status", "--json"]);
+    r.code(1);
+    assert_eq!(r.json()["active"], true);
+
+    // The server comes back: the next health-check ends emergency mode and says so.
+    std::fs::write(t.path().join("up"), "").unwrap();
+    let r = run(&t, &["health-check", "--json"]);
+    r.code(0);
+    assert!(
+        r.json()["summary"]
+            .as_str()
+            .unwrap()
+            .contains("emergency mode cleared"),
+        "{}",
+        r.stdout
+    );
+    let env = std::fs::read_to_string(t.path().join("emergency.env")).unwrap();
+    assert!(
+        env.contains("MCPCTL_EMERGENCY=0\n") && env.contains("MCPCTL_MODE_JIRA=mcp\n"),
+        "{env}"
+    );
+    for f in r.state_files() {
+        assert!(
+            !std::fs::read_to_string(&f)
+                .unwrap_or_default()
+                .contains("canary-jira")
+        );
+    }
+}
+
+#[test]
+fn a_dead_server_whose_api_fails_too_is_down_and_clear_resets() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Stub::start(dir.path(), "jira", 401, false);
+    let t = setup(&api);
+    let r = run(&t, &["emergency", "--json"]);
+    r.code(2);
+    let report = r.json();
+    let jira = report["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["name"] == "jira")
+        .unwrap()
+        .clone();
+    assert_eq!(jira["mode"], "down");
+    assert!(
+        jira["reason"].as_str().unwrap().contains("HTTP 401"),
+        "{jira:#}"
+    );
+    let env = std::fs::read_to_string(t.path().join("emergency.env")).unwrap();
+    assert!(env.contains("MCPCTL_MODE_JIRA=down\n"), "{env}");
+
+    run(&t, &["emergency", "--clear"]).code(0);
+    let env = std::fs::read_to_string(t.path().join("emergency.env")).unwrap();
+    assert!(
+        env.contains("MCPCTL_EMERGENCY=0\n") && env.contains("MCPCTL_MODE_JIRA=mcp\n"),
+        "{env}"
+    );
+}
+
+#[test]
+fn a_hanging_api_is_cut_by_its_timeout() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Stub::start(dir.path(), "jira", 200, true);
+    let t = setup(&api);
+    let started = std::time::Instant::now();
+    let r = run(&t, &["emergency", "--json"]);
+    r.code(2);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    let report = r.json();
+    assert!(
+        report["summary"]
+            .as_str()
+            .unwrap()
+            .contains("down with no fallback: jira")
+    );
+}
