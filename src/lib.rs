@@ -13,6 +13,7 @@ pub mod exit;
 pub mod heal;
 pub mod health;
 mod inventory;
+pub mod notify;
 pub mod output;
 pub mod probe;
 pub mod redact;

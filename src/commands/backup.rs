@@ -66,14 +66,14 @@ struct LastBackup {
 
 pub(crate) async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let (settings, state_dir) = super::settings(ctx)?;
+    let (settings, state_dir) = super::settings(ctx).await?;
     let cfg = settings.backup.ok_or_else(|| {
         Error::Usage("no [backup] section in the config; see the README's backup example".into())
     })?;
     let targets = select(&cfg, &args.targets)?;
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
     if args.check {
-        return check(&cfg, &targets, started, &state_dir, ctx);
+        return check(&cfg, &targets, started, &state_dir, ctx).await;
     }
     let recipients = keys::recipients(&cfg.recipients).map_err(Error::Usage)?;
     let mut reports = Vec::new();
@@ -107,7 +107,7 @@ pub(crate) async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Code> {
     }
     let body = Body { targets: reports };
     let env = Envelope::new("backup", started, status, summary, body);
-    emit::finish(&env, started, &state_dir, ctx, || backup_view(&env.body))
+    emit::finish(&env, started, &state_dir, ctx, || backup_view(&env.body)).await
 }
 
 fn select(cfg: &BackupSettings, names: &[String]) -> Result<Vec<BackupTarget>> {
@@ -294,7 +294,7 @@ fn prune(
     Ok(pruned)
 }
 
-fn check(
+async fn check(
     cfg: &BackupSettings,
     targets: &[BackupTarget],
     started: chrono::DateTime<Utc>,
@@ -373,6 +373,7 @@ fn check(
             .collect(),
         ..View::default()
     })
+    .await
 }
 
 fn backup_view(body: &Body) -> View {

@@ -35,7 +35,7 @@ struct ServerMode {
 
 pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let (settings, state_dir) = super::settings(ctx)?;
+    let (settings, state_dir) = super::settings(ctx).await?;
     let env_file = env_file(&settings, &state_dir);
     if args.status {
         let current = emergency::load(&state_dir);
@@ -50,7 +50,8 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
             .collect();
         return finish(
             "status", &current, servers, env_file, started, &state_dir, ctx,
-        );
+        )
+        .await;
     }
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
     if args.clear {
@@ -59,7 +60,8 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
         emergency::save(&state_dir, &env_file, &current)?;
         return finish(
             "clear", &current, servers, env_file, started, &state_dir, ctx,
-        );
+        )
+        .await;
     }
     let critical: Vec<_> = settings
         .servers
@@ -101,7 +103,7 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
     } else {
         "check"
     };
-    finish(action, &next, servers, env_file, started, &state_dir, ctx)
+    finish(action, &next, servers, env_file, started, &state_dir, ctx).await
 }
 
 /// MCP when the server answers; else the direct API when its fallback answers; else down.
@@ -206,7 +208,7 @@ pub(crate) fn clear_if_recovered(
     }
 }
 
-fn finish(
+async fn finish(
     action: &str,
     current: &State,
     servers: Vec<ServerMode>,
@@ -257,7 +259,7 @@ fn finish(
         servers,
     };
     let env = Envelope::new("emergency", started, status, summary, body);
-    emit::finish(&env, started, state_dir, ctx, || view(&env.body))
+    emit::finish(&env, started, state_dir, ctx, || view(&env.body)).await
 }
 
 fn view(body: &Body) -> View {

@@ -22,15 +22,41 @@ pub(crate) struct View {
     pub(crate) perfdata: Vec<(String, f64, &'static str)>,
 }
 
-/// Saves the report (atomically, into the history or `--report`) and prints it.
-pub(crate) fn finish<T: Serialize>(
+/// Notifies, saves the report (atomically, into the history or `--report`) and prints it.
+pub(crate) async fn finish<T: Serialize>(
     env: &Envelope<T>,
     started: DateTime<Utc>,
     state_dir: &Path,
     ctx: &Ctx,
     view: impl FnOnce() -> View,
 ) -> Result<Code> {
-    let json = serde_json::to_vec_pretty(env).expect("reports serialize");
+    let view = view();
+    let mut value = serde_json::to_value(env).expect("reports serialize");
+    let notify = ctx.notify.lock().ok().and_then(|mut n| {
+        n.as_mut().map(|n| {
+            n.finished = true;
+            (
+                n.settings.clone(),
+                n.rid.clone(),
+                std::mem::take(&mut n.warnings),
+            )
+        })
+    });
+    if let Some((settings, rid, mut warnings)) = notify {
+        let outcome = crate::notify::Outcome {
+            command: &env.command,
+            status: env.status,
+            exit_code: env.exit_code,
+            summary: &env.summary,
+            problems: &view.problems,
+            report: &value,
+        };
+        warnings.extend(crate::notify::finish(&settings, state_dir, &rid, &outcome).await);
+        if !warnings.is_empty() {
+            value["notifications"] = serde_json::json!(warnings);
+        }
+    }
+    let json = serde_json::to_vec_pretty(&value).expect("reports serialize");
     let path = state::reports::save(
         state_dir,
         ctx.global.report.as_deref(),
@@ -47,7 +73,6 @@ pub(crate) fn finish<T: Serialize>(
     if out.silent(env.status) {
         return Ok(env.status.code());
     }
-    let view = view();
     let notes = |text: &mut String, lines: &[String]| {
         for line in lines {
             text.push_str(&format!("  {line}\n"));

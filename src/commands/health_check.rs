@@ -33,7 +33,7 @@ pub(crate) struct Body {
 
 pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let (settings, state_dir) = super::settings(ctx)?;
+    let (settings, state_dir) = super::settings(ctx).await?;
     let discover = if args.no_discover {
         false
     } else {
@@ -102,7 +102,7 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
         discovery_problems: problems,
     };
     let envelope = Envelope::new("health-check", started, status, summary, body);
-    emit::finish(&envelope, started, &state_dir, ctx, || view(&envelope.body))
+    emit::finish(&envelope, started, &state_dir, ctx, || view(&envelope.body)).await
 }
 
 fn view(body: &Body) -> View {

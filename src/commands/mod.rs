@@ -17,6 +17,17 @@ use crate::output::{Mode, Output};
 pub(crate) struct Ctx {
     pub(crate) global: GlobalArgs,
     pub(crate) output: Output,
+    /// Filled once the config is read: the notifiers and this run's ping id.
+    pub(crate) notify: std::sync::Mutex<Option<Notify>>,
+}
+
+pub(crate) struct Notify {
+    pub(crate) settings: crate::config::NotifySettings,
+    pub(crate) rid: String,
+    /// Warnings from the start ping, for the report.
+    pub(crate) warnings: Vec<String>,
+    /// The report went out with the end ping.
+    pub(crate) finished: bool,
 }
 
 pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
@@ -30,6 +41,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
     let ctx = Ctx {
         global: cli.global,
         output,
+        notify: std::sync::Mutex::new(None),
     };
     let work = async {
         match cli.command {
@@ -46,14 +58,30 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Command::Schema => generate::schema(),
         }
     };
-    tokio::select! {
+    let result = tokio::select! {
         result = work => result,
         () = interrupted() => Err(Error::Interrupted),
+    };
+    // A run that ended without a report (lock held, bad usage, --list) still closes its ping.
+    let pending = ctx
+        .notify
+        .lock()
+        .ok()
+        .and_then(|mut n| n.take())
+        .filter(|n| !n.finished);
+    if let Some(n) = pending {
+        let (code, message) = match &result {
+            Ok(code) => (code.as_u8(), String::new()),
+            Err(e) => (e.exit_code().as_u8(), e.to_string()),
+        };
+        crate::notify::end_ping(&n.settings, &n.rid, code, &message).await;
     }
+    result
 }
 
-/// The config (or defaults when there is none) and the state directory it implies.
-pub(crate) fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
+/// The config (or defaults when there is none) and the state directory it implies. Sends the
+/// healthchecks start ping when one is configured.
+pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
     let settings = match crate::config::locate(ctx.global.config.as_deref())? {
         Some(path) => crate::config::load(&path)?,
         None => crate::config::Settings::default(),
@@ -62,6 +90,16 @@ pub(crate) fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path:
         ctx.global.state_dir.as_deref(),
         settings.state_dir.as_deref(),
     )?;
+    let rid = crate::notify::run_id();
+    let warnings = crate::notify::start(&settings.notify, &rid).await;
+    if let Ok(mut n) = ctx.notify.lock() {
+        *n = Some(Notify {
+            settings: settings.notify.clone(),
+            rid,
+            warnings,
+            finished: false,
+        });
+    }
     Ok((settings, state_dir))
 }
 

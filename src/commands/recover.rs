@@ -31,11 +31,11 @@ pub(crate) struct GuardBody {
 
 pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let (settings, state_dir) = super::settings(ctx)?;
+    let (settings, state_dir) = super::settings(ctx).await?;
     let servers = select(&settings, &args)?;
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
     if args.reset || args.pause || args.resume {
-        return change_guards(&args, &servers, started, &state_dir, ctx);
+        return change_guards(&args, &servers, started, &state_dir, ctx).await;
     }
     let opts = health::Options {
         defaults: settings.defaults.clone(),
@@ -53,7 +53,7 @@ pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
         servers: recoveries,
     };
     let env = Envelope::new("recover", started, status, summary, body);
-    emit::finish(&env, started, &state_dir, ctx, || view(&env.body))
+    emit::finish(&env, started, &state_dir, ctx, || view(&env.body)).await
 }
 
 /// Climbs the ladder of every failing server at once; healthy ones pass straight through.
@@ -98,7 +98,7 @@ fn select(settings: &Settings, args: &RecoverArgs) -> Result<Vec<ServerConfig>> 
         .collect())
 }
 
-fn change_guards(
+async fn change_guards(
     args: &RecoverArgs,
     servers: &[ServerConfig],
     started: chrono::DateTime<Utc>,
@@ -146,7 +146,7 @@ fn change_guards(
         servers: names,
     };
     let env = Envelope::new("recover", started, Status::Ok, summary, body);
-    emit::finish(&env, started, state_dir, ctx, View::default)
+    emit::finish(&env, started, state_dir, ctx, View::default).await
 }
 
 /// By the final state, like health-check: a critical server still down is CRITICAL.

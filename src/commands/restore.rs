@@ -61,7 +61,7 @@ struct Candidate {
 
 pub(crate) async fn run(args: RestoreArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let (settings, state_dir) = super::settings(ctx)?;
+    let (settings, state_dir) = super::settings(ctx).await?;
     let cfg = settings
         .backup
         .ok_or_else(|| Error::Usage("no [backup] section in the config".into()))?;
@@ -89,7 +89,7 @@ pub(crate) async fn run(args: RestoreArgs, ctx: &Ctx) -> Result<Code> {
     };
     let (status, summary) = restore(&cfg, &target, &args, &mut body);
     let env = Envelope::new("restore", started, status, summary, body);
-    emit::finish(&env, started, &state_dir, ctx, || view(&env.body))
+    emit::finish(&env, started, &state_dir, ctx, || view(&env.body)).await
 }
 
 /// `recover`'s restore-config step: `Ok(None)` when nothing needed writing.

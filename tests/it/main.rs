@@ -12,6 +12,7 @@ mod health_checks;
 mod health_hostile;
 mod health_real;
 mod lock_signal;
+mod notify;
 mod recover;
 mod stub;
 

@@ -6,15 +6,15 @@ use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
 
-pub struct Stub {
+pub(crate) struct Stub {
     child: Child,
-    pub url: String,
+    pub(crate) url: String,
     log: PathBuf,
 }
 
 impl Stub {
     /// Answers every request with `status`; `hang` never answers.
-    pub fn start(dir: &Path, name: &str, status: u16, hang: bool) -> Stub {
+    pub(crate) fn start(dir: &Path, name: &str, status: u16, hang: bool) -> Stub {
         let log = dir.join(format!("{name}.requests.jsonl"));
         let mut cmd = Command::new("python3");
         cmd.arg(crate::harness::servers_dir().join("http_stub.py"))
@@ -35,7 +35,7 @@ impl Stub {
         }
     }
 
-    pub fn requests(&self) -> Vec<Value> {
+    pub(crate) fn requests(&self) -> Vec<Value> {
         std::fs::read_to_string(&self.log)
             .unwrap_or_default()
             .lines()

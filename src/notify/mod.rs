@@ -1,0 +1,124 @@
+//! Telling the outside world, for every subcommand: Slack for people, a healthchecks-style ping
+//! for dead-man's-switch monitoring, a Prometheus textfile for dashboards. A notifier that fails
+//! never changes the run's result; it becomes a warning in the report. No CLI here.
+
+mod healthchecks;
+mod prometheus;
+mod slack;
+
+use std::path::Path;
+
+use crate::config::NotifySettings;
+use crate::exit::Status;
+
+/// What a finished run tells the notifiers.
+pub struct Outcome<'a> {
+    pub command: &'a str,
+    pub status: Status,
+    pub exit_code: u8,
+    pub summary: &'a str,
+    /// One line per problem, already redacted.
+    pub problems: &'a [String],
+    /// The report as JSON: metrics are read from it.
+    pub report: &'a serde_json::Value,
+}
+
+/// A run id that pairs the start ping with the end ping (healthchecks wants a UUID).
+pub fn run_id() -> String {
+    let hex: String = (0..32)
+        .map(|_| char::from_digit(fastrand::u32(..16), 16).expect("below 16"))
+        .collect();
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}
+
+fn client(settings: &NotifySettings) -> Result<reqwest::Client, String> {
+    reqwest::Client::builder()
+        .timeout(settings.timeout)
+        .connect_timeout(settings.timeout)
+        .build()
+        .map_err(|e| format!("cannot build an HTTP client: {e}"))
+}
+
+/// `${VAR}` in a URL is filled from the environment: webhook URLs are secrets.
+fn expand(url: &str, what: &str) -> Result<String, String> {
+    let (out, missing) = crate::config::expand(url, &|n| std::env::var(n).ok());
+    match missing.first() {
+        Some(var) => Err(format!("{what}: ${var} is not set")),
+        None => Ok(out),
+    }
+}
+
+/// The start ping, when configured. Returns warnings.
+pub async fn start(settings: &NotifySettings, rid: &str) -> Vec<String> {
+    let Some(url) = &settings.healthchecks_url else {
+        return Vec::new();
+    };
+    match healthchecks::ping(settings, url, "start", rid, "").await {
+        Ok(()) => Vec::new(),
+        Err(e) => vec![e],
+    }
+}
+
+/// The end ping alone, for a run that stopped before it had a report (lock held, interrupted).
+pub async fn end_ping(settings: &NotifySettings, rid: &str, exit_code: u8, message: &str) {
+    if let Some(url) = &settings.healthchecks_url
+        && let Err(e) =
+            healthchecks::ping(settings, url, &exit_code.to_string(), rid, message).await
+    {
+        tracing::warn!("notification failed: {e}");
+    }
+}
+
+/// Every configured notifier for a finished run. Returns warnings.
+pub async fn finish(
+    settings: &NotifySettings,
+    state_dir: &Path,
+    rid: &str,
+    outcome: &Outcome<'_>,
+) -> Vec<String> {
+    let mut warnings = Vec::new();
+    if let Some(path) = &settings.prometheus_textfile
+        && let Err(e) = prometheus::update(path, state_dir, outcome)
+    {
+        warnings.push(format!("prometheus textfile {}: {e}", path.display()));
+    }
+    let slack = async {
+        match &settings.slack_webhook {
+            Some(url) => slack::notify(settings, url, state_dir, outcome).await,
+            None => Ok(()),
+        }
+    };
+    let ping = async {
+        match &settings.healthchecks_url {
+            Some(url) => {
+                let body: String = outcome.summary.chars().take(10_000).collect();
+                healthchecks::ping(settings, url, &outcome.exit_code.to_string(), rid, &body).await
+            }
+            None => Ok(()),
+        }
+    };
+    let (slack, ping) = futures::join!(slack, ping);
+    warnings.extend(slack.err());
+    warnings.extend(ping.err());
+    for w in &warnings {
+        tracing::warn!("notification failed: {w}");
+    }
+    warnings
+}
+
+/// Whether a run with this status is worth a Slack message at all.
+fn wanted(settings: &NotifySettings, status: Status) -> bool {
+    use crate::config::NotifyOn;
+    match status {
+        Status::Critical | Status::Unknown => settings.on.contains(&NotifyOn::Critical),
+        Status::Warning => settings.on.contains(&NotifyOn::Warning),
+        Status::Ok => false,
+    }
+}
