@@ -49,7 +49,7 @@ hyperfine --warmup 2 --runs 10 -N \
 
 echo "== restore of one target: mcpctl vs age -d | tar -x"
 "$bin" -c "$work/mcpctl.toml" --state-dir "$work/state" backup --force -q
-newest=$(ls "$work/loc"/mcpctl-data-*.tar.age | tail -1)
+newest=$(find "$work/loc" -name "mcpctl-data-*.tar.age" | sort | tail -1)
 hyperfine --warmup 2 --runs 10 -N --prepare "rm -rf $work/r1 $work/r2" \
   "$bin -c $work/mcpctl.toml --state-dir $work/state restore data --to $work/r1" \
   "sh -c 'mkdir -p $work/r2 && age -d -i $work/key.txt $newest | tar -x -C $work/r2'" 2>&1 | grep -E "Benchmark|Time|faster|±"

@@ -29,7 +29,7 @@ apt_install() {
 }
 # age: backup interop tests; util-linux: flock(1) for the lock tests; podman with runc: a real
 # container engine serving the Docker API (crun cannot set rlimits in this sandbox).
-apt_install age util-linux podman runc busybox-static
+apt_install age util-linux podman runc busybox-static shellcheck systemd
 
 cat > "$cache/containers.conf.tmp" <<'CONF'
 [containers]

@@ -25,6 +25,7 @@ done
 [ -S "$sock_dir/podman.sock" ] || { cat "$sock_dir/service.log" >&2; echo "podman system service did not start" >&2; exit 1; }
 export MCPCTL_TEST_DOCKER_HOST=unix://$sock_dir/podman.sock
 
+"$repo/scripts/test-scripts.sh"
 cargo fmt --all -- --check
 cargo clippy --locked --all-targets -- -D warnings
 cargo test --locked --all-targets "$@"
