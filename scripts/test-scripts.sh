@@ -2,7 +2,7 @@
 # Self-test of the operational scripts, with no cargo and no MCP servers: shellcheck on every
 # scripts/*.sh, the pipeline hooks against a stub mcpctl (each exit-code path and the argument
 # order), and install.sh (dry run, then a real install into a temp HOME, its systemd units
-# checked by `systemd-analyze verify --user` when available). Exits 1 naming the failed cases.
+# checked by `systemd-analyze verify --user`). Exits 1 naming the failed cases.
 set -euo pipefail
 
 scripts=$(cd "$(dirname "$0")" && pwd)
