@@ -208,6 +208,8 @@ pub struct RecoverPolicy {
     pub stop_timeout: Duration,
     /// A server healthy this long closes its own breaker; without it only `--reset` does.
     pub close_after: Option<Duration>,
+    /// The image `rollback-image` goes back to; without it, the last one seen healthy.
+    pub rollback_image: Option<String>,
 }
 
 impl ServerConfig {

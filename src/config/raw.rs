@@ -197,6 +197,7 @@ pub(crate) struct RawRecover {
     pub(crate) settle: Option<DurationStr>,
     pub(crate) stop_timeout: Option<DurationStr>,
     pub(crate) close_after: Option<DurationStr>,
+    pub(crate) rollback_image: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -220,7 +221,8 @@ pub enum RecoverStep {
     Command,
     /// Only re-probe: for servers that come back by themselves.
     Wait,
-    /// Recreate the container from its previous image.
+    /// Recreate the container, keeping its config and volumes, from the previous image: the
+    /// configured `rollback_image`, else the last one mcpctl saw it healthy on.
     RollbackImage,
 }
 

@@ -175,19 +175,19 @@ fn recover_policy(name: &str, r: RawRecover, has_container: bool) -> Result<Reco
                 // The target `server_configs = true` derives for this server.
                 restore_target = Some(format!("server-{name}"));
             }
-            RecoverStep::RestartContainer if !has_container => {
+            RecoverStep::RestartContainer | RecoverStep::RollbackImage if !has_container => {
                 return Err(format!(
-                    "{key}: restart-container needs `container = \"NAME\"` on servers.{name}"
+                    "{key}: {} needs `container = \"NAME\"` on servers.{name}",
+                    if *step == RecoverStep::RestartContainer {
+                        "restart-container"
+                    } else {
+                        "rollback-image"
+                    }
                 ));
             }
             RecoverStep::Command if r.command.first().is_none_or(String::is_empty) => {
                 return Err(format!(
                     "{key}: the command step needs `command = [\"program\", \"arg\"]` (an argv, never a shell string)"
-                ));
-            }
-            RecoverStep::RollbackImage => {
-                return Err(format!(
-                    "{key}: rollback-image is not implemented yet; use restart-container or command"
                 ));
             }
             _ => {}
@@ -223,6 +223,7 @@ fn recover_policy(name: &str, r: RawRecover, has_container: bool) -> Result<Reco
         settle: r.settle.map_or(Duration::from_secs(30), |d| d.0),
         stop_timeout: r.stop_timeout.map_or(Duration::from_secs(10), |d| d.0),
         close_after: r.close_after.map(|d| d.0),
+        rollback_image: r.rollback_image,
     })
 }
 

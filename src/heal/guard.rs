@@ -24,6 +24,9 @@ pub struct Guard {
     pub healthy_since: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub paused_until: Option<DateTime<Utc>>,
+    /// Image ids the server's container was healthy on, newest last (for `rollback-image`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub good_images: Vec<String>,
 }
 
 /// Why no action may be taken now.
@@ -106,8 +109,21 @@ impl Guard {
     pub fn reset(&mut self) {
         *self = Guard {
             paused_until: self.paused_until,
+            good_images: std::mem::take(&mut self.good_images),
             ..Guard::default()
         };
+    }
+
+    /// Remembers a healthy image; a handful is enough to step back over a bad release or two.
+    pub fn seen_good_image(&mut self, id: &str) {
+        if self.good_images.last().is_some_and(|last| last == id) {
+            return;
+        }
+        self.good_images.retain(|i| i != id);
+        self.good_images.push(id.to_owned());
+        if self.good_images.len() > 5 {
+            self.good_images.remove(0);
+        }
     }
 
     /// A healthy probe with the breaker open: closes it once `close_after` has passed.
@@ -149,6 +165,7 @@ mod tests {
             settle: Duration::from_secs(1),
             stop_timeout: Duration::from_secs(1),
             close_after: Some(Duration::from_secs(600)),
+            rollback_image: None,
         }
     }
 

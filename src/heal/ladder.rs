@@ -131,6 +131,12 @@ pub async fn recover(
         }
     } else {
         run.out.held = Some("not_failing".into());
+        if policy.steps.contains(&RecoverStep::RollbackImage)
+            && let Some(name) = &server.container
+            && let Some(image) = super::rollback::current_image(name, server.timeout).await
+        {
+            g.seen_good_image(&image);
+        }
         if g.seen_healthy(now, policy.close_after) {
             run.event(
                 "breaker_closed",
@@ -199,7 +205,7 @@ impl Ladder<'_> {
                     self.server.name
                 );
             }
-            let done = self.act(step).await;
+            let done = self.act(step, g).await;
             let (outcome, detail) = match done {
                 Done::Skipped(why) => {
                     // Nothing was done: the attempt is given back.
@@ -240,7 +246,7 @@ impl Ladder<'_> {
         }
     }
 
-    async fn act(&self, step: RecoverStep) -> Done {
+    async fn act(&self, step: RecoverStep, g: &Guard) -> Done {
         match step {
             RecoverStep::RestoreConfig => self.restore_config(),
             RecoverStep::RestartContainer => match &self.server.container {
@@ -259,10 +265,35 @@ impl Ladder<'_> {
                 .await
             }
             RecoverStep::Wait => Done::Acted("waited for it to come back by itself".into()),
-            RecoverStep::RollbackImage => {
-                Done::Skipped("rollback-image is not implemented yet".into())
-            }
+            RecoverStep::RollbackImage => self.rollback_image(g).await,
         }
+    }
+
+    /// The configured image, else the newest one it was healthy on that it does not run now.
+    async fn rollback_image(&self, g: &Guard) -> Done {
+        let Some(name) = &self.server.container else {
+            return Done::Skipped("the server has no container".into());
+        };
+        let current = super::rollback::current_image(name, self.server.timeout).await;
+        let previous = self.policy.rollback_image.clone().or_else(|| {
+            g.good_images
+                .iter()
+                .rev()
+                .find(|i| Some(*i) != current.as_ref())
+                .cloned()
+        });
+        let Some(previous) = previous else {
+            return Done::Skipped(format!(
+                "no previous image known for {name}: set `rollback_image`, or let health-check --recover see it healthy first"
+            ));
+        };
+        super::rollback::rollback(
+            name,
+            &previous,
+            self.policy.stop_timeout,
+            self.server.timeout,
+        )
+        .await
     }
 
     /// Only when the files are broken, or the probe's error points at the config: restoring a

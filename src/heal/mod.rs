@@ -6,5 +6,6 @@ mod actions;
 pub mod audit;
 pub mod guard;
 mod ladder;
+mod rollback;
 
 pub use ladder::{Recovery, RestoreFn, recover};

@@ -333,3 +333,118 @@ fn command_output_is_redacted_in_reports_and_audit() {
     }
     assert!(!r.stdout.contains("canary-7f3a9c2e5b") && !r.stderr.contains("canary-7f3a9c2e5b"));
 }
+
+/// Removes test images and volumes even when an assertion fails.
+struct Cleanup(Vec<Vec<String>>);
+
+impl Drop for Cleanup {
+    fn drop(&mut self) {
+        for args in &self.0 {
+            let _ = Command::new("podman").args(args).output();
+        }
+    }
+}
+
+#[test]
+fn rollback_image_goes_back_to_the_last_healthy_image_keeping_volumes() {
+    use crate::container::{Container, docker_host, podman};
+    let image = std::env::var("MCPCTL_TEST_IMAGE").expect("MCPCTL_TEST_IMAGE from scripts/test.sh");
+    let pid = std::process::id();
+    let (name, base) = (
+        format!("mcpctl-rollback-{pid}"),
+        format!("mcpctl-base-{pid}"),
+    );
+    let (good, bad) = (
+        format!("localhost/mcpctl-test-good:{pid}"),
+        format!("localhost/mcpctl-test-bad:{pid}"),
+    );
+    let volume = format!("mcpctl-vol-{pid}");
+    let _cleanup = Cleanup(vec![
+        vec!["rmi".into(), "-f".into(), good.clone(), bad.clone()],
+        vec!["volume".into(), "rm".into(), "-f".into(), volume.clone()],
+    ]);
+    let _container = Container(name.clone());
+    podman(&["create", "--name", &base, &image, "/bin/busybox", "true"]);
+    podman(&[
+        "commit",
+        "-q",
+        "--change",
+        r#"CMD ["/bin/busybox", "sleep", "600"]"#,
+        &base,
+        &good,
+    ]);
+    podman(&[
+        "commit",
+        "-q",
+        "--change",
+        r#"CMD ["/bin/busybox", "false"]"#,
+        &base,
+        &bad,
+    ]);
+    podman(&["rm", "-f", &base]);
+    let mount = format!("{volume}:/data");
+    podman(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "-v",
+        &mount,
+        "-e",
+        "MINE=kept",
+        &good,
+    ]);
+    let good_id = podman(&["inspect", "-f", "{{.Id}}", &good]);
+
+    let t = Test::new()
+        .config(&format!(
+            "[servers.s]\ncommand = \"python3\"\nargs = [\"{{servers}}/minimal.py\"]\ncritical = true\ncontainer = \"{name}\"\n\
+             [servers.s.recover]\nsteps = [\"rollback-image\"]\nstop_timeout = \"1s\"\n{FAST}"
+        ))
+        .env("DOCKER_HOST", &docker_host());
+    // Seen healthy on the good image: that is what a rollback goes back to.
+    let first = run(&t, &["health-check", "--recover", "--json"]);
+    first.code(0);
+
+    // A release of a bad image, same name, same volume.
+    podman(&["rm", "-f", "-t", "0", &name]);
+    podman(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "-v",
+        &mount,
+        "-e",
+        "MINE=kept",
+        &bad,
+    ]);
+    // Until it has exited, the engine may still report it starting.
+    podman(&["wait", &name]);
+    let r = run(&t, &["recover", "s", "--json"]);
+    r.code(0);
+    let report = r.json();
+    let s = server(&report, "s");
+    assert_eq!(s["initial"], "unhealthy", "{s:#}");
+    assert_eq!(s["recovered"], true, "{s:#}");
+    let detail = s["actions"][0]["detail"].as_str().unwrap();
+    assert!(
+        detail.contains(&bad) && detail.contains(&good_id),
+        "{detail}"
+    );
+    assert_eq!(podman(&["inspect", "-f", "{{.Image}}", &name]), good_id);
+    assert_eq!(
+        podman(&["inspect", "-f", "{{.State.Status}}", &name]),
+        "running"
+    );
+    let mounts = podman(&["inspect", "-f", "{{range .Mounts}}{{.Name}} {{end}}", &name]);
+    assert!(mounts.contains(&volume), "{mounts}");
+    let env = podman(&["inspect", "-f", "{{.Config.Env}}", &name]);
+    assert!(env.contains("MINE=kept"), "{env}");
+    assert!(
+        Command::new("podman")
+            .args(["container", "exists", &format!("{name}-mcpctl-replaced")])
+            .status()
+            .is_ok_and(|s| !s.success())
+    );
+}
