@@ -78,8 +78,16 @@ async fn recreate(docker: &Docker, name: &str, previous: &str, stop_timeout: Dur
     if let Err(e) = swap(docker, name, previous, body, stop_timeout).await {
         return Done::Failed(e);
     }
+    // The audit names the tag as well as the id, so a person knows which release is running.
+    let tag = target
+        .repo_tags
+        .as_ref()
+        .and_then(|t| t.first())
+        .filter(|t| t.as_str() != previous)
+        .map(|t| format!(" ({t})"))
+        .unwrap_or_default();
     Done::Acted(format!(
-        "rolled back container {name} from {shown} to {previous}"
+        "rolled back container {name} from {shown} to {previous}{tag}"
     ))
 }
 
