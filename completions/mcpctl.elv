@@ -159,12 +159,18 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand --version 'Print version'
         }
         &'mcpctl;gh-watch'= {
+            cand --log 'Classify this log offline, with no network (`-` reads stdin, e.g. from `gh run view --log-failed`)'
+            cand --patterns-dir 'Another directory of pattern files (repeatable); its ids replace shipped ones'
+            cand --repo 'The repository the log belongs to, for fingerprints (owner/name)'
+            cand --workflow 'The workflow the log belongs to, for fingerprints'
+            cand --job 'The job the log belongs to, for fingerprints'
             cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
             cand --report 'Write the JSON report here instead of the state directory'
             cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
             cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --check-patterns 'Lint every pattern file and run its fixtures'
             cand --json 'Print the JSON report on stdout (same as --format json)'
             cand -q 'Print nothing when all is ok'
             cand --quiet 'Print nothing when all is ok'

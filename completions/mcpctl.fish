@@ -134,6 +134,11 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s q -l quiet -
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s h -l help -d 'Print help'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l log -d 'Classify this log offline, with no network (`-` reads stdin, e.g. from `gh run view --log-failed`)' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l patterns-dir -d 'Another directory of pattern files (repeatable); its ids replace shipped ones' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l repo -d 'The repository the log belongs to, for fingerprints (owner/name)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l workflow -d 'The workflow the log belongs to, for fingerprints' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l job -d 'The job the log belongs to, for fingerprints' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l report -d 'Write the JSON report here instead of the state directory' -r -F
@@ -141,6 +146,7 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l format -d 'Ou
 json\t''
 nagios\t''"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l check-patterns -d 'Lint every pattern file and run its fixtures'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'

@@ -81,7 +81,7 @@ pub enum Command {
     /// Switch the pipeline to fallback mode while critical servers stay down
     Emergency(EmergencyArgs),
     /// Find failed GitHub Actions runs and classify why they failed
-    GhWatch(PendingArgs),
+    GhWatch(GhWatchArgs),
     /// Apply the matched fix recipe in a git checkout (dry-run by default)
     Fix(PendingArgs),
     /// Reliability figures from the stored reports
@@ -226,6 +226,33 @@ pub struct EmergencyArgs {
     /// Deadline for probing the critical servers (e.g. 90s) [default: from config, else 2m]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     pub deadline: Option<std::time::Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct GhWatchArgs {
+    /// Classify this log offline, with no network (`-` reads stdin, e.g. from `gh run view --log-failed`)
+    #[arg(long, value_name = "FILE")]
+    pub log: Option<PathBuf>,
+
+    /// Lint every pattern file and run its fixtures
+    #[arg(long, conflicts_with = "log")]
+    pub check_patterns: bool,
+
+    /// Another directory of pattern files (repeatable); its ids replace shipped ones
+    #[arg(long, value_name = "DIR")]
+    pub patterns_dir: Vec<PathBuf>,
+
+    /// The repository the log belongs to, for fingerprints (owner/name)
+    #[arg(long, value_name = "OWNER/NAME")]
+    pub repo: Option<String>,
+
+    /// The workflow the log belongs to, for fingerprints
+    #[arg(long, value_name = "NAME")]
+    pub workflow: Option<String>,
+
+    /// The job the log belongs to, for fingerprints
+    #[arg(long, value_name = "NAME")]
+    pub job: Option<String>,
 }
 
 /// Arguments of a subcommand that is not built yet; accepted so `--help` stays honest.

@@ -2,6 +2,7 @@
 //! [`run`]; everything else lives here so tests can reach it.
 
 pub mod backup;
+pub mod ci;
 pub mod cli;
 mod commands;
 pub mod config;

@@ -4,6 +4,7 @@ mod backup;
 mod emergency;
 mod emit;
 mod generate;
+mod gh_watch;
 mod health_check;
 mod recover;
 mod restore;
@@ -50,7 +51,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Command::Restore(args) => restore::run(args, &ctx).await,
             Command::Recover(args) => recover::run(args, &ctx).await,
             Command::Emergency(args) => emergency::run(args, &ctx).await,
-            Command::GhWatch(_) => Err(Error::NotImplemented("gh-watch")),
+            Command::GhWatch(args) => gh_watch::run(args, &ctx).await,
             Command::Fix(_) => Err(Error::NotImplemented("fix")),
             Command::Report(_) => Err(Error::NotImplemented("report")),
             Command::Completions(args) => generate::completions(&args),

@@ -244,15 +244,19 @@ pub fn locate(explicit: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
             }),
         };
     }
-    let xdg = std::env::var_os(env_vars::XDG_CONFIG_HOME)
-        .filter(|v| !v.is_empty())
-        .map(PathBuf::from)
-        .or_else(|| home_dir().map(|h| h.join(".config")));
-    let candidates = xdg
+    let candidates = config_home()
         .map(|d| d.join("mcpctl/mcpctl.toml"))
         .into_iter()
         .chain([PathBuf::from("/etc/mcpctl/mcpctl.toml")]);
     Ok(candidates.into_iter().find(|p| p.is_file()))
+}
+
+/// `$XDG_CONFIG_HOME`, else `~/.config`.
+pub fn config_home() -> Option<PathBuf> {
+    std::env::var_os(env_vars::XDG_CONFIG_HOME)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| home_dir().map(|h| h.join(".config")))
 }
 
 /// Reads, parses and resolves the config file.

@@ -40,7 +40,7 @@ fn usage_errors_exit_3_not_clap_2() {
 
 #[test]
 fn unbuilt_subcommands_say_so_and_exit_3() {
-    for sub in ["gh-watch", "fix", "report"] {
+    for sub in ["fix", "report"] {
         let run = Test::new().args(&[sub]).run();
         run.code(3);
         assert!(

@@ -7,6 +7,7 @@ mod container;
 mod discovery;
 mod emergency;
 mod generated;
+mod gh_watch;
 mod harness;
 mod health_checks;
 mod health_hostile;

@@ -1,0 +1,76 @@
+//! CI failure classification: normalised log lines, YAML patterns with fixtures, and a streaming
+//! classifier. No CLI here, and no network: `gh-watch` feeds it logs from the API or a file.
+
+pub mod classify;
+pub mod normalize;
+pub mod patterns;
+
+pub use classify::{Classified, Classifier, Issue};
+pub use patterns::Pattern;
+
+/// Stable across runs and commits: the same failure of the same job groups together.
+pub fn fingerprint(
+    category: &str,
+    key: Option<&str>,
+    repo: &str,
+    workflow: &str,
+    job: &str,
+) -> String {
+    let text = format!(
+        "{category}\0{}\0{repo}\0{workflow}\0{job}",
+        key.unwrap_or("")
+    );
+    crate::backup::archive::sha256_hex(text.as_bytes())[..16].to_owned()
+}
+
+/// Runs every pattern's fixtures: each `match` log must come out of the whole set with this
+/// pattern's category (and key) on top, and no `no_match` line may fire the pattern.
+pub fn check_fixtures(patterns: &[Pattern]) -> Vec<String> {
+    let mut problems = Vec::new();
+    let all = match Classifier::new(patterns.to_vec()) {
+        Ok(c) => c,
+        Err(e) => return vec![e],
+    };
+    for p in patterns {
+        for f in &p.fixtures {
+            let top = all
+                .classify(f.log.as_bytes())
+                .ok()
+                .and_then(|c| c.issues.into_iter().next());
+            match top {
+                None => problems.push(format!(
+                    "{}: pattern {}: fixture does not match: {:?}",
+                    p.source, p.id, f.log
+                )),
+                Some(i) if i.category != p.category => problems.push(format!(
+                    "{}: pattern {}: fixture is classified {} by pattern {} instead: {:?}",
+                    p.source, p.id, i.category, i.pattern_id, f.log
+                )),
+                Some(i) if f.key.is_some() && i.key != f.key => problems.push(format!(
+                    "{}: pattern {}: fixture key is {:?}, expected {:?}",
+                    p.source, p.id, i.key, f.key
+                )),
+                Some(_) => {}
+            }
+        }
+        let alone = match Classifier::new(vec![p.clone()]) {
+            Ok(c) => c,
+            Err(e) => {
+                problems.push(e);
+                continue;
+            }
+        };
+        for line in &p.negatives {
+            if alone
+                .classify(line.as_bytes())
+                .is_ok_and(|c| !c.issues.is_empty())
+            {
+                problems.push(format!(
+                    "{}: pattern {}: fires on a no_match line: {line:?}",
+                    p.source, p.id
+                ));
+            }
+        }
+    }
+    problems
+}

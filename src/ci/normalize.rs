@@ -1,0 +1,123 @@
+//! Lines as tools printed them, without what the runner, the log viewer or a person pasting it
+//! added: BOM, CR, ANSI colours, timestamps, BuildKit step prefixes, `gh run view --log`'s
+//! job/step columns, quote markers and indentation.
+
+use std::sync::LazyLock;
+
+use regex::bytes::Regex;
+
+/// Leading decorations, removed in this order, each at most once. ASCII-only and anchored, so
+/// each costs a few bytes of a line, not the whole line.
+static PREFIXES: LazyLock<[Regex; 4]> = LazyLock::new(|| {
+    let re = |p: &str| {
+        regex::bytes::RegexBuilder::new(p)
+            .unicode(false)
+            .build()
+            .expect("valid")
+    };
+    [
+        // GitHub's "2026-11-24T05:26:52.1234567Z ", Buildkite's "| [2019-05-14T14:31:11Z] ".
+        re(r"^(?:\|\s*)?\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\]?\s?"),
+        // BuildKit: "#18 0.512 " or "#18 ".
+        re(r"^#\d+ (?:\d+\.\d+ )?"),
+        // Quotes from issue threads and make's echo: "> ".
+        re(r"^>\s?"),
+        // Viewer debris: "| " table cells.
+        re(r"^\|\s"),
+    ]
+});
+
+/// Normalises `raw` into `out` (reused, so a long log allocates nothing per line).
+pub fn line(raw: &[u8], out: &mut Vec<u8>) {
+    out.clear();
+    let mut s = raw;
+    s = s.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(s);
+    while let Some(rest) = s.strip_suffix(b"\n").or_else(|| s.strip_suffix(b"\r")) {
+        s = rest;
+    }
+    if s.contains(&0x1b) {
+        strip_ansi(s, out);
+    } else {
+        out.extend_from_slice(s);
+    }
+    let skip_ws = |out: &[u8], from: usize| {
+        out[from..]
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .map_or(out.len(), |p| from + p)
+    };
+    let mut start = skip_ws(out, 0);
+    // `gh run view --log`: "job<TAB>step<TAB>" before the timestamp.
+    if let Some(first) = memchr::memchr(b'\t', &out[start..]).filter(|&i| i > 0 && i < 200)
+        && let Some(second) =
+            memchr::memchr(b'\t', &out[start + first + 1..]).filter(|&i| i > 0 && i < 200)
+    {
+        start = skip_ws(out, start + first + second + 2);
+    }
+    for re in PREFIXES.iter() {
+        if let Some(m) = re.find(&out[start..]) {
+            start = skip_ws(out, start + m.end());
+        }
+    }
+    let end = out
+        .iter()
+        .rposition(|b| !b.is_ascii_whitespace())
+        .map_or(start, |p| p + 1)
+        .max(start);
+    out.truncate(end);
+    out.drain(..start);
+}
+
+/// Drops CSI sequences (`ESC [ … final`), the colour codes CI tools print.
+fn strip_ansi(s: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < s.len() {
+        if s[i] == 0x1b && s.get(i + 1) == Some(&b'[') {
+            i += 2;
+            while i < s.len() && !(0x40..=0x7e).contains(&s[i]) {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            out.push(s[i]);
+            i += 1;
+        }
+    }
+}
+
+/// A line that is only a number: the line numbers a log viewer adds when copied.
+pub fn is_debris(line: &[u8]) -> bool {
+    !line.is_empty() && line.len() <= 6 && line.iter().all(u8::is_ascii_digit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(s: &str) -> String {
+        let mut out = Vec::new();
+        line(s.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn runner_and_viewer_decorations_go() {
+        assert_eq!(
+            n("\u{feff}2026-11-24T05:26:52.1234567Z ##[error]boom\r\n"),
+            "##[error]boom"
+        );
+        assert_eq!(n("\x1b[31merror\x1b[0m: x"), "error: x");
+        assert_eq!(n("#0 142.4 error: test failed"), "error: test failed");
+        assert_eq!(
+            n("build\tRun tests\t2026-11-24T05:26:52.1Z FAIL: TestX"),
+            "FAIL: TestX"
+        );
+        assert_eq!(
+            n("  | [2019-05-14T14:31:11Z]     --- FAIL: TestA"),
+            "--- FAIL: TestA"
+        );
+        assert_eq!(n("> mypy shiny"), "mypy shiny");
+        assert!(is_debris(b"65"));
+        assert!(!is_debris(b"65 tests"));
+    }
+}

@@ -1,0 +1,353 @@
+//! Failure patterns from YAML: the shipped set (embedded in the binary) and users' directories,
+//! which add patterns or replace shipped ones by id. Every problem names file, line and id.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+use regex::bytes::{Regex, RegexBuilder};
+use serde::Deserialize;
+use serde_saphyr::Spanned;
+
+/// The category ids reports, fixtures and recipes share.
+pub const CATEGORIES: &[&str] = &[
+    "npm_missing_package",
+    "npm_peer_conflict",
+    "python_missing_module",
+    "pip_resolution",
+    "test_failure",
+    "lint_format",
+    "type_check",
+    "compile_error",
+    "docker_build",
+    "oom_killed",
+    "disk_full",
+    "timeout",
+    "permission_denied",
+    "rate_limited",
+    "network",
+    "deprecated_action",
+    "workflow_syntax",
+    "cache_restore",
+    "checkout_failure",
+    "node_version",
+    "secret_missing",
+];
+
+/// Infrastructure trouble: a first sighting is worth a re-run rather than a fix.
+pub const INFRA: &[&str] = &["network", "rate_limited", "cache_restore", "timeout"];
+
+const SHIPPED: &[(&str, &str)] = &[
+    ("patterns/ci.yaml", include_str!("../../patterns/ci.yaml")),
+    (
+        "patterns/node.yaml",
+        include_str!("../../patterns/node.yaml"),
+    ),
+    (
+        "patterns/python.yaml",
+        include_str!("../../patterns/python.yaml"),
+    ),
+    (
+        "patterns/build.yaml",
+        include_str!("../../patterns/build.yaml"),
+    ),
+    (
+        "patterns/infra.yaml",
+        include_str!("../../patterns/infra.yaml"),
+    ),
+];
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFile {
+    patterns: Vec<Spanned<RawPattern>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPattern {
+    id: String,
+    category: String,
+    #[serde(default = "default_severity")]
+    severity: String,
+    #[serde(default)]
+    priority: i32,
+    #[serde(default = "default_confidence")]
+    confidence: f64,
+    regex: Vec<Spanned<String>>,
+    #[serde(default)]
+    ignore: Vec<Spanned<String>>,
+    before: Option<RawWindow>,
+    after: Option<RawWindow>,
+    default_key: Option<String>,
+    #[serde(default)]
+    auto_fixable: bool,
+    fix: Option<RawFix>,
+    description: String,
+    hint: Option<String>,
+    #[serde(default)]
+    fixtures: RawFixtures,
+}
+
+fn default_severity() -> String {
+    "error".into()
+}
+
+fn default_confidence() -> f64 {
+    0.8
+}
+
+/// Another line, within `within` lines before or after the match, that must also match; its
+/// named captures join the match's.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWindow {
+    regex: Spanned<String>,
+    within: usize,
+    #[serde(default = "yes")]
+    required: bool,
+}
+
+fn yes() -> bool {
+    true
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFix {
+    recipe: String,
+    #[serde(default)]
+    args: Vec<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFixtures {
+    #[serde(default, rename = "match")]
+    matches: Vec<RawFixture>,
+    #[serde(default)]
+    no_match: Vec<String>,
+}
+
+/// A log excerpt (one or more lines) that must produce this pattern's issue with this key.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFixture {
+    log: String,
+    key: Option<String>,
+}
+
+/// The longest window a pattern may look before or after its line.
+pub const MAX_WINDOW: usize = 50;
+
+#[derive(Debug, Clone)]
+pub struct Window {
+    pub regex: Regex,
+    pub within: usize,
+    pub required: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fix {
+    pub recipe: String,
+    pub args: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Fixture {
+    pub log: String,
+    pub key: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Pattern {
+    pub id: String,
+    pub category: String,
+    pub severity: String,
+    pub priority: i32,
+    pub confidence: f64,
+    pub regexes: Vec<Regex>,
+    pub ignore: Vec<Regex>,
+    pub before: Option<Window>,
+    pub after: Option<Window>,
+    pub default_key: Option<String>,
+    pub auto_fixable: bool,
+    pub fix: Option<Fix>,
+    pub description: String,
+    pub hint: Option<String>,
+    pub fixtures: Vec<Fixture>,
+    pub negatives: Vec<String>,
+    /// `file:line` of its definition, for messages.
+    pub source: String,
+}
+
+/// Loads the shipped patterns, then each directory's `*.yaml` in name order; a later pattern
+/// with the same id replaces an earlier one.
+pub fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, String> {
+    let mut by_id: BTreeMap<String, Pattern> = BTreeMap::new();
+    let mut order = Vec::new();
+    let mut add = |p: Pattern| {
+        if !by_id.contains_key(&p.id) {
+            order.push(p.id.clone());
+        }
+        by_id.insert(p.id.clone(), p);
+    };
+    for (name, text) in SHIPPED {
+        for p in parse(name, text)? {
+            add(p);
+        }
+    }
+    for dir in dirs {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        let mut files: Vec<PathBuf> = entries
+            .flatten()
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            .collect();
+        files.sort();
+        for file in files {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+            for p in parse(&file.display().to_string(), &text)? {
+                add(p);
+            }
+        }
+    }
+    Ok(order
+        .into_iter()
+        .filter_map(|id| by_id.remove(&id))
+        .collect())
+}
+
+/// Parses and compiles one file; the first problem is reported as `file:line: pattern ID: …`.
+pub fn parse(name: &str, text: &str) -> Result<Vec<Pattern>, String> {
+    let raw: RawFile = serde_saphyr::from_str(text)
+        .map_err(|e| format!("{name}: {}", one_line(&e.to_string())))?;
+    let mut out = Vec::new();
+    for spanned in raw.patterns {
+        out.push(compile_pattern(
+            name,
+            spanned.referenced.line(),
+            spanned.value,
+        )?);
+    }
+    Ok(out)
+}
+
+/// What must hold before any regex is compiled.
+fn shape(p: &RawPattern) -> Result<(), String> {
+    if !CATEGORIES.contains(&p.category.as_str()) {
+        return Err(format!(
+            "unknown category `{}`; use one of: {}",
+            p.category,
+            CATEGORIES.join(", ")
+        ));
+    }
+    if !(0.0..=1.0).contains(&p.confidence) {
+        return Err("confidence must be between 0 and 1".into());
+    }
+    if p.regex.is_empty() {
+        return Err("needs at least one regex".into());
+    }
+    if p.fixtures.matches.is_empty() {
+        return Err("has no fixtures: add at least one `match` log".into());
+    }
+    Ok(())
+}
+
+fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, String> {
+    let at = |line: u64, msg: String| format!("{name}:{line}: pattern {}: {msg}", p.id);
+    shape(&p).map_err(|m| at(line, m))?;
+    let compile = |r: &Spanned<String>, anchored: bool| -> Result<Regex, String> {
+        if anchored && !r.value.starts_with('^') {
+            return Err(at(
+                r.referenced.line(),
+                format!("regex `{}` must be anchored with ^", r.value),
+            ));
+        }
+        build(&r.value).map_err(|e| at(r.referenced.line(), one_line(&e.to_string())))
+    };
+    let regexes = p
+        .regex
+        .iter()
+        .map(|r| compile(r, true))
+        .collect::<Result<Vec<_>, _>>()?;
+    let window = |w: &RawWindow| -> Result<Window, String> {
+        if w.within == 0 || w.within > MAX_WINDOW {
+            return Err(at(
+                w.regex.referenced.line(),
+                format!("within must be 1..={MAX_WINDOW}"),
+            ));
+        }
+        Ok(Window {
+            regex: compile(&w.regex, true)?,
+            within: w.within,
+            required: w.required,
+        })
+    };
+    let before = p.before.as_ref().map(window).transpose()?;
+    let after = p.after.as_ref().map(window).transpose()?;
+    let has_key = regexes
+        .iter()
+        .chain(before.iter().map(|w| &w.regex))
+        .chain(after.iter().map(|w| &w.regex))
+        .any(|r| r.capture_names().flatten().any(|n| n == "key"));
+    if !has_key && p.default_key.is_none() {
+        return Err(at(
+            line,
+            "no regex has a `key` capture and there is no default_key".into(),
+        ));
+    }
+    let pattern = Pattern {
+        before,
+        after,
+        ignore: p
+            .ignore
+            .iter()
+            .map(|r| compile(r, false))
+            .collect::<Result<Vec<_>, _>>()?,
+        regexes,
+        id: p.id.clone(),
+        category: p.category,
+        severity: p.severity,
+        priority: p.priority,
+        confidence: p.confidence,
+        default_key: p.default_key,
+        auto_fixable: p.auto_fixable,
+        fix: p.fix.map(|f| Fix {
+            recipe: f.recipe,
+            args: f.args,
+        }),
+        description: p.description,
+        hint: p.hint,
+        fixtures: p
+            .fixtures
+            .matches
+            .into_iter()
+            .map(|f| Fixture {
+                log: f.log,
+                key: f.key,
+            })
+            .collect(),
+        negatives: p.fixtures.no_match,
+        source: format!("{name}:{line}"),
+    };
+    if pattern.fixtures.is_empty() {
+        return Err(at(
+            line,
+            "has no fixtures: add at least one `match` log".into(),
+        ));
+    }
+    Ok(pattern)
+}
+
+/// ASCII classes (`\w`, `\d`): log tokens are ASCII, and Unicode classes multiply the DFA
+/// states that every line of a gigabyte log walks through.
+pub fn build(pattern: &str) -> Result<Regex, regex::Error> {
+    RegexBuilder::new(pattern).unicode(false).build()
+}
+
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}

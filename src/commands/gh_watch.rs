@@ -1,0 +1,201 @@
+//! `mcpctl gh-watch`: classify why CI failed. This increment classifies a local log (`--log`)
+//! and checks the pattern files (`--check-patterns`); watching GitHub itself comes next.
+
+use std::io::BufReader;
+use std::path::PathBuf;
+
+use chrono::Utc;
+use serde::Serialize;
+
+use super::Ctx;
+use super::emit::{self, View};
+use crate::ci::{self, Classifier, Issue};
+use crate::cli::GhWatchArgs;
+use crate::error::{Error, Result};
+use crate::exit::{Code, Status};
+use crate::output::{self, Envelope};
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct Body {
+    runs: Vec<RunReport>,
+    /// Pattern files in use: the shipped set, then user directories.
+    patterns: usize,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+struct RunReport {
+    repo: Option<String>,
+    run_id: Option<u64>,
+    workflow: Option<String>,
+    branch: Option<String>,
+    sha: Option<String>,
+    conclusion: Option<String>,
+    url: Option<String>,
+    /// For `--log`: the file classified.
+    source: Option<String>,
+    lines: u64,
+    jobs: Vec<serde_json::Value>,
+    issues: Vec<Issue>,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub(crate) struct CheckBody {
+    patterns: usize,
+    problems: Vec<String>,
+}
+
+pub(crate) async fn run(args: GhWatchArgs, ctx: &Ctx) -> Result<Code> {
+    let started = Utc::now();
+    let (_settings, state_dir) = super::settings(ctx).await?;
+    let dirs = pattern_dirs(&args);
+    let patterns = ci::patterns::load(&dirs).map_err(Error::Usage)?;
+    if args.check_patterns {
+        return check_patterns(&patterns, started, &state_dir, ctx).await;
+    }
+    let Some(log) = args.log.clone() else {
+        return Err(Error::Usage(
+            "watching GitHub is not implemented yet; classify a log with `gh-watch --log FILE` (or `gh run view ID --log-failed | mcpctl gh-watch --log -`)".into(),
+        ));
+    };
+    let count = patterns.len();
+    let engine = Classifier::new(patterns).map_err(Error::Usage)?;
+    let classified = if log.as_os_str() == "-" {
+        engine.classify(std::io::stdin().lock())
+    } else {
+        let file = std::fs::File::open(&log)
+            .map_err(|e| Error::io(format!("cannot read the log {}", log.display()), e))?;
+        engine.classify(BufReader::with_capacity(1 << 20, file))
+    }
+    .map_err(|e| Error::io("cannot read the log", e))?;
+    let mut issues = classified.issues;
+    for issue in &mut issues {
+        issue.fingerprint = ci::fingerprint(
+            &issue.category,
+            issue.key.as_deref(),
+            args.repo.as_deref().unwrap_or(""),
+            args.workflow.as_deref().unwrap_or(""),
+            args.job.as_deref().unwrap_or(""),
+        );
+    }
+    let status = if issues.is_empty() {
+        Status::Ok
+    } else {
+        Status::Warning
+    };
+    let summary = match issues.first() {
+        None => format!("{} lines: no failure recognised", classified.lines),
+        Some(top) => format!(
+            "{} lines: {} ({}){}",
+            classified.lines,
+            top.category,
+            top.key.as_deref().unwrap_or("-"),
+            if issues.len() > 1 {
+                format!(", and {} more", issues.len() - 1)
+            } else {
+                String::new()
+            }
+        ),
+    };
+    let run = RunReport {
+        repo: args.repo.clone(),
+        run_id: None,
+        workflow: args.workflow.clone(),
+        branch: None,
+        sha: None,
+        conclusion: None,
+        url: None,
+        source: Some(log.display().to_string()),
+        lines: classified.lines,
+        jobs: Vec::new(),
+        issues,
+    };
+    let env = Envelope::new(
+        "gh-watch",
+        started,
+        status,
+        summary,
+        Body {
+            runs: vec![run],
+            patterns: count,
+        },
+    );
+    emit::finish(&env, started, &state_dir, ctx, || view(&env.body)).await
+}
+
+async fn check_patterns(
+    patterns: &[ci::Pattern],
+    started: chrono::DateTime<Utc>,
+    state_dir: &std::path::Path,
+    ctx: &Ctx,
+) -> Result<Code> {
+    let problems = ci::check_fixtures(patterns);
+    let status = if problems.is_empty() {
+        Status::Ok
+    } else {
+        Status::Critical
+    };
+    let fixtures: usize = patterns
+        .iter()
+        .map(|p| p.fixtures.len() + p.negatives.len())
+        .sum();
+    let summary = format!(
+        "{} patterns, {fixtures} fixtures: {} problems",
+        patterns.len(),
+        problems.len()
+    );
+    let body = CheckBody {
+        patterns: patterns.len(),
+        problems,
+    };
+    let env = Envelope::new("gh-watch", started, status, summary, body);
+    emit::finish(&env, started, state_dir, ctx, || View {
+        problems: env.body.problems.clone(),
+        ..View::default()
+    })
+    .await
+}
+
+/// `--patterns-dir`, else `$XDG_CONFIG_HOME/mcpctl/patterns` when it exists.
+fn pattern_dirs(args: &GhWatchArgs) -> Vec<PathBuf> {
+    if !args.patterns_dir.is_empty() {
+        return args.patterns_dir.clone();
+    }
+    crate::config::config_home()
+        .map(|h| h.join("mcpctl").join("patterns"))
+        .filter(|d| d.is_dir())
+        .into_iter()
+        .collect()
+}
+
+fn view(body: &Body) -> View {
+    let mut table = output::table::new(&["CATEGORY", "KEY", "LINE", "PATTERN", "CONFIDENCE"]);
+    let mut problems = Vec::new();
+    for run in &body.runs {
+        for i in &run.issues {
+            table.add_row(vec![
+                i.category.clone(),
+                i.key.clone().unwrap_or_default(),
+                i.line_number.to_string(),
+                i.pattern_id.clone(),
+                format!("{:.2}", i.confidence),
+            ]);
+            problems.push(format!(
+                "{} ({}): line {}: {}{}",
+                i.category,
+                i.key.as_deref().unwrap_or("-"),
+                i.line_number,
+                i.description,
+                i.hint
+                    .as_deref()
+                    .map(|h| format!(" — next: {h}"))
+                    .unwrap_or_default()
+            ));
+        }
+    }
+    View {
+        table: Some(table),
+        problems,
+        footnotes: Vec::new(),
+        perfdata: Vec::new(),
+    }
+}
