@@ -130,7 +130,8 @@ impl Classifier {
                 continue;
             }
             self.advance(&mut pending, &line, &mut found);
-            if !NOISE.is_match(&line) && self.set.is_match(&line) {
+            // The set first: almost no line matches it, and then the wrapper check is skipped.
+            if self.set.is_match(&line) && !NOISE.is_match(&line) {
                 for i in &self.set.matches(&line) {
                     let (p, r) = self.owners[i];
                     if pending.len() < MAX_PENDING

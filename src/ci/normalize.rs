@@ -6,9 +6,9 @@ use std::sync::LazyLock;
 
 use regex::bytes::Regex;
 
-/// Leading decorations, removed in this order, each at most once. ASCII-only and anchored, so
-/// each costs a few bytes of a line, not the whole line.
-static PREFIXES: LazyLock<[Regex; 4]> = LazyLock::new(|| {
+/// Leading decorations, removed in this order, each at most once, each tried only when the
+/// line starts with one of its first bytes: this runs on every line of a gigabyte log.
+static PREFIXES: LazyLock<[(&[u8], Regex); 4]> = LazyLock::new(|| {
     let re = |p: &str| {
         regex::bytes::RegexBuilder::new(p)
             .unicode(false)
@@ -17,13 +17,16 @@ static PREFIXES: LazyLock<[Regex; 4]> = LazyLock::new(|| {
     };
     [
         // GitHub's "2026-11-24T05:26:52.1234567Z ", Buildkite's "| [2019-05-14T14:31:11Z] ".
-        re(r"^(?:\|\s*)?\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\]?\s?"),
+        (
+            b"0123456789|[",
+            re(r"^(?:\|\s*)?\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\]?\s?"),
+        ),
         // BuildKit: "#18 0.512 " or "#18 ".
-        re(r"^#\d+ (?:\d+\.\d+ )?"),
+        (b"#", re(r"^#\d+ (?:\d+\.\d+ )?")),
         // Quotes from issue threads and make's echo: "> ".
-        re(r"^>\s?"),
+        (b">", re(r"^>\s?")),
         // Viewer debris: "| " table cells.
-        re(r"^\|\s"),
+        (b"|", re(r"^\|\s")),
     ]
 });
 
@@ -54,8 +57,10 @@ pub fn line(raw: &[u8], out: &mut Vec<u8>) {
     {
         start = skip_ws(out, start + first + second + 2);
     }
-    for re in PREFIXES.iter() {
-        if let Some(m) = re.find(&out[start..]) {
+    for (first, re) in PREFIXES.iter() {
+        if out.get(start).is_some_and(|b| first.contains(b))
+            && let Some(m) = re.find(&out[start..])
+        {
             start = skip_ws(out, start + m.end());
         }
     }
