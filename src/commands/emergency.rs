@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Ctx;
 use super::emit::{self, View};
 use crate::cli::EmergencyArgs;
-use crate::config::{self, Settings};
+use crate::config::Settings;
 use crate::emergency::{self, Mode, State};
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
@@ -74,14 +74,7 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
             "no server is marked `critical = true`; emergency mode is only for those".into(),
         ));
     }
-    let opts = health::Options {
-        defaults: settings.defaults.clone(),
-        check_modern: false,
-    };
-    let deadline = args
-        .deadline
-        .or(settings.health_check.deadline)
-        .unwrap_or(config::DEFAULT_DEADLINE);
+    let (opts, deadline) = super::probe_plan(&settings, args.deadline, false);
     let reports = health::check_all(&critical, &opts, tokio::time::Instant::now() + deadline).await;
     let servers = modes(&critical, &reports, &settings).await;
     let previous = emergency::load(&state_dir);

@@ -67,14 +67,11 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
 
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
 
-    let deadline = args
-        .deadline
-        .or(settings.health_check.deadline)
-        .unwrap_or(config::DEFAULT_DEADLINE);
-    let opts = health::Options {
-        defaults: settings.defaults.clone(),
-        check_modern: args.check_modern || settings.health_check.check_modern,
-    };
+    let (opts, deadline) = super::probe_plan(
+        &settings,
+        args.deadline,
+        args.check_modern || settings.health_check.check_modern,
+    );
     let mut reports =
         health::check_all(&servers, &opts, tokio::time::Instant::now() + deadline).await;
     let mut recovery = Vec::new();

@@ -104,6 +104,23 @@ pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std:
     Ok((settings, state_dir))
 }
 
+/// How the probes of a run are made, and when the run's deadline falls: `--deadline`, else the
+/// config's, else the default.
+pub(crate) fn probe_plan(
+    settings: &crate::config::Settings,
+    deadline: Option<std::time::Duration>,
+    check_modern: bool,
+) -> (crate::health::Options, std::time::Duration) {
+    let opts = crate::health::Options {
+        defaults: settings.defaults.clone(),
+        check_modern,
+    };
+    let deadline = deadline
+        .or(settings.health_check.deadline)
+        .unwrap_or(crate::config::DEFAULT_DEADLINE);
+    (opts, deadline)
+}
+
 /// Resolves on SIGINT or SIGTERM. Dropping the work future then kills every child group.
 async fn interrupted() {
     use tokio::signal::unix::{SignalKind, signal};

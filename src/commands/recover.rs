@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::Ctx;
 use super::emit::{self, View};
 use crate::cli::RecoverArgs;
-use crate::config::{self, ServerConfig, Settings};
+use crate::config::{ServerConfig, Settings};
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::heal::audit::{self, Outcome, Record};
@@ -37,14 +37,7 @@ pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
     if args.reset || args.pause || args.resume {
         return change_guards(&args, &servers, started, &state_dir, ctx).await;
     }
-    let opts = health::Options {
-        defaults: settings.defaults.clone(),
-        check_modern: false,
-    };
-    let deadline = args
-        .deadline
-        .or(settings.health_check.deadline)
-        .unwrap_or(config::DEFAULT_DEADLINE);
+    let (opts, deadline) = super::probe_plan(&settings, args.deadline, false);
     let first = health::check_all(&servers, &opts, tokio::time::Instant::now() + deadline).await;
     let recoveries = recover_all(&servers, first, &opts, &settings, &state_dir, args.dry_run).await;
     let (status, summary) = verdict(&recoveries);

@@ -26,6 +26,13 @@ const TAIL_LINES: usize = 10;
 const LINE_CHARS: usize = 300;
 const GRACE: Duration = Duration::from_secs(2);
 
+/// The engine at `DOCKER_HOST` (Docker or Podman), with a timeout on every call.
+pub(super) fn engine(timeout: Duration) -> Result<Docker, Done> {
+    Docker::connect_with_defaults()
+        .map(|d| d.with_timeout(timeout))
+        .map_err(|e| Done::Failed(format!("cannot use the container engine: {e}")))
+}
+
 /// Restarts `name` unless the engine says it is already restarting: restarting it again is
 /// how restart loops start.
 pub(super) async fn restart_container(
@@ -33,9 +40,9 @@ pub(super) async fn restart_container(
     stop_timeout: Duration,
     timeout: Duration,
 ) -> Done {
-    let docker = match Docker::connect_with_defaults() {
-        Ok(d) => d.with_timeout(timeout + stop_timeout),
-        Err(e) => return Done::Failed(format!("cannot use the container engine: {e}")),
+    let docker = match engine(timeout + stop_timeout) {
+        Ok(d) => d,
+        Err(done) => return done,
     };
     let started_at = |docker: Docker| async move {
         tokio::time::timeout(timeout, docker.inspect_container(name, None)).await

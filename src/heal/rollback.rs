@@ -15,7 +15,7 @@ use super::actions::Done;
 
 /// The image id the container runs now.
 pub(super) async fn current_image(name: &str, timeout: Duration) -> Option<String> {
-    let docker = Docker::connect_with_defaults().ok()?.with_timeout(timeout);
+    let docker = super::actions::engine(timeout).ok()?;
     let info = tokio::time::timeout(timeout, docker.inspect_container(name, None))
         .await
         .ok()?
@@ -29,9 +29,9 @@ pub(super) async fn rollback(
     stop_timeout: Duration,
     timeout: Duration,
 ) -> Done {
-    let docker = match Docker::connect_with_defaults() {
-        Ok(d) => d.with_timeout(timeout + stop_timeout),
-        Err(e) => return Done::Failed(format!("cannot use the container engine: {e}")),
+    let docker = match super::actions::engine(timeout + stop_timeout) {
+        Ok(d) => d,
+        Err(done) => return done,
     };
     match tokio::time::timeout(
         timeout + stop_timeout * 2,
