@@ -247,6 +247,12 @@ fn shape(p: &RawPattern) -> Result<(), String> {
     if !(0.0..=1.0).contains(&p.confidence) {
         return Err("confidence must be between 0 and 1".into());
     }
+    if !["error", "warning", "info"].contains(&p.severity.as_str()) {
+        return Err(format!(
+            "severity `{}` is not one of error, warning, info",
+            p.severity
+        ));
+    }
     if p.regex.is_empty() {
         return Err("needs at least one regex".into());
     }
