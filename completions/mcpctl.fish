@@ -147,6 +147,7 @@ json\t''
 nagios\t''"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l check-patterns -d 'Lint every pattern file and run its fixtures'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l all -d 'Classify runs seen before too (normally each run is classified once)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'

@@ -253,6 +253,10 @@ pub struct GhWatchArgs {
     /// The job the log belongs to, for fingerprints
     #[arg(long, value_name = "NAME")]
     pub job: Option<String>,
+
+    /// Classify runs seen before too (normally each run is classified once)
+    #[arg(long, conflicts_with_all = ["log", "check_patterns"])]
+    pub all: bool,
 }
 
 /// Arguments of a subcommand that is not built yet; accepted so `--help` stays honest.

@@ -2,6 +2,7 @@
 //! classifier. No CLI here, and no network: `gh-watch` feeds it logs from the API or a file.
 
 pub mod classify;
+pub mod github;
 pub mod normalize;
 pub mod patterns;
 

@@ -17,25 +17,28 @@ use crate::output::{self, Envelope};
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct Body {
-    runs: Vec<RunReport>,
+    pub(crate) runs: Vec<RunReport>,
     /// Pattern files in use: the shipped set, then user directories.
-    patterns: usize,
+    pub(crate) patterns: usize,
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-struct RunReport {
-    repo: Option<String>,
-    run_id: Option<u64>,
-    workflow: Option<String>,
-    branch: Option<String>,
-    sha: Option<String>,
-    conclusion: Option<String>,
-    url: Option<String>,
+pub(crate) struct RunReport {
+    pub(crate) repo: Option<String>,
+    pub(crate) run_id: Option<u64>,
+    pub(crate) workflow: Option<String>,
+    pub(crate) branch: Option<String>,
+    pub(crate) sha: Option<String>,
+    pub(crate) conclusion: Option<String>,
+    pub(crate) url: Option<String>,
     /// For `--log`: the file classified.
-    source: Option<String>,
-    lines: u64,
-    jobs: Vec<serde_json::Value>,
-    issues: Vec<Issue>,
+    pub(crate) source: Option<String>,
+    pub(crate) lines: u64,
+    pub(crate) jobs: Vec<ci::github::Job>,
+    /// Jobs whose log could not be read, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) errors: Vec<String>,
+    pub(crate) issues: Vec<Issue>,
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -46,16 +49,16 @@ pub(crate) struct CheckBody {
 
 pub(crate) async fn run(args: GhWatchArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let (_settings, state_dir) = super::settings(ctx).await?;
-    let dirs = pattern_dirs(&args);
+    let (settings, state_dir) = super::settings(ctx).await?;
+    let dirs = pattern_dirs(&args, &settings.github.patterns_dirs);
     let patterns = ci::patterns::load(&dirs).map_err(Error::Usage)?;
     if args.check_patterns {
         return check_patterns(&patterns, started, &state_dir, ctx).await;
     }
     let Some(log) = args.log.clone() else {
-        return Err(Error::Usage(
-            "watching GitHub is not implemented yet; classify a log with `gh-watch --log FILE` (or `gh run view ID --log-failed | mcpctl gh-watch --log -`)".into(),
-        ));
+        let engine = Classifier::new(patterns).map_err(Error::Usage)?;
+        return super::gh_watch_api::watch(&args, &settings, &engine, started, &state_dir, ctx)
+            .await;
     };
     let count = patterns.len();
     let engine = Classifier::new(patterns).map_err(Error::Usage)?;
@@ -107,6 +110,7 @@ pub(crate) async fn run(args: GhWatchArgs, ctx: &Ctx) -> Result<Code> {
         source: Some(log.display().to_string()),
         lines: classified.lines,
         jobs: Vec::new(),
+        errors: Vec::new(),
         issues,
     };
     let env = Envelope::new(
@@ -155,10 +159,15 @@ async fn check_patterns(
     .await
 }
 
-/// `--patterns-dir`, else `$XDG_CONFIG_HOME/mcpctl/patterns` when it exists.
-fn pattern_dirs(args: &GhWatchArgs) -> Vec<PathBuf> {
-    if !args.patterns_dir.is_empty() {
-        return args.patterns_dir.clone();
+/// `[github] patterns_dirs` then `--patterns-dir`; with neither,
+/// `$XDG_CONFIG_HOME/mcpctl/patterns` when it exists.
+fn pattern_dirs(args: &GhWatchArgs, configured: &[PathBuf]) -> Vec<PathBuf> {
+    if !args.patterns_dir.is_empty() || !configured.is_empty() {
+        return configured
+            .iter()
+            .chain(&args.patterns_dir)
+            .cloned()
+            .collect();
     }
     crate::config::config_home()
         .map(|h| h.join("mcpctl").join("patterns"))
@@ -167,7 +176,7 @@ fn pattern_dirs(args: &GhWatchArgs) -> Vec<PathBuf> {
         .collect()
 }
 
-fn view(body: &Body) -> View {
+pub(crate) fn view(body: &Body) -> View {
     let mut table = output::table::new(&["CATEGORY", "KEY", "LINE", "PATTERN", "CONFIDENCE"]);
     let mut problems = Vec::new();
     for run in &body.runs {

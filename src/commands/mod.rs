@@ -5,6 +5,7 @@ mod emergency;
 mod emit;
 mod generate;
 mod gh_watch;
+mod gh_watch_api;
 mod health_check;
 mod recover;
 mod restore;

@@ -49,6 +49,18 @@ pub struct Settings {
     /// Where `emergency` writes the env file the pipeline sources [default: state dir].
     pub emergency_env_file: Option<PathBuf>,
     pub notify: NotifySettings,
+    pub github: GithubSettings,
+}
+
+/// `[github]`: where gh-watch looks. The token may hold `${VAR}`; it is expanded at use.
+#[derive(Debug, Clone, Default)]
+pub struct GithubSettings {
+    pub token: Option<String>,
+    pub api_url: String,
+    pub repos: Vec<String>,
+    pub lookback: Duration,
+    pub branches: Vec<String>,
+    pub patterns_dirs: Vec<PathBuf>,
 }
 
 /// Values may hold secrets (the webhook URL is one); they are never printed.

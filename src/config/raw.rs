@@ -22,6 +22,21 @@ pub(crate) struct RawConfig {
     #[serde(default)]
     pub(crate) emergency: RawEmergency,
     pub(crate) notify: Option<RawNotify>,
+    pub(crate) github: Option<RawGithub>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawGithub {
+    pub(crate) token: Option<String>,
+    pub(crate) api_url: Option<String>,
+    #[serde(default)]
+    pub(crate) repos: Vec<String>,
+    pub(crate) lookback: Option<DurationStr>,
+    #[serde(default)]
+    pub(crate) branches: Vec<String>,
+    #[serde(default)]
+    pub(crate) patterns_dirs: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

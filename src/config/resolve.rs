@@ -100,12 +100,9 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
     check_restore_targets(backup.as_ref(), &restore_targets, path)?;
     Ok(Settings {
         backup,
-        emergency_env_file: raw
-            .emergency
-            .env_file
-            .as_deref()
-            .map(|p| expand_path(p, base)),
+        emergency_env_file: raw.emergency.env_file.map(|p| expand_path(&p, base)),
         notify: raw.notify.map(|n| notify(n, base)).unwrap_or_default(),
+        github: github(raw.github, base),
         file: Some(path.to_path_buf()),
         state_dir: raw.state_dir.as_deref().map(|p| expand_path(p, base)),
         defaults,
@@ -116,6 +113,29 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
         },
         servers,
     })
+}
+
+fn github(g: Option<super::raw::RawGithub>, base: Option<&Path>) -> super::GithubSettings {
+    let g = g.unwrap_or(super::raw::RawGithub {
+        token: None,
+        api_url: None,
+        repos: Vec::new(),
+        lookback: None,
+        branches: Vec::new(),
+        patterns_dirs: Vec::new(),
+    });
+    super::GithubSettings {
+        token: g.token,
+        api_url: g.api_url.unwrap_or_else(|| "https://api.github.com".into()),
+        repos: g.repos,
+        lookback: g.lookback.map_or(Duration::from_secs(24 * 3600), |d| d.0),
+        branches: g.branches,
+        patterns_dirs: g
+            .patterns_dirs
+            .iter()
+            .map(|p| expand_path(p, base))
+            .collect(),
+    }
 }
 
 fn notify(n: super::raw::RawNotify, base: Option<&Path>) -> super::NotifySettings {

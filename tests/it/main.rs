@@ -8,6 +8,7 @@ mod discovery;
 mod emergency;
 mod generated;
 mod gh_watch;
+mod gh_watch_api;
 mod harness;
 mod health_checks;
 mod health_hostile;
