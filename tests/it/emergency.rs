@@ -1,15 +1,8 @@
 //! emergency end to end: a dead critical server, a direct-API fallback on loopback, the env file
 //! the pipeline sources, and the way back to normal mode.
 
+use crate::Test;
 use crate::stub::Stub;
-use crate::{Run, Test};
-
-fn run(t: &Test, args: &[&str]) -> Run {
-    let mut cmd = t.command();
-    cmd.arg("--state-dir").arg(t.path().join("state"));
-    cmd.args(args.iter().map(|a| t.expand(a)));
-    Run::from_output(&cmd.output().unwrap(), t.path())
-}
 
 fn setup(api: &Stub) -> Test {
     Test::new()
@@ -29,7 +22,7 @@ fn a_dead_server_with_a_working_api_goes_direct_and_comes_back() {
     let dir = tempfile::tempdir().unwrap();
     let api = Stub::start(dir.path(), "jira", 200, false);
     let t = setup(&api);
-    let r = run(&t, &["emergency", "--json"]);
+    let r = t.again(&["emergency", "--json"]);
     r.code(1);
     let env = std::fs::read_to_string(t.path().join("emergency.env")).unwrap();
     assert!(env.contains("MCPCTL_EMERGENCY=1\n"), "{env}");
@@ -43,13 +36,13 @@ fn a_dead_server_with_a_working_api_goes_direct_and_comes_back() {
     );
     assert!(!r.stdout.contains("canary-jira"));
 
-    let r = run(&t, &["emergency", "--status", "--json"]);
+    let r = t.again(&["emergency", "--status", "--json"]);
     r.code(1);
     assert_eq!(r.json()["active"], true);
 
     // The server comes back: the next health-check ends emergency mode and says so.
     std::fs::write(t.path().join("up"), "").unwrap();
-    let r = run(&t, &["health-check", "--json"]);
+    let r = t.again(&["health-check", "--json"]);
     r.code(0);
     assert!(
         r.json()["summary"]
@@ -78,7 +71,7 @@ fn a_dead_server_whose_api_fails_too_is_down_and_clear_resets() {
     let dir = tempfile::tempdir().unwrap();
     let api = Stub::start(dir.path(), "jira", 401, false);
     let t = setup(&api);
-    let r = run(&t, &["emergency", "--json"]);
+    let r = t.again(&["emergency", "--json"]);
     r.code(2);
     let report = r.json();
     let jira = report["servers"]
@@ -96,7 +89,7 @@ fn a_dead_server_whose_api_fails_too_is_down_and_clear_resets() {
     let env = std::fs::read_to_string(t.path().join("emergency.env")).unwrap();
     assert!(env.contains("MCPCTL_MODE_JIRA=down\n"), "{env}");
 
-    run(&t, &["emergency", "--clear"]).code(0);
+    t.again(&["emergency", "--clear"]).code(0);
     let env = std::fs::read_to_string(t.path().join("emergency.env")).unwrap();
     assert!(
         env.contains("MCPCTL_EMERGENCY=0\n") && env.contains("MCPCTL_MODE_JIRA=mcp\n"),
@@ -110,7 +103,7 @@ fn a_hanging_api_is_cut_by_its_timeout() {
     let api = Stub::start(dir.path(), "jira", 200, true);
     let t = setup(&api);
     let started = std::time::Instant::now();
-    let r = run(&t, &["emergency", "--json"]);
+    let r = t.again(&["emergency", "--json"]);
     r.code(2);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
     let report = r.json();

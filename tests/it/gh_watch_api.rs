@@ -1,56 +1,21 @@
 //! gh-watch against a loopback stand-in for GitHub's REST API: failed runs, jobs with steps, the
 //! 302 to a signed log URL, dedup across runs, and a rate limit that stops with a partial report.
 
-use std::io::BufRead;
-use std::process::{Child, Command, Stdio};
-
 use serde_json::{Value, json};
 
-use crate::{Run, Test};
+use crate::Test;
+use crate::stub::Stub;
 
-struct Github {
-    child: Child,
-    url: String,
-    log: std::path::PathBuf,
-}
-
-impl Github {
-    fn start(t: &Test, routes: &Value) -> Github {
-        let routes_path = t.path().join("routes.json");
-        std::fs::write(&routes_path, routes.to_string()).unwrap();
-        let log = t.path().join("github.requests.jsonl");
-        let mut child = Command::new("python3")
-            .arg(crate::harness::servers_dir().join("github_stub.py"))
-            .arg(&routes_path)
-            .arg(&log)
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let mut line = String::new();
-        std::io::BufReader::new(child.stdout.take().unwrap())
-            .read_line(&mut line)
-            .unwrap();
-        Github {
-            child,
-            url: format!("http://127.0.0.1:{}", line.trim()),
-            log,
-        }
-    }
-
-    fn requests(&self) -> Vec<Value> {
-        std::fs::read_to_string(&self.log)
-            .unwrap_or_default()
-            .lines()
-            .map(|l| serde_json::from_str(l).unwrap())
-            .collect()
-    }
-}
-
-impl Drop for Github {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
+/// The stand-in serves `routes`: path → status, JSON or text, headers, or a redirect.
+fn github(t: &Test, routes: &Value) -> Stub {
+    let routes_path = t.path().join("routes.json");
+    std::fs::write(&routes_path, routes.to_string()).unwrap();
+    let log = t.path().join("github.requests.jsonl");
+    Stub::spawn(
+        "github_stub.py",
+        &[routes_path.display().to_string(), log.display().to_string()],
+        log,
+    )
 }
 
 const TOKEN: &str = "canary-ghp-7d1e0c";
@@ -77,9 +42,9 @@ fn routes() -> Value {
     })
 }
 
-fn setup(routes: &Value) -> (Test, Github) {
+fn setup(routes: &Value) -> (Test, Stub) {
     let t = Test::new();
-    let gh = Github::start(&t, routes);
+    let gh = github(&t, routes);
     let t = t
         .config(&format!(
             "[github]\ntoken = \"${{GH_TEST_TOKEN}}\"\napi_url = \"{}\"\nrepos = [\"acme/app\"]\nlookback = \"48h\"\n",
@@ -89,18 +54,10 @@ fn setup(routes: &Value) -> (Test, Github) {
     (t, gh)
 }
 
-fn run(t: &Test, args: &[&str]) -> Run {
-    let mut cmd = t.command();
-    cmd.arg("--state-dir")
-        .arg(t.path().join("state"))
-        .args(args);
-    Run::from_output(&cmd.output().unwrap(), t.path())
-}
-
 #[test]
 fn failed_runs_are_classified_once_each() {
     let (t, gh) = setup(&routes());
-    let r = run(&t, &["gh-watch", "--json"]);
+    let r = t.again(&["gh-watch", "--json"]);
     r.code(1);
     let report = r.json();
     let runs = report["runs"].as_array().unwrap();
@@ -133,10 +90,10 @@ fn failed_runs_are_classified_once_each() {
     assert!(!r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN));
 
     // The next cron run has nothing new; --all looks again.
-    let r = run(&t, &["gh-watch", "--json"]);
+    let r = t.again(&["gh-watch", "--json"]);
     r.code(0);
     assert_eq!(r.json()["runs"].as_array().unwrap().len(), 0);
-    let r = run(&t, &["gh-watch", "--json", "--all"]);
+    let r = t.again(&["gh-watch", "--json", "--all"]);
     r.code(1);
     assert_eq!(r.json()["runs"].as_array().unwrap().len(), 1);
     for f in r.state_files() {
@@ -157,7 +114,7 @@ fn a_rate_limit_stops_with_a_partial_report() {
         "json": {"message": "API rate limit exceeded for user ID 1.", "documentation_url": "https://docs.github.com/rest/overview/resources-in-the-rest-api#rate-limiting"}
     });
     let (t, gh) = setup(&routes);
-    let r = run(&t, &["gh-watch", "--json"]);
+    let r = t.again(&["gh-watch", "--json"]);
     r.code(1);
     let report = r.json();
     let summary = report["summary"].as_str().unwrap();
@@ -178,11 +135,11 @@ fn a_rate_limit_stops_with_a_partial_report() {
 fn no_token_and_no_repos_say_what_to_do() {
     let t =
         Test::new().config("[github]\nrepos = [\"acme/app\"]\ntoken = \"${GH_MISSING_TOKEN}\"\n");
-    let r = run(&t, &["gh-watch"]);
+    let r = t.again(&["gh-watch"]);
     r.code(3);
     assert!(r.stderr.contains("GH_MISSING_TOKEN"), "{}", r.stderr);
     let t = Test::new().config("[github]\nrepos = []\n");
-    let r = run(&t, &["gh-watch"]);
+    let r = t.again(&["gh-watch"]);
     r.code(3);
     assert!(r.stderr.contains("add [github] repos"), "{}", r.stderr);
 }

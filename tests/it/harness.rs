@@ -87,6 +87,15 @@ impl Test {
         }
     }
 
+    /// Runs mcpctl once more in the same temp dir and state dir (`{dir}/state`), for tests that
+    /// follow state across several runs, as cron would.
+    pub fn again(&self, args: &[&str]) -> Run {
+        let mut cmd = self.command();
+        cmd.arg("--state-dir").arg(self.dir.path().join("state"));
+        cmd.args(args.iter().map(|a| self.expand(a)));
+        Run::from_output(&cmd.output().expect("run mcpctl"), self.dir.path())
+    }
+
     /// The command `run` would execute, for tests that need to signal or race it.
     pub fn command(&self) -> Command {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_mcpctl"));

@@ -1,15 +1,8 @@
 //! Notifiers on loopback receivers: Slack's webhook with state-based dedup, healthchecks pings
 //! paired by rid, the Prometheus textfile, and a hanging receiver cut by its timeout.
 
+use crate::Test;
 use crate::stub::Stub;
-use crate::{Run, Test};
-
-fn run(t: &Test, args: &[&str]) -> Run {
-    let mut cmd = t.command();
-    cmd.arg("--state-dir").arg(t.path().join("state"));
-    cmd.args(args.iter().map(|a| t.expand(a)));
-    Run::from_output(&cmd.output().unwrap(), t.path())
-}
 
 fn setup(slack: &Stub, hc: &Stub) -> Test {
     Test::new()
@@ -30,8 +23,8 @@ fn slack_is_told_once_per_problem_and_once_when_it_recovers() {
     let hc = Stub::start(dir.path(), "hc", 200, false);
     let t = setup(&slack, &hc);
 
-    run(&t, &["health-check"]).code(2);
-    run(&t, &["health-check"]).code(2);
+    t.again(&["health-check"]).code(2);
+    t.again(&["health-check"]).code(2);
     let said = slack.requests();
     assert_eq!(said.len(), 1, "{said:#?}");
     let text: serde_json::Value = serde_json::from_str(said[0]["body"].as_str().unwrap()).unwrap();
@@ -39,12 +32,12 @@ fn slack_is_told_once_per_problem_and_once_when_it_recovers() {
     assert!(text.contains("CRITICAL") && text.contains("jira"), "{text}");
 
     std::fs::write(t.path().join("up"), "").unwrap();
-    let r = run(&t, &["health-check"]);
+    let r = t.again(&["health-check"]);
     r.code(0);
     let said = slack.requests();
     assert_eq!(said.len(), 2);
     assert!(said[1]["body"].as_str().unwrap().contains("recovered"));
-    run(&t, &["health-check"]).code(0);
+    t.again(&["health-check"]).code(0);
     assert_eq!(slack.requests().len(), 2);
 
     // healthchecks: a start and an end per run, paired by rid, the end carrying the exit code.
@@ -91,7 +84,7 @@ fn a_hanging_notifier_is_cut_and_never_changes_the_result() {
     let hc = Stub::start(dir.path(), "hc", 500, false);
     let t = setup(&slack, &hc);
     let started = std::time::Instant::now();
-    let r = run(&t, &["health-check", "--json"]);
+    let r = t.again(&["health-check", "--json"]);
     r.code(2);
     assert!(started.elapsed() < std::time::Duration::from_secs(15));
     let report = r.json();
@@ -116,7 +109,7 @@ fn a_run_stopped_by_the_lock_still_closes_its_ping() {
     std::fs::create_dir_all(t.path().join("state")).unwrap();
     let lock = std::fs::File::create(t.path().join("state/mcpctl.lock")).unwrap();
     lock.lock().unwrap();
-    run(&t, &["health-check"]).code(75);
+    t.again(&["health-check"]).code(75);
     let pings: Vec<String> = hc
         .requests()
         .iter()

@@ -7,7 +7,7 @@ use std::process::Command;
 
 use serde_json::Value;
 
-use crate::{Run, Test};
+use crate::Test;
 
 fn lines(path: &Path) -> usize {
     std::fs::read_to_string(path).map_or(0, |s| s.lines().count())
@@ -19,13 +19,6 @@ fn audit(t: &Test) -> Vec<Value> {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect()
-}
-
-fn run(t: &Test, args: &[&str]) -> Run {
-    let mut cmd = t.command();
-    cmd.arg("--state-dir").arg(t.path().join("state"));
-    cmd.args(args.iter().map(|a| t.expand(a)));
-    Run::from_output(&cmd.output().unwrap(), t.path())
 }
 
 fn server<'a>(report: &'a Value, name: &str) -> &'a Value {
@@ -46,7 +39,7 @@ fn a_flaky_server_recovers_within_its_budget() {
          env = {{ FLAKY_COUNTER = \"{{dir}}/starts\", FLAKY_FAILS = \"2\" }}\n\
          [servers.flaky.recover]\nsteps = [\"wait\"]\n{FAST}"
     ));
-    let r = run(&t, &["recover", "flaky", "--json"]);
+    let r = t.again(&["recover", "flaky", "--json"]);
     r.code(0);
     let report = r.json();
     let s = server(&report, "flaky");
@@ -69,15 +62,15 @@ fn a_server_that_never_heals_spends_exactly_its_budget_then_the_breaker_holds() 
          [servers.dead.recover]\nsteps = [\"command\"]\ncommand = [\"python3\", \"-c\", \"open('{{dir}}/actions.log', 'a').write('x\\\\n')\"]\n{FAST}"
     ));
     let log = t.path().join("actions.log");
-    run(&t, &["recover", "dead"]).code(2);
+    t.again(&["recover", "dead"]).code(2);
     assert_eq!(lines(&log), 1);
-    let r = run(&t, &["recover", "dead", "--json"]);
+    let r = t.again(&["recover", "dead", "--json"]);
     r.code(2);
     assert_eq!(lines(&log), 2);
     assert_eq!(server(&r.json(), "dead")["breaker_open"], true);
 
     // The next cron run acts on nothing.
-    let r = run(&t, &["recover", "--all-failed", "--json"]);
+    let r = t.again(&["recover", "--all-failed", "--json"]);
     r.code(2);
     assert_eq!(lines(&log), 2);
     let report = r.json();
@@ -90,8 +83,8 @@ fn a_server_that_never_heals_spends_exactly_its_budget_then_the_breaker_holds() 
             .contains("recover --reset dead")
     );
 
-    run(&t, &["recover", "--reset", "dead"]).code(0);
-    run(&t, &["recover", "dead"]).code(2);
+    t.again(&["recover", "--reset", "dead"]).code(0);
+    t.again(&["recover", "dead"]).code(2);
     assert_eq!(lines(&log), 3);
     let events: Vec<String> = audit(&t)
         .iter()
@@ -122,7 +115,7 @@ fn dry_run_and_pause_touch_nothing() {
         "[servers.dead]\ncommand = \"python3\"\nargs = [\"{{servers}}/exit_now.py\"]\n\
          [servers.dead.recover]\nsteps = [\"command\"]\ncommand = [\"python3\", \"-c\", \"open('{{dir}}/actions.log', 'a').write('x\\\\n')\"]\n{FAST}"
     ));
-    let r = run(&t, &["recover", "dead", "--dry-run", "--json"]);
+    let r = t.again(&["recover", "dead", "--dry-run", "--json"]);
     r.code(1);
     let report = r.json();
     let s = server(&report, "dead");
@@ -131,13 +124,14 @@ fn dry_run_and_pause_touch_nothing() {
     assert!(!t.path().join("actions.log").exists());
     assert!(!t.path().join("state/recover").exists());
 
-    run(&t, &["recover", "--pause", "dead", "--for", "2h"]).code(0);
-    let r = run(&t, &["recover", "dead", "--json"]);
+    t.again(&["recover", "--pause", "dead", "--for", "2h"])
+        .code(0);
+    let r = t.again(&["recover", "dead", "--json"]);
     r.code(1);
     assert_eq!(server(&r.json(), "dead")["held"], "paused");
     assert!(!t.path().join("actions.log").exists());
-    run(&t, &["recover", "--resume", "dead"]).code(0);
-    run(&t, &["recover", "dead"]).code(1);
+    t.again(&["recover", "--resume", "dead"]).code(0);
+    t.again(&["recover", "dead"]).code(1);
     assert_eq!(lines(&t.path().join("actions.log")), 1);
 }
 
@@ -149,7 +143,7 @@ fn health_check_recover_shows_first_and_final_state() {
          [servers.flaky.recover]\nsteps = [\"command\"]\ncommand = [\"touch\", \"{{dir}}/up\"]\n{FAST}\
          [servers.fine]\ncommand = \"python3\"\nargs = [\"{{servers}}/minimal.py\"]\n"
     ));
-    let r = run(&t, &["health-check", "--recover", "--json"]);
+    let r = t.again(&["health-check", "--recover", "--json"]);
     r.code(0);
     let report = r.json();
     assert_eq!(server(&report, "flaky")["status"], "healthy");
@@ -189,12 +183,12 @@ fn a_corrupt_config_is_restored_from_a_real_backup() {
         std::fs::Permissions::from_mode(0o600),
     )
     .unwrap();
-    run(&t, &["health-check"]).code(0);
-    run(&t, &["backup"]).code(0);
+    t.again(&["health-check"]).code(0);
+    t.again(&["backup"]).code(0);
     std::fs::write(&file, "{\"token_file\": \"/run/sec").unwrap();
-    run(&t, &["health-check"]).code(2);
+    t.again(&["health-check"]).code(2);
 
-    let r = run(&t, &["recover", "jira", "--json"]);
+    let r = t.again(&["recover", "jira", "--json"]);
     r.code(0);
     let report = r.json();
     let s = server(&report, "jira");
@@ -207,7 +201,7 @@ fn a_corrupt_config_is_restored_from_a_real_backup() {
     assert!(t.path().join("cfg/server.json.mcpctl-prev").exists());
 
     // A healthy server's valid config is never restored over.
-    let r = run(&t, &["recover", "jira", "--json"]);
+    let r = t.again(&["recover", "jira", "--json"]);
     r.code(0);
     assert_eq!(server(&r.json(), "jira")["held"], "not_failing");
 }
@@ -242,7 +236,7 @@ fn config_errors_name_the_step_and_its_line() {
     let t = Test::new().config(
         "[servers.s]\ncommand = \"x\"\n[servers.s.recover]\nsteps = [\"restart-container\"]\n",
     );
-    let r = run(&t, &["recover", "s"]);
+    let r = t.again(&["recover", "s"]);
     r.code(3);
     assert!(
         r.stderr.contains("mcpctl.toml:1:1") || r.stderr.contains("mcpctl.toml:"),
@@ -282,7 +276,7 @@ fn restart_container_brings_a_stopped_container_back() {
              [servers.s.recover]\nsteps = [\"restart-container\"]\nstop_timeout = \"1s\"\n{FAST}"
         ))
         .env("DOCKER_HOST", &docker_host());
-    let r = run(&t, &["recover", "s", "--json"]);
+    let r = t.again(&["recover", "s", "--json"]);
     r.code(0);
     let report = r.json();
     let s = server(&report, "s");
@@ -311,7 +305,7 @@ fn command_output_is_redacted_in_reports_and_audit() {
              [servers.dead.recover]\nsteps = [\"command\"]\ncommand = [\"sh\", \"-c\", \"echo using $CANARY_TOKEN; exit 3\"]\n{FAST}"
         ))
         .env("CANARY_TOKEN", "canary-7f3a9c2e5b");
-    let r = run(&t, &["recover", "dead", "--json"]);
+    let r = t.again(&["recover", "dead", "--json"]);
     r.code(1);
     let report = r.json();
     let detail = server(&report, "dead")["actions"][0]["detail"]
@@ -403,7 +397,7 @@ fn rollback_image_goes_back_to_the_last_healthy_image_keeping_volumes() {
         ))
         .env("DOCKER_HOST", &docker_host());
     // Seen healthy on the good image: that is what a rollback goes back to.
-    let first = run(&t, &["health-check", "--recover", "--json"]);
+    let first = t.again(&["health-check", "--recover", "--json"]);
     first.code(0);
 
     // A release of a bad image, same name, same volume.
@@ -421,7 +415,7 @@ fn rollback_image_goes_back_to_the_last_healthy_image_keeping_volumes() {
     ]);
     // Until it has exited, the engine may still report it starting.
     podman(&["wait", &name]);
-    let r = run(&t, &["recover", "s", "--json"]);
+    let r = t.again(&["recover", "s", "--json"]);
     r.code(0);
     let report = r.json();
     let s = server(&report, "s");

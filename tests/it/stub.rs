@@ -1,4 +1,5 @@
-//! A loopback HTTP receiver (tests/servers/http_stub.py) for APIs the tests cannot reach.
+//! Loopback HTTP stand-ins (tests/servers/http_stub.py, github_stub.py) for what the tests
+//! cannot reach.
 
 use std::io::BufRead;
 use std::path::{Path, PathBuf};
@@ -16,14 +17,22 @@ impl Stub {
     /// Answers every request with `status`; `hang` never answers.
     pub(crate) fn start(dir: &Path, name: &str, status: u16, hang: bool) -> Stub {
         let log = dir.join(format!("{name}.requests.jsonl"));
-        let mut cmd = Command::new("python3");
-        cmd.arg(crate::harness::servers_dir().join("http_stub.py"))
-            .arg(&log)
-            .arg(status.to_string());
+        let mut args = vec![log.display().to_string(), status.to_string()];
         if hang {
-            cmd.arg("hang");
+            args.push("hang".into());
         }
-        let mut child = cmd.stdout(Stdio::piped()).spawn().expect("python3");
+        Stub::spawn("http_stub.py", &args, log)
+    }
+
+    /// Starts one of tests/servers' loopback servers, which print their port and append one
+    /// JSON line per request to `log`.
+    pub(crate) fn spawn(script: &str, args: &[String], log: PathBuf) -> Stub {
+        let mut child = Command::new("python3")
+            .arg(crate::harness::servers_dir().join(script))
+            .args(args)
+            .stdout(Stdio::piped())
+            .spawn()
+            .expect("python3");
         let mut line = String::new();
         std::io::BufReader::new(child.stdout.take().unwrap())
             .read_line(&mut line)
