@@ -5,18 +5,8 @@
 # hyperfine (installed here if missing).
 set -euo pipefail
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-cd "$repo"
-cache=${MCPCTL_TEST_CACHE:-$repo/.cache/test-deps}
-export MCPCTL_TEST_CACHE=$cache
-scripts/install-test-deps.sh
-# shellcheck source=/dev/null
-. "$cache/env.sh"
-command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
-cargo build --release --locked --quiet
-bin=$repo/target/release/mcpctl
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=scripts/bench-setup.sh
+. "$(dirname "$0")/bench-setup.sh"
 n=${BENCH_SERVERS:-20}
 
 # 20 × server-memory, each with its own memory file and a recovery ladder.

@@ -4,22 +4,12 @@
 # Needs what scripts/install-test-deps.sh installs, plus hyperfine (installed here if missing).
 set -euo pipefail
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-cd "$repo"
-cache=${MCPCTL_TEST_CACHE:-$repo/.cache/test-deps}
-export MCPCTL_TEST_CACHE=$cache
-scripts/install-test-deps.sh
-# shellcheck source=/dev/null
-. "$cache/env.sh"
-command -v hyperfine >/dev/null || { apt-get update -qq && apt-get install -y -qq hyperfine >/dev/null; }
+# shellcheck source=scripts/bench-setup.sh
+. "$(dirname "$0")/bench-setup.sh"
 peers=$cache/bench-peers
 if [ ! -x "$peers/node_modules/.bin/mcp-inspector" ] || [ ! -x "$peers/node_modules/.bin/claude" ]; then
   npm install --silent --no-fund --no-audit --prefix "$peers" @modelcontextprotocol/inspector @anthropic-ai/claude-code >/dev/null
 fi
-cargo build --release --locked --quiet
-bin=$repo/target/release/mcpctl
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
 n=${BENCH_SERVERS:-20}
 
 # 20 × server-memory, each with its own memory file.

@@ -18,7 +18,8 @@ q() { echo "${*@Q}"; }
 
 command -v shellcheck >/dev/null || { echo "shellcheck is required: apt-get install -y shellcheck" >&2; exit 3; }
 for f in "$scripts"/*.sh; do
-  if out=$(shellcheck "$f" 2>&1); then ok "shellcheck ${f##*/}"; else fail "shellcheck ${f##*/}" "findings:"; echo "$out"; fi
+  # -x from the repo root: scripts that source scripts/bench-setup.sh are checked with it.
+  if out=$(cd "$repo" && shellcheck -x "$f" 2>&1); then ok "shellcheck ${f##*/}"; else fail "shellcheck ${f##*/}" "findings:"; echo "$out"; fi
 done
 
 # The stub mcpctl appends its argv to $STUB_LOG, one run a line, and exits with the code that
