@@ -83,7 +83,7 @@ pub enum Command {
     /// Find failed GitHub Actions runs and classify why they failed
     GhWatch(GhWatchArgs),
     /// Apply the matched fix recipe in a git checkout (dry-run by default)
-    Fix(PendingArgs),
+    Fix(FixArgs),
     /// Reliability figures from the stored reports
     Report(PendingArgs),
     /// Print a shell completion script
@@ -257,6 +257,26 @@ pub struct GhWatchArgs {
     /// Classify runs seen before too (normally each run is classified once)
     #[arg(long, conflicts_with_all = ["log", "check_patterns"])]
     pub all: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct FixArgs {
+    /// Act: branch, apply, verify, commit, then open a pull request, push or re-run, as [fix] mode
+    /// says [default: a dry run that prints the plan and the diff]
+    #[arg(long)]
+    pub apply: bool,
+
+    /// Read the issues from this gh-watch report [default: the newest stored one]
+    #[arg(long, value_name = "REPORT")]
+    pub from: Option<PathBuf>,
+
+    /// Only the issue with this fingerprint (or its first 6+ characters)
+    #[arg(long, value_name = "FP")]
+    pub fingerprint: Option<String>,
+
+    /// Show every fix attempted so far (with --json as JSON); change nothing
+    #[arg(long, conflicts_with_all = ["apply", "from", "fingerprint"])]
+    pub history: bool,
 }
 
 /// Arguments of a subcommand that is not built yet; accepted so `--help` stays honest.

@@ -1,6 +1,7 @@
 //! mcpctl keeps MCP servers, their configs and credentials, and CI healthy. `main.rs` only calls
 //! [`run`]; everything else lives here so tests can reach it.
 
+pub mod argv;
 pub mod backup;
 pub mod ci;
 pub mod cli;
@@ -11,6 +12,7 @@ pub mod emergency;
 pub mod env_vars;
 pub mod error;
 pub mod exit;
+pub mod fix;
 pub mod heal;
 pub mod health;
 mod inventory;

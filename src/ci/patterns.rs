@@ -204,6 +204,8 @@ pub fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, String> {
             .flatten()
             .map(|e| e.path())
             .filter(|p| p.extension().is_some_and(|e| e == "yaml" || e == "yml"))
+            // The bump-action table lives beside the patterns; `fix` reads it.
+            .filter(|p| p.file_name().is_none_or(|n| n != "actions.yaml"))
             .collect();
         files.sort();
         for file in files {

@@ -179,7 +179,7 @@ fn valid_repo(r: &str) -> bool {
 }
 
 /// `[github] token` (with `${VAR}`), else `gh auth token` when gh is installed.
-fn token(configured: Option<&str>) -> Result<String> {
+pub(crate) fn token(configured: Option<&str>) -> Result<String> {
     if let Some(t) = configured {
         let (value, missing) = crate::config::expand(t, &|n| std::env::var(n).ok());
         if let Some(var) = missing.first() {

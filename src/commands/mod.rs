@@ -3,6 +3,7 @@
 mod backup;
 mod emergency;
 mod emit;
+mod fix;
 mod generate;
 mod gh_watch;
 mod gh_watch_api;
@@ -53,7 +54,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Command::Recover(args) => recover::run(args, &ctx).await,
             Command::Emergency(args) => emergency::run(args, &ctx).await,
             Command::GhWatch(args) => gh_watch::run(args, &ctx).await,
-            Command::Fix(_) => Err(Error::NotImplemented("fix")),
+            Command::Fix(args) => fix::run(args, &ctx).await,
             Command::Report(_) => Err(Error::NotImplemented("report")),
             Command::Completions(args) => generate::completions(&args),
             Command::Man(args) => generate::man(&args),

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 pub use interpolate::expand;
-pub use raw::{FileFormat, NotifyOn, RecoverStep};
+pub use raw::{FileFormat, FixMode, NotifyOn, RecoverStep};
 use resolve::resolve;
 
 use crate::env_vars;
@@ -50,6 +50,34 @@ pub struct Settings {
     pub emergency_env_file: Option<PathBuf>,
     pub notify: NotifySettings,
     pub github: GithubSettings,
+    /// `[fix]`, when the file has one: `fix` refuses to act without it.
+    pub fix: Option<FixSettings>,
+}
+
+/// `[fix]`: the guards and the checkout of `mcpctl fix`.
+#[derive(Debug, Clone)]
+pub struct FixSettings {
+    pub mode: FixMode,
+    pub allowed_repos: Vec<String>,
+    pub allowed_recipes: Vec<String>,
+    pub window: Option<crate::fix::window::Window>,
+    pub timezone: Option<chrono_tz::Tz>,
+    pub max_attempts_per_fingerprint: u32,
+    pub max_fixes_per_run: u32,
+    pub checkout: Option<PathBuf>,
+    pub verify: Vec<String>,
+    pub verify_timeout: Duration,
+    pub git_timeout: Duration,
+    pub max_timeout_minutes: u32,
+    pub repos: std::collections::BTreeMap<String, FixRepo>,
+    pub recipes: std::collections::BTreeMap<String, crate::fix::recipes::UserRecipe>,
+}
+
+/// A per-repo override of the checkout and the verify argv.
+#[derive(Debug, Clone)]
+pub struct FixRepo {
+    pub checkout: Option<PathBuf>,
+    pub verify: Option<Vec<String>>,
 }
 
 /// `[github]`: where gh-watch looks. The token may hold `${VAR}`; it is expanded at use.

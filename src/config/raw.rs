@@ -23,6 +23,57 @@ pub(crate) struct RawConfig {
     pub(crate) emergency: RawEmergency,
     pub(crate) notify: Option<RawNotify>,
     pub(crate) github: Option<RawGithub>,
+    pub(crate) fix: Option<Spanned<RawFix>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFix {
+    pub(crate) mode: Option<FixMode>,
+    #[serde(default)]
+    pub(crate) allowed_repos: Vec<String>,
+    #[serde(default)]
+    pub(crate) allowed_recipes: Vec<String>,
+    pub(crate) window: Option<String>,
+    pub(crate) timezone: Option<String>,
+    pub(crate) max_attempts_per_fingerprint: Option<u32>,
+    pub(crate) max_fixes_per_run: Option<u32>,
+    pub(crate) checkout: Option<String>,
+    #[serde(default)]
+    pub(crate) verify: Vec<String>,
+    pub(crate) verify_timeout: Option<DurationStr>,
+    pub(crate) git_timeout: Option<DurationStr>,
+    pub(crate) max_timeout_minutes: Option<u32>,
+    #[serde(default)]
+    pub(crate) repos: BTreeMap<String, RawFixRepo>,
+    #[serde(default)]
+    pub(crate) recipes: BTreeMap<String, RawRecipe>,
+}
+
+/// What `fix` does once a recipe passes its verify step.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum FixMode {
+    #[default]
+    PullRequest,
+    Push,
+    RerunOnly,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawFixRepo {
+    pub(crate) checkout: Option<String>,
+    pub(crate) verify: Option<Vec<String>>,
+}
+
+/// A user recipe: an argv whose `{name}` placeholders are captures, each with a declared grammar.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawRecipe {
+    pub(crate) argv: Vec<String>,
+    #[serde(default)]
+    pub(crate) placeholders: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -103,6 +103,7 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
         emergency_env_file: raw.emergency.env_file.map(|p| expand_path(&p, base)),
         notify: raw.notify.map(|n| notify(n, base)).unwrap_or_default(),
         github: github(raw.github, base),
+        fix: raw.fix.map(|f| fix(f, path, text, base)).transpose()?,
         file: Some(path.to_path_buf()),
         state_dir: raw.state_dir.as_deref().map(|p| expand_path(p, base)),
         defaults,
@@ -479,4 +480,128 @@ fn retention(r: RawRetention) -> Retention {
 
 fn is_recipient(key: &str) -> bool {
     key.parse::<age::x25519::Recipient>().is_ok() || key.parse::<age::ssh::Recipient>().is_ok()
+}
+
+fn fix(
+    spanned: toml::Spanned<super::raw::RawFix>,
+    path: &Path,
+    text: &str,
+    base: Option<&Path>,
+) -> Result<super::FixSettings, ConfigError> {
+    let (line, col) = line_col(text, spanned.span().start);
+    let at = |message: String| ConfigError::At {
+        path: path.to_path_buf(),
+        line,
+        col,
+        message: format!("[fix] {message}"),
+    };
+    let f = spanned.into_inner();
+    let window = f
+        .window
+        .as_deref()
+        .map(crate::fix::window::Window::parse)
+        .transpose()
+        .map_err(at)?;
+    let timezone = f
+        .timezone
+        .as_deref()
+        .map(|tz| {
+            tz.parse::<chrono_tz::Tz>()
+                .map_err(|_| format!("timezone `{tz}` is not an IANA name like Europe/Berlin"))
+        })
+        .transpose()
+        .map_err(at)?;
+    for recipe in &f.allowed_recipes {
+        if !crate::fix::recipes::BUILT_IN.contains(&recipe.as_str())
+            && !f.recipes.contains_key(recipe)
+        {
+            return Err(at(format!(
+                "allowed_recipes: `{recipe}` is neither built in ({}) nor in [fix.recipes]",
+                crate::fix::recipes::BUILT_IN.join(", ")
+            )));
+        }
+    }
+    let recipes = user_recipes(f.recipes).map_err(at)?;
+    for repo in f.allowed_repos.iter().chain(f.repos.keys()) {
+        if crate::fix::grammar::Grammar::Action.check(repo).is_err()
+            || repo.matches('/').count() != 1
+        {
+            return Err(at(format!("`{repo}` is not a repository like owner/name")));
+        }
+    }
+    Ok(super::FixSettings {
+        mode: f.mode.unwrap_or_default(),
+        allowed_repos: f.allowed_repos,
+        allowed_recipes: f.allowed_recipes,
+        window,
+        timezone,
+        max_attempts_per_fingerprint: f.max_attempts_per_fingerprint.unwrap_or(2),
+        max_fixes_per_run: f.max_fixes_per_run.unwrap_or(3),
+        checkout: f.checkout.as_deref().map(|p| expand_path(p, base)),
+        verify: f.verify,
+        verify_timeout: f
+            .verify_timeout
+            .map_or(Duration::from_secs(15 * 60), |d| d.0),
+        git_timeout: f.git_timeout.map_or(Duration::from_secs(120), |d| d.0),
+        max_timeout_minutes: f.max_timeout_minutes.unwrap_or(120),
+        repos: f
+            .repos
+            .into_iter()
+            .map(|(k, v)| {
+                (
+                    k,
+                    super::FixRepo {
+                        checkout: v.checkout.as_deref().map(|p| expand_path(p, base)),
+                        verify: v.verify,
+                    },
+                )
+            })
+            .collect(),
+        recipes,
+    })
+}
+
+fn user_recipes(
+    raw: std::collections::BTreeMap<String, super::raw::RawRecipe>,
+) -> Result<std::collections::BTreeMap<String, crate::fix::recipes::UserRecipe>, String> {
+    let mut recipes = std::collections::BTreeMap::new();
+    for (name, r) in raw {
+        if crate::fix::recipes::BUILT_IN.contains(&name.as_str()) {
+            return Err(format!(
+                "recipes.{name}: the name is taken by a built-in recipe"
+            ));
+        }
+        if r.argv.is_empty() {
+            return Err(format!("recipes.{name}: argv is empty"));
+        }
+        let mut placeholders = std::collections::BTreeMap::new();
+        for (hole, grammar) in r.placeholders {
+            let g = grammar
+                .parse::<crate::fix::grammar::Grammar>()
+                .map_err(|e| format!("recipes.{name}.placeholders.{hole}: {e}"))?;
+            placeholders.insert(hole, g);
+        }
+        for part in &r.argv {
+            for hole in part
+                .split('{')
+                .skip(1)
+                .filter_map(|p| p.split_once('}'))
+                .map(|(h, _)| h)
+            {
+                if !placeholders.contains_key(hole) {
+                    return Err(format!(
+                        "recipes.{name}: placeholder `{{{hole}}}` needs a grammar in placeholders"
+                    ));
+                }
+            }
+        }
+        recipes.insert(
+            name,
+            crate::fix::recipes::UserRecipe {
+                argv: r.argv,
+                placeholders,
+            },
+        );
+    }
+    Ok(recipes)
 }

@@ -1,15 +1,10 @@
 //! What a ladder step does to the world: restart a container through the engine's API, or run a
 //! configured argv. Never a shell: the argv goes to execve as written.
 
-use std::collections::VecDeque;
-use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bollard::Docker;
-use tokio::io::{AsyncRead, AsyncReadExt};
 
-use crate::probe::process::{GroupGuard, describe, shutdown};
 use crate::redact::Redactor;
 
 /// How a step ended before the re-probe.
@@ -23,8 +18,6 @@ pub(super) enum Done {
 }
 
 const TAIL_LINES: usize = 10;
-const LINE_CHARS: usize = 300;
-const GRACE: Duration = Duration::from_secs(2);
 
 /// The engine at `DOCKER_HOST` (Docker or Podman), with a timeout on every call.
 pub(super) fn engine(timeout: Duration) -> Result<Docker, Done> {
@@ -87,91 +80,27 @@ pub(super) async fn restart_container(
 /// Runs the argv in its own process group, cut at `timeout`; the last lines of its output,
 /// redacted, go into the detail.
 pub(super) async fn run_command(argv: &[String], timeout: Duration, redactor: &Redactor) -> Done {
-    let Some((program, rest)) = argv.split_first() else {
-        return Done::Failed("the command is empty".into());
+    let spec = crate::argv::Spec {
+        argv,
+        cwd: None,
+        env: &[],
+        timeout,
+        tail: TAIL_LINES,
     };
-    let mut child = match tokio::process::Command::new(program)
-        .args(rest)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .process_group(0)
-        .kill_on_drop(true)
-        .spawn()
-    {
-        Ok(c) => c,
-        Err(e) => return Done::Failed(format!("cannot run {program}: {e}")),
+    let finished = match crate::argv::run(&spec).await {
+        Ok(f) => f,
+        Err(e) => return Done::Failed(e),
     };
-    let guard = GroupGuard::new(&child);
-    let tail: Arc<Mutex<VecDeque<String>>> = Arc::default();
-    let readers = [
-        tokio::spawn(keep_tail(child.stdout.take(), Arc::clone(&tail))),
-        tokio::spawn(keep_tail(child.stderr.take(), Arc::clone(&tail))),
-    ];
-    let status = match tokio::time::timeout(timeout, child.wait()).await {
-        Ok(Ok(status)) => {
-            drop(guard);
-            Some(status)
-        }
-        Ok(Err(e)) => return Done::Failed(format!("waiting for {program} failed: {e}")),
-        Err(_) => {
-            shutdown(&mut child, guard, false, GRACE).await;
-            None
-        }
-    };
-    for r in readers {
-        let _ = tokio::time::timeout(GRACE, r).await;
-    }
-    let output: Vec<String> = tail
-        .lock()
-        .map(|t| t.iter().map(|l| redactor.redact(l)).collect())
-        .unwrap_or_default();
+    let program = &argv[0];
+    let output: Vec<String> = finished.tail.iter().map(|l| redactor.redact(l)).collect();
     let output = if output.is_empty() {
         String::new()
     } else {
         format!("; output: {}", output.join(" | "))
     };
-    match status {
-        Some(s) if s.success() => Done::Acted(format!("{program} succeeded{output}")),
-        Some(s) => Done::Failed(format!("{program} {}{output}", describe(s))),
-        None => Done::Failed(format!(
-            "{program} did not finish within {} and was killed{output}",
-            humantime::format_duration(timeout)
-        )),
+    if finished.success() {
+        Done::Acted(format!("{program} succeeded{output}"))
+    } else {
+        Done::Failed(format!("{program} {}{output}", finished.describe(timeout)))
     }
-}
-
-/// Keeps the last lines; a flood or one endless line costs a bounded buffer, never memory.
-async fn keep_tail(stream: Option<impl AsyncRead + Unpin>, tail: Arc<Mutex<VecDeque<String>>>) {
-    let Some(mut stream) = stream else { return };
-    let push = |line: &[u8]| {
-        let line: String = String::from_utf8_lossy(line)
-            .chars()
-            .take(LINE_CHARS)
-            .collect();
-        if !line.trim().is_empty()
-            && let Ok(mut t) = tail.lock()
-        {
-            if t.len() == TAIL_LINES {
-                t.pop_front();
-            }
-            t.push_back(line);
-        }
-    };
-    let mut buf = vec![0u8; 8192];
-    let mut current = Vec::new();
-    while let Ok(n) = stream.read(&mut buf).await {
-        if n == 0 {
-            break;
-        }
-        for &b in &buf[..n] {
-            if b == b'\n' {
-                push(&current);
-                current.clear();
-            } else if current.len() < LINE_CHARS * 4 {
-                current.push(b);
-            }
-        }
-    }
-    push(&current);
 }

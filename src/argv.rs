@@ -1,0 +1,138 @@
+//! Runs an argv — never a shell — in its own process group, cut at a timeout, keeping only the
+//! last lines of its output. Shared by the recovery ladder's commands and `fix`'s recipes, git
+//! and verify steps.
+
+use std::collections::VecDeque;
+use std::path::Path;
+use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+use crate::probe::process::{GroupGuard, describe, shutdown};
+
+const LINE_CHARS: usize = 300;
+const GRACE: Duration = Duration::from_secs(2);
+
+/// How a command ended.
+#[derive(Debug)]
+pub struct Finished {
+    /// None when it was killed at the timeout.
+    pub status: Option<ExitStatus>,
+    /// The last lines of stdout and stderr, interleaved as they came.
+    pub tail: Vec<String>,
+}
+
+impl Finished {
+    pub fn success(&self) -> bool {
+        self.status.is_some_and(|s| s.success())
+    }
+
+    /// "exited with code 1", "killed by SIGKILL", or "did not finish within 10m and was killed".
+    pub fn describe(&self, timeout: Duration) -> String {
+        match self.status {
+            Some(s) => describe(s),
+            None => format!(
+                "did not finish within {} and was killed",
+                humantime::format_duration(timeout)
+            ),
+        }
+    }
+}
+
+/// What to run and how.
+pub struct Spec<'a> {
+    pub argv: &'a [String],
+    pub cwd: Option<&'a Path>,
+    pub env: &'a [(&'a str, &'a str)],
+    pub timeout: Duration,
+    /// How many output lines to keep.
+    pub tail: usize,
+}
+
+pub async fn run(spec: &Spec<'_>) -> Result<Finished, String> {
+    let Some((program, rest)) = spec.argv.split_first() else {
+        return Err("the command is empty".into());
+    };
+    let mut cmd = tokio::process::Command::new(program);
+    cmd.args(rest)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .process_group(0)
+        .kill_on_drop(true);
+    if let Some(dir) = spec.cwd {
+        cmd.current_dir(dir);
+    }
+    for (k, v) in spec.env {
+        cmd.env(k, v);
+    }
+    let mut child = cmd
+        .spawn()
+        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    let guard = GroupGuard::new(&child);
+    let tail: Arc<Mutex<VecDeque<String>>> = Arc::default();
+    let readers = [
+        tokio::spawn(keep_tail(child.stdout.take(), Arc::clone(&tail), spec.tail)),
+        tokio::spawn(keep_tail(child.stderr.take(), Arc::clone(&tail), spec.tail)),
+    ];
+    let status = match tokio::time::timeout(spec.timeout, child.wait()).await {
+        Ok(Ok(status)) => {
+            drop(guard);
+            Some(status)
+        }
+        Ok(Err(e)) => return Err(format!("waiting for {program} failed: {e}")),
+        Err(_) => {
+            shutdown(&mut child, guard, false, GRACE).await;
+            None
+        }
+    };
+    for r in readers {
+        let _ = tokio::time::timeout(GRACE, r).await;
+    }
+    let tail = tail
+        .lock()
+        .map(|t| t.iter().cloned().collect())
+        .unwrap_or_default();
+    Ok(Finished { status, tail })
+}
+
+/// Keeps the last lines; a flood or one endless line costs a bounded buffer, never memory.
+async fn keep_tail(
+    stream: Option<impl AsyncRead + Unpin>,
+    tail: Arc<Mutex<VecDeque<String>>>,
+    keep: usize,
+) {
+    let Some(mut stream) = stream else { return };
+    let push = |line: &[u8]| {
+        let line: String = String::from_utf8_lossy(line)
+            .chars()
+            .take(LINE_CHARS)
+            .collect();
+        if !line.trim().is_empty()
+            && let Ok(mut t) = tail.lock()
+        {
+            if t.len() >= keep {
+                t.pop_front();
+            }
+            t.push_back(line);
+        }
+    };
+    let mut buf = vec![0u8; 8192];
+    let mut current = Vec::new();
+    while let Ok(n) = stream.read(&mut buf).await {
+        if n == 0 {
+            break;
+        }
+        for &b in &buf[..n] {
+            if b == b'\n' {
+                push(&current);
+                current.clear();
+            } else if current.len() < LINE_CHARS * 4 {
+                current.push(b);
+            }
+        }
+    }
+    push(&current);
+}

@@ -1,0 +1,12 @@
+//! Fix recipes for classified CI failures: grammars for captured values, byte-preserving
+//! workflow edits, the git steps with their rollback, business hours, and what is remembered
+//! across runs. No CLI here; `commands::fix` drives it.
+
+pub mod actions;
+pub mod git;
+pub mod github;
+pub mod grammar;
+pub mod ledger;
+pub mod recipes;
+pub mod window;
+pub mod workflow;
