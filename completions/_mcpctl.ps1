@@ -193,12 +193,16 @@ Register-ArgumentCompleter -Native -CommandName 'mcpctl' -ScriptBlock {
             break
         }
         'mcpctl;fix' {
+            [CompletionResult]::new('--from', '--from', [CompletionResultType]::ParameterName, 'Read the issues from this gh-watch report [default: the newest stored one]')
+            [CompletionResult]::new('--fingerprint', '--fingerprint', [CompletionResultType]::ParameterName, 'Only the issue with this fingerprint (or its first 6+ characters)')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]')
             [CompletionResult]::new('--report', '--report', [CompletionResultType]::ParameterName, 'Write the JSON report here instead of the state directory')
             [CompletionResult]::new('--format', '--format', [CompletionResultType]::ParameterName, 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]')
             [CompletionResult]::new('--wait-lock', '--wait-lock', [CompletionResultType]::ParameterName, 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)')
+            [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Act: branch, apply, verify, commit, then open a pull request, push or re-run, as [fix] mode says [default: a dry run that prints the plan and the diff]')
+            [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'Show every fix attempted so far (with --json as JSON); change nothing')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the JSON report on stdout (same as --format json)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing when all is ok')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing when all is ok')

@@ -251,12 +251,20 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__fix)
-            opts="-c -q -v -h -V --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-c -q -v -h -V --apply --from --fingerprint --history --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --fingerprint)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0

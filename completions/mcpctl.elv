@@ -183,12 +183,16 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand --version 'Print version'
         }
         &'mcpctl;fix'= {
+            cand --from 'Read the issues from this gh-watch report [default: the newest stored one]'
+            cand --fingerprint 'Only the issue with this fingerprint (or its first 6+ characters)'
             cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
             cand --report 'Write the JSON report here instead of the state directory'
             cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
             cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --apply 'Act: branch, apply, verify, commit, then open a pull request, push or re-run, as [fix] mode says [default: a dry run that prints the plan and the diff]'
+            cand --history 'Show every fix attempted so far (with --json as JSON); change nothing'
             cand --json 'Print the JSON report on stdout (same as --format json)'
             cand -q 'Print nothing when all is ok'
             cand --quiet 'Print nothing when all is ok'

@@ -153,6 +153,8 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s q -l quiet -d
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s h -l help -d 'Print help'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l from -d 'Read the issues from this gh-watch report [default: the newest stored one]' -r -F
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l fingerprint -d 'Only the issue with this fingerprint (or its first 6+ characters)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l report -d 'Write the JSON report here instead of the state directory' -r -F
@@ -160,6 +162,8 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l format -d 'Output 
 json\t''
 nagios\t''"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l apply -d 'Act: branch, apply, verify, commit, then open a pull request, push or re-run, as [fix] mode says [default: a dry run that prints the plan and the diff]'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l history -d 'Show every fix attempted so far (with --json as JSON); change nothing'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'

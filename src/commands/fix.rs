@@ -64,6 +64,8 @@ struct InputIssue {
     #[serde(default)]
     description: String,
     fingerprint: String,
+    /// From gh-watch's history: new, rerun_candidate or persistent.
+    recurrence: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -396,6 +398,9 @@ impl Fixer<'_> {
         }
         if fix.recipe == "rerun" && run.run_id.is_none() {
             return skip("no run id to re-run".into());
+        }
+        if fix.recipe == "rerun" && issue.recurrence.as_deref() == Some("persistent") {
+            return skip("the failure is persistent: it came back on other commits, so a re-run will not help".into());
         }
         if let Some(window) = &self.fix.window {
             let now = Utc::now();

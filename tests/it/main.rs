@@ -6,6 +6,7 @@ mod config_errors;
 mod container;
 mod discovery;
 mod emergency;
+mod fix;
 mod generated;
 mod gh_watch;
 mod gh_watch_api;

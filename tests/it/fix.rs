@@ -1,0 +1,827 @@
+//! `mcpctl fix` against real git: a work checkout whose `origin` is a bare repository in the
+//! same temp dir, a gh-watch report as input, and a loopback stand-in for GitHub's pull-request
+//! and re-run endpoints.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::{Value, json};
+
+use crate::harness::Test;
+use crate::stub::Stub;
+
+const WORKFLOW: &str = "# CI for the app; keep the comments\nname: CI\non:\n  push:\n    branches: [main]   # only main\n\njobs:\n  build:\n    runs-on: ubuntu-latest\n    timeout-minutes: 10\n    steps:\n      # the checkout comes first\n      - uses: actions/checkout@v2   # pinned long ago\n      - uses: actions/setup-node@v4\n        with:\n          node-version: '20'\n      - run: npm test\n";
+
+fn git(dir: &Path, args: &[&str]) -> String {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "Dev")
+        .env("GIT_AUTHOR_EMAIL", "dev@example.com")
+        .env("GIT_COMMITTER_NAME", "Dev")
+        .env("GIT_COMMITTER_EMAIL", "dev@example.com")
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// `{dir}/origin.git` (bare) and `{dir}/checkout` with `files` committed on main and pushed.
+fn repo(t: &Test, files: &[(&str, &str)]) -> PathBuf {
+    let origin = t.path().join("origin.git");
+    let checkout = t.path().join("checkout");
+    git(
+        t.path(),
+        &[
+            "init",
+            "--quiet",
+            "--bare",
+            "--initial-branch=main",
+            "origin.git",
+        ],
+    );
+    git(
+        t.path(),
+        &["init", "--quiet", "--initial-branch=main", "checkout"],
+    );
+    for (rel, text) in files {
+        let p = checkout.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    git(&checkout, &["add", "--all"]);
+    git(&checkout, &["commit", "--quiet", "-m", "initial"]);
+    git(
+        &checkout,
+        &["remote", "add", "origin", origin.to_str().unwrap()],
+    );
+    git(&checkout, &["push", "--quiet", "origin", "main"]);
+    checkout
+}
+
+/// Where the checkout stands: HEAD, branches, status. A rollback must leave all three as found.
+fn state(checkout: &Path) -> (String, String, String) {
+    (
+        git(checkout, &["rev-parse", "HEAD"]),
+        git(checkout, &["branch", "--list", "--format=%(refname:short)"]),
+        git(
+            checkout,
+            &["status", "--porcelain", "--untracked-files=all"],
+        ),
+    )
+}
+
+fn origin_file(t: &Test, branch: &str, rel: &str) -> String {
+    git(
+        &t.path().join("origin.git"),
+        &["show", &format!("{branch}:{rel}")],
+    )
+}
+
+fn issue(category: &str, recipe: &str, args: &[&str], key: &str, fingerprint: &str) -> Value {
+    json!({
+        "category": category,
+        "key": key,
+        "captures": { "key": key },
+        "line_number": 42,
+        "line": format!("the log line that names {key}"),
+        "context": ["before", format!("the log line that names {key}"), "after"],
+        "severity": "error",
+        "pattern_id": format!("{category}-pattern"),
+        "confidence": 0.9,
+        "auto_fixable": true,
+        "fix": { "recipe": recipe, "args": args },
+        "description": format!("{category}: {key}"),
+        "hint": null,
+        "occurrences": 1,
+        "fingerprint": fingerprint
+    })
+}
+
+/// A stored-report-shaped gh-watch result with one failed run of acme/app on main.
+fn report(t: Test, issues: &[Value]) -> Test {
+    let body = json!({
+        "schema_version": 1,
+        "command": "gh-watch",
+        "status": "warning",
+        "runs": [{
+            "repo": "acme/app",
+            "run_id": 30_433_642,
+            "workflow": "CI",
+            "branch": "main",
+            "sha": "0123456789abcdef0123456789abcdef01234567",
+            "conclusion": "failure",
+            "url": "https://github.com/acme/app/actions/runs/30433642",
+            "lines": 100,
+            "jobs": [{ "id": 1, "name": "build", "conclusion": "failure",
+                       "failing_step": "Run npm test", "failing_step_number": 4 }],
+            "issues": issues
+        }],
+        "patterns": 5
+    });
+    t.file("report.json", &serde_json::to_string_pretty(&body).unwrap())
+}
+
+fn config(t: Test, extra: &str, github: &str) -> Test {
+    t.config(&format!(
+        "[github]\ntoken = \"${{GITHUB_TOKEN}}\"\napi_url = \"{github}\"\n\n[fix]\nallowed_repos = [\"acme/app\"]\nallowed_recipes = [\"npm-install\", \"pip-add\", \"format\", \"bump-action\", \"rerun\", \"raise-timeout\", \"set-node-version\", \"add-permissions\", \"npm-legacy-peer-deps\"]\ncheckout = \"{{dir}}/checkout\"\n{extra}\n"
+    ))
+    .env("GITHUB_TOKEN", "ghp_canaryTOKEN0123456789")
+}
+
+fn fixes(run: &crate::harness::Run) -> Vec<Value> {
+    run.json()["fixes"].as_array().expect("fixes").clone()
+}
+
+#[test]
+fn bump_action_dry_run_shows_the_diff_then_push_changes_only_the_ref() {
+    let t = report(
+        Test::new(),
+        &[issue(
+            "deprecated_action",
+            "bump-action",
+            &["actions/checkout@v2"],
+            "actions/checkout@v2",
+            "aaaa1111bbbb2222",
+        )],
+    );
+    let t = config(
+        t,
+        "mode = \"push\"\nverify = [\"true\"]",
+        "http://127.0.0.1:9",
+    );
+    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    let before = state(&checkout);
+
+    let dry = t.again(&["fix", "--from", "{dir}/report.json", "--json"]);
+    dry.code(0);
+    let f = &fixes(&dry)[0];
+    assert_eq!(f["outcome"], "planned", "{f:#}");
+    let diff = f["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("-      - uses: actions/checkout@v2   # pinned long ago"),
+        "{diff}"
+    );
+    assert!(
+        diff.contains("+      - uses: actions/checkout@v5   # pinned long ago"),
+        "{diff}"
+    );
+    assert_eq!(state(&checkout), before, "a dry run touches nothing");
+
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    run.code(0);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "applied", "{f:#}");
+    assert_eq!(f["verify_passed"], true);
+    let shipped = origin_file(&t, "main", ".github/workflows/ci.yml");
+    assert_eq!(
+        shipped,
+        WORKFLOW.replace("actions/checkout@v2", "actions/checkout@v5"),
+        "every byte outside the ref is as it was"
+    );
+    let message = git(
+        &t.path().join("origin.git"),
+        &["log", "-1", "--format=%B", "main"],
+    );
+    assert!(
+        message.contains("Fixes-Fingerprint: aaaa1111bbbb2222"),
+        "{message}"
+    );
+    assert!(
+        message.contains("the log line that names actions/checkout@v2"),
+        "{message}"
+    );
+    // The person's checkout is back on main, clean, with no fix branch left behind.
+    let (_, branches, status) = state(&checkout);
+    assert_eq!(branches.trim(), "main");
+    assert_eq!(status, "");
+
+    let history = t.again(&["fix", "--history", "--json"]);
+    history.code(0);
+    let records: Value = serde_json::from_str(&history.stdout).unwrap();
+    assert_eq!(records[0]["outcome"], "applied");
+    assert_eq!(records[0]["fingerprint"], "aaaa1111bbbb2222");
+    let table = t.again(&["fix", "--history", "--format", "table"]);
+    assert!(table.stdout.contains("aaaa1111bbbb"), "{}", table.stdout);
+}
+
+#[test]
+fn pull_request_mode_opens_one_pr_and_never_a_second_while_it_is_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let gh = Stub::spawn(
+        "github_pulls_stub.py",
+        &[dir.path().join("gh.jsonl").display().to_string()],
+        dir.path().join("gh.jsonl"),
+    );
+    let t = report(
+        Test::new(),
+        &[issue(
+            "deprecated_action",
+            "bump-action",
+            &["actions/checkout@v2"],
+            "actions/checkout@v2",
+            "cccc3333dddd4444",
+        )],
+    );
+    let t = config(t, "verify = [\"true\"]", &gh.url);
+    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    run.code(0);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "applied", "{f:#}");
+    assert_eq!(f["pr_url"], "https://github.com/acme/app/pull/1");
+    let branch = f["branch"].as_str().unwrap();
+    assert_eq!(branch, "mcpctl/fix/deprecated-action-cccc3333");
+    assert!(origin_file(&t, branch, ".github/workflows/ci.yml").contains("actions/checkout@v5"));
+    assert!(
+        !origin_file(&t, "main", ".github/workflows/ci.yml").contains("@v5"),
+        "main is untouched"
+    );
+    let posted: Vec<Value> = gh
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] == "POST")
+        .collect();
+    assert_eq!(posted.len(), 1);
+    let pr: Value = serde_json::from_str(posted[0]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(pr["head"], branch);
+    assert_eq!(pr["base"], "main");
+    let body = pr["body"].as_str().unwrap();
+    assert!(
+        body.contains("Fixes-Fingerprint: cccc3333dddd4444") && body.contains("Verify output"),
+        "{body}"
+    );
+    let headers = posted[0]["headers"].as_object().unwrap();
+    let auth = headers
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case("authorization"));
+    assert_eq!(auth.unwrap().1, "Bearer ghp_canaryTOKEN0123456789");
+    assert_eq!(git(&checkout, &["status", "--porcelain"]), "");
+
+    let again = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    again.code(0);
+    let f = &fixes(&again)[0];
+    assert_eq!(f["outcome"], "skipped");
+    assert!(
+        f["reason"]
+            .as_str()
+            .unwrap()
+            .contains("pull/1 is still open"),
+        "{f:#}"
+    );
+    let posts = gh
+        .requests()
+        .iter()
+        .filter(|r| r["method"] == "POST")
+        .count();
+    assert_eq!(posts, 1, "no second pull request");
+    for out in [&run.stdout, &run.stderr, &again.stdout, &again.stderr] {
+        assert!(!out.contains("canaryTOKEN"), "the token leaked: {out}");
+    }
+    for file in again.state_files() {
+        let text = std::fs::read_to_string(&file).unwrap_or_default();
+        assert!(
+            !text.contains("canaryTOKEN"),
+            "the token leaked into {}",
+            file.display()
+        );
+    }
+}
+
+#[test]
+fn a_rejected_pull_request_rolls_back_and_deletes_the_pushed_branch() {
+    let dir = tempfile::tempdir().unwrap();
+    let gh = Stub::spawn(
+        "github_pulls_stub.py",
+        &[
+            dir.path().join("gh.jsonl").display().to_string(),
+            "reject-pulls".into(),
+        ],
+        dir.path().join("gh.jsonl"),
+    );
+    let t = report(
+        Test::new(),
+        &[issue(
+            "deprecated_action",
+            "bump-action",
+            &["actions/checkout@v2"],
+            "actions/checkout@v2",
+            "eeee5555ffff6666",
+        )],
+    );
+    let t = config(t, "verify = [\"true\"]", &gh.url);
+    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    let before = state(&checkout);
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    run.code(2);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "rolled_back");
+    assert!(f["reason"].as_str().unwrap().contains("HTTP 422"), "{f:#}");
+    assert_eq!(state(&checkout), before);
+    let remote = git(
+        &t.path().join("origin.git"),
+        &["branch", "--list", "--format=%(refname:short)"],
+    );
+    assert_eq!(remote.trim(), "main", "the pushed fix branch is gone again");
+}
+
+#[test]
+fn a_missing_npm_package_is_installed_with_npm_and_verified() {
+    let t = report(
+        Test::new(),
+        &[issue(
+            "npm_missing_package",
+            "npm-install",
+            &["is-number"],
+            "is-number",
+            "1212abab3434cdcd",
+        )],
+    );
+    let t = config(
+        t,
+        "mode = \"push\"\nverify = [\"node\", \"-e\", \"require('is-number')\"]\nverify_timeout = \"3m\"",
+        "http://127.0.0.1:9",
+    );
+    let checkout = repo(
+        &t,
+        &[
+            (
+                "package.json",
+                "{\n  \"name\": \"app\",\n  \"version\": \"1.0.0\",\n  \"private\": true\n}\n",
+            ),
+            (".gitignore", "node_modules/\n"),
+        ],
+    );
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    run.code(0);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "applied", "{f:#}");
+    assert_eq!(
+        f["commands"][0],
+        json!([
+            "npm",
+            "install",
+            "--save",
+            "--no-audit",
+            "--no-fund",
+            "is-number"
+        ])
+    );
+    let package: Value = serde_json::from_str(&origin_file(&t, "main", "package.json")).unwrap();
+    assert!(
+        package["dependencies"]["is-number"].is_string(),
+        "{package:#}"
+    );
+    assert!(origin_file(&t, "main", "package-lock.json").contains("is-number"));
+    assert_eq!(git(&checkout, &["status", "--porcelain"]), "");
+}
+
+#[test]
+fn the_repos_formatter_runs_and_its_check_verifies() {
+    let home = std::env::var("HOME").unwrap();
+    let rustup = std::env::var("RUSTUP_HOME").unwrap_or(format!("{home}/.rustup"));
+    let cargo = std::env::var("CARGO_HOME").unwrap_or(format!("{home}/.cargo"));
+    let mut i = issue(
+        "lint_format",
+        "format",
+        &[],
+        "src/lib.rs",
+        "5656efef7878abab",
+    );
+    i["pattern_id"] = json!("rustfmt-diff");
+    let t = report(Test::new(), &[i])
+        .env("RUSTUP_HOME", &rustup)
+        .env("CARGO_HOME", &cargo);
+    let t = config(
+        t,
+        "mode = \"push\"\nverify = [\"cargo\", \"fmt\", \"--check\"]",
+        "http://127.0.0.1:9",
+    );
+    repo(
+        &t,
+        &[
+            (
+                "Cargo.toml",
+                "[package]\nname = \"app\"\nversion = \"0.1.0\"\nedition = \"2021\"\n",
+            ),
+            ("src/lib.rs", "pub fn add(a:i32,b:i32)->i32{a+b}\n"),
+        ],
+    );
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    run.code(0);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "applied", "{f:#}");
+    assert_eq!(f["commands"][0], json!(["cargo", "fmt", "--all"]));
+    assert_eq!(
+        origin_file(&t, "main", "src/lib.rs"),
+        "pub fn add(a: i32, b: i32) -> i32 {\n    a + b\n}\n"
+    );
+}
+
+#[test]
+fn a_failing_verify_leaves_the_checkout_exactly_as_it_was() {
+    let t = report(
+        Test::new(),
+        &[issue(
+            "deprecated_action",
+            "bump-action",
+            &["actions/checkout@v2"],
+            "actions/checkout@v2",
+            "9090a1a1b2b2c3c3",
+        )],
+    );
+    let t = config(
+        t,
+        "mode = \"push\"\nverify = [\"sh\", \"-c\", \"echo 2 tests failed; exit 1\"]",
+        "http://127.0.0.1:9",
+    );
+    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    // The person works on a feature branch; the fix must return there.
+    git(&checkout, &["checkout", "--quiet", "-b", "feature"]);
+    let before = state(&checkout);
+    let origin_before = git(&t.path().join("origin.git"), &["rev-parse", "main"]);
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    run.code(2);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "rolled_back", "{f:#}");
+    assert_eq!(f["verify_passed"], false);
+    assert_eq!(f["verify_tail"], json!(["2 tests failed"]));
+    assert!(
+        f["reason"].as_str().unwrap().contains("back at feature"),
+        "{f:#}"
+    );
+    assert_eq!(
+        state(&checkout),
+        before,
+        "HEAD, branches and status as before"
+    );
+    assert_eq!(
+        git(&checkout, &["symbolic-ref", "--short", "HEAD"]).trim(),
+        "feature"
+    );
+    assert_eq!(
+        git(&t.path().join("origin.git"), &["rev-parse", "main"]),
+        origin_before
+    );
+    assert!(run.stderr.contains("rolled_back") || run.stdout.contains("rolled_back"));
+}
+
+#[test]
+fn outside_the_window_nothing_is_done_and_the_reason_is_given() {
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%a")
+        .to_string();
+    let t = report(
+        Test::new(),
+        &[issue(
+            "deprecated_action",
+            "bump-action",
+            &["actions/checkout@v2"],
+            "actions/checkout@v2",
+            "7777aaaa8888bbbb",
+        )],
+    );
+    let t = config(
+        t,
+        &format!(
+            "mode = \"push\"\nverify = [\"true\"]\nwindow = \"{tomorrow} 00:00-24:00\"\ntimezone = \"UTC\""
+        ),
+        "http://127.0.0.1:9",
+    );
+    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    let before = state(&checkout);
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    run.code(0);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "skipped");
+    let reason = f["reason"].as_str().unwrap();
+    assert!(
+        reason.contains("outside the [fix] window") && reason.contains("UTC"),
+        "{reason}"
+    );
+    assert_eq!(state(&checkout), before);
+    assert_eq!(f["attempts"], 0, "a skipped fix costs no attempt");
+}
+
+#[test]
+fn the_attempt_budget_stops_a_fix_that_keeps_failing() {
+    let t = report(
+        Test::new(),
+        &[issue(
+            "deprecated_action",
+            "bump-action",
+            &["actions/checkout@v2"],
+            "actions/checkout@v2",
+            "4545cdcd6767efef",
+        )],
+    );
+    let t = config(
+        t,
+        "mode = \"push\"\nverify = [\"false\"]\nmax_attempts_per_fingerprint = 2",
+        "http://127.0.0.1:9",
+    );
+    repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    for attempt in 1..=2 {
+        let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+        run.code(2);
+        assert_eq!(fixes(&run)[0]["attempts"], attempt);
+    }
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    run.code(1);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "skipped");
+    assert!(
+        f["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("attempt budget exhausted: 2 of 2"),
+        "{f:#}"
+    );
+}
+
+#[test]
+fn hostile_captures_are_refused_and_nothing_runs() {
+    let t = Test::new();
+    let marker = t.path().join("pwned");
+    let hostile = [
+        "left-pad; rm -rf ~".to_owned(),
+        format!("$(touch {})", marker.display()),
+        format!("`touch {}`", marker.display()),
+        "left-pad\nrm -rf /".to_owned(),
+        "--registry=http://evil".to_owned(),
+        "-D".to_owned(),
+    ];
+    let mut issues: Vec<Value> = hostile
+        .iter()
+        .enumerate()
+        .map(|(n, h)| {
+            issue(
+                "npm_missing_package",
+                "npm-install",
+                &[h],
+                h,
+                &format!("{n:02}00000000000000"),
+            )
+        })
+        .collect();
+    issues.push(issue(
+        "python_missing_module",
+        "pip-add",
+        &["yaml; touch /tmp/x"],
+        "yaml; touch /tmp/x",
+        "6600000000000000",
+    ));
+    issues.push(issue(
+        "deprecated_action",
+        "bump-action",
+        &["actions/checkout@v2 && id"],
+        "actions/checkout@v2 && id",
+        "7700000000000000",
+    ));
+    let t = report(t, &issues);
+    let t = config(
+        t,
+        "mode = \"push\"\nverify = [\"true\"]\nmax_fixes_per_run = 20",
+        "http://127.0.0.1:9",
+    );
+    let checkout = repo(
+        &t,
+        &[
+            (
+                "package.json",
+                "{\"name\": \"app\", \"version\": \"1.0.0\"}\n",
+            ),
+            ("requirements.txt", "requests\n"),
+            (".github/workflows/ci.yml", WORKFLOW),
+        ],
+    );
+    // An `npm` first on PATH that records its argv: it must never be called.
+    let bin = t.path().join("bin");
+    std::fs::create_dir_all(&bin).unwrap();
+    let argv_log = t.path().join("npm-argv.log");
+    std::fs::write(
+        bin.join("npm"),
+        format!(
+            "#!/bin/sh\nprintf '%s\\n' \"$@\" >> '{}'\n",
+            argv_log.display()
+        ),
+    )
+    .unwrap();
+    std::fs::set_permissions(
+        bin.join("npm"),
+        std::os::unix::fs::PermissionsExt::from_mode(0o755),
+    )
+    .unwrap();
+    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap());
+    let before = state(&checkout);
+    let t = t.env("PATH", &path);
+    for mode in [&["--json"][..], &["--apply", "--json"][..]] {
+        let mut args = vec!["fix", "--from", "{dir}/report.json"];
+        args.extend_from_slice(mode);
+        let run = t.again(&args);
+        run.code(1);
+        let all = fixes(&run);
+        assert_eq!(all.len(), 8);
+        for f in &all {
+            assert_eq!(f["outcome"], "refused", "{f:#}");
+            assert!(
+                f["reason"].as_str().unwrap().starts_with("refused: "),
+                "{f:#}"
+            );
+            assert_eq!(f["commands"], json!([]), "no argv was built: {f:#}");
+            assert_eq!(f["attempts"], 0);
+        }
+        assert!(
+            all[3]["reason"].as_str().unwrap().contains("\\n"),
+            "the newline is shown escaped"
+        );
+    }
+    assert!(!marker.exists(), "a capture ran as a command");
+    assert!(!argv_log.exists(), "npm was called");
+    assert!(!Path::new("/tmp/x").exists());
+    assert_eq!(state(&checkout), before);
+}
+
+#[test]
+fn a_dirty_checkout_is_refused() {
+    let t = report(
+        Test::new(),
+        &[issue(
+            "deprecated_action",
+            "bump-action",
+            &["actions/checkout@v2"],
+            "actions/checkout@v2",
+            "abcdabcdabcdabcd",
+        )],
+    );
+    let t = config(
+        t,
+        "mode = \"push\"\nverify = [\"true\"]",
+        "http://127.0.0.1:9",
+    );
+    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    std::fs::write(checkout.join("notes.txt"), "work in progress").unwrap();
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    run.code(1);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "refused");
+    assert!(
+        f["reason"]
+            .as_str()
+            .unwrap()
+            .contains("uncommitted changes"),
+        "{f:#}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(checkout.join("notes.txt")).unwrap(),
+        "work in progress"
+    );
+}
+
+#[test]
+fn rerun_reruns_the_failed_jobs_and_touches_no_code() {
+    let dir = tempfile::tempdir().unwrap();
+    let gh = Stub::spawn(
+        "github_pulls_stub.py",
+        &[dir.path().join("gh.jsonl").display().to_string()],
+        dir.path().join("gh.jsonl"),
+    );
+    let t = report(
+        Test::new(),
+        &[issue(
+            "network",
+            "rerun",
+            &[],
+            "ECONNRESET",
+            "1357135713571357",
+        )],
+    );
+    let t = config(t, "mode = \"rerun-only\"", &gh.url);
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    run.code(0);
+    assert_eq!(fixes(&run)[0]["outcome"], "applied");
+    let posted: Vec<Value> = gh
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] == "POST")
+        .collect();
+    assert_eq!(posted.len(), 1);
+    assert_eq!(
+        posted[0]["path"],
+        "/repos/acme/app/actions/runs/30433642/rerun-failed-jobs"
+    );
+}
+
+#[test]
+fn a_bad_fix_table_names_the_line() {
+    let t = Test::new()
+        .config("[fix]\nwindow = \"Mon-Fry 09:00-18:00\"\n")
+        .args(&["fix"]);
+    let run = t.run();
+    run.code(3);
+    assert!(
+        run.stderr.contains("mcpctl.toml:1:1") && run.stderr.contains("Fry"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn the_edit_recipes_plan_minimal_diffs() {
+    let mut timeout = issue(
+        "timeout",
+        "raise-timeout",
+        &["10"],
+        "10",
+        "2200000000000000",
+    );
+    timeout["captures"] = json!({ "key": "10" });
+    let issues = [
+        issue(
+            "python_missing_module",
+            "pip-add",
+            &["yaml"],
+            "yaml",
+            "1100000000000000",
+        ),
+        timeout,
+        issue(
+            "node_version",
+            "set-node-version",
+            &[">=22.0.0"],
+            "vite@7.0.0",
+            "3300000000000000",
+        ),
+        issue(
+            "permission_denied",
+            "add-permissions",
+            &["contents: write"],
+            "403",
+            "4400000000000000",
+        ),
+        issue(
+            "npm_peer_conflict",
+            "npm-legacy-peer-deps",
+            &["react"],
+            "react",
+            "5500000000000000",
+        ),
+    ];
+    let t = report(Test::new(), &issues);
+    let t = config(
+        t,
+        "verify = [\"true\"]\nmax_timeout_minutes = 45",
+        "http://127.0.0.1:9",
+    );
+    repo(
+        &t,
+        &[
+            ("requirements.txt", "requests==2.32.0\n"),
+            (".npmrc", "fund=false\n"),
+            (
+                "package.json",
+                "{\n  \"name\": \"app\",\n  \"engines\": { \"node\": \">=18\" }\n}\n",
+            ),
+            (".github/workflows/ci.yml", WORKFLOW),
+        ],
+    );
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--json"]);
+    run.code(0);
+    let all = fixes(&run);
+    let diff = |n: usize| {
+        all[n]["diff"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{:#}", all[n]))
+            .to_owned()
+    };
+    assert!(diff(0).contains("+PyYAML\n"), "{}", diff(0));
+    assert!(
+        diff(1).contains("-    timeout-minutes: 10\n+    timeout-minutes: 20\n"),
+        "{}",
+        diff(1)
+    );
+    assert!(
+        diff(2).contains("+          node-version: '22'\n"),
+        "{}",
+        diff(2)
+    );
+    assert!(
+        diff(2).contains("+  \"engines\": { \"node\": \">=22\" }\n"),
+        "{}",
+        diff(2)
+    );
+    assert!(
+        diff(3).contains("+permissions:\n+  contents: write\n"),
+        "{}",
+        diff(3)
+    );
+    assert!(diff(4).contains("+legacy-peer-deps=true\n"), "{}", diff(4));
+    for f in &all {
+        assert_eq!(f["outcome"], "planned", "{f:#}");
+    }
+}
