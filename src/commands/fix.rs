@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::fix::git::{Git, Snapshot};
 use crate::fix::github::Writer;
+use crate::fix::inflight;
 use crate::fix::ledger::{self, Attempts, Record};
 use crate::fix::recipes::{self, Action, NotPlanned};
 use crate::output::{self, Envelope};
@@ -153,12 +154,17 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
     } else {
         None
     };
+    let mut undone = None;
+    if args.apply {
+        undone = inflight::undo(&state_dir, fix.git_timeout).await?;
+    }
     let dirs = settings.github.patterns_dirs.clone();
     let actions = crate::fix::actions::load(&dirs).map_err(Error::Usage)?;
     let mut attempts = ledger::load_attempts(&state_dir);
     let mut fixer = Fixer {
         settings: &settings,
         fix: &fix,
+        state_dir: &state_dir,
         actions,
         apply: args.apply,
         acted: 0,
@@ -193,7 +199,10 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
     if args.apply {
         ledger::save_attempts(&state_dir, &attempts)?;
     }
-    let (status, summary) = judge(&reports, args.apply);
+    let (status, mut summary) = judge(&reports, args.apply);
+    if let Some(note) = undone {
+        summary = format!("{note}; {summary}");
+    }
     let env = Envelope::new(
         "fix",
         started,
@@ -257,6 +266,7 @@ fn select<'a>(input: &'a Input, fingerprint: Option<&str>) -> Vec<(&'a InputRun,
 struct Fixer<'a> {
     settings: &'a Settings,
     fix: &'a FixSettings,
+    state_dir: &'a Path,
     actions: BTreeMap<String, String>,
     apply: bool,
     /// Fixes acted on in this run, for max_fixes_per_run.
@@ -331,7 +341,7 @@ impl Fixer<'_> {
             return report;
         }
         self.acted += 1;
-        bump(attempts, &issue.fingerprint);
+        self.count_attempt(attempts, &issue.fingerprint);
         report.attempts += 1;
         match self.rerun(run).await {
             Ok(()) => report.outcome = Outcome::Applied,
@@ -544,11 +554,22 @@ impl Fixer<'_> {
             return report;
         }
         self.acted += 1;
-        bump(attempts, &issue.fingerprint);
+        self.count_attempt(attempts, &issue.fingerprint);
         report.attempts += 1;
         let short = &issue.fingerprint[..issue.fingerprint.len().min(8)];
         let branch = format!("mcpctl/fix/{}-{short}", issue.category.replace('_', "-"));
         report.branch = Some(branch.clone());
+        let marker = inflight::Inflight {
+            checkout: dir.to_path_buf(),
+            branch: snap.branch.clone(),
+            head: snap.head.clone(),
+            fix_branch: branch.clone(),
+        };
+        if let Err(e) = inflight::save(self.state_dir, &marker) {
+            report.outcome = Outcome::Refused;
+            report.reason = Some(format!("cannot record the fix in progress: {e}"));
+            return report;
+        }
         let shipped = self
             .attempt(run, issue, fix, &git, &base, &branch, &verify, &mut report)
             .await;
@@ -709,10 +730,16 @@ impl Fixer<'_> {
     }
 }
 
-fn bump(attempts: &mut BTreeMap<String, Attempts>, fingerprint: &str) {
-    let a = attempts.entry(fingerprint.to_owned()).or_default();
-    a.count += 1;
-    a.last = Some(Utc::now());
+impl Fixer<'_> {
+    /// Counted and saved before acting, so a crash or a kill mid-fix still uses up an attempt.
+    fn count_attempt(&self, attempts: &mut BTreeMap<String, Attempts>, fingerprint: &str) {
+        let a = attempts.entry(fingerprint.to_owned()).or_default();
+        a.count += 1;
+        a.last = Some(Utc::now());
+        if let Err(e) = ledger::save_attempts(self.state_dir, attempts) {
+            tracing::warn!("cannot save the fix attempts: {e}");
+        }
+    }
 }
 
 fn mode_of(path: &Path) -> u32 {

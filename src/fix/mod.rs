@@ -6,6 +6,7 @@ pub mod actions;
 pub mod git;
 pub mod github;
 pub mod grammar;
+pub mod inflight;
 pub mod ledger;
 pub mod recipes;
 pub mod window;

@@ -825,3 +825,60 @@ fn the_edit_recipes_plan_minimal_diffs() {
         assert_eq!(f["outcome"], "planned", "{f:#}");
     }
 }
+
+#[test]
+fn a_fix_killed_half_way_is_undone_by_the_next_run() {
+    let t = report(
+        Test::new(),
+        &[issue(
+            "deprecated_action",
+            "bump-action",
+            &["actions/checkout@v2"],
+            "actions/checkout@v2",
+            "dead0000beef1111",
+        )],
+    );
+    let t = config(
+        t,
+        "mode = \"push\"\nverify = [\"sleep\", \"30\"]\nmax_attempts_per_fingerprint = 1",
+        "http://127.0.0.1:9",
+    );
+    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    let before = state(&checkout);
+    let mut cmd = t.command();
+    cmd.arg("--state-dir").arg(t.path().join("state"));
+    cmd.args(["fix", "--from", &t.expand("{dir}/report.json"), "--apply"]);
+    let mut child = cmd.spawn().unwrap();
+    let marker = t.path().join("state/fix/inflight.json");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !(marker.exists() && git(&checkout, &["status", "--porcelain"]).contains("ci.yml")) {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the fix never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_ne!(state(&checkout), before, "killed in the middle of the fix");
+
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    run.code(1);
+    let report = run.json();
+    assert!(
+        report["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("an interrupted fix was undone"),
+        "{report:#}"
+    );
+    assert!(
+        report["fixes"][0]["reason"]
+            .as_str()
+            .unwrap()
+            .starts_with("attempt budget exhausted"),
+        "the killed attempt counted"
+    );
+    assert_eq!(state(&checkout), before);
+    assert!(!marker.exists());
+}
