@@ -882,3 +882,46 @@ fn a_fix_killed_half_way_is_undone_by_the_next_run() {
     assert_eq!(state(&checkout), before);
     assert!(!marker.exists());
 }
+
+#[test]
+fn a_user_recipe_fills_its_placeholders_only_through_their_grammars() {
+    let issues = [
+        issue(
+            "npm_missing_package",
+            "touch-marker",
+            &[],
+            "ok-name",
+            "aaaa0000aaaa0000",
+        ),
+        issue(
+            "npm_missing_package",
+            "touch-marker",
+            &[],
+            "../escape",
+            "bbbb0000bbbb0000",
+        ),
+    ];
+    let t = report(Test::new(), &issues);
+    let t = config(
+        t,
+        "mode = \"push\"\nverify = [\"true\"]\n\n[fix.recipes.touch-marker]\nargv = [\"touch\", \"added-{key}.txt\"]\nplaceholders = { key = \"word\" }",
+        "http://127.0.0.1:9",
+    );
+    let text = std::fs::read_to_string(t.path().join("mcpctl.toml")).unwrap();
+    let t = t.file(
+        "mcpctl.toml",
+        &text.replace(
+            "\"npm-legacy-peer-deps\"]",
+            "\"npm-legacy-peer-deps\", \"touch-marker\"]",
+        ),
+    );
+    let checkout = repo(&t, &[("README", "app\n")]);
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    run.code(1);
+    let all = fixes(&run);
+    assert_eq!(all[0]["outcome"], "applied", "{:#}", all[0]);
+    assert_eq!(all[0]["commands"][0], json!(["touch", "added-ok-name.txt"]));
+    assert_eq!(origin_file(&t, "main", "added-ok-name.txt"), "");
+    assert_eq!(all[1]["outcome"], "refused", "{:#}", all[1]);
+    assert!(!checkout.join("added-../escape.txt").exists());
+}
