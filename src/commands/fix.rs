@@ -218,6 +218,12 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
     emit::finish(&env, started, &state_dir, ctx, || view(&env.body)).await
 }
 
+/// `mcpctl/fix/<category>-<first 8 of the fingerprint>`: one branch per fingerprint.
+fn fix_branch(issue: &InputIssue) -> String {
+    let short = &issue.fingerprint[..issue.fingerprint.len().min(8)];
+    format!("mcpctl/fix/{}-{short}", issue.category.replace('_', "-"))
+}
+
 fn mode_name(mode: FixMode) -> &'static str {
     match mode {
         FixMode::PullRequest => "pull-request",
@@ -377,6 +383,23 @@ impl Fixer<'_> {
         attempts: &BTreeMap<String, Attempts>,
     ) -> std::result::Result<(), (Outcome, String)> {
         let skip = |why: String| Err((Outcome::Skipped, why));
+        // Both end up in a branch name; the report file is input like any other.
+        let hex = issue.fingerprint.len() >= 8
+            && issue.fingerprint.chars().all(|c| c.is_ascii_hexdigit());
+        let word = !issue.category.is_empty()
+            && issue
+                .category
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_');
+        if !hex || !word {
+            return Err((
+                Outcome::Refused,
+                format!(
+                    "refused: the issue's fingerprint {:?} or category {:?} is malformed",
+                    issue.fingerprint, issue.category
+                ),
+            ));
+        }
         let Some(fix) = issue.fix.as_ref().filter(|_| issue.auto_fixable) else {
             return skip(format!(
                 "pattern {} is not auto-fixable: {}",
@@ -442,10 +465,12 @@ impl Fixer<'_> {
                 self.fix.max_fixes_per_run
             ));
         }
-        if let Some(branch) = tried.and_then(|a| a.pr_branch.as_deref())
-            && fix.recipe != "rerun"
-        {
-            match self.open_pull(repo, branch).await {
+        // The branch name follows from the fingerprint, so GitHub is asked even when the state
+        // that remembers the pull request was lost.
+        let remembered = tried.is_some_and(|a| a.pr_branch.is_some());
+        let opens_pulls = self.apply && self.fix.mode == FixMode::PullRequest;
+        if fix.recipe != "rerun" && (remembered || opens_pulls) {
+            match self.open_pull(repo, &fix_branch(issue)).await {
                 Ok(Some(url)) => {
                     return skip(format!("the earlier fix {url} is still open"));
                 }
@@ -556,8 +581,7 @@ impl Fixer<'_> {
         self.acted += 1;
         self.count_attempt(attempts, &issue.fingerprint);
         report.attempts += 1;
-        let short = &issue.fingerprint[..issue.fingerprint.len().min(8)];
-        let branch = format!("mcpctl/fix/{}-{short}", issue.category.replace('_', "-"));
+        let branch = fix_branch(issue);
         report.branch = Some(branch.clone());
         let marker = inflight::Inflight {
             checkout: dir.to_path_buf(),
