@@ -17,18 +17,18 @@ pub struct Picked {
 pub fn pick<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     job: &str,
-    step: Option<u64>,
+    step_number: Option<u64>,
 ) -> Option<Picked> {
     let job = loose(job);
     let names: Vec<String> = archive
         .file_names()
         .filter_map(|n| n.ok().map(std::borrow::Cow::into_owned))
         .collect();
-    let step_file = step.and_then(|n| {
+    let step_file = step_number.and_then(|n| {
         let prefix = format!("{n}_");
         names.iter().find(|name| {
             name.split_once('/').is_some_and(|(dir, file)| {
-                loose(dir) == job && file.starts_with(&prefix) && file.ends_with(".txt")
+                loose(dir) == job && file.starts_with(&prefix) && is_txt(file)
             })
         })
     });
@@ -36,11 +36,11 @@ pub fn pick<R: Read + Seek>(
         names.iter().find(|name| {
             !name.contains('/')
                 && name.strip_suffix(".txt").is_some_and(|stem| {
-                    let stem = stem
+                    let unnumbered = stem
                         .split_once('_')
                         .filter(|(n, _)| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
                         .map_or(stem, |(_, rest)| rest);
-                    loose(stem) == job
+                    loose(unnumbered) == job
                 })
         })
     };
@@ -56,6 +56,12 @@ pub fn pick<R: Read + Seek>(
         .read_to_end(&mut log)
         .ok()?;
     Some(Picked { log, step_only })
+}
+
+fn is_txt(name: &str) -> bool {
+    std::path::Path::new(name)
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("txt"))
 }
 
 fn loose(name: &str) -> String {

@@ -70,60 +70,7 @@ pub(crate) async fn watch(
     };
     let since =
         Utc::now() - chrono::Duration::from_std(gh.lookback).unwrap_or(chrono::Duration::days(1));
-    let mut runs = Vec::new();
-    let mut problems = Vec::new();
-    let mut unchanged = Vec::new();
-    let mut waiting = 0;
-    'repos: for repo in &gh.repos {
-        let listing = match client
-            .failed_runs(repo, since, &gh.branches, etags.get(repo))
-            .await
-        {
-            Ok(l) => l,
-            Err(e) => {
-                problems.push(e.to_string());
-                if matches!(e, Failure::RateLimited(_)) {
-                    break;
-                }
-                continue;
-            }
-        };
-        if listing.unchanged {
-            unchanged.push(repo.clone());
-        }
-        if let Some(cache) = listing.cache {
-            etags.insert(repo.clone(), cache);
-        }
-        let known = seen.entry(repo.clone()).or_default();
-        for run in listing.runs {
-            if !args.all && known.contains(&run.id) {
-                continue;
-            }
-            match w.run(repo, &run).await {
-                Ok(report) => {
-                    if report
-                        .jobs
-                        .iter()
-                        .any(|j| j.log.as_deref() == Some(NOT_YET))
-                    {
-                        waiting += 1;
-                    } else if !known.contains(&run.id) {
-                        known.push(run.id);
-                    }
-                    runs.push(report);
-                }
-                // A deleted run: the others are still worth a look.
-                Err(e @ Failure::NotFound(_)) => problems.push(e.to_string()),
-                // A rate limit or an outage: stop here, report what was done.
-                Err(e) => {
-                    problems.push(e.to_string());
-                    break 'repos;
-                }
-            }
-        }
-        let excess = known.len().saturating_sub(REMEMBER);
-        known.drain(..excess);
-    }
+    let pass = w.repos(args, gh, since, &mut seen, &mut etags).await;
     w.history.prune(Utc::now());
     state::ensure_dir(&files.dir)?;
     state::write_atomic_many(&[
@@ -131,23 +78,16 @@ pub(crate) async fn watch(
         (&files.etags, &to_json(&etags), 0o600),
         (&files.history, &to_json(&w.history), 0o600),
     ])?;
-    let summary = summary(
-        gh.repos.len(),
-        &runs,
-        &unchanged,
-        waiting,
-        &w.escalations,
-        &problems,
-    );
-    let status = if problems.is_empty() && runs.is_empty() {
+    let summary = summary(gh.repos.len(), &pass, &w.escalations);
+    let status = if pass.problems.is_empty() && pass.runs.is_empty() {
         Status::Ok
     } else {
         Status::Warning
     };
     let body = Body {
-        runs,
+        runs: pass.runs,
         patterns: engine.patterns().len(),
-        unchanged,
+        unchanged: pass.unchanged,
         escalations: w.escalations,
     };
     let env = Envelope::new("gh-watch", started, status, summary, body);
@@ -157,14 +97,24 @@ pub(crate) async fn watch(
     .await
 }
 
-fn summary(
-    repos: usize,
-    runs: &[RunReport],
-    unchanged: &[String],
+/// What one pass over the repositories found.
+#[derive(Default)]
+struct Pass {
+    runs: Vec<RunReport>,
+    problems: Vec<String>,
+    /// Repositories whose run list GitHub answered with 304.
+    unchanged: Vec<String>,
+    /// Runs with a job whose log is not there yet.
     waiting: usize,
-    escalations: &[Escalation],
-    problems: &[String],
-) -> String {
+}
+
+fn summary(repos: usize, pass: &Pass, escalations: &[Escalation]) -> String {
+    let Pass {
+        runs,
+        problems,
+        unchanged,
+        waiting,
+    } = pass;
     let issues: Vec<&Issue> = runs.iter().flat_map(|r| &r.issues).collect();
     let count = |r: Recurrence| issues.iter().filter(|i| i.recurrence == r).count();
     let mut s = format!(
@@ -181,7 +131,7 @@ fn summary(
             unchanged.len()
         ));
     }
-    if waiting > 0 {
+    if *waiting > 0 {
         s.push_str(&format!(
             "; {waiting} runs with logs not yet available, looked at again next time"
         ));
@@ -212,13 +162,78 @@ struct Watcher<'a> {
 }
 
 impl Watcher<'_> {
+    /// Every repository's failed runs not classified before (all of them with `--all`); stops
+    /// at a spent rate limit or an outage.
+    async fn repos(
+        &mut self,
+        args: &GhWatchArgs,
+        gh: &crate::config::GithubSettings,
+        since: chrono::DateTime<Utc>,
+        seen: &mut BTreeMap<String, Vec<u64>>,
+        etags: &mut BTreeMap<String, RunsCache>,
+    ) -> Pass {
+        let mut pass = Pass::default();
+        'repos: for repo in &gh.repos {
+            let listing = match self
+                .client
+                .failed_runs(repo, since, &gh.branches, etags.get(repo))
+                .await
+            {
+                Ok(l) => l,
+                Err(e) => {
+                    pass.problems.push(e.to_string());
+                    if matches!(e, Failure::RateLimited(_)) {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            if listing.unchanged {
+                pass.unchanged.push(repo.clone());
+            }
+            if let Some(cache) = listing.cache {
+                etags.insert(repo.clone(), cache);
+            }
+            let known = seen.entry(repo.clone()).or_default();
+            for run in listing.runs {
+                if !args.all && known.contains(&run.id) {
+                    continue;
+                }
+                match self.run(repo, &run).await {
+                    Ok(report) => {
+                        if report
+                            .jobs
+                            .iter()
+                            .any(|j| j.log.as_deref() == Some(NOT_YET))
+                        {
+                            pass.waiting += 1;
+                        } else if !known.contains(&run.id) {
+                            known.push(run.id);
+                        }
+                        pass.runs.push(report);
+                    }
+                    // A deleted run: the others are still worth a look.
+                    Err(e @ Failure::NotFound(_)) => pass.problems.push(e.to_string()),
+                    // A rate limit or an outage: stop here, report what was done.
+                    Err(e) => {
+                        pass.problems.push(e.to_string());
+                        break 'repos;
+                    }
+                }
+            }
+            let excess = known.len().saturating_sub(REMEMBER);
+            known.drain(..excess);
+        }
+        pass
+    }
+
     async fn run(
         &mut self,
         repo: &str,
         run: &github::Run,
     ) -> std::result::Result<RunReport, Failure> {
         let mut jobs = self.client.failed_jobs(repo, run.id).await?;
-        let mut archive = None;
+        let mut archive = Archive::NotFetched;
         let mut issues = Vec::new();
         let mut errors = Vec::new();
         let mut lines = 0;
@@ -277,7 +292,7 @@ impl Watcher<'_> {
         repo: &str,
         run: u64,
         job: &mut github::Job,
-        archive: &mut Option<Option<zip::ZipArchive<std::fs::File>>>,
+        archive: &mut Archive,
         errors: &mut Vec<String>,
     ) -> std::result::Result<Option<(Vec<u8>, bool)>, Failure> {
         match self.client.job_log(repo, job.id).await {
@@ -289,27 +304,27 @@ impl Watcher<'_> {
             Err(Failure::NotFound(_)) => {}
             Err(e) => errors.push(e.to_string()),
         }
-        if archive.is_none() {
-            *archive = Some(match self.client.run_logs_zip(repo, run).await {
+        if matches!(archive, Archive::NotFetched) {
+            *archive = match self.client.run_logs_zip(repo, run).await {
                 Ok(file) => match zip::ZipArchive::new(file) {
-                    Ok(z) => Some(z),
+                    Ok(z) => Archive::Here(z),
                     Err(e) => {
                         errors.push(format!("the log archive of run {run} is not a zip: {e}"));
-                        None
+                        Archive::Missing
                     }
                 },
                 Err(e @ Failure::RateLimited(_)) => return Err(e),
-                Err(Failure::NotFound(_)) => None,
+                Err(Failure::NotFound(_)) => Archive::Missing,
                 Err(e) => {
                     errors.push(e.to_string());
-                    None
+                    Archive::Missing
                 }
-            });
+            };
         }
-        let picked = archive
-            .as_mut()
-            .and_then(Option::as_mut)
-            .and_then(|z| runzip::pick(z, &job.name, job.failing_step_number));
+        let picked = match archive {
+            Archive::Here(z) => runzip::pick(z, &job.name, job.failing_step_number),
+            _ => None,
+        };
         Ok(picked.map(|p| {
             job.log = Some(
                 if p.step_only {
@@ -366,6 +381,13 @@ impl Watcher<'_> {
         }
         Ok(())
     }
+}
+
+/// A run's log archive, fetched at most once per run and only when a job's log is missing.
+enum Archive {
+    NotFetched,
+    Missing,
+    Here(zip::ZipArchive<std::fs::File>),
 }
 
 /// The failing step's lines when they can be found and show the failure, else the whole log.
