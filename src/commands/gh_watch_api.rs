@@ -191,8 +191,15 @@ impl Watcher<'_> {
             if listing.unchanged {
                 pass.unchanged.push(repo.clone());
             }
-            if let Some(cache) = listing.cache {
-                etags.insert(repo.clone(), cache);
+            match listing.cache {
+                Some(cache) => {
+                    etags.insert(repo.clone(), cache);
+                }
+                // An answer without an ETag: the old one no longer describes the list.
+                None if !listing.unchanged => {
+                    etags.remove(repo);
+                }
+                None => {}
             }
             let known = seen.entry(repo.clone()).or_default();
             for run in listing.runs {
