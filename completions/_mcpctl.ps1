@@ -173,6 +173,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpctl' -ScriptBlock {
             [CompletionResult]::new('--repo', '--repo', [CompletionResultType]::ParameterName, 'The repository the log belongs to, for fingerprints (owner/name)')
             [CompletionResult]::new('--workflow', '--workflow', [CompletionResultType]::ParameterName, 'The workflow the log belongs to, for fingerprints')
             [CompletionResult]::new('--job', '--job', [CompletionResultType]::ParameterName, 'The job the log belongs to, for fingerprints')
+            [CompletionResult]::new('--watch', '--watch', [CompletionResultType]::ParameterName, 'Run again every INTERVAL (e.g. 10m) in the foreground, with a report each time, until SIGINT or SIGTERM')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]')

@@ -164,6 +164,7 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand --repo 'The repository the log belongs to, for fingerprints (owner/name)'
             cand --workflow 'The workflow the log belongs to, for fingerprints'
             cand --job 'The job the log belongs to, for fingerprints'
+            cand --watch 'Run again every INTERVAL (e.g. 10m) in the foreground, with a report each time, until SIGINT or SIGTERM'
             cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'

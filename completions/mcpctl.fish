@@ -139,6 +139,7 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l patterns-dir 
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l repo -d 'The repository the log belongs to, for fingerprints (owner/name)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l workflow -d 'The workflow the log belongs to, for fingerprints' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l job -d 'The job the log belongs to, for fingerprints' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l watch -d 'Run again every INTERVAL (e.g. 10m) in the foreground, with a report each time, until SIGINT or SIGTERM' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l report -d 'Write the JSON report here instead of the state directory' -r -F

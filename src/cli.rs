@@ -257,6 +257,11 @@ pub struct GhWatchArgs {
     /// Classify runs seen before too (normally each run is classified once)
     #[arg(long, conflicts_with_all = ["log", "check_patterns"])]
     pub all: bool,
+
+    /// Run again every INTERVAL (e.g. 10m) in the foreground, with a report each time, until
+    /// SIGINT or SIGTERM
+    #[arg(long, value_name = "INTERVAL", value_parser = parse_duration, conflicts_with_all = ["log", "check_patterns"])]
+    pub watch: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]

@@ -59,6 +59,8 @@ pub struct Issue {
     pub occurrences: u64,
     /// Set by the caller: category + key + repo + workflow + job.
     pub fingerprint: String,
+    /// Set by the caller from the fingerprint's history.
+    pub recurrence: super::history::Recurrence,
     #[serde(skip)]
     pub priority: i32,
 }
@@ -299,6 +301,7 @@ impl Classifier {
             auto_fixable: pattern.auto_fixable,
             occurrences: 1,
             fingerprint: String::new(),
+            recurrence: super::history::Recurrence::New,
             priority: pattern.priority,
         });
     }

@@ -1,24 +1,77 @@
-//! The GitHub Actions REST calls gh-watch needs, through octocrab: failed runs, their jobs and
-//! failing steps, and a job's plain-text log. Retries are off: a rate limit stops the run with a
-//! partial report instead of spinning, and nothing here writes to GitHub.
+//! The GitHub Actions REST calls gh-watch needs, through octocrab: failed runs (asked
+//! conditionally, with the ETag of the last answer), their jobs and failing steps, a job's
+//! plain-text log and the run's log archive. Retries are off: a spent rate limit stops every
+//! further request, so a run ends with a partial report instead of spinning.
 
+mod issues;
+
+pub use issues::Posted;
+
+use std::io::Write;
+use std::sync::Mutex;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use futures::StreamExt;
 use octocrab::Octocrab;
+use reqwest::header::{HeaderMap, HeaderValue};
 use serde::{Deserialize, Serialize};
+
+use super::steps::Step;
 
 /// Run conclusions worth classifying.
 const FAILED: &[&str] = &["failure", "cancelled", "timed_out", "startup_failure"];
 const PAGES: u32 = 10;
+/// Requests left for other tools (and `fix`) when GitHub says the limit is nearly spent.
+const RESERVE: u64 = 10;
 
 pub struct Client {
     octo: Octocrab,
     base: String,
     http: reqwest::Client,
+    /// Set once the rate limit is spent: every later request fails with it, unsent.
+    limited: Mutex<Option<Limited>>,
 }
 
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone)]
+pub struct Limited {
+    pub message: String,
+    pub reset: Option<DateTime<Utc>>,
+}
+
+/// Why a request gave nothing usable.
+#[derive(Debug, Clone)]
+pub enum Failure {
+    /// The rate limit is spent: stop, and say when it resets.
+    RateLimited(Limited),
+    /// Not there, or not yet: a job's log 404s until the job has finished.
+    NotFound(String),
+    Other(String),
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Failure::RateLimited(l) => {
+                write!(f, "{}", l.message)?;
+                match l.reset {
+                    Some(at) => write!(
+                        f,
+                        "; the limit resets at {} (in {})",
+                        at.format("%Y-%m-%d %H:%M:%S UTC"),
+                        humantime::format_duration(Duration::from_secs(
+                            u64::try_from((at - Utc::now()).num_seconds().max(0)).unwrap_or(0)
+                        ))
+                    ),
+                    None => write!(f, "; GitHub did not say when the limit resets"),
+                }
+            }
+            Failure::NotFound(m) | Failure::Other(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Run {
     pub id: u64,
     pub name: Option<String>,
@@ -26,6 +79,23 @@ pub struct Run {
     pub head_sha: String,
     pub conclusion: Option<String>,
     pub html_url: String,
+    pub created_at: Option<DateTime<Utc>>,
+}
+
+/// The failed runs of a repository's last full answer, kept with its ETag so an unchanged list
+/// costs a 304 and no rate limit.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct RunsCache {
+    pub etag: String,
+    pub runs: Vec<Run>,
+}
+
+pub struct Listing {
+    pub runs: Vec<Run>,
+    /// GitHub answered 304: nothing new since the cached answer.
+    pub unchanged: bool,
+    /// What to keep for the next conditional request.
+    pub cache: Option<RunsCache>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -39,14 +109,7 @@ struct RawJob {
     name: String,
     conclusion: Option<String>,
     #[serde(default)]
-    steps: Vec<RawStep>,
-}
-
-#[derive(Debug, Clone, Deserialize)]
-struct RawStep {
-    name: String,
-    number: u64,
-    conclusion: Option<String>,
+    steps: Vec<Step>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -61,6 +124,15 @@ pub struct Job {
     pub conclusion: Option<String>,
     pub failing_step: Option<String>,
     pub failing_step_number: Option<u64>,
+    /// Where the classified log came from: `job_log`, `run_logs_zip` (the run's archive, when
+    /// the job's own log was not available), or `not_yet_available` (the run is looked at again
+    /// on the next run).
+    pub log: Option<String>,
+    /// The failing step's first and last line in the job log, when the issues came from that
+    /// step alone; null when the whole log was classified.
+    pub step_lines: Option<[u64; 2]>,
+    #[serde(skip)]
+    pub steps: Vec<Step>,
 }
 
 impl Client {
@@ -83,69 +155,100 @@ impl Client {
             octo,
             base: api_url.trim_end_matches('/').to_owned(),
             http,
+            limited: Mutex::new(None),
         })
     }
 
-    /// Completed runs since `since` that did not succeed, newest first.
+    /// Completed runs since `since` that did not succeed, newest first. With `cache`, asks
+    /// with its ETag; a 304 answers from the cache.
     pub async fn failed_runs(
         &self,
         repo: &str,
         since: DateTime<Utc>,
         branches: &[String],
-    ) -> Result<Vec<Run>, String> {
+        cache: Option<&RunsCache>,
+    ) -> Result<Listing, Failure> {
+        let keep = |r: &Run| {
+            (branches.is_empty() || r.head_branch.as_ref().is_some_and(|b| branches.contains(b)))
+                && r.created_at.is_none_or(|c| c >= since)
+        };
         let created = format!(">={}", since.format("%Y-%m-%dT%H:%M:%SZ"));
-        let mut out = Vec::new();
+        let mut url = reqwest::Url::parse_with_params(
+            &format!("{}/repos/{repo}/actions/runs", self.base),
+            [
+                ("status", "completed"),
+                ("created", created.as_str()),
+                ("per_page", "100"),
+            ],
+        )
+        .map_err(|e| Failure::Other(format!("{repo}: bad URL: {e}")))?
+        .to_string();
+        let mut all = Vec::new();
+        let mut etag = None;
         for page in 1..=PAGES {
-            let params = [
-                ("status", "completed".to_owned()),
-                ("created", created.clone()),
-                ("per_page", "100".to_owned()),
-                ("page", page.to_string()),
-            ];
-            let runs: RunsPage = self
-                .octo
-                .get(format!("/repos/{repo}/actions/runs"), Some(&params))
-                .await
-                .map_err(|e| describe(&e, repo))?;
-            let n = runs.workflow_runs.len();
-            out.extend(runs.workflow_runs.into_iter().filter(|r| {
-                r.conclusion.as_deref().is_some_and(|c| FAILED.contains(&c))
-                    && (branches.is_empty()
-                        || r.head_branch.as_ref().is_some_and(|b| branches.contains(b)))
-            }));
-            if n < 100 {
-                break;
+            let mut headers = HeaderMap::new();
+            if page == 1
+                && let Some(c) = cache
+                && let Ok(v) = HeaderValue::from_str(&c.etag)
+            {
+                headers.insert(reqwest::header::IF_NONE_MATCH, v);
+            }
+            let answer = self.send(&url, Method::Get(headers), repo).await?;
+            if answer.status == reqwest::StatusCode::NOT_MODIFIED
+                && let Some(c) = cache
+            {
+                return Ok(Listing {
+                    runs: c.runs.iter().filter(|r| keep(r)).cloned().collect(),
+                    unchanged: true,
+                    cache: None,
+                });
+            }
+            // Never send the token anywhere but the configured API.
+            let next = next_link(&answer.headers).filter(|n| n.starts_with(&self.base));
+            if page == 1 {
+                etag = header(&answer.headers, "etag");
+            }
+            let runs: RunsPage = json(&answer, repo, "the list of runs")?;
+            all.extend(
+                runs.workflow_runs
+                    .into_iter()
+                    .filter(|r| r.conclusion.as_deref().is_some_and(|c| FAILED.contains(&c))),
+            );
+            match next {
+                Some(n) => url = n,
+                None => break,
             }
         }
-        Ok(out)
+        Ok(Listing {
+            runs: all.iter().filter(|r| keep(r)).cloned().collect(),
+            unchanged: false,
+            cache: etag.map(|etag| RunsCache { etag, runs: all }),
+        })
     }
 
     /// The run's jobs that did not succeed, each with its first failing step.
-    pub async fn failed_jobs(&self, repo: &str, run: u64) -> Result<Vec<Job>, String> {
-        let params = [("filter", "latest"), ("per_page", "100")];
-        let page: JobsPage = self
-            .octo
-            .get(
-                format!("/repos/{repo}/actions/runs/{run}/jobs"),
-                Some(&params),
-            )
-            .await
-            .map_err(|e| describe(&e, repo))?;
+    pub async fn failed_jobs(&self, repo: &str, run: u64) -> Result<Vec<Job>, Failure> {
+        let url = format!(
+            "{}/repos/{repo}/actions/runs/{run}/jobs?filter=latest&per_page=100",
+            self.base
+        );
+        let answer = self.send(&url, Method::Get(HeaderMap::new()), repo).await?;
+        let page: JobsPage = json(&answer, repo, &format!("the jobs of run {run}"))?;
         Ok(page
             .jobs
             .into_iter()
             .filter(|j| j.conclusion.as_deref().is_some_and(|c| FAILED.contains(&c)))
             .map(|j| {
-                let step = j
-                    .steps
-                    .iter()
-                    .find(|s| s.conclusion.as_deref() == Some("failure"));
+                let step = super::steps::failing(&j.steps);
                 Job {
                     id: j.id,
                     failing_step: step.map(|s| s.name.clone()),
                     failing_step_number: step.map(|s| s.number),
                     name: j.name,
                     conclusion: j.conclusion,
+                    log: None,
+                    step_lines: None,
+                    steps: j.steps,
                 }
             })
             .collect())
@@ -153,66 +256,217 @@ impl Client {
 
     /// The job's log: GitHub answers with a redirect to a short-lived signed URL, fetched
     /// without our token. A job that has not finished has no log yet (404).
-    pub async fn job_log(&self, repo: &str, job: u64) -> Result<Vec<u8>, String> {
+    pub async fn job_log(&self, repo: &str, job: u64) -> Result<Vec<u8>, Failure> {
         let url = format!("{}/repos/{repo}/actions/jobs/{job}/logs", self.base);
-        let response = self
-            .octo
-            ._get(url.as_str())
+        let what = format!("the log of job {job}");
+        let answer = self.send(&url, Method::Get(HeaderMap::new()), repo).await?;
+        match signed(answer, repo, &what)? {
+            Signed::Redirect(location) => {
+                let body = self.download(&location, &what).await?;
+                body.bytes()
+                    .await
+                    .map(|b| b.to_vec())
+                    .map_err(|e| Failure::Other(format!("cannot download {what}: {e}")))
+            }
+            Signed::Here(body) => Ok(body.into_bytes()),
+        }
+    }
+
+    /// The run's log archive (one file per job, folders of per-step files), written to an
+    /// anonymous temporary file: it can be large, and the zip reader needs to seek.
+    pub async fn run_logs_zip(&self, repo: &str, run: u64) -> Result<std::fs::File, Failure> {
+        let url = format!("{}/repos/{repo}/actions/runs/{run}/logs", self.base);
+        let what = format!("the log archive of run {run}");
+        let answer = self.send(&url, Method::Get(HeaderMap::new()), repo).await?;
+        let Signed::Redirect(location) = signed(answer, repo, &what)? else {
+            return Err(Failure::Other(format!(
+                "{repo}: GitHub sent {what} without the usual redirect"
+            )));
+        };
+        let body = self.download(&location, &what).await?;
+        let fail = |e: &dyn std::fmt::Display| Failure::Other(format!("cannot save {what}: {e}"));
+        let mut file = tempfile::tempfile().map_err(|e| fail(&e))?;
+        let mut stream = body.bytes_stream();
+        while let Some(chunk) = stream.next().await {
+            file.write_all(&chunk.map_err(|e| fail(&e))?)
+                .map_err(|e| fail(&e))?;
+        }
+        Ok(file)
+    }
+
+    /// A signed URL: no token, and GitHub's own timeouts.
+    async fn download(&self, location: &str, what: &str) -> Result<reqwest::Response, Failure> {
+        self.http
+            .get(location)
+            .send()
             .await
-            .map_err(|e| describe(&e, repo))?;
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|e| Failure::Other(format!("cannot download {what}: {e}")))
+    }
+
+    /// One request through octocrab, unless the rate limit is already spent. Notes what GitHub
+    /// says about the limit; a spent limit (403 with `x-ratelimit-remaining: 0`, or 429) fails
+    /// here and stops every later request.
+    async fn send(&self, url: &str, method: Method<'_>, repo: &str) -> Result<Answer, Failure> {
+        self.check_limit()?;
+        let response = match method {
+            Method::Get(headers) => self.octo._get_with_headers(url, Some(headers)).await,
+            Method::Post(body) => self.octo._post(url, Some(body)).await,
+        }
+        .map_err(|e| Failure::Other(format!("{repo}: cannot reach GitHub: {e}")))?;
         let status = response.status();
-        if status.is_redirection() {
-            let location = response
-                .headers()
-                .get(reqwest::header::LOCATION)
-                .and_then(|l| l.to_str().ok())
-                .ok_or("the log redirect has no Location")?
-                .to_owned();
-            let body = self
-                .http
-                .get(&location)
-                .send()
-                .await
-                .and_then(reqwest::Response::error_for_status)
-                .map_err(|e| format!("cannot download the log of job {job}: {e}"))?;
-            return body
-                .bytes()
-                .await
-                .map(|b| b.to_vec())
-                .map_err(|e| format!("cannot download the log of job {job}: {e}"));
-        }
-        if status.as_u16() == 404 {
-            return Err(format!("job {job} has no log yet (404)"));
-        }
-        if !status.is_success() {
-            return Err(format!(
-                "GitHub answered HTTP {} for the log of job {job}",
-                status.as_u16()
-            ));
-        }
-        self.octo
+        let headers = response.headers().clone();
+        let body = self
+            .octo
             .body_to_string(response)
             .await
-            .map(String::into_bytes)
-            .map_err(|e| format!("cannot read the log of job {job}: {e}"))
+            .map_err(|e| Failure::Other(format!("{repo}: cannot read GitHub's answer: {e}")))?;
+        let answer = Answer {
+            status,
+            headers,
+            body,
+        };
+        self.note_limit(&answer, repo)?;
+        Ok(answer)
+    }
+
+    fn check_limit(&self) -> Result<(), Failure> {
+        match self.limited.lock().ok().and_then(|l| l.clone()) {
+            Some(l) => Err(Failure::RateLimited(l)),
+            None => Ok(()),
+        }
+    }
+
+    /// A spent limit fails this answer; a nearly spent one lets it through and stops the next
+    /// request, leaving a few for other tools.
+    fn note_limit(&self, a: &Answer, repo: &str) -> Result<(), Failure> {
+        let remaining = header(&a.headers, "x-ratelimit-remaining").and_then(|v| v.parse().ok());
+        let reset = header(&a.headers, "x-ratelimit-reset")
+            .and_then(|v| v.parse::<i64>().ok())
+            .and_then(|s| DateTime::from_timestamp(s, 0));
+        let retry_after = header(&a.headers, "retry-after")
+            .and_then(|v| v.parse::<i64>().ok())
+            .map(|s| Utc::now() + chrono::Duration::seconds(s));
+        let code = a.status.as_u16();
+        let spent = code == 429 || (code == 403 && (remaining == Some(0) || retry_after.is_some()));
+        let low = remaining.is_some_and(|r: u64| r < RESERVE);
+        if !spent && !low {
+            return Ok(());
+        }
+        let message = if spent {
+            format!(
+                "{repo}: GitHub's rate limit is spent (HTTP {code}: {})",
+                message(&a.body)
+            )
+        } else {
+            format!(
+                "{repo}: GitHub's rate limit is nearly spent ({} requests left); stopped to leave some for other tools",
+                remaining.unwrap_or(0)
+            )
+        };
+        let limited = Limited {
+            message,
+            reset: retry_after.or(reset),
+        };
+        if let Ok(mut l) = self.limited.lock() {
+            *l = Some(limited.clone());
+        }
+        if spent {
+            Err(Failure::RateLimited(limited))
+        } else {
+            Ok(())
+        }
     }
 }
 
-/// octocrab's own Display says only "GitHub": name the status, the message and, for a rate
-/// limit, when it resets.
-fn describe(e: &octocrab::Error, repo: &str) -> String {
-    match e {
-        octocrab::Error::GitHub { source, .. } => {
-            let reset = source
-                .rate_limit_reset
-                .map(|r| format!("; the limit resets at {r}"))
-                .unwrap_or_default();
-            format!(
-                "{repo}: GitHub answered HTTP {}: {}{reset}",
-                source.status_code.as_u16(),
-                source.message
-            )
-        }
-        other => format!("{repo}: cannot reach GitHub: {other}"),
+enum Method<'a> {
+    Get(HeaderMap),
+    Post(&'a serde_json::Value),
+}
+
+/// A whole answer: GitHub's JSON and error bodies are small, and logs come from signed URLs.
+struct Answer {
+    status: reqwest::StatusCode,
+    headers: HeaderMap,
+    body: String,
+}
+
+enum Signed {
+    Redirect(String),
+    Here(String),
+}
+
+fn signed(a: Answer, repo: &str, what: &str) -> Result<Signed, Failure> {
+    if a.status.is_redirection() {
+        return header(&a.headers, "location")
+            .map(Signed::Redirect)
+            .ok_or_else(|| {
+                Failure::Other(format!("{repo}: the redirect to {what} has no Location"))
+            });
     }
+    if a.status.is_success() {
+        return Ok(Signed::Here(a.body));
+    }
+    Err(failure(&a, repo, what))
+}
+
+/// The JSON of a successful answer, or why there is none.
+fn json<T: serde::de::DeserializeOwned>(a: &Answer, repo: &str, what: &str) -> Result<T, Failure> {
+    if !a.status.is_success() {
+        return Err(failure(a, repo, what));
+    }
+    serde_json::from_str(&a.body).map_err(|e| {
+        Failure::Other(format!(
+            "{repo}: GitHub's answer for {what} is not what its docs show: {e}"
+        ))
+    })
+}
+
+/// octocrab's own Display says only "GitHub": name the status and GitHub's message.
+fn failure(a: &Answer, repo: &str, what: &str) -> Failure {
+    let text = format!(
+        "{repo}: GitHub answered HTTP {} for {what}: {}",
+        a.status.as_u16(),
+        message(&a.body)
+    );
+    if a.status == reqwest::StatusCode::NOT_FOUND {
+        Failure::NotFound(text)
+    } else {
+        Failure::Other(text)
+    }
+}
+
+fn message(body: &str) -> String {
+    #[derive(Deserialize)]
+    struct Error {
+        message: String,
+    }
+    serde_json::from_str::<Error>(body).map_or_else(
+        |_| body.chars().take(200).collect::<String>().trim().to_owned(),
+        |e| e.message,
+    )
+}
+
+fn header(headers: &HeaderMap, name: &str) -> Option<String> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
+/// RFC 8288 `Link: <url>; rel="next", …`, which GitHub sends on every paginated list.
+fn next_link(headers: &HeaderMap) -> Option<String> {
+    let link = header(headers, "link")?;
+    link.split(',').find_map(|part| {
+        let (url, params) = part.split_once(';')?;
+        params
+            .split(';')
+            .any(|p| p.trim() == "rel=\"next\"")
+            .then(|| {
+                url.trim()
+                    .trim_start_matches('<')
+                    .trim_end_matches('>')
+                    .to_owned()
+            })
+    })
 }

@@ -2,9 +2,13 @@
 //! classifier. No CLI here, and no network: `gh-watch` feeds it logs from the API or a file.
 
 pub mod classify;
+pub mod escalate;
 pub mod github;
+pub mod history;
 pub mod normalize;
 pub mod patterns;
+pub mod runzip;
+pub mod steps;
 
 pub use classify::{Classified, Classifier, Issue};
 pub use patterns::Pattern;

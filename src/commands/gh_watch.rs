@@ -1,5 +1,6 @@
-//! `mcpctl gh-watch`: classify why CI failed. This increment classifies a local log (`--log`)
-//! and checks the pattern files (`--check-patterns`); watching GitHub itself comes next.
+//! `mcpctl gh-watch`: classify why CI failed, in a local log (`--log`) or in GitHub's failed
+//! runs (gh_watch_api.rs), once or every `--watch` interval; `--check-patterns` checks the
+//! pattern files.
 
 use std::io::BufReader;
 use std::path::PathBuf;
@@ -20,6 +21,12 @@ pub(crate) struct Body {
     pub(crate) runs: Vec<RunReport>,
     /// Pattern files in use: the shipped set, then user directories.
     pub(crate) patterns: usize,
+    /// Repositories whose list of runs had not changed (GitHub answered 304).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) unchanged: Vec<String>,
+    /// GitHub issues opened or commented on for persistent failures (`open_issue_after`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub(crate) escalations: Vec<ci::escalate::Escalation>,
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -48,16 +55,39 @@ pub(crate) struct CheckBody {
 }
 
 pub(crate) async fn run(args: GhWatchArgs, ctx: &Ctx) -> Result<Code> {
+    let Some(every) = args.watch else {
+        return once(&args, ctx).await;
+    };
+    if every < std::time::Duration::from_secs(1) {
+        return Err(Error::Usage(
+            "--watch needs an interval of 1s or more".into(),
+        ));
+    }
+    // Each pass takes the run lock and writes its report; the lock is free while sleeping, and
+    // SIGINT or SIGTERM ends the loop wherever it is (exit 130).
+    loop {
+        match once(&args, ctx).await {
+            Ok(_) => {}
+            Err(e @ (Error::Locked { .. } | Error::LockTimeout { .. })) => {
+                tracing::warn!("{e}; trying again in {}", humantime::format_duration(every));
+            }
+            Err(e) => return Err(e),
+        }
+        tokio::time::sleep(every).await;
+    }
+}
+
+async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
     let (settings, state_dir) = super::settings(ctx).await?;
-    let dirs = pattern_dirs(&args, &settings.github.patterns_dirs);
+    let dirs = pattern_dirs(args, &settings.github.patterns_dirs);
     let patterns = ci::patterns::load(&dirs).map_err(Error::Usage)?;
     if args.check_patterns {
         return check_patterns(&patterns, started, &state_dir, ctx).await;
     }
     let Some(log) = args.log.clone() else {
         let engine = Classifier::new(patterns).map_err(Error::Usage)?;
-        return super::gh_watch_api::watch(&args, &settings, &engine, started, &state_dir, ctx)
+        return super::gh_watch_api::watch(args, &settings, &engine, started, &state_dir, ctx)
             .await;
     };
     let count = patterns.len();
@@ -79,6 +109,9 @@ pub(crate) async fn run(args: GhWatchArgs, ctx: &Ctx) -> Result<Code> {
             args.workflow.as_deref().unwrap_or(""),
             args.job.as_deref().unwrap_or(""),
         );
+        // No history offline: only what a first sighting says.
+        issue.recurrence =
+            ci::history::History::default().recurrence(&issue.fingerprint, &issue.category, "", 0);
     }
     let status = if issues.is_empty() {
         Status::Ok
@@ -121,6 +154,8 @@ pub(crate) async fn run(args: GhWatchArgs, ctx: &Ctx) -> Result<Code> {
         Body {
             runs: vec![run],
             patterns: count,
+            unchanged: Vec::new(),
+            escalations: Vec::new(),
         },
     );
     emit::finish(&env, started, &state_dir, ctx, || view(&env.body)).await

@@ -1,24 +1,31 @@
 //! `gh-watch` against GitHub: for each configured repository, the failed runs of the lookback
-//! window that were not classified before, their failing jobs' logs, and the issues in them.
+//! window that were not classified before, their failing jobs' logs cut to the failing step,
+//! and the issues in them, each judged against the fingerprint history.
 
 use std::collections::BTreeMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use chrono::Utc;
+use serde::{Serialize, de::DeserializeOwned};
 
 use super::Ctx;
 use super::emit;
 use super::gh_watch::{Body, RunReport};
-use crate::ci::{self, Classifier, github};
+use crate::ci::escalate::{self, Escalation, Sighted};
+use crate::ci::github::{self, Failure, RunsCache};
+use crate::ci::history::{History, Recurrence, Sighting};
+use crate::ci::{self, Classifier, Issue, runzip, steps};
 use crate::cli::GhWatchArgs;
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::output::Envelope;
+use crate::redact::Redactor;
 use crate::state;
 
 /// Run ids remembered per repository: enough for weeks of hourly cron.
 const REMEMBER: usize = 2000;
+const NOT_YET: &str = "not_yet_available";
 
 pub(crate) async fn watch(
     args: &GhWatchArgs,
@@ -47,67 +54,41 @@ pub(crate) async fn watch(
     };
     let client =
         github::Client::new(api_url, &token, settings.defaults.timeout).map_err(Error::Usage)?;
+    let mut redactor = Redactor::default();
+    redactor.add(&token);
     let _lock = state::acquire(state_dir, ctx.global.wait_lock).await?;
-    let seen_path = state_dir.join("gh-watch").join("seen.json");
-    let mut seen: BTreeMap<String, Vec<u64>> = std::fs::read(&seen_path)
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default();
+    let files = Files::new(state_dir);
+    let mut seen: BTreeMap<String, Vec<u64>> = load(&files.seen);
+    let mut etags: BTreeMap<String, RunsCache> = load(&files.etags);
+    let mut w = Watcher {
+        client: &client,
+        engine,
+        history: load(&files.history),
+        open_issue_after: gh.open_issue_after.map(|n| n.max(1) as usize),
+        redactor,
+        escalations: Vec::new(),
+    };
     let since =
         Utc::now() - chrono::Duration::from_std(gh.lookback).unwrap_or(chrono::Duration::days(1));
-    let mut runs = Vec::new();
-    let mut problems = Vec::new();
-    'repos: for repo in &gh.repos {
-        let failed = match client.failed_runs(repo, since, &gh.branches).await {
-            Ok(f) => f,
-            Err(e) => {
-                problems.push(e);
-                continue;
-            }
-        };
-        let known = seen.entry(repo.clone()).or_default();
-        for run in failed {
-            if !args.all && known.contains(&run.id) {
-                continue;
-            }
-            match classify_run(&client, engine, repo, &run).await {
-                Ok(report) => {
-                    known.push(run.id);
-                    runs.push(report);
-                }
-                Err(e) => {
-                    // A rate limit or an outage: stop here, report what was done.
-                    problems.push(e);
-                    break 'repos;
-                }
-            }
-        }
-        let excess = known.len().saturating_sub(REMEMBER);
-        known.drain(..excess);
-    }
-    state::ensure_dir(&state_dir.join("gh-watch"))?;
-    state::write_atomic(
-        &seen_path,
-        &serde_json::to_vec(&seen).expect("serializes"),
-        0o600,
-    )?;
-    let issues: usize = runs.iter().map(|r| r.issues.len()).sum();
-    let status = if !problems.is_empty() || !runs.is_empty() {
-        Status::Warning
-    } else {
+    let pass = w.repos(args, gh, since, &mut seen, &mut etags).await;
+    w.history.prune(Utc::now());
+    state::ensure_dir(&files.dir)?;
+    state::write_atomic_many(&[
+        (&files.seen, &to_json(&seen), 0o600),
+        (&files.etags, &to_json(&etags), 0o600),
+        (&files.history, &to_json(&w.history), 0o600),
+    ])?;
+    let summary = summary(gh.repos.len(), &pass, &w.escalations);
+    let status = if pass.problems.is_empty() && pass.runs.is_empty() {
         Status::Ok
+    } else {
+        Status::Warning
     };
-    let mut summary = format!(
-        "{} repos: {} new failed runs, {issues} issues",
-        gh.repos.len(),
-        runs.len()
-    );
-    if !problems.is_empty() {
-        summary.push_str(&format!("; partial: {}", problems.join("; ")));
-    }
     let body = Body {
-        runs,
+        runs: pass.runs,
         patterns: engine.patterns().len(),
+        unchanged: pass.unchanged,
+        escalations: w.escalations,
     };
     let env = Envelope::new("gh-watch", started, status, summary, body);
     emit::finish(&env, started, state_dir, ctx, || {
@@ -116,54 +97,355 @@ pub(crate) async fn watch(
     .await
 }
 
-async fn classify_run(
-    client: &github::Client,
-    engine: &Classifier,
-    repo: &str,
-    run: &github::Run,
-) -> std::result::Result<RunReport, String> {
-    let jobs = client.failed_jobs(repo, run.id).await?;
-    let mut issues = Vec::new();
-    let mut errors = Vec::new();
-    let mut lines = 0;
-    for job in &jobs {
-        let log = match client.job_log(repo, job.id).await {
-            Ok(l) => l,
-            Err(e) => {
-                errors.push(e);
+/// What one pass over the repositories found.
+#[derive(Default)]
+struct Pass {
+    runs: Vec<RunReport>,
+    problems: Vec<String>,
+    /// Repositories whose run list GitHub answered with 304.
+    unchanged: Vec<String>,
+    /// Runs with a job whose log is not there yet.
+    waiting: usize,
+}
+
+fn summary(repos: usize, pass: &Pass, escalations: &[Escalation]) -> String {
+    let Pass {
+        runs,
+        problems,
+        unchanged,
+        waiting,
+    } = pass;
+    let issues: Vec<&Issue> = runs.iter().flat_map(|r| &r.issues).collect();
+    let count = |r: Recurrence| issues.iter().filter(|i| i.recurrence == r).count();
+    let mut s = format!(
+        "{repos} repos: {} new failed runs, {} issues ({} persistent, {} rerun candidates, {} new)",
+        runs.len(),
+        issues.len(),
+        count(Recurrence::Persistent),
+        count(Recurrence::RerunCandidate),
+        count(Recurrence::New),
+    );
+    if !unchanged.is_empty() {
+        s.push_str(&format!(
+            "; {} unchanged since the last run",
+            unchanged.len()
+        ));
+    }
+    if *waiting > 0 {
+        s.push_str(&format!(
+            "; {waiting} runs with logs not yet available, looked at again next time"
+        ));
+    }
+    let done = |a: &str| escalations.iter().filter(|e| e.action == a).count();
+    if !escalations.is_empty() {
+        s.push_str(&format!(
+            "; GitHub issues: {} opened, {} commented, {} failed",
+            done("opened"),
+            done("commented"),
+            done("failed")
+        ));
+    }
+    if !problems.is_empty() {
+        s.push_str(&format!("; partial: {}", problems.join("; ")));
+    }
+    s
+}
+
+/// What one pass over the repositories works with and builds up.
+struct Watcher<'a> {
+    client: &'a github::Client,
+    engine: &'a Classifier,
+    history: History,
+    open_issue_after: Option<usize>,
+    redactor: Redactor,
+    escalations: Vec<Escalation>,
+}
+
+impl Watcher<'_> {
+    /// Every repository's failed runs not classified before (all of them with `--all`); stops
+    /// at a spent rate limit or an outage.
+    async fn repos(
+        &mut self,
+        args: &GhWatchArgs,
+        gh: &crate::config::GithubSettings,
+        since: chrono::DateTime<Utc>,
+        seen: &mut BTreeMap<String, Vec<u64>>,
+        etags: &mut BTreeMap<String, RunsCache>,
+    ) -> Pass {
+        let mut pass = Pass::default();
+        'repos: for repo in &gh.repos {
+            let listing = match self
+                .client
+                .failed_runs(repo, since, &gh.branches, etags.get(repo))
+                .await
+            {
+                Ok(l) => l,
+                Err(e) => {
+                    pass.problems.push(e.to_string());
+                    if matches!(e, Failure::RateLimited(_)) {
+                        break;
+                    }
+                    continue;
+                }
+            };
+            if listing.unchanged {
+                pass.unchanged.push(repo.clone());
+            }
+            match listing.cache {
+                Some(cache) => {
+                    etags.insert(repo.clone(), cache);
+                }
+                // An answer without an ETag: the old one no longer describes the list.
+                None if !listing.unchanged => {
+                    etags.remove(repo);
+                }
+                None => {}
+            }
+            let known = seen.entry(repo.clone()).or_default();
+            for run in listing.runs {
+                if !args.all && known.contains(&run.id) {
+                    continue;
+                }
+                match self.run(repo, &run).await {
+                    Ok(report) => {
+                        if report
+                            .jobs
+                            .iter()
+                            .any(|j| j.log.as_deref() == Some(NOT_YET))
+                        {
+                            pass.waiting += 1;
+                        } else if !known.contains(&run.id) {
+                            known.push(run.id);
+                        }
+                        pass.runs.push(report);
+                    }
+                    // A deleted run: the others are still worth a look.
+                    Err(e @ Failure::NotFound(_)) => pass.problems.push(e.to_string()),
+                    // A rate limit or an outage: stop here, report what was done.
+                    Err(e) => {
+                        pass.problems.push(e.to_string());
+                        break 'repos;
+                    }
+                }
+            }
+            let excess = known.len().saturating_sub(REMEMBER);
+            known.drain(..excess);
+        }
+        pass
+    }
+
+    async fn run(
+        &mut self,
+        repo: &str,
+        run: &github::Run,
+    ) -> std::result::Result<RunReport, Failure> {
+        let mut jobs = self.client.failed_jobs(repo, run.id).await?;
+        let mut archive = Archive::NotFetched;
+        let mut issues = Vec::new();
+        let mut errors = Vec::new();
+        let mut lines = 0;
+        for job in &mut jobs {
+            if job.steps.is_empty() {
+                // Never started (a startup failure): there is no log to wait for.
                 continue;
             }
+            let Some((log, step_only)) = self
+                .log(repo, run.id, job, &mut archive, &mut errors)
+                .await?
+            else {
+                job.log = Some(NOT_YET.into());
+                continue;
+            };
+            let (classified, section) = classify(self.engine, &log, &job.steps, step_only)
+                .map_err(|e| {
+                    Failure::Other(format!("cannot read the log of job {}: {e}", job.id))
+                })?;
+            job.step_lines = section;
+            lines += classified.lines;
+            for mut issue in classified.issues {
+                let workflow = run.name.as_deref().unwrap_or("");
+                issue.fingerprint = ci::fingerprint(
+                    &issue.category,
+                    issue.key.as_deref(),
+                    repo,
+                    workflow,
+                    &job.name,
+                );
+                self.judge(repo, run, &job.name, &mut issue).await?;
+                issues.push(issue);
+            }
+        }
+        issues.sort_by_key(|i| std::cmp::Reverse(i.priority));
+        Ok(RunReport {
+            repo: Some(repo.to_owned()),
+            run_id: Some(run.id),
+            workflow: run.name.clone(),
+            branch: run.head_branch.clone(),
+            sha: Some(run.head_sha.clone()),
+            conclusion: run.conclusion.clone(),
+            url: Some(run.html_url.clone()),
+            source: None,
+            lines,
+            jobs,
+            errors,
+            issues,
+        })
+    }
+
+    /// The job's own log, else its file in the run's log archive (fetched once per run).
+    /// `None`: neither is there yet.
+    async fn log(
+        &self,
+        repo: &str,
+        run: u64,
+        job: &mut github::Job,
+        archive: &mut Archive,
+        errors: &mut Vec<String>,
+    ) -> std::result::Result<Option<(Vec<u8>, bool)>, Failure> {
+        match self.client.job_log(repo, job.id).await {
+            Ok(log) => {
+                job.log = Some("job_log".into());
+                return Ok(Some((log, false)));
+            }
+            Err(e @ Failure::RateLimited(_)) => return Err(e),
+            Err(Failure::NotFound(_)) => {}
+            Err(e) => errors.push(e.to_string()),
+        }
+        if matches!(archive, Archive::NotFetched) {
+            *archive = match self.client.run_logs_zip(repo, run).await {
+                Ok(file) => match zip::ZipArchive::new(file) {
+                    Ok(z) => Archive::Here(z),
+                    Err(e) => {
+                        errors.push(format!("the log archive of run {run} is not a zip: {e}"));
+                        Archive::Missing
+                    }
+                },
+                Err(e @ Failure::RateLimited(_)) => return Err(e),
+                Err(Failure::NotFound(_)) => Archive::Missing,
+                Err(e) => {
+                    errors.push(e.to_string());
+                    Archive::Missing
+                }
+            };
+        }
+        let picked = match archive {
+            Archive::Here(z) => runzip::pick(z, &job.name, job.failing_step_number),
+            _ => None,
         };
-        let classified = engine
-            .classify(log.as_slice())
-            .map_err(|e| format!("cannot read the log of job {}: {e}", job.id))?;
-        lines += classified.lines;
-        for mut issue in classified.issues {
-            issue.fingerprint = ci::fingerprint(
-                &issue.category,
-                issue.key.as_deref(),
-                repo,
-                run.name.as_deref().unwrap_or(""),
-                &job.name,
+        Ok(picked.map(|p| {
+            job.log = Some(
+                if p.step_only {
+                    "run_logs_zip_step"
+                } else {
+                    "run_logs_zip"
+                }
+                .into(),
             );
-            issues.push(issue);
+            (p.log, p.step_only)
+        }))
+    }
+
+    /// Sets the issue's recurrence from the history, records this sighting, and escalates a
+    /// persistent fingerprint seen often enough — once per run, however often it is looked at.
+    async fn judge(
+        &mut self,
+        repo: &str,
+        run: &github::Run,
+        job: &str,
+        issue: &mut Issue,
+    ) -> std::result::Result<(), Failure> {
+        let fp = issue.fingerprint.clone();
+        issue.recurrence = self
+            .history
+            .recurrence(&fp, &issue.category, &run.head_sha, run.id);
+        let new_sighting = !self
+            .history
+            .fingerprints
+            .get(&fp)
+            .is_some_and(|e| e.sightings.iter().any(|s| s.run_id == run.id));
+        self.history.record(
+            &fp,
+            &issue.category,
+            Sighting {
+                sha: run.head_sha.clone(),
+                run_id: run.id,
+                at: run.created_at.unwrap_or_else(Utc::now),
+            },
+        );
+        let due = self
+            .open_issue_after
+            .is_some_and(|n| self.history.count(&fp) >= n);
+        if new_sighting && due && issue.recurrence == Recurrence::Persistent {
+            let seen = Sighted {
+                repo,
+                run,
+                job,
+                issue,
+            };
+            let e =
+                escalate::escalate(self.client, &mut self.history, &seen, &self.redactor).await?;
+            self.escalations.push(e);
+        }
+        Ok(())
+    }
+}
+
+/// A run's log archive, fetched at most once per run and only when a job's log is missing.
+enum Archive {
+    NotFetched,
+    Missing,
+    Here(zip::ZipArchive<std::fs::File>),
+}
+
+/// The failing step's lines when they can be found and show the failure, else the whole log.
+/// Line numbers stay those of the whole log.
+fn classify(
+    engine: &Classifier,
+    log: &[u8],
+    steps: &[steps::Step],
+    step_only: bool,
+) -> std::io::Result<(ci::Classified, Option<[u64; 2]>)> {
+    if !step_only && let Some(section) = steps::failing_section(log, steps) {
+        let mut classified = engine.classify(&log[section.bytes.clone()])?;
+        if !classified.issues.is_empty() {
+            for issue in &mut classified.issues {
+                issue.line_number += section.first_line - 1;
+            }
+            return Ok((classified, Some([section.first_line, section.last_line])));
         }
     }
-    issues.sort_by_key(|i| std::cmp::Reverse(i.priority));
-    Ok(RunReport {
-        repo: Some(repo.to_owned()),
-        run_id: Some(run.id),
-        workflow: run.name.clone(),
-        branch: run.head_branch.clone(),
-        sha: Some(run.head_sha.clone()),
-        conclusion: run.conclusion.clone(),
-        url: Some(run.html_url.clone()),
-        source: None,
-        lines,
-        jobs,
-        errors,
-        issues,
-    })
+    Ok((engine.classify(log)?, None))
+}
+
+struct Files {
+    dir: PathBuf,
+    seen: PathBuf,
+    etags: PathBuf,
+    history: PathBuf,
+}
+
+impl Files {
+    fn new(state_dir: &Path) -> Self {
+        let dir = state_dir.join("gh-watch");
+        Self {
+            seen: dir.join("seen.json"),
+            etags: dir.join("etags.json"),
+            history: dir.join("history.json"),
+            dir,
+        }
+    }
+}
+
+/// A missing or unreadable file starts afresh: it is a cache and a history, not a config.
+fn load<T: DeserializeOwned + Default>(path: &Path) -> T {
+    std::fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+fn to_json(value: &impl Serialize) -> Vec<u8> {
+    serde_json::to_vec(value).expect("serializes")
 }
 
 fn valid_repo(r: &str) -> bool {

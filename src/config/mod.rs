@@ -89,6 +89,8 @@ pub struct GithubSettings {
     pub lookback: Duration,
     pub branches: Vec<String>,
     pub patterns_dirs: Vec<PathBuf>,
+    /// Open (or comment on) a GitHub issue once a persistent fingerprint is seen this often.
+    pub open_issue_after: Option<u32>,
 }
 
 /// Values may hold secrets (the webhook URL is one); they are never printed.

@@ -124,6 +124,7 @@ fn github(g: Option<super::raw::RawGithub>, base: Option<&Path>) -> super::Githu
         lookback: None,
         branches: Vec::new(),
         patterns_dirs: Vec::new(),
+        open_issue_after: None,
     });
     super::GithubSettings {
         token: g.token,
@@ -136,6 +137,7 @@ fn github(g: Option<super::raw::RawGithub>, base: Option<&Path>) -> super::Githu
             .iter()
             .map(|p| expand_path(p, base))
             .collect(),
+        open_issue_after: g.open_issue_after,
     }
 }
 

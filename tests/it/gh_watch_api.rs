@@ -1,5 +1,10 @@
 //! gh-watch against a loopback stand-in for GitHub's REST API: failed runs, jobs with steps, the
-//! 302 to a signed log URL, dedup across runs, and a rate limit that stops with a partial report.
+//! 302 to a signed log URL, dedup across runs, ETags and 304, rate limits (403 and 429) that stop
+//! with a partial report, logs not there yet, the run-logs zip, the failing step's section,
+//! recurrence, escalation to GitHub issues, and `--watch`.
+
+use std::process::Command;
+use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
 
@@ -9,13 +14,18 @@ use crate::stub::Stub;
 /// The stand-in serves `routes`: path → status, JSON or text, headers, or a redirect.
 fn github(t: &Test, routes: &Value) -> Stub {
     let routes_path = t.path().join("routes.json");
-    std::fs::write(&routes_path, routes.to_string()).unwrap();
+    set_routes(t, routes);
     let log = t.path().join("github.requests.jsonl");
     Stub::spawn(
         "github_stub.py",
         &[routes_path.display().to_string(), log.display().to_string()],
         log,
     )
+}
+
+/// The stand-in reads its routes on every request: what GitHub serves next.
+fn set_routes(t: &Test, routes: &Value) {
+    std::fs::write(t.path().join("routes.json"), routes.to_string()).unwrap();
 }
 
 const TOKEN: &str = "canary-ghp-7d1e0c";
@@ -43,15 +53,26 @@ fn routes() -> Value {
 }
 
 fn setup(routes: &Value) -> (Test, Stub) {
+    setup_with(routes, "")
+}
+
+fn setup_with(routes: &Value, extra: &str) -> (Test, Stub) {
     let t = Test::new();
     let gh = github(&t, routes);
     let t = t
         .config(&format!(
-            "[github]\ntoken = \"${{GH_TEST_TOKEN}}\"\napi_url = \"{}\"\nrepos = [\"acme/app\"]\nlookback = \"48h\"\n",
+            "[github]\ntoken = \"${{GH_TEST_TOKEN}}\"\napi_url = \"{}\"\nrepos = [\"acme/app\"]\nlookback = \"48h\"\n{extra}",
             gh.url
         ))
         .env("GH_TEST_TOKEN", TOKEN);
     (t, gh)
+}
+
+fn count(gh: &Stub, method: &str, path: &str) -> usize {
+    gh.requests()
+        .iter()
+        .filter(|r| r["method"] == method && r["path"] == path)
+        .count()
 }
 
 #[test]
@@ -142,4 +163,434 @@ fn no_token_and_no_repos_say_what_to_do() {
     let r = t.again(&["gh-watch"]);
     r.code(3);
     assert!(r.stderr.contains("add [github] repos"), "{}", r.stderr);
+}
+
+const NPM_LOG: &str = "2026-11-24T05:26:52.1234567Z ##[group]Run npm ci\n\
+    2026-11-24T05:26:53.1234567Z npm error 404 Not Found - GET https://registry.npmjs.org/left-padd - Not found\n\
+    2026-11-24T05:26:53.2234567Z ##[error]Process completed with exit code 1.\n";
+
+fn run(id: u64, sha: &str) -> Value {
+    json!({"id": id, "name": "ci", "head_branch": "main", "head_sha": sha, "status": "completed",
+           "conclusion": "failure", "html_url": format!("https://github.com/acme/app/actions/runs/{id}")})
+}
+
+/// Run `id` has one failed job `id * 10` whose second step failed, with `log` behind the
+/// signed-URL redirect.
+fn failed_run(routes: &mut Value, id: u64, log: &str) {
+    let job = id * 10;
+    routes[format!("/repos/acme/app/actions/runs/{id}/jobs")] = json!({"json": {"total_count": 1, "jobs": [
+        {"id": job, "name": "build", "status": "completed", "conclusion": "failure", "steps": [
+            {"name": "Set up job", "number": 1, "status": "completed", "conclusion": "success"},
+            {"name": "npm ci", "number": 2, "status": "completed", "conclusion": "failure"},
+            {"name": "Complete job", "number": 3, "status": "completed", "conclusion": "success"}
+        ]}
+    ]}});
+    routes[format!("/repos/acme/app/actions/jobs/{job}/logs")] =
+        json!({"status": 302, "location": format!("/signed/{job}.txt")});
+    routes[format!("/signed/{job}.txt")] = json!({"text": log});
+}
+
+fn runs_list(runs: &[Value]) -> Value {
+    json!({"json": {"total_count": runs.len(), "workflow_runs": runs}})
+}
+
+#[test]
+fn an_unchanged_list_costs_a_304_and_a_log_not_there_yet_is_looked_at_again() {
+    let mut routes = routes();
+    routes["/repos/acme/app/actions/runs"]["etag"] = json!("W/\"runs-1\"");
+    // The job has finished but its log is not there yet: 404, and no run archive either.
+    routes["/repos/acme/app/actions/jobs/101/logs"] =
+        json!({"status": 404, "json": {"message": "Not Found"}});
+    let (t, gh) = setup(&routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    let run = &report["runs"][0];
+    assert_eq!(run["jobs"][0]["log"], "not_yet_available", "{report:#}");
+    assert_eq!(run["issues"].as_array().unwrap().len(), 0);
+    assert!(
+        report["summary"]
+            .as_str()
+            .unwrap()
+            .contains("logs not yet available"),
+        "{}",
+        report["summary"]
+    );
+    assert_eq!(count(&gh, "GET", "/repos/acme/app/actions/runs/11/logs"), 1);
+
+    // Nothing new on GitHub (304, no rate limit spent), but run 11 was not classified yet.
+    routes["/repos/acme/app/actions/jobs/101/logs"] =
+        json!({"status": 302, "location": "/signed/101.txt"});
+    set_routes(&t, &routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    assert_eq!(report["unchanged"], json!(["acme/app"]), "{report:#}");
+    assert_eq!(report["runs"][0]["jobs"][0]["log"], "job_log");
+    assert_eq!(report["runs"][0]["issues"][0]["key"], "left-padd");
+    let lists: Vec<Value> = gh
+        .requests()
+        .into_iter()
+        .filter(|r| r["path"] == "/repos/acme/app/actions/runs")
+        .collect();
+    assert_eq!(lists[0]["if_none_match"], Value::Null);
+    assert_eq!(lists[1]["if_none_match"], "W/\"runs-1\"");
+
+    // Now it is seen: a third run asks, gets 304, and has nothing to do.
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(0);
+    let report = r.json();
+    assert_eq!(report["runs"].as_array().unwrap().len(), 0);
+    assert!(report["summary"].as_str().unwrap().contains("1 unchanged"));
+    assert_eq!(count(&gh, "GET", "/repos/acme/app/actions/runs/11/jobs"), 2);
+}
+
+#[test]
+fn a_429_stops_at_once_and_says_when_the_limit_resets() {
+    let mut routes = routes();
+    routes["/repos/acme/app/actions/runs"] = runs_list(&[run(11, "abc123"), run(13, "abc124")]);
+    failed_run(&mut routes, 13, NPM_LOG);
+    let good = routes.clone();
+    routes["/repos/acme/app/actions/runs/11/jobs"] = json!({
+        "status": 429,
+        "headers": {"retry-after": "120"},
+        "json": {"message": "You have exceeded a secondary rate limit."}
+    });
+    let (t, gh) = setup(&routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let summary = r.json()["summary"].as_str().unwrap().to_owned();
+    assert!(
+        summary.contains("partial")
+            && summary.contains("rate limit is spent (HTTP 429")
+            && summary.contains("resets at")
+            && summary.contains("(in "),
+        "{summary}"
+    );
+    // No retry, and nothing more once the limit is spent.
+    assert_eq!(count(&gh, "GET", "/repos/acme/app/actions/runs/11/jobs"), 1);
+    assert_eq!(count(&gh, "GET", "/repos/acme/app/actions/runs/13/jobs"), 0);
+
+    // Neither run was marked seen: the next run classifies both.
+    set_routes(&t, &good);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    assert_eq!(r.json()["runs"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn the_run_logs_zip_stands_in_for_a_missing_job_log() {
+    let mut routes = routes();
+    routes["/repos/acme/app/actions/jobs/101/logs"] =
+        json!({"status": 404, "json": {"message": "Not Found"}});
+    routes["/repos/acme/app/actions/runs/11/logs"] =
+        json!({"status": 302, "location": "/signed/run-11.zip"});
+    routes["/signed/run-11.zip"] = json!({"zip": {
+        "0_build.txt": format!("2026-11-24T05:26:50.0Z ##[group]Run actions/checkout@v4\n{NPM_LOG}"),
+        "build/1_Set up job.txt": "2026-11-24T05:26:50.0Z Current runner version: '2.330.0'\n",
+        "build/2_npm ci.txt": NPM_LOG
+    }});
+    let (t, gh) = setup(&routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    let run = &report["runs"][0];
+    assert_eq!(run["jobs"][0]["log"], "run_logs_zip_step", "{report:#}");
+    assert_eq!(run["issues"][0]["key"], "left-padd");
+    assert_eq!(run["issues"][0]["line_number"], 2);
+    let signed = gh
+        .requests()
+        .into_iter()
+        .find(|r| r["path"] == "/signed/run-11.zip")
+        .unwrap();
+    assert!(signed["authorization"].is_null());
+
+    // Without per-step files, the job's file is cut to its failing step.
+    routes["/signed/run-11.zip"] = json!({"zip": {
+        "0_build.txt": format!("2026-11-24T05:26:50.0Z ##[group]Run actions/checkout@v4\n{NPM_LOG}")
+    }});
+    set_routes(&t, &routes);
+    let r = t.again(&["gh-watch", "--json", "--all"]);
+    r.code(1);
+    let report = r.json();
+    let run = &report["runs"][0];
+    assert_eq!(run["jobs"][0]["log"], "run_logs_zip", "{report:#}");
+    assert_eq!(run["issues"][0]["key"], "left-padd");
+    assert_eq!(run["issues"][0]["line_number"], 3);
+}
+
+#[test]
+fn issues_come_from_the_failing_step_with_whole_log_line_numbers() {
+    let log = "2026-11-24T05:26:50.0Z Current runner version: '2.330.0'\n\
+        2026-11-24T05:26:51.0Z ##[group]Run pytest\n\
+        2026-11-24T05:26:51.1Z pytest\n\
+        2026-11-24T05:26:51.2Z ##[endgroup]\n\
+        2026-11-24T05:26:51.3Z ModuleNotFoundError: No module named 'foo'\n\
+        2026-11-24T05:26:52.0Z ##[group]Run npm ci\n\
+        2026-11-24T05:26:52.1Z npm ci\n\
+        2026-11-24T05:26:52.2Z ##[endgroup]\n\
+        2026-11-24T05:26:53.0Z npm error 404 Not Found - GET https://registry.npmjs.org/left-padd - Not found\n\
+        2026-11-24T05:26:53.1Z ##[error]Process completed with exit code 1.\n\
+        2026-11-24T05:26:54.0Z Post job cleanup.\n\
+        2026-11-24T05:26:55.0Z Cleaning up orphan processes\n";
+    let mut routes = routes();
+    routes["/signed/101.txt"] = json!({"text": log});
+    routes["/repos/acme/app/actions/runs/11/jobs"]["json"]["jobs"][0]["steps"] = json!([
+        {"name": "Set up job", "number": 1, "status": "completed", "conclusion": "success"},
+        {"name": "Tests", "number": 2, "status": "completed", "conclusion": "success"},
+        {"name": "Install", "number": 3, "status": "completed", "conclusion": "failure"},
+        {"name": "Lint", "number": 4, "status": "completed", "conclusion": "skipped"},
+        {"name": "Complete job", "number": 5, "status": "completed", "conclusion": "success"}
+    ]);
+    let (t, _gh) = setup(&routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    let run = &report["runs"][0];
+    assert_eq!(run["jobs"][0]["failing_step"], "Install");
+    assert_eq!(run["jobs"][0]["step_lines"], json!([6, 10]), "{report:#}");
+    let issues = run["issues"].as_array().unwrap();
+    assert_eq!(issues.len(), 1, "{issues:#?}");
+    assert_eq!(issues[0]["category"], "npm_missing_package");
+    assert_eq!(issues[0]["line_number"], 9);
+
+    // Steps the log cannot be matched to: the whole log, both failures.
+    let mut routes = routes.clone();
+    routes["/repos/acme/app/actions/runs/11/jobs"]["json"]["jobs"][0]["steps"][1]["name"] =
+        json!("Tests");
+    routes["/repos/acme/app/actions/runs/11/jobs"]["json"]["jobs"][0]["steps"][3]["conclusion"] =
+        json!("success");
+    routes["/repos/acme/app/actions/runs/11/jobs"]["json"]["jobs"][0]["steps"][4]["name"] =
+        json!("Lint again");
+    set_routes(&t, &routes);
+    let r = t.again(&["gh-watch", "--json", "--all"]);
+    let report = r.json();
+    let run = &report["runs"][0];
+    assert_eq!(run["jobs"][0]["step_lines"], Value::Null, "{report:#}");
+    assert_eq!(run["issues"].as_array().unwrap().len(), 2);
+}
+
+const NETWORK_LOG: &str = "2026-11-24T05:26:52.1Z ##[group]Run npm ci\n\
+    2026-11-24T05:26:53.1Z curl: (6) Could not resolve host: pypi.org\n\
+    2026-11-24T05:26:53.2Z ##[error]Process completed with exit code 6.\n";
+
+/// Runs 21 (newest) and 22 fail the same way on two commits; 23 is a network failure.
+fn history_routes() -> Value {
+    let mut routes = json!({
+        "/repos/acme/app/actions/runs": runs_list(&[run(21, "sha-2"), run(22, "sha-1"), run(23, "sha-1")]),
+        "/search/issues": {"json": {"total_count": 0, "items": []}},
+        "POST /repos/acme/app/issues": {"status": 201, "json": {"number": 7, "html_url": "https://github.com/acme/app/issues/7"}},
+        "POST /repos/acme/app/issues/7/comments": {"status": 201, "json": {"id": 70, "html_url": "https://github.com/acme/app/issues/7#issuecomment-70"}}
+    });
+    failed_run(&mut routes, 21, NPM_LOG);
+    failed_run(&mut routes, 22, NPM_LOG);
+    failed_run(&mut routes, 23, NETWORK_LOG);
+    routes
+}
+
+fn recurrences(report: &Value) -> Vec<(u64, String)> {
+    report["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|r| {
+            r["issues"].as_array().unwrap().iter().map(|i| {
+                (
+                    r["run_id"].as_u64().unwrap(),
+                    i["recurrence"].as_str().unwrap().to_owned(),
+                )
+            })
+        })
+        .collect()
+}
+
+#[test]
+fn recurrence_tells_persistent_from_flaky_and_escalates_once() {
+    let (t, gh) = setup_with(&history_routes(), "open_issue_after = 2\n");
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    assert_eq!(
+        recurrences(&report),
+        [
+            (21, "new".into()),
+            (22, "persistent".into()),
+            (23, "rerun_candidate".into())
+        ],
+        "{report:#}"
+    );
+    let summary = report["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("3 issues (1 persistent, 1 rerun candidates, 1 new)")
+            && summary.contains("GitHub issues: 1 opened, 0 commented, 0 failed"),
+        "{summary}"
+    );
+    let e = &report["escalations"][0];
+    assert_eq!(
+        (e["action"].as_str(), e["issue"].as_u64()),
+        (Some("opened"), Some(7))
+    );
+    let fp = report["runs"][1]["issues"][0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(e["fingerprint"], fp.as_str());
+    let posts: Vec<Value> = gh
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] == "POST")
+        .collect();
+    assert_eq!(posts.len(), 1);
+    let body = posts[0]["body"]["body"].as_str().unwrap();
+    assert!(
+        body.contains(&format!("<!-- mcpctl-fingerprint: {fp} -->")),
+        "{body}"
+    );
+    assert!(
+        body.contains("left-padd") && !body.contains(TOKEN),
+        "{body}"
+    );
+    let search = gh
+        .requests()
+        .into_iter()
+        .find(|r| r["path"] == "/search/issues")
+        .unwrap();
+    assert!(search["query"].as_str().unwrap().contains(&fp));
+
+    // Looking at the same runs again opens nothing and comments nothing.
+    let r = t.again(&["gh-watch", "--json", "--all"]);
+    r.code(1);
+    assert_eq!(recurrences(&r.json())[0], (21, "persistent".into()));
+    assert_eq!(r.json()["escalations"], Value::Null);
+
+    // A third commit fails the same way: a comment on issue 7, found in the state.
+    let mut routes = history_routes();
+    routes["/repos/acme/app/actions/runs"] = runs_list(&[run(24, "sha-3")]);
+    failed_run(&mut routes, 24, NPM_LOG);
+    set_routes(&t, &routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let e = &r.json()["escalations"][0];
+    assert_eq!(
+        (e["action"].as_str(), e["issue"].as_u64()),
+        (Some("commented"), Some(7))
+    );
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues"), 1);
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues/7/comments"), 1);
+    assert_eq!(count(&gh, "GET", "/search/issues"), 1);
+}
+
+#[test]
+fn an_issue_already_open_for_the_fingerprint_gets_a_comment_not_a_twin() {
+    // The fingerprint, offline: the same repo, workflow and job give the same one.
+    let t0 = Test::new().file("npm.log", NPM_LOG);
+    let offline = t0
+        .args(&[
+            "gh-watch",
+            "--json",
+            "--log",
+            "{dir}/npm.log",
+            "--repo",
+            "acme/app",
+            "--workflow",
+            "ci",
+            "--job",
+            "build",
+        ])
+        .run();
+    let fp = offline.json()["runs"][0]["issues"][0]["fingerprint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let mut routes = history_routes();
+    routes["/search/issues"] = json!({"json": {"total_count": 1, "items": [
+        {"number": 3, "body": "Older text\n<!-- mcpctl-fingerprint: 0000000000000000 -->"},
+        {"number": 5, "body": format!("Opened by hand\n<!-- mcpctl-fingerprint: {fp} -->")}
+    ]}});
+    routes["POST /repos/acme/app/issues/5/comments"] = json!({"status": 201, "json": {"id": 50, "html_url": "https://github.com/acme/app/issues/5#issuecomment-50"}});
+    // Opening would fail loudly: it must not be tried.
+    routes["POST /repos/acme/app/issues"] =
+        json!({"status": 500, "json": {"message": "must not be called"}});
+    let (t, gh) = setup_with(&routes, "open_issue_after = 2\n");
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let e = &r.json()["escalations"][0];
+    assert_eq!(
+        (e["action"].as_str(), e["issue"].as_u64()),
+        (Some("commented"), Some(5)),
+        "{e:#}"
+    );
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues"), 0);
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues/5/comments"), 1);
+}
+
+#[test]
+fn a_failed_post_is_reported_not_retried() {
+    let mut routes = history_routes();
+    routes["POST /repos/acme/app/issues"] =
+        json!({"status": 502, "json": {"message": "Server Error"}});
+    let (t, gh) = setup_with(&routes, "open_issue_after = 2\n");
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    let e = &report["escalations"][0];
+    assert_eq!(e["action"], "failed");
+    assert!(e["error"].as_str().unwrap().contains("HTTP 502"), "{e:#}");
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues"), 1);
+}
+
+#[test]
+fn paginated_runs_follow_the_link_header() {
+    let mut routes = routes();
+    routes["/repos/acme/app/actions/runs"]["headers"] = json!({
+        "Link": "<{base}/repos/acme/app/actions/runs?page=2&per_page=100>; rel=\"next\", <{base}/repos/acme/app/actions/runs?page=2&per_page=100>; rel=\"last\""
+    });
+    routes["/repos/acme/app/actions/runs?page=2"] = runs_list(&[run(14, "abc000")]);
+    failed_run(&mut routes, 14, NPM_LOG);
+    let (t, _gh) = setup(&routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let ids: Vec<u64> = r.json()["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["run_id"].as_u64().unwrap())
+        .collect();
+    assert_eq!(ids, [11, 14]);
+}
+
+#[test]
+fn watch_runs_again_until_sigterm() {
+    let (t, _gh) = setup(&routes());
+    let reports = t.path().join("state/reports/gh-watch");
+    let mut child = t
+        .command()
+        .arg("--state-dir")
+        .arg(t.path().join("state"))
+        .args(["gh-watch", "--watch", "1s"])
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    let stored = || {
+        std::fs::read_dir(&reports).map_or(0, |d| {
+            d.flatten()
+                .filter(|e| e.file_name() != "latest.json")
+                .count()
+        })
+    };
+    while stored() < 2 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "no second pass"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    // The lock is free between passes: another run gets it.
+    t.again(&["gh-watch", "--json"]).code(0);
 }

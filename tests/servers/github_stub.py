@@ -1,45 +1,96 @@
 # A loopback stand-in for GitHub's REST API, serving the payload shapes its docs show.
-# Usage: github_stub.py ROUTES LOG. ROUTES is JSON: {"/path": {"status": 200, "json": {...}} or
-# {"status": 302, "location": "/signed/x.txt"} or {"status": 200, "text": "..."} or with
-# "headers": {...}}. Query strings are ignored for routing and recorded. Prints its port.
+# Usage: github_stub.py ROUTES LOG. ROUTES is JSON, re-read on every request so a test can change
+# it between runs: {"/path": {"status": 200, "json": {...}}} or {"status": 302, "location":
+# "/signed/x.txt"} or {"text": "..."} or {"zip": {"name.txt": "content"}} (a real zip archive),
+# with optional "headers" ("{base}" in a value becomes this server's URL) and "etag" (answered
+# with 304 when the request's If-None-Match carries it). A key may name the method
+# ("POST /path") and query parameters that must be present ("/path?page=2"). Every request is
+# appended to LOG as one JSON line. Prints its port.
+import io
 import json
 import sys
+import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
-routes = json.load(open(sys.argv[1]))
+routes_path = sys.argv[1]
 log_path = sys.argv[2]
 
 
+def find(method, url):
+    routes = json.load(open(routes_path))
+    query = dict(parse_qsl(url.query))
+    best = None
+    for key, route in routes.items():
+        m, _, target = key.rpartition(" ")
+        if (m or "GET") != method:
+            continue
+        path, _, want = target.partition("?")
+        if path != url.path:
+            continue
+        wanted = dict(parse_qsl(want))
+        if all(query.get(k) == v for k, v in wanted.items()):
+            if best is None or len(wanted) > best[0]:
+                best = (len(wanted), route)
+    return best[1] if best else None
+
+
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self):
+    def handle_any(self, method):
         url = urlsplit(self.path)
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length).decode() if length else None
         with open(log_path, "a") as f:
-            f.write(json.dumps({"path": url.path, "query": url.query,
-                                "authorization": self.headers.get("Authorization")}) + "\n")
-        route = routes.get(url.path)
+            f.write(json.dumps({"method": method, "path": url.path, "query": url.query,
+                                "authorization": self.headers.get("Authorization"),
+                                "if_none_match": self.headers.get("If-None-Match"),
+                                "body": json.loads(body) if body else None}) + "\n")
+        route = find(method, url)
         if route is None:
             self.send_response(404)
             self.send_header("Content-Type", "application/json")
             self.end_headers()
             self.wfile.write(b'{"message": "Not Found"}')
             return
+        base = f"http://{self.headers['Host']}"
+        etag = route.get("etag")
+        if etag is not None and self.headers.get("If-None-Match") == etag:
+            self.send_response(304)
+            self.send_header("ETag", etag)
+            self.end_headers()
+            return
         self.send_response(route.get("status", 200))
         for k, v in route.get("headers", {}).items():
-            self.send_header(k, v)
+            self.send_header(k, v.replace("{base}", base))
+        if etag is not None:
+            self.send_header("ETag", etag)
         if "location" in route:
-            self.send_header("Location", f"http://{self.headers['Host']}{route['location']}")
+            self.send_header("Location", base + route["location"])
+            self.send_header("Content-Length", "0")
             self.end_headers()
             return
         if "json" in route:
-            body = json.dumps(route["json"]).encode()
+            out = json.dumps(route["json"]).encode()
             self.send_header("Content-Type", "application/json")
+        elif "zip" in route:
+            buf = io.BytesIO()
+            with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
+                for name, content in route["zip"].items():
+                    z.writestr(name, content)
+            out = buf.getvalue()
+            self.send_header("Content-Type", "application/zip")
         else:
-            body = route.get("text", "").encode()
+            out = route.get("text", "").encode()
             self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Content-Length", str(len(out)))
         self.end_headers()
-        self.wfile.write(body)
+        self.wfile.write(out)
+
+    def do_GET(self):
+        self.handle_any("GET")
+
+    def do_POST(self):
+        self.handle_any("POST")
 
     def log_message(self, *args):
         pass
