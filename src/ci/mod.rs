@@ -9,6 +9,7 @@ pub mod normalize;
 pub mod patterns;
 pub mod runzip;
 pub mod steps;
+pub mod token;
 
 pub use classify::{Classified, Classifier, Issue};
 pub use patterns::Pattern;

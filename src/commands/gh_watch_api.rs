@@ -46,7 +46,7 @@ pub(crate) async fn watch(
             "[github] repos: `{bad}` is not owner/name"
         )));
     }
-    let token = token(gh.token.as_deref())?;
+    let token = ci::token::github(gh.token.as_deref())?;
     let api_url = if gh.api_url.is_empty() {
         "https://api.github.com"
     } else {
@@ -458,31 +458,4 @@ fn valid_repo(r: &str) -> bool {
         })
     };
     ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
-}
-
-/// `[github] token` (with `${VAR}`), else `gh auth token` when gh is installed.
-pub(crate) fn token(configured: Option<&str>) -> Result<String> {
-    if let Some(t) = configured {
-        let (value, missing) = crate::config::expand(t, &|n| std::env::var(n).ok());
-        if let Some(var) = missing.first() {
-            return Err(Error::Usage(format!(
-                "[github] token needs ${var}, which is not set"
-            )));
-        }
-        if !value.trim().is_empty() {
-            return Ok(value.trim().to_owned());
-        }
-    }
-    let out = std::process::Command::new("gh")
-        .args(["auth", "token"])
-        .stdin(std::process::Stdio::null())
-        .output();
-    match out {
-        Ok(o) if o.status.success() && !o.stdout.trim_ascii().is_empty() => {
-            Ok(String::from_utf8_lossy(o.stdout.trim_ascii()).into_owned())
-        }
-        _ => Err(Error::Usage(
-            "no GitHub token: set [github] token = \"${GITHUB_TOKEN}\", or log in with `gh auth login`".into(),
-        )),
-    }
 }

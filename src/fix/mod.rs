@@ -3,11 +3,14 @@
 //! across runs. No CLI here; `commands::fix` drives it.
 
 pub mod actions;
+pub mod fixer;
 pub mod git;
 pub mod github;
 pub mod grammar;
 pub mod inflight;
+pub mod input;
 pub mod ledger;
+pub mod outcome;
 pub mod recipes;
 pub mod window;
 pub mod workflow;

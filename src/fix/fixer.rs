@@ -1,0 +1,593 @@
+//! One issue through the guards, the plan and — with `--apply` — the branch, the recipe, the
+//! verify step, the commit and the shipping, or the rollback.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+
+use super::git::{Git, Snapshot};
+use super::github::Writer;
+use super::inflight;
+use super::input::{InputFix, InputIssue, InputRun};
+use super::ledger::{self, Attempts};
+use super::outcome::{FixReport, Outcome};
+use super::recipes::{self, Action, NotPlanned};
+use crate::config::{FixMode, FixSettings, Settings};
+use crate::redact::Redactor;
+
+/// `mcpctl/fix/<category>-<first 8 of the fingerprint>`: one branch per fingerprint.
+pub fn fix_branch(issue: &InputIssue) -> String {
+    let short = &issue.fingerprint[..issue.fingerprint.len().min(8)];
+    format!("mcpctl/fix/{}-{short}", issue.category.replace('_', "-"))
+}
+
+pub struct Fixer<'a> {
+    pub settings: &'a Settings,
+    pub fix: &'a FixSettings,
+    pub state_dir: &'a Path,
+    pub actions: BTreeMap<String, String>,
+    pub apply: bool,
+    /// Fixes acted on in this run, for max_fixes_per_run.
+    pub acted: u32,
+    pub writer: Option<Writer>,
+    pub redactor: Redactor,
+}
+
+impl Fixer<'_> {
+    pub async fn one(
+        &mut self,
+        run: &InputRun,
+        issue: &InputIssue,
+        attempts: &mut BTreeMap<String, Attempts>,
+    ) -> FixReport {
+        let mut report = FixReport {
+            fingerprint: issue.fingerprint.clone(),
+            repo: run.repo.clone(),
+            run_id: run.run_id,
+            category: issue.category.clone(),
+            key: issue.key.clone(),
+            recipe: issue.fix.as_ref().map(|f| f.recipe.clone()),
+            args: issue
+                .fix
+                .as_ref()
+                .map(|f| f.args.clone())
+                .unwrap_or_default(),
+            outcome: Outcome::Skipped,
+            reason: None,
+            commands: Vec::new(),
+            diff: None,
+            branch: None,
+            commit: None,
+            verify_passed: None,
+            verify_tail: Vec::new(),
+            pr_url: None,
+            attempts: attempts.get(&issue.fingerprint).map_or(0, |a| a.count),
+        };
+        if let Err((outcome, reason)) = self.guard(run, issue, attempts).await {
+            report.outcome = outcome;
+            report.reason = Some(reason);
+            return report;
+        }
+        let fix = issue.fix.as_ref().expect("guard checked the recipe");
+        let repo = run.repo.as_deref().expect("guard checked the repo");
+        let checkout = self.checkout(repo);
+        if fix.recipe != "rerun" {
+            let Some(dir) = checkout.as_deref().filter(|d| d.join(".git").exists()) else {
+                report.outcome = Outcome::Refused;
+                report.reason = Some(format!(
+                    "no git checkout of {repo}: set [fix] checkout or [fix.repos.\"{repo}\"] checkout"
+                ));
+                return report;
+            };
+            if self.apply {
+                return self
+                    .apply_code(run, issue, fix, dir, attempts, report)
+                    .await;
+            }
+            match self.plan(run, issue, fix, dir) {
+                Ok(action) => {
+                    describe_action(&action, dir, &mut report);
+                    report.outcome = Outcome::Planned;
+                }
+                Err(e) => not_planned(e, &mut report),
+            }
+            return report;
+        }
+        report.commands = vec![vec!["rerun".into()]];
+        if !self.apply {
+            report.outcome = Outcome::Planned;
+            return report;
+        }
+        self.acted += 1;
+        self.count_attempt(attempts, &issue.fingerprint);
+        report.attempts += 1;
+        match self.rerun(run).await {
+            Ok(()) => report.outcome = Outcome::Applied,
+            Err(e) => {
+                report.outcome = Outcome::RolledBack;
+                report.reason = Some(e);
+            }
+        }
+        report
+    }
+
+    fn checkout(&self, repo: &str) -> Option<PathBuf> {
+        self.fix
+            .repos
+            .get(repo)
+            .and_then(|r| r.checkout.clone())
+            .or_else(|| self.fix.checkout.clone())
+    }
+
+    fn verify(&self, repo: &str) -> Vec<String> {
+        self.fix
+            .repos
+            .get(repo)
+            .and_then(|r| r.verify.clone())
+            .unwrap_or_else(|| self.fix.verify.clone())
+    }
+
+    /// Every guard, cheapest first. Err carries the outcome and the reason.
+    async fn guard(
+        &mut self,
+        run: &InputRun,
+        issue: &InputIssue,
+        attempts: &BTreeMap<String, Attempts>,
+    ) -> std::result::Result<(), (Outcome, String)> {
+        let skip = |why: String| Err((Outcome::Skipped, why));
+        // Both end up in a branch name; the report file is input like any other.
+        let hex = issue.fingerprint.len() >= 8
+            && issue.fingerprint.chars().all(|c| c.is_ascii_hexdigit());
+        let word = !issue.category.is_empty()
+            && issue
+                .category
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c == '_');
+        if !hex || !word {
+            return Err((
+                Outcome::Refused,
+                format!(
+                    "refused: the issue's fingerprint {:?} or category {:?} is malformed",
+                    issue.fingerprint, issue.category
+                ),
+            ));
+        }
+        let Some(fix) = issue.fix.as_ref().filter(|_| issue.auto_fixable) else {
+            return skip(format!(
+                "pattern {} is not auto-fixable: {}",
+                issue.pattern_id, issue.description
+            ));
+        };
+        let Some(repo) = run.repo.as_deref() else {
+            return skip("the issue names no repository (a --log run without --repo)".into());
+        };
+        if !self
+            .fix
+            .allowed_repos
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(repo))
+        {
+            return skip(format!("{repo} is not in [fix] allowed_repos"));
+        }
+        if !self.fix.allowed_recipes.contains(&fix.recipe) {
+            return skip(format!(
+                "recipe {} is not in [fix] allowed_recipes",
+                fix.recipe
+            ));
+        }
+        if self.fix.mode == FixMode::RerunOnly && fix.recipe != "rerun" {
+            return skip(format!(
+                "[fix] mode is rerun-only, and {} changes code",
+                fix.recipe
+            ));
+        }
+        if fix.recipe == "rerun" && run.run_id.is_none() {
+            return skip("no run id to re-run".into());
+        }
+        if fix.recipe == "rerun" && issue.recurrence.as_deref() == Some("persistent") {
+            return skip("the failure is persistent: it came back on other commits, so a re-run will not help".into());
+        }
+        if let Some(window) = &self.fix.window {
+            let now = Utc::now();
+            let inside = match &self.fix.timezone {
+                Some(tz) => window.contains(now, tz),
+                None => window.contains(now, &chrono::Local),
+            };
+            if !inside {
+                return skip(format!(
+                    "outside the [fix] window {} ({}); nothing done",
+                    window.text(),
+                    self.fix
+                        .timezone
+                        .map_or("local time".into(), |t| t.name().to_owned())
+                ));
+            }
+        }
+        let tried = attempts.get(&issue.fingerprint);
+        let count = tried.map_or(0, |a| a.count);
+        if count >= self.fix.max_attempts_per_fingerprint {
+            return skip(format!(
+                "attempt budget exhausted: {count} of {} attempts used (max_attempts_per_fingerprint); fix it by hand",
+                self.fix.max_attempts_per_fingerprint
+            ));
+        }
+        if self.acted >= self.fix.max_fixes_per_run {
+            return skip(format!(
+                "max_fixes_per_run ({}) reached; the next run continues",
+                self.fix.max_fixes_per_run
+            ));
+        }
+        // The branch name follows from the fingerprint, so GitHub is asked even when the state
+        // that remembers the pull request was lost.
+        let remembered = tried.is_some_and(|a| a.pr_branch.is_some());
+        let opens_pulls = self.apply && self.fix.mode == FixMode::PullRequest;
+        if fix.recipe != "rerun" && (remembered || opens_pulls) {
+            match self.open_pull(repo, &fix_branch(issue)).await {
+                Ok(Some(url)) => {
+                    return skip(format!("the earlier fix {url} is still open"));
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    return skip(format!(
+                        "cannot tell whether the earlier fix is still open: {e}"
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn writer(&mut self) -> std::result::Result<&Writer, String> {
+        if self.writer.is_none() {
+            let token = crate::ci::token::github(self.settings.github.token.as_deref())
+                .map_err(|e| e.to_string())?;
+            self.redactor.add(&token);
+            self.writer = Some(Writer::new(
+                &self.settings.github.api_url,
+                &token,
+                self.settings.defaults.timeout,
+            )?);
+        }
+        Ok(self.writer.as_ref().expect("set above"))
+    }
+
+    async fn open_pull(
+        &mut self,
+        repo: &str,
+        branch: &str,
+    ) -> std::result::Result<Option<String>, String> {
+        let writer = self.writer()?;
+        Ok(writer.open_pull(repo, branch).await?.map(|p| p.html_url))
+    }
+
+    async fn rerun(&mut self, run: &InputRun) -> std::result::Result<(), String> {
+        let repo = run.repo.as_deref().unwrap_or_default();
+        let id = run.run_id.unwrap_or_default();
+        self.writer()?.rerun_failed_jobs(repo, id).await
+    }
+
+    fn plan(
+        &self,
+        run: &InputRun,
+        issue: &InputIssue,
+        fix: &InputFix,
+        dir: &Path,
+    ) -> std::result::Result<Action, NotPlanned> {
+        let job = run.jobs.first().map(|j| j.name.as_str());
+        let cx = recipes::Context {
+            checkout: dir,
+            workflow: run.workflow.as_deref(),
+            job,
+            pattern_id: &issue.pattern_id,
+            actions: &self.actions,
+            max_timeout_minutes: self.fix.max_timeout_minutes,
+            user: &self.fix.recipes,
+        };
+        let req = recipes::Request {
+            recipe: &fix.recipe,
+            args: &fix.args,
+            key: issue.key.as_deref(),
+            captures: &issue.captures,
+        };
+        recipes::plan(&req, &cx)
+    }
+
+    async fn apply_code(
+        &mut self,
+        run: &InputRun,
+        issue: &InputIssue,
+        fix: &InputFix,
+        dir: &Path,
+        attempts: &mut BTreeMap<String, Attempts>,
+        mut report: FixReport,
+    ) -> FixReport {
+        let repo = run.repo.clone().unwrap_or_default();
+        let Some(base) = run.branch.clone() else {
+            report.outcome = Outcome::Skipped;
+            report.reason = Some("the run names no branch to fix".into());
+            return report;
+        };
+        let verify = self.verify(&repo);
+        if verify.is_empty() {
+            report.outcome = Outcome::Refused;
+            report.reason = Some(
+                "no verify command: set [fix] verify (an argv) so a fix is tested before it ships"
+                    .into(),
+            );
+            return report;
+        }
+        let git = Git::new(dir, self.fix.git_timeout);
+        let snap = match git.snapshot().await {
+            Ok(s) => s,
+            Err(e) => {
+                report.outcome = Outcome::Refused;
+                report.reason = Some(e);
+                return report;
+            }
+        };
+        // Grammar and plan checks happen before anything is touched or counted.
+        if let Err(e) = self.plan(run, issue, fix, dir) {
+            not_planned(e, &mut report);
+            return report;
+        }
+        self.acted += 1;
+        self.count_attempt(attempts, &issue.fingerprint);
+        report.attempts += 1;
+        let branch = fix_branch(issue);
+        report.branch = Some(branch.clone());
+        let marker = inflight::Inflight {
+            checkout: dir.to_path_buf(),
+            branch: snap.branch.clone(),
+            head: snap.head.clone(),
+            fix_branch: branch.clone(),
+        };
+        if let Err(e) = inflight::save(self.state_dir, &marker) {
+            report.outcome = Outcome::Refused;
+            report.reason = Some(format!("cannot record the fix in progress: {e}"));
+            return report;
+        }
+        let shipped = self
+            .attempt(run, issue, fix, &git, &base, &branch, &verify, &mut report)
+            .await;
+        match shipped {
+            Ok(()) => {
+                report.outcome = Outcome::Applied;
+                if self.fix.mode == FixMode::PullRequest {
+                    let a = attempts.entry(issue.fingerprint.clone()).or_default();
+                    a.pr_url.clone_from(&report.pr_url);
+                    a.pr_branch = Some(branch.clone());
+                }
+                // The checkout goes back to where the person left it.
+                if let Err(e) = git.restore(&snap, &branch).await {
+                    report.reason = Some(format!(
+                        "shipped, but the checkout was not returned to its branch: {e}"
+                    ));
+                }
+            }
+            Err(why) => {
+                report.outcome = Outcome::RolledBack;
+                let restored = git.restore(&snap, &branch).await;
+                report.reason = Some(match restored {
+                    Ok(()) => format!("{why}; the checkout is back at {}", describe_snap(&snap)),
+                    Err(e) => format!(
+                        "{why}; ROLLBACK FAILED, look at {} by hand: {e}",
+                        dir.display()
+                    ),
+                });
+            }
+        }
+        report
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn attempt(
+        &mut self,
+        run: &InputRun,
+        issue: &InputIssue,
+        fix: &InputFix,
+        git: &Git,
+        base: &str,
+        branch: &str,
+        verify: &[String],
+        report: &mut FixReport,
+    ) -> std::result::Result<(), String> {
+        git.run(&["fetch", "--quiet", "origin"]).await?;
+        let start = format!("origin/{base}");
+        git.run(&["checkout", "--quiet", "--no-track", "-B", branch, &start])
+            .await?;
+        // Planned again on the fetched branch head: that is the tree the fix applies to.
+        let action = self.plan(run, issue, fix, &git.dir).map_err(|e| match e {
+            NotPlanned::Refused(r) | NotPlanned::Cannot(r) => r,
+        })?;
+        describe_action(&action, &git.dir, report);
+        match &action {
+            Action::Edit(edits) => {
+                for e in edits {
+                    crate::state::write_atomic(&e.path, e.after.as_bytes(), mode_of(&e.path))
+                        .map_err(|e| e.to_string())?;
+                }
+            }
+            Action::Run(cmds) => {
+                for argv in cmds {
+                    self.run_in(&git.dir, argv).await?;
+                }
+            }
+            Action::Rerun => unreachable!("rerun has no code step"),
+        }
+        let changed = git
+            .run(&["status", "--porcelain=v1", "--untracked-files=all"])
+            .await?;
+        if changed.is_empty() {
+            return Err(format!("{} changed nothing", fix.recipe));
+        }
+        let spec = crate::argv::Spec {
+            argv: verify,
+            cwd: Some(&git.dir),
+            env: &[],
+            timeout: self.fix.verify_timeout,
+            tail: 20,
+        };
+        let done = crate::argv::run(&spec).await?;
+        report.verify_passed = Some(done.success());
+        report.verify_tail = done.tail.iter().map(|l| self.redactor.redact(l)).collect();
+        if !done.success() {
+            return Err(format!(
+                "verify `{}` {}",
+                verify.join(" "),
+                done.describe(self.fix.verify_timeout)
+            ));
+        }
+        git.run(&["add", "--all"]).await?;
+        report.diff = Some(git.run(&["diff", "--cached", "--stat"]).await?.join("\n"));
+        let message = commit_message(run, issue, fix);
+        let mut commit: Vec<&str> = Vec::new();
+        if !git.has_identity().await {
+            commit.extend([
+                "-c",
+                "user.name=mcpctl",
+                "-c",
+                "user.email=mcpctl@localhost",
+            ]);
+        }
+        commit.extend(["commit", "--quiet", "--no-verify", "-m", &message]);
+        git.run(&commit).await?;
+        report.commit = Some(git.one(&["rev-parse", "HEAD"]).await?);
+        let repo = run.repo.as_deref().unwrap_or_default();
+        match self.fix.mode {
+            FixMode::Push => {
+                let dest = format!("HEAD:refs/heads/{base}");
+                git.run(&["push", "--quiet", "origin", &dest]).await?;
+            }
+            FixMode::PullRequest => {
+                let dest = format!("+{branch}:refs/heads/{branch}");
+                git.run(&["push", "--quiet", "origin", &dest]).await?;
+                let title = format!("ci: {} ({})", issue.description, fix.recipe);
+                let body = pr_body(run, issue, fix, report);
+                let opened = match self.writer() {
+                    Ok(w) => w.create_pull(repo, branch, base, &title, &body).await,
+                    Err(e) => Err(e),
+                };
+                match opened {
+                    Ok(pull) => report.pr_url = Some(pull.html_url),
+                    Err(e) => {
+                        // The branch was ours and only for this pull request.
+                        let _ = git
+                            .run(&["push", "--quiet", "origin", "--delete", branch])
+                            .await;
+                        return Err(e);
+                    }
+                }
+            }
+            FixMode::RerunOnly => unreachable!("the guard keeps code recipes out of rerun-only"),
+        }
+        Ok(())
+    }
+
+    async fn run_in(&self, dir: &Path, argv: &[String]) -> std::result::Result<(), String> {
+        let spec = crate::argv::Spec {
+            argv,
+            cwd: Some(dir),
+            env: &[],
+            timeout: self.fix.verify_timeout,
+            tail: 10,
+        };
+        let done = crate::argv::run(&spec).await?;
+        if done.success() {
+            Ok(())
+        } else {
+            let tail: Vec<String> = done.tail.iter().map(|l| self.redactor.redact(l)).collect();
+            Err(format!(
+                "`{}` {}: {}",
+                argv.join(" "),
+                done.describe(self.fix.verify_timeout),
+                tail.join(" | ")
+            ))
+        }
+    }
+}
+
+impl Fixer<'_> {
+    /// Counted and saved before acting, so a crash or a kill mid-fix still uses up an attempt.
+    fn count_attempt(&self, attempts: &mut BTreeMap<String, Attempts>, fingerprint: &str) {
+        let a = attempts.entry(fingerprint.to_owned()).or_default();
+        a.count += 1;
+        a.last = Some(Utc::now());
+        if let Err(e) = ledger::save_attempts(self.state_dir, attempts) {
+            tracing::warn!("cannot save the fix attempts: {e}");
+        }
+    }
+}
+
+fn mode_of(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o7777)
+}
+
+fn describe_snap(snap: &Snapshot) -> String {
+    let short = &snap.head[..snap.head.len().min(12)];
+    match &snap.branch {
+        Some(b) => format!("{b} ({short})"),
+        None => format!("detached {short}"),
+    }
+}
+
+fn not_planned(e: NotPlanned, report: &mut FixReport) {
+    let (outcome, reason) = match e {
+        NotPlanned::Refused(r) => (Outcome::Refused, r),
+        NotPlanned::Cannot(r) => (Outcome::Skipped, r),
+    };
+    report.outcome = outcome;
+    report.reason = Some(reason);
+}
+
+fn describe_action(action: &Action, dir: &Path, report: &mut FixReport) {
+    match action {
+        Action::Edit(edits) => report.diff = Some(recipes::diff(dir, edits)),
+        Action::Run(cmds) => report.commands.clone_from(cmds),
+        Action::Rerun => report.commands = vec![vec!["rerun".into()]],
+    }
+}
+
+fn commit_message(run: &InputRun, issue: &InputIssue, fix: &InputFix) -> String {
+    let mut m = format!(
+        "ci: {} ({})\n\nmcpctl fix applied the `{}` recipe for a {} failure",
+        issue.description, fix.recipe, fix.recipe, issue.category
+    );
+    if let Some(w) = &run.workflow {
+        m.push_str(&format!(" in {w}"));
+    }
+    m.push_str(".\n\nMatched log line:\n    ");
+    m.push_str(issue.line.trim());
+    m.push('\n');
+    if let Some(url) = &run.url {
+        m.push_str(&format!("\nFailed run: {url}\n"));
+    }
+    if let Some(sha) = &run.sha {
+        m.push_str(&format!("Failing commit: {sha}\n"));
+    }
+    m.push_str(&format!("\nFixes-Fingerprint: {}\n", issue.fingerprint));
+    m
+}
+
+fn pr_body(run: &InputRun, issue: &InputIssue, fix: &InputFix, report: &FixReport) -> String {
+    let fence = |lines: &[String]| format!("```\n{}\n```\n", lines.join("\n"));
+    let mut b = format!(
+        "**{}** (`{}`, key `{}`) — {}\n\n",
+        issue.category,
+        issue.pattern_id,
+        issue.key.as_deref().unwrap_or("-"),
+        issue.description
+    );
+    if let Some(url) = &run.url {
+        b.push_str(&format!("Failed run: {url}\n\n"));
+    }
+    b.push_str("Log context:\n");
+    b.push_str(&fence(&issue.context));
+    b.push_str(&format!("\nRecipe `{}`; diff summary:\n", fix.recipe));
+    b.push_str(&fence(&[report.diff.clone().unwrap_or_default()]));
+    b.push_str("\nVerify output (tail):\n");
+    b.push_str(&fence(&report.verify_tail));
+    b.push_str(&format!("\nFixes-Fingerprint: {}\n", issue.fingerprint));
+    b
+}

@@ -1,0 +1,41 @@
+//! What `fix` reports per issue.
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// Dry run: what --apply would do.
+    Planned,
+    /// Verified, committed and shipped (pull request, push or re-run).
+    Applied,
+    /// Something failed; the checkout was put back as it was.
+    RolledBack,
+    /// A captured value failed its grammar, or the checkout was not fit to work in.
+    Refused,
+    /// A guard or the pattern said no.
+    Skipped,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct FixReport {
+    pub fingerprint: String,
+    pub repo: Option<String>,
+    pub run_id: Option<u64>,
+    pub category: String,
+    pub key: Option<String>,
+    pub recipe: Option<String>,
+    pub args: Vec<String>,
+    pub outcome: Outcome,
+    pub reason: Option<String>,
+    /// The commands the recipe runs (argv), or `rerun`.
+    pub commands: Vec<Vec<String>>,
+    /// The unified diff of the edits mcpctl makes itself (dry run), or `git diff --stat` (applied).
+    pub diff: Option<String>,
+    pub branch: Option<String>,
+    pub commit: Option<String>,
+    pub verify_passed: Option<bool>,
+    pub verify_tail: Vec<String>,
+    pub pr_url: Option<String>,
+    pub attempts: u32,
+}
