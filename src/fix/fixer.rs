@@ -289,6 +289,7 @@ impl Fixer<'_> {
             args: &fix.args,
             key: issue.key.as_deref(),
             captures: &issue.captures,
+            context: &issue.context,
         };
         recipes::plan(&req, &cx)
     }

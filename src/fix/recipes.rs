@@ -64,6 +64,8 @@ pub struct Request<'a> {
     pub args: &'a [String],
     pub key: Option<&'a str>,
     pub captures: &'a BTreeMap<String, String>,
+    /// The matched line and its neighbours, for recipes that read more than the captures.
+    pub context: &'a [String],
 }
 
 /// Why a recipe was not planned. `Refused` is a capture that failed its grammar: possibly
@@ -473,14 +475,55 @@ fn set_node_version(req: &Request<'_>, cx: &Context<'_>) -> Planned {
     Ok(Action::Edit(plan))
 }
 
+/// REST paths a denied call may name, and the permission each needs.
+const SCOPES: &[(&str, &str)] = &[
+    ("/issues", "issues: write"),
+    ("/labels", "issues: write"),
+    ("/pulls", "pull-requests: write"),
+    ("/releases", "contents: write"),
+    ("/git/refs", "contents: write"),
+    ("/contents/", "contents: write"),
+    ("/check-runs", "checks: write"),
+    ("/check-suites", "checks: write"),
+    ("/statuses/", "statuses: write"),
+    ("/deployments", "deployments: write"),
+    ("/code-scanning/", "security-events: write"),
+    ("/pages", "pages: write"),
+    ("/actions/", "actions: write"),
+];
+
+/// The permission a denied call needed: the recipe's argument, else the API path in the lines
+/// around the error (octokit prints the request URL with the error).
+fn wanted_permission(req: &Request<'_>) -> Option<String> {
+    static PATH: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"/repos/[^/\s]+/[^/\s]+(/[A-Za-z0-9_/.-]*)").expect("regex"));
+    if let Some(arg) = req.args.first() {
+        return Some(arg.clone());
+    }
+    let mut found: Vec<&str> = req
+        .context
+        .iter()
+        .filter_map(|line| PATH.captures(line))
+        .filter_map(|c| {
+            let path = c.get(1)?.as_str();
+            SCOPES
+                .iter()
+                .find(|(p, _)| path.contains(p))
+                .map(|(_, s)| *s)
+        })
+        .collect();
+    found.dedup();
+    (found.len() == 1).then(|| found[0].to_owned())
+}
+
 fn add_permissions(req: &Request<'_>, cx: &Context<'_>) -> Planned {
-    let Some(raw) = req.args.first() else {
+    let Some(raw) = wanted_permission(req) else {
         return Err(NotPlanned::Cannot(
             "the log does not say which permission is missing; add it to the workflow by hand"
                 .into(),
         ));
     };
-    check(Grammar::Permission, raw)?;
+    check(Grammar::Permission, &raw)?;
     let (scope, level) = raw.split_once(": ").expect("the grammar has `: `");
     edits_in(failing_workflow(cx)?, &format!("lacks {raw}"), |t| {
         workflow::add_permission(t, scope, level)

@@ -924,3 +924,32 @@ fn a_user_recipe_fills_its_placeholders_only_through_their_grammars() {
     assert_eq!(all[1]["outcome"], "refused", "{:#}", all[1]);
     assert!(!checkout.join("added-../escape.txt").exists());
 }
+
+#[test]
+fn a_denied_api_call_names_the_permission_it_needed() {
+    let mut denied = issue(
+        "permission_denied",
+        "add-permissions",
+        &[],
+        "Resource not accessible by integration",
+        "6600000000000000",
+    );
+    denied["context"] = json!([
+        "RequestError [HttpError]: Resource not accessible by integration",
+        "    at /home/runner/work/_actions/actions/github-script/v7/dist/index.js:9537:21",
+        "  status: 403,",
+        "    url: 'https://api.github.com/repos/acme/app/issues/12/comments',"
+    ]);
+    let t = report(Test::new(), &[denied]);
+    let t = config(t, "verify = [\"true\"]", "http://127.0.0.1:9");
+    repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--json"]);
+    run.code(0);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "planned", "{f:#}");
+    let diff = f["diff"].as_str().unwrap();
+    assert!(
+        diff.contains("+permissions:\n+  contents: read\n+  issues: write\n"),
+        "{diff}"
+    );
+}
