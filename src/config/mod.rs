@@ -50,6 +50,57 @@ pub struct Settings {
     pub emergency_env_file: Option<PathBuf>,
     pub notify: NotifySettings,
     pub github: GithubSettings,
+    pub report: ReportSettings,
+}
+
+/// `[report]`: when the figures turn the report's status to a warning.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportSettings {
+    /// A server whose uptime (of the time its state is known) is below this percentage.
+    pub min_uptime: f64,
+    /// A backup location whose newest verified copy is older than this.
+    pub backup_max_age: Duration,
+    /// Longer than this between two probes is unknown time [default: twice the usual interval].
+    pub max_gap: Option<Duration>,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        Self {
+            min_uptime: 99.0,
+            backup_max_age: Duration::from_secs(2 * 86_400),
+            max_gap: None,
+        }
+    }
+}
+
+fn report_settings(
+    raw: Option<raw::RawReport>,
+    path: &Path,
+    text: &str,
+) -> Result<ReportSettings, ConfigError> {
+    let defaults = ReportSettings::default();
+    let Some(raw) = raw else {
+        return Ok(defaults);
+    };
+    let min_uptime = match raw.min_uptime {
+        Some(v) if !(0.0..=100.0).contains(v.get_ref()) => {
+            let (line, col) = line_col(text, v.span().start);
+            return Err(ConfigError::At {
+                path: path.to_path_buf(),
+                line,
+                col,
+                message: "report.min_uptime is a percentage between 0 and 100".into(),
+            });
+        }
+        Some(v) => v.into_inner(),
+        None => defaults.min_uptime,
+    };
+    Ok(ReportSettings {
+        min_uptime,
+        backup_max_age: raw.backup_max_age.map_or(defaults.backup_max_age, |d| d.0),
+        max_gap: raw.max_gap.map(|d| d.0),
+    })
 }
 
 /// `[github]`: where gh-watch looks. The token may hold `${VAR}`; it is expanded at use.

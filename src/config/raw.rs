@@ -23,6 +23,15 @@ pub(crate) struct RawConfig {
     pub(crate) emergency: RawEmergency,
     pub(crate) notify: Option<RawNotify>,
     pub(crate) github: Option<RawGithub>,
+    pub(crate) report: Option<RawReport>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReport {
+    pub(crate) min_uptime: Option<Spanned<f64>>,
+    pub(crate) backup_max_age: Option<DurationStr>,
+    pub(crate) max_gap: Option<DurationStr>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -99,6 +99,7 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
         .transpose()?;
     check_restore_targets(backup.as_ref(), &restore_targets, path)?;
     Ok(Settings {
+        report: super::report_settings(raw.report, path, text)?,
         backup,
         emergency_env_file: raw.emergency.env_file.map(|p| expand_path(&p, base)),
         notify: raw.notify.map(|n| notify(n, base)).unwrap_or_default(),
