@@ -118,7 +118,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -156,7 +156,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -194,7 +194,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -236,7 +236,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -274,7 +274,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -332,7 +332,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -386,7 +386,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -610,7 +610,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -656,7 +656,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -671,12 +671,36 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__report)
-            opts="-c -q -v -h -V --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-s -c -q -v -h -V --since --from --to --server --notify --prune --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prune)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -694,7 +718,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -740,7 +764,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -778,7 +802,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)

@@ -90,7 +90,14 @@ impl Backups {
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
             if c.ok {
                 self.verified(&c.target, location, name, at);
-            } else if inside && self.check_failures.len() < MAX_CHECK_FAILURES {
+                continue;
+            }
+            // The copy that was good there is not any more.
+            let key = (c.target.clone(), location);
+            if self.good.get(&key).is_some_and(|g| g.0 == name) {
+                self.good.remove(&key);
+            }
+            if inside && self.check_failures.len() < MAX_CHECK_FAILURES {
                 self.check_failures.push(CheckFailure {
                     at,
                     target: c.target,

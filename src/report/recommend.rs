@@ -23,11 +23,13 @@ fn advice(kind: &str, secrets: &[String], hint: Option<&str>) -> String {
     }
 }
 
+/// "1 probe", "2 probes", and the two nouns here whose plural is not an added s.
 fn plural(n: u64, one: &str) -> String {
-    if n == 1 {
-        format!("1 {one}")
-    } else {
-        format!("{n} {one}s")
+    match (n, one) {
+        (1, _) => format!("1 {one}"),
+        (_, "try") => format!("{n} tries"),
+        (_, "stored copy") => format!("{n} stored copies"),
+        _ => format!("{n} {one}s"),
     }
 }
 
@@ -122,7 +124,7 @@ pub(crate) fn derive(
         out.push((
             1,
             format!(
-                "{} failed `backup --check` in {label} (first: {}): restore from another copy would be needed",
+                "{} failed `backup --check` in {label} (first: {}): run `mcpctl backup --force` for a fresh good copy everywhere",
                 plural(f.backups.check_failures.len() as u64, "stored copy"),
                 c.file
             ),
