@@ -27,7 +27,7 @@ fn opt(v: Option<f64>, unit: &str) -> String {
 const STYLE: &str = "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}\
 table{border-collapse:collapse;margin:.5em 0 1.5em}td,th{border:1px solid #ccc;padding:.25em .6em;text-align:left}\
 th{background:#f3f3f3}td.n{text-align:right}.stale{color:#b00020;font-weight:600}\
-svg.timeline{width:600px;height:16px;display:block}svg.spark{width:160px;height:24px;display:block}\
+svg.timeline{width:600px;height:16px;display:block;shape-rendering:crispEdges}svg.spark{width:160px;height:24px;display:block}\
 .legend span{display:inline-block;width:.9em;height:.9em;margin:0 .3em 0 1em;vertical-align:middle}";
 
 const SCRIPT: &str = r"(function () {
@@ -43,7 +43,7 @@ const SCRIPT: &str = r"(function () {
       r.setAttribute('class', 'bin');
       r.setAttribute('x', (i * w).toFixed(2));
       r.setAttribute('y', '0');
-      r.setAttribute('width', (w + 0.05).toFixed(2));
+      r.setAttribute('width', w.toFixed(2));
       r.setAttribute('height', '16');
       r.setAttribute('fill', colors[s.timeline[i]] || '#d0d0d0');
       svg.appendChild(r);

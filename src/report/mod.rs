@@ -85,7 +85,8 @@ pub fn compute(state_dir: &Path, opts: &Options, secrets: &dyn Fn(&str) -> Vec<S
         max_gap: max_gap.num_milliseconds().max(1),
     };
     let mut by_server = servers::Servers::new(span, &opts.servers);
-    for name in &opts.configured_servers {
+    // Named ones show up even with no probe in the window (all unknown), a typo included.
+    for name in opts.configured_servers.iter().chain(&opts.servers) {
         by_server.expect(name);
     }
     // The state before the window is not one of its reports.

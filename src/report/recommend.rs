@@ -35,16 +35,19 @@ fn plural(n: u64, one: &str) -> String {
 
 pub fn age(seconds: i64) -> String {
     let s = seconds.max(0);
+    let (h, m) = (s / 3600, s % 3600 / 60);
     if s >= 2 * 86_400 {
         format!("{} days", s / 86_400)
-    } else if s >= 3600 {
-        format!("{} h", s / 3600)
+    } else if h > 0 && m > 0 {
+        format!("{h} h {m} min")
+    } else if h > 0 {
+        format!("{h} h")
     } else {
-        format!("{} min", s / 60)
+        format!("{m} min")
     }
 }
 
-fn server(s: &ServerFigures, label: &str, secrets: &[String], out: &mut Vec<(u8, String)>) {
+fn server(s: &ServerFigures, label: &str, secrets: &[String], out: &mut Vec<(u8, u64, String)>) {
     if s.failures > 0
         && let Some(top) = s.error_kinds.first()
     {
@@ -59,6 +62,7 @@ fn server(s: &ServerFigures, label: &str, secrets: &[String], out: &mut Vec<(u8,
         let urgency = u8::from(s.down_since.is_none());
         out.push((
             urgency,
+            s.failures,
             format!(
                 "{} failed {} in {label}, {share}: {}",
                 s.name,
@@ -70,6 +74,7 @@ fn server(s: &ServerFigures, label: &str, secrets: &[String], out: &mut Vec<(u8,
     if s.breaker_openings > 0 {
         out.push((
             1,
+            0,
             format!(
                 "{}'s circuit breaker opened {}: its recovery ladder does not fix the cause",
                 s.name,
@@ -84,6 +89,7 @@ fn server(s: &ServerFigures, label: &str, secrets: &[String], out: &mut Vec<(u8,
     {
         out.push((
             2,
+            0,
             format!(
                 "{} never brought {} back ({}): fix or drop that step",
                 step.step,
@@ -99,12 +105,13 @@ pub(crate) fn derive(
     label: &str,
     secrets: &dyn Fn(&str) -> Vec<String>,
 ) -> Vec<String> {
-    let mut out: Vec<(u8, String)> = Vec::new();
+    let mut out: Vec<(u8, u64, String)> = Vec::new();
     for s in &f.servers {
         server(s, label, &secrets(&s.name), &mut out);
     }
     for t in &f.backups.unprotected {
         out.push((
+            0,
             0,
             format!("no verified backup of {t} at all: run `mcpctl backup {t}`"),
         ));
@@ -112,6 +119,7 @@ pub(crate) fn derive(
     for l in f.backups.locations.iter().filter(|l| l.stale) {
         out.push((
             1,
+            0,
             format!(
                 "no verified backup of {} at {} for {}: run `mcpctl backup --check`, or see why backups fail",
                 l.target,
@@ -123,6 +131,7 @@ pub(crate) fn derive(
     if let Some(c) = f.backups.check_failures.first() {
         out.push((
             1,
+            0,
             format!(
                 "{} failed `backup --check` in {label} (first: {}): run `mcpctl backup --force` for a fresh good copy everywhere",
                 plural(f.backups.check_failures.len() as u64, "stored copy"),
@@ -137,6 +146,7 @@ pub(crate) fn derive(
     {
         out.push((
             2,
+            0,
             format!(
                 "{} in {} failed {} ({}): fix it once rather than rerun",
                 p.category,
@@ -149,6 +159,7 @@ pub(crate) fn derive(
     if f.ci.flaky > 0 {
         out.push((
             3,
+            0,
             format!(
                 "{} looked flaky (rerun candidates): quarantine or stabilise those tests",
                 plural(f.ci.flaky, "CI failure")
@@ -159,6 +170,7 @@ pub(crate) fn derive(
     if fixes.verified >= 2 && fixes.verify_success_pct.is_some_and(|p| p < 50.0) {
         out.push((
             2,
+            0,
             format!(
                 "only {}% of applied fixes passed verification: review the recipes",
                 fixes.verify_success_pct.unwrap_or_default()
@@ -168,11 +180,13 @@ pub(crate) fn derive(
     if f.emergency.active {
         out.push((
             0,
+            0,
             "fallback mode is still on: bring the critical servers back".into(),
         ));
     } else if !f.emergency.periods.is_empty() {
         out.push((
             2,
+            0,
             format!(
                 "fallback mode was on {} in {label} ({} in all)",
                 plural(f.emergency.periods.len() as u64, "time"),
@@ -180,6 +194,7 @@ pub(crate) fn derive(
             ),
         ));
     }
-    out.sort_by_key(|(urgency, _)| *urgency);
-    out.into_iter().map(|(_, text)| text).take(10).collect()
+    // The most urgent first, then the most frequent.
+    out.sort_by_key(|(urgency, weight, _)| (*urgency, std::cmp::Reverse(*weight)));
+    out.into_iter().map(|(_, _, text)| text).take(10).collect()
 }

@@ -516,7 +516,7 @@ fn check_recommendations(report: &Value, dir: &str) {
         "restart-container never brought jira back (2 tries): fix or drop that step",
         "dependency in acme/api failed 2 times (left-pad): fix it once rather than rerun",
         "only 33.3% of applied fixes passed verification: review the recipes",
-        "fallback mode was on 1 time in the last 24h (2 h in all)",
+        "fallback mode was on 1 time in the last 24h (2 h 35 min in all)",
         "1 CI failure looked flaky (rerun candidates): quarantine or stabilise those tests",
     ];
     for want in expected {
@@ -846,4 +846,37 @@ fn notify_posts_the_summary_even_when_all_is_well() {
         .collect();
     assert_eq!(pings.len(), 2, "{pings:?}");
     assert!(pings[1].starts_with("/ping/abc/0?rid="), "{pings:?}");
+}
+
+#[test]
+fn a_report_far_out_of_order_is_a_clock_jump() {
+    let start = chrono::DateTime::parse_from_rfc3339("2026-10-01T00:00:00Z").unwrap();
+    let mut files: Vec<(String, String)> = (0..300)
+        .map(|h| {
+            let t = (start + chrono::Duration::hours(h)).to_rfc3339();
+            health(&t, &[server("time", "healthy", None, Some(5.0))])
+        })
+        .collect();
+    // Written after all the others with the clock set back by eleven days.
+    let (_, back) = health(
+        "2026-10-02T00:30:00Z",
+        &[server("time", "unhealthy", Some("timeout"), None)],
+    );
+    files.push((
+        "state/reports/health-check/20261013T120000.000Z.json".into(),
+        back,
+    ));
+    let run = stored(Test::new(), files)
+        .args(&["--state-dir", "{dir}/state", "report", "--json"])
+        .args(&["--from", "2026-10-01", "--to", "2026-10-13T12:00:00Z"])
+        .run();
+    run.code(0);
+    let report = run.json();
+    assert_eq!(report["sources"]["clock_jumps"], 1);
+    let time = Run::server(&report, "time");
+    assert_eq!(time["probes"], 301);
+    assert_eq!(time["failures"], 1, "counted in the totals");
+    assert_eq!(time["incidents"], 0, "but not in the timeline");
+    assert_eq!(time["uptime_pct"], 100.0);
+    assert!(!time["timeline"].as_str().unwrap().contains('D'));
 }
