@@ -74,35 +74,6 @@ impl Default for ReportSettings {
     }
 }
 
-fn report_settings(
-    raw: Option<raw::RawReport>,
-    path: &Path,
-    text: &str,
-) -> Result<ReportSettings, ConfigError> {
-    let defaults = ReportSettings::default();
-    let Some(raw) = raw else {
-        return Ok(defaults);
-    };
-    let min_uptime = match raw.min_uptime {
-        Some(v) if !(0.0..=100.0).contains(v.get_ref()) => {
-            let (line, col) = line_col(text, v.span().start);
-            return Err(ConfigError::At {
-                path: path.to_path_buf(),
-                line,
-                col,
-                message: "report.min_uptime is a percentage between 0 and 100".into(),
-            });
-        }
-        Some(v) => v.into_inner(),
-        None => defaults.min_uptime,
-    };
-    Ok(ReportSettings {
-        min_uptime,
-        backup_max_age: raw.backup_max_age.map_or(defaults.backup_max_age, |d| d.0),
-        max_gap: raw.max_gap.map(|d| d.0),
-    })
-}
-
 /// `[github]`: where gh-watch looks. The token may hold `${VAR}`; it is expanded at use.
 #[derive(Debug, Clone, Default)]
 pub struct GithubSettings {
