@@ -118,7 +118,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -156,7 +156,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -194,7 +194,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -236,7 +236,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -282,7 +282,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -344,7 +344,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -398,7 +398,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -622,7 +622,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -668,7 +668,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -683,12 +683,36 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__report)
-            opts="-c -q -v -h -V --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-s -c -q -v -h -V --since --from --to --server --notify --prune --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
             fi
             case "${prev}" in
+                --since)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --from)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --to)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --server)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -s)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --prune)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
                 --config)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
@@ -706,7 +730,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -752,7 +776,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)
@@ -790,7 +814,7 @@ _mcpctl() {
                     return 0
                     ;;
                 --format)
-                    COMPREPLY=($(compgen -W "table json nagios" -- "${cur}"))
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
                     return 0
                     ;;
                 --wait-lock)

@@ -29,7 +29,9 @@ complete -c mcpctl -n "__fish_mcpctl_needs_command" -l state-dir -d 'State direc
 complete -c mcpctl -n "__fish_mcpctl_needs_command" -l report -d 'Write the JSON report here instead of the state directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_needs_command" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
 json\t''
-nagios\t''"
+nagios\t''
+markdown\t'`report` only: a markdown summary for Slack or a pull request'
+html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_needs_command" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_needs_command" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_needs_command" -s q -l quiet -d 'Print nothing when all is ok'
@@ -56,7 +58,9 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l state-dir
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l report -d 'Write the JSON report here instead of the state directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
 json\t''
-nagios\t''"
+nagios\t''
+markdown\t'`report` only: a markdown summary for Slack or a pull request'
+html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l list -d 'Only list the resolved servers (name, transport, sources); probe nothing'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l discover -d 'Also probe servers found in MCP client configs (the default when no config file exists)'
@@ -66,14 +70,16 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l recover -
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
-complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s V -l version -d 'Print version'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l report -d 'Write the JSON report here instead of the state directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
 json\t''
-nagios\t''"
+nagios\t''
+markdown\t'`report` only: a markdown summary for Slack or a pull request'
+html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l check -d 'Verify every stored backup at every location (sidecar, decryption, manifest hashes)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l force -d 'Back up even when nothing changed since the newest backup'
@@ -81,7 +87,7 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l allow-invalid -
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
-complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand backup" -s V -l version -d 'Print version'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l at -d 'Restore this backup (its id, or the newest one at or before a time like 2026-11-24T08:00:00Z)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l to -d 'Restore into this directory instead of the original paths' -r -F
@@ -90,7 +96,9 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l state-dir -d '
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l report -d 'Write the JSON report here instead of the state directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
 json\t''
-nagios\t''"
+nagios\t''
+markdown\t'`report` only: a markdown summary for Slack or a pull request'
+html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l list -d 'List the candidate backups with their verification state; restore nothing'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l dry-run -d 'Show which files would change, with a diff of changed keys (values redacted)'
@@ -98,7 +106,7 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l if-invalid -d 
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
-complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand restore" -s V -l version -d 'Print version'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l for -d 'How long --pause lasts (e.g. 2h)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l deadline -d 'Deadline for the first probe of all servers (e.g. 90s) [default: from config, else 2m]' -r
@@ -107,7 +115,9 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l state-dir -d '
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l report -d 'Write the JSON report here instead of the state directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
 json\t''
-nagios\t''"
+nagios\t''
+markdown\t'`report` only: a markdown summary for Slack or a pull request'
+html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l all-failed -d 'Every configured server that is failing'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l dry-run -d 'Print the plan and touch nothing'
@@ -117,7 +127,7 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l resume -d 'End
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
-complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand recover" -s V -l version -d 'Print version'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l deadline -d 'Deadline for probing the critical servers (e.g. 90s) [default: from config, else 2m]' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
@@ -125,14 +135,16 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l state-dir -d
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l report -d 'Write the JSON report here instead of the state directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
 json\t''
-nagios\t''"
+nagios\t''
+markdown\t'`report` only: a markdown summary for Slack or a pull request'
+html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l status -d 'Show the current mode from the last run; probe nothing'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l clear -d 'Return to normal mode now (every server back to `mcp`)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
-complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand emergency" -s V -l version -d 'Print version'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l log -d 'Classify this log offline, with no network (`-` reads stdin, e.g. from `gh run view --log-failed`)' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l patterns-dir -d 'Another directory of pattern files (repeatable); its ids replace shipped ones' -r -F
@@ -145,14 +157,16 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l state-dir -d 
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l report -d 'Write the JSON report here instead of the state directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
 json\t''
-nagios\t''"
+nagios\t''
+markdown\t'`report` only: a markdown summary for Slack or a pull request'
+html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l check-patterns -d 'Lint every pattern file and run its fixtures'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l all -d 'Classify runs seen before too (normally each run is classified once)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
-complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s V -l version -d 'Print version'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l from -d 'Read the issues from this gh-watch report [default: the newest stored one]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l fingerprint -d 'Only the issue with this fingerprint (or its first 6+ characters)' -r
@@ -161,38 +175,50 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l state-dir -d 'Stat
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l report -d 'Write the JSON report here instead of the state directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
 json\t''
-nagios\t''"
+nagios\t''
+markdown\t'`report` only: a markdown summary for Slack or a pull request'
+html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l apply -d 'Act: branch, apply, verify, commit, then open a pull request, push or re-run, as [fix] mode says [default: a dry run that prints the plan and the diff]'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l history -d 'Show every fix attempted so far (with --json as JSON); change nothing'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
-complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l since -d 'The window: this long before --to or now (e.g. 24h, 7d, 30d) [default: 7d]' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l from -d 'Start of the window (RFC 3339 like 2026-11-01T00:00:00Z, or a date like 2026-11-01)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l to -d 'End of the window [default: now]' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s s -l server -d 'Only these servers; repeatable' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l prune -d 'Delete stored reports older than this (e.g. 90d), keeping those the figures still need' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l report -d 'Write the JSON report here instead of the state directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
 json\t''
-nagios\t''"
+nagios\t''
+markdown\t'`report` only: a markdown summary for Slack or a pull request'
+html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l notify -d 'Post the summary through the [notify] channels (Slack always, whatever the status)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
-complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s V -l version -d 'Print version'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -l report -d 'Write the JSON report here instead of the state directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
 json\t''
-nagios\t''"
+nagios\t''
+markdown\t'`report` only: a markdown summary for Slack or a pull request'
+html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
-complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand completions" -s V -l version -d 'Print version'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -l out-dir -d 'Write mcpctl.1 and one page per subcommand into this directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
@@ -200,24 +226,28 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -l state-dir -d 'Stat
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -l report -d 'Write the JSON report here instead of the state directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
 json\t''
-nagios\t''"
+nagios\t''
+markdown\t'`report` only: a markdown summary for Slack or a pull request'
+html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
-complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s V -l version -d 'Print version'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l report -d 'Write the JSON report here instead of the state directory' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l format -d 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]' -r -f -a "table\t''
 json\t''
-nagios\t''"
+nagios\t''
+markdown\t'`report` only: a markdown summary for Slack or a pull request'
+html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
-complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -s h -l help -d 'Print help'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -s V -l version -d 'Print version'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "health-check" -d 'Probe every configured and discovered MCP server with a real handshake'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report completions man schema help" -f -a "backup" -d 'Make age-encrypted, verified backups of configs and credentials'

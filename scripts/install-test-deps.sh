@@ -28,8 +28,9 @@ apt_install() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >"$cache/apt.log" 2>&1 || die "apt-get install ${missing[*]} failed; see $cache/apt.log"
 }
 # age: backup interop tests; util-linux: flock(1) for the lock tests; podman with runc: a real
-# container engine serving the Docker API (crun cannot set rlimits in this sandbox).
-apt_install age util-linux podman runc busybox-static shellcheck systemd
+# container engine serving the Docker API (crun cannot set rlimits in this sandbox); chromium:
+# renders the HTML report in a test.
+apt_install age util-linux podman runc busybox-static shellcheck systemd chromium
 
 cat > "$cache/containers.conf.tmp" <<'CONF'
 [containers]

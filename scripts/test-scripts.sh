@@ -30,6 +30,13 @@ mkdir -p "$tmp/stub"
 cat >"$stub" <<'STUB'
 #!/usr/bin/env bash
 echo "${*@Q}" >>"$STUB_LOG"
+# `report --help` lists --since, unless STUB_OLD_REPORT stands for a version without report.
+for arg in "$@"; do
+  if [ "$arg" = --help ]; then
+    [ -n "${STUB_OLD_REPORT:-}" ] || echo "      --since <DURATION>"
+    exit 0
+  fi
+done
 for arg in "$@"; do
   case $arg in
     health-check) exit "${STUB_HEALTH:-0}" ;;
@@ -88,17 +95,19 @@ STUB_BACKUP=130 hook_case "pre: backup interrupted" "$pre" 130 1 "$h" "$b"
 MCPCTL=$tmp/missing hook_case "pre: binary missing" "$pre" 3 2
 
 r='report --since 24h --notify'
+rh='report --help'
 post=peds-post-analysis.sh
-hook_case "post: ok" "$post" 0 0 "$r"
-STUB_REPORT=3 hook_case "post: report not available" "$post" 0 1 "$r"
+hook_case "post: ok" "$post" 0 0 "$rh" "$r"
+STUB_OLD_REPORT=1 hook_case "post: report not available" "$post" 0 1 "$rh"
 if grep -qx 'mcpctl report is not available in this version; skipping the summary' "$tmp/err"; then
   ok "post: says the summary is skipped"
 else
   fail "post: says the summary is skipped" "stderr: $(cat "$tmp/err")"
 fi
-STUB_REPORT=1 hook_case "post: warning passes through" "$post" 1 0 "$r"
-STUB_REPORT=2 hook_case "post: critical passes through" "$post" 2 0 "$r"
-STUB_REPORT=75 hook_case "post: locked passes through" "$post" 75 0 "$r"
+STUB_REPORT=1 hook_case "post: warning passes through" "$post" 1 0 "$rh" "$r"
+STUB_REPORT=2 hook_case "post: critical passes through" "$post" 2 0 "$rh" "$r"
+STUB_REPORT=3 hook_case "post: bad config passes through" "$post" 3 0 "$rh" "$r"
+STUB_REPORT=75 hook_case "post: locked passes through" "$post" 75 0 "$rh" "$r"
 
 # install.sh, with a stub binary so no release build is needed.
 bin=$tmp/target/mcpctl

@@ -1,6 +1,5 @@
 //! Raw command-line input. Nothing here is trusted yet: `commands::*` resolve it with the config.
 
-use std::ffi::OsString;
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
@@ -66,6 +65,10 @@ pub enum Format {
     Table,
     Json,
     Nagios,
+    /// `report` only: a markdown summary for Slack or a pull request
+    Markdown,
+    /// `report` only: one self-contained HTML page with charts
+    Html,
 }
 
 #[derive(Debug, Subcommand)]
@@ -85,7 +88,7 @@ pub enum Command {
     /// Apply the matched fix recipe in a git checkout (dry-run by default)
     Fix(FixArgs),
     /// Reliability figures from the stored reports
-    Report(PendingArgs),
+    Report(ReportArgs),
     /// Print a shell completion script
     #[command(hide = true)]
     Completions(CompletionsArgs),
@@ -284,11 +287,31 @@ pub struct FixArgs {
     pub history: bool,
 }
 
-/// Arguments of a subcommand that is not built yet; accepted so `--help` stays honest.
 #[derive(Debug, Args)]
-pub struct PendingArgs {
-    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
-    pub rest: Vec<OsString>,
+pub struct ReportArgs {
+    /// The window: this long before --to or now (e.g. 24h, 7d, 30d) [default: 7d]
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "from")]
+    pub since: Option<std::time::Duration>,
+
+    /// Start of the window (RFC 3339 like 2026-11-01T00:00:00Z, or a date like 2026-11-01)
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+
+    /// End of the window [default: now]
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+
+    /// Only these servers; repeatable
+    #[arg(long, short = 's', value_name = "NAME")]
+    pub server: Vec<String>,
+
+    /// Post the summary through the [notify] channels (Slack always, whatever the status)
+    #[arg(long)]
+    pub notify: bool,
+
+    /// Delete stored reports older than this (e.g. 90d), keeping those the figures still need
+    #[arg(long, value_name = "OLDER_THAN", value_parser = parse_duration, conflicts_with_all = ["since", "from", "to", "server", "notify"])]
+    pub prune: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]

@@ -27,9 +27,6 @@ pub enum Error {
     )]
     LockTimeout { path: PathBuf, waited: Duration },
 
-    #[error("`mcpctl {0}` is not implemented yet; track it in the project's issues")]
-    NotImplemented(&'static str),
-
     #[error("interrupted")]
     Interrupted,
 
@@ -46,9 +43,7 @@ impl Error {
         match self {
             Error::Locked { .. } | Error::LockTimeout { .. } => Code::Locked,
             Error::Interrupted => Code::Interrupted,
-            Error::Config(_) | Error::Usage(_) | Error::NotImplemented(_) | Error::Io { .. } => {
-                Code::Unknown
-            }
+            Error::Config(_) | Error::Usage(_) | Error::Io { .. } => Code::Unknown,
         }
     }
 

@@ -44,7 +44,7 @@ pub enum Code {
     Warning = 1,
     /// A critical server is down, or the operation failed.
     Critical = 2,
-    /// The state could not be determined: bad config, bad usage, internal error, not implemented.
+    /// The state could not be determined: bad config, bad usage, internal error.
     Unknown = 3,
     /// Another mcpctl run holds the state-directory lock (sysexits `EX_TEMPFAIL`).
     Locked = 75,

@@ -20,6 +20,7 @@ pub mod notify;
 pub mod output;
 pub mod probe;
 pub mod redact;
+pub mod report;
 pub mod state;
 pub mod validate;
 

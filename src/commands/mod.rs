@@ -9,6 +9,7 @@ mod gh_watch;
 mod gh_watch_api;
 mod health_check;
 mod recover;
+mod report;
 mod restore;
 
 use crate::cli::{Cli, Command, Format, GlobalArgs};
@@ -38,8 +39,11 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
         (true, _) | (false, Some(Format::Json)) => Some(Mode::Json),
         (false, Some(Format::Table)) => Some(Mode::Table),
         (false, Some(Format::Nagios)) => Some(Mode::Nagios),
+        // A document goes to stdout from the command itself; the run's line stays for stderr.
+        (false, Some(Format::Markdown | Format::Html)) => Some(Mode::Auto),
         (false, None) => None,
     };
+    report::check_format(&cli)?;
     let output = Output::new(asked, cli.global.quiet);
     let ctx = Ctx {
         global: cli.global,
@@ -55,7 +59,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Command::Emergency(args) => emergency::run(args, &ctx).await,
             Command::GhWatch(args) => gh_watch::run(args, &ctx).await,
             Command::Fix(args) => fix::run(args, &ctx).await,
-            Command::Report(_) => Err(Error::NotImplemented("report")),
+            Command::Report(args) => report::run(args, &ctx).await,
             Command::Completions(args) => generate::completions(&args),
             Command::Man(args) => generate::man(&args),
             Command::Schema => generate::schema(),

@@ -50,6 +50,7 @@ pub struct Settings {
     pub emergency_env_file: Option<PathBuf>,
     pub notify: NotifySettings,
     pub github: GithubSettings,
+    pub report: ReportSettings,
     /// `[fix]`, when the file has one: `fix` refuses to act without it.
     pub fix: Option<FixSettings>,
 }
@@ -78,6 +79,27 @@ pub struct FixSettings {
 pub struct FixRepo {
     pub checkout: Option<PathBuf>,
     pub verify: Option<Vec<String>>,
+}
+
+/// `[report]`: when the figures turn the report's status to a warning.
+#[derive(Debug, Clone, Copy)]
+pub struct ReportSettings {
+    /// A server whose uptime (of the time its state is known) is below this percentage.
+    pub min_uptime: f64,
+    /// A backup location whose newest verified copy is older than this.
+    pub backup_max_age: Duration,
+    /// Longer than this between two probes is unknown time [default: twice the usual interval].
+    pub max_gap: Option<Duration>,
+}
+
+impl Default for ReportSettings {
+    fn default() -> Self {
+        Self {
+            min_uptime: 99.0,
+            backup_max_age: Duration::from_secs(2 * 86_400),
+            max_gap: None,
+        }
+    }
 }
 
 /// `[github]`: where gh-watch looks. The token may hold `${VAR}`; it is expanded at use.

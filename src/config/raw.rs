@@ -23,6 +23,7 @@ pub(crate) struct RawConfig {
     pub(crate) emergency: RawEmergency,
     pub(crate) notify: Option<RawNotify>,
     pub(crate) github: Option<RawGithub>,
+    pub(crate) report: Option<RawReport>,
     pub(crate) fix: Option<Spanned<RawFix>>,
 }
 
@@ -74,6 +75,14 @@ pub(crate) struct RawRecipe {
     pub(crate) argv: Vec<String>,
     #[serde(default)]
     pub(crate) placeholders: BTreeMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawReport {
+    pub(crate) min_uptime: Option<Spanned<f64>>,
+    pub(crate) backup_max_age: Option<DurationStr>,
+    pub(crate) max_gap: Option<DurationStr>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -99,6 +99,7 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
         .transpose()?;
     check_restore_targets(backup.as_ref(), &restore_targets, path)?;
     Ok(Settings {
+        report: report_settings(raw.report, path, text)?,
         backup,
         emergency_env_file: raw.emergency.env_file.map(|p| expand_path(&p, base)),
         notify: raw.notify.map(|n| notify(n, base)).unwrap_or_default(),
@@ -297,6 +298,36 @@ fn valid_name(name: &str) -> bool {
         && name
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+}
+
+/// `[report]`, with `min_uptime` checked to be a percentage.
+fn report_settings(
+    raw: Option<super::raw::RawReport>,
+    path: &Path,
+    text: &str,
+) -> Result<super::ReportSettings, ConfigError> {
+    let defaults = super::ReportSettings::default();
+    let Some(raw) = raw else {
+        return Ok(defaults);
+    };
+    let min_uptime = match raw.min_uptime {
+        Some(v) if !(0.0..=100.0).contains(v.get_ref()) => {
+            let (line, col) = line_col(text, v.span().start);
+            return Err(ConfigError::At {
+                path: path.to_path_buf(),
+                line,
+                col,
+                message: "report.min_uptime is a percentage between 0 and 100".into(),
+            });
+        }
+        Some(v) => v.into_inner(),
+        None => defaults.min_uptime,
+    };
+    Ok(super::ReportSettings {
+        min_uptime,
+        backup_max_age: raw.backup_max_age.map_or(defaults.backup_max_age, |d| d.0),
+        max_gap: raw.max_gap.map(|d| d.0),
+    })
 }
 
 fn resolve_backup(

@@ -113,6 +113,16 @@ pub async fn finish(
     warnings
 }
 
+/// Sends a summary to Slack whatever its status (`report --notify`). Returns a warning on failure.
+pub async fn post_summary(settings: &NotifySettings, text: &str) -> Option<String> {
+    let url = settings.slack_webhook.as_deref()?;
+    let result = slack::post(settings, url, text).await.err();
+    if let Some(w) = &result {
+        tracing::warn!("notification failed: {w}");
+    }
+    result
+}
+
 /// Whether a run with this status is worth a Slack message at all.
 fn wanted(settings: &NotifySettings, status: Status) -> bool {
     use crate::config::NotifyOn;

@@ -60,29 +60,7 @@ pub(super) async fn notify(
     });
     let send = (emergency || recovered || super::wanted(settings, outcome.status)) && !repeat;
     if send {
-        let text = message(outcome, recovered);
-        let url = super::expand(url, "slack_webhook")?;
-        let response = super::client(settings)?
-            .post(&url)
-            .json(&serde_json::json!({ "text": text }))
-            .send()
-            .await
-            .map_err(|e| {
-                if e.is_timeout() {
-                    format!(
-                        "Slack got no answer within {}",
-                        humantime::format_duration(settings.timeout)
-                    )
-                } else {
-                    "Slack webhook failed: cannot connect".to_owned()
-                }
-            })?;
-        if !response.status().is_success() {
-            return Err(format!(
-                "Slack webhook answered HTTP {}",
-                response.status().as_u16()
-            ));
-        }
+        post(settings, url, &message(outcome, recovered)).await?;
     }
     // Remember only what people were told, and an all-clear, so the next problem is news.
     if send || (!problem && previous.as_ref().is_some_and(|p| p.problem)) {
@@ -132,4 +110,32 @@ fn message(outcome: &Outcome<'_>, recovered: bool) -> String {
         ));
     }
     text
+}
+
+/// Posts `text` whatever the status and without dedup: a summary someone asked for.
+pub(super) async fn post(settings: &NotifySettings, url: &str, text: &str) -> Result<(), String> {
+    let url = super::expand(url, "slack_webhook")?;
+    let response = super::client(settings)?
+        .post(&url)
+        .json(&serde_json::json!({ "text": text }))
+        .send()
+        .await
+        .map_err(|e| {
+            if e.is_timeout() {
+                format!(
+                    "Slack got no answer within {}",
+                    humantime::format_duration(settings.timeout)
+                )
+            } else {
+                "Slack webhook failed: cannot connect".to_owned()
+            }
+        })?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!(
+            "Slack webhook answered HTTP {}",
+            response.status().as_u16()
+        ))
+    }
 }

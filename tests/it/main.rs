@@ -17,6 +17,7 @@ mod health_real;
 mod lock_signal;
 mod notify;
 mod recover;
+mod report;
 mod stub;
 
 pub use harness::{Run, Test};

@@ -1,0 +1,348 @@
+//! `mcpctl report`: reliability figures from the stored reports, as a table, JSON, markdown or
+//! an HTML page; `--notify` posts the summary; `--prune` deletes old reports.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use serde::Serialize;
+
+use super::Ctx;
+use super::emit::{self, View, print};
+use crate::cli::{Cli, Command, Format, ReportArgs};
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::exit::{Code, Status};
+use crate::output::{self, Envelope};
+use crate::report::{self, Figures};
+use crate::state;
+
+const DEFAULT_SINCE: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
+
+/// markdown and html are documents only `report` writes; other commands say so.
+pub(crate) fn check_format(cli: &Cli) -> Result<()> {
+    let doc = matches!(cli.global.format, Some(Format::Markdown | Format::Html));
+    if doc && !cli.global.json && !matches!(cli.command, Command::Report(_)) {
+        return Err(Error::Usage(
+            "--format markdown and --format html are for `mcpctl report`; use table, json or nagios here"
+                .into(),
+        ));
+    }
+    Ok(())
+}
+
+pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
+    let started = Utc::now();
+    if let Some(older) = args.prune {
+        return prune(older, started, ctx).await;
+    }
+    let to = args
+        .to
+        .as_deref()
+        .map(parse_time)
+        .transpose()?
+        .unwrap_or(started);
+    let from = match (&args.from, args.since) {
+        (Some(f), _) => parse_time(f)?,
+        (None, since) => {
+            to - chrono::Duration::from_std(since.unwrap_or(DEFAULT_SINCE))
+                .map_err(|_| Error::Usage("--since is too long".into()))?
+        }
+    };
+    if from >= to {
+        return Err(Error::Usage(format!(
+            "the window is empty: --from {} is not before --to {}",
+            from.to_rfc3339(),
+            to.to_rfc3339()
+        )));
+    }
+    let (settings, state_dir) = if args.notify {
+        super::settings(ctx).await?
+    } else {
+        quiet_settings(ctx)?
+    };
+    let secrets = secret_names(&settings);
+    let opts = report::Options {
+        from,
+        to,
+        servers: args.server.clone(),
+        configured_servers: settings
+            .servers
+            .iter()
+            .map(|s| s.name.clone())
+            .filter(|n| args.server.is_empty() || args.server.contains(n))
+            .collect(),
+        configured_targets: settings
+            .backup
+            .as_ref()
+            .map(|b| b.targets.iter().map(|t| t.name.clone()).collect())
+            .unwrap_or_default(),
+        settings: settings.report,
+    };
+    let dir = state_dir.clone();
+    let figures = tokio::task::spawn_blocking(move || {
+        report::compute(&dir, &opts, &|name| {
+            secrets.get(name).cloned().unwrap_or_default()
+        })
+    })
+    .await
+    .map_err(|e| Error::io("the report could not be computed", std::io::Error::other(e)))?;
+
+    let (status, problems) = report::verdict(&figures, settings.report.min_uptime);
+    let summary = summary(&figures, status);
+    let title = format!(
+        "mcpctl report for {} on {}",
+        report::label(from, to),
+        output::hostname()
+    );
+    if args.notify {
+        slack_summary(ctx, &figures, &title, &summary).await;
+    }
+    let format = ctx.global.format.filter(|_| !ctx.global.json);
+    let env = Envelope::new("report", started, status, summary, figures);
+    let code = emit::finish(&env, started, &state_dir, ctx, || view(&env.body, problems)).await?;
+    match format {
+        Some(Format::Markdown) => {
+            print(&report::markdown::render(&env.body, &title, &env.summary))?;
+        }
+        Some(Format::Html) => {
+            print(&report::html::render(&env.body, &title, &env.summary))?;
+        }
+        _ => {}
+    }
+    Ok(code)
+}
+
+/// The config and state dir, without the start ping: a report nobody asked to notify about is a
+/// query, not a monitored run.
+fn quiet_settings(ctx: &Ctx) -> Result<(Settings, std::path::PathBuf)> {
+    let settings = match crate::config::locate(ctx.global.config.as_deref())? {
+        Some(path) => crate::config::load(&path)?,
+        None => Settings::default(),
+    };
+    let dir = state::resolve_dir(
+        ctx.global.state_dir.as_deref(),
+        settings.state_dir.as_deref(),
+    )?;
+    Ok((settings, dir))
+}
+
+/// Slack gets the summary whatever the status; the run's own Slack rule (problems only, with
+/// dedup) is switched off so it is not told twice. healthchecks and Prometheus go as usual.
+async fn slack_summary(ctx: &Ctx, f: &Figures, title: &str, summary: &str) {
+    let Some(settings) = ctx
+        .notify
+        .lock()
+        .ok()
+        .and_then(|mut n| n.as_mut().map(|n| n.settings.clone()))
+    else {
+        return;
+    };
+    let mut text = format!("*{title}*\n{summary}");
+    for r in f.recommendations.iter().take(5) {
+        text.push_str(&format!("\n• {r}"));
+    }
+    let warning = crate::notify::post_summary(&settings, &text).await;
+    if let Ok(mut n) = ctx.notify.lock()
+        && let Some(n) = n.as_mut()
+    {
+        n.settings.slack_webhook = None;
+        n.warnings.extend(warning);
+    }
+}
+
+/// The variables a server takes credentials from, for "rotate JIRA_API_TOKEN".
+fn secret_names(settings: &Settings) -> BTreeMap<String, Vec<String>> {
+    let secretish = |n: &str| {
+        let n = n.to_ascii_uppercase();
+        ["TOKEN", "KEY", "SECRET", "PASSWORD", "PAT", "AUTH"]
+            .iter()
+            .any(|w| n.contains(w))
+    };
+    settings
+        .servers
+        .iter()
+        .map(|s| {
+            let mut names: Vec<String> = s.env.keys().filter(|k| secretish(k)).cloned().collect();
+            for value in s.headers.values().chain(s.env.values()) {
+                let (_, referenced) = crate::config::expand(value, &|_| None);
+                names.extend(referenced.into_iter().filter(|v| secretish(v)));
+            }
+            names.sort();
+            names.dedup();
+            (s.name.clone(), names)
+        })
+        .collect()
+}
+
+fn parse_time(s: &str) -> Result<DateTime<Utc>> {
+    if let Ok(t) = DateTime::parse_from_rfc3339(s) {
+        return Ok(t.with_timezone(&Utc));
+    }
+    NaiveDate::parse_from_str(s, "%Y-%m-%d")
+        .map(|d| d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc())
+        .map_err(|_| {
+            Error::Usage(format!(
+                "cannot read the time `{s}`; write 2026-11-24T08:00:00Z or 2026-11-24"
+            ))
+        })
+}
+
+fn summary(f: &Figures, status: Status) -> String {
+    let label = report::label(f.window.from, f.window.to);
+    if status == Status::Unknown {
+        return format!("no stored reports in {label}; run health-check (and backup) first");
+    }
+    let mut parts = Vec::new();
+    if !f.servers.is_empty() {
+        let worst = f
+            .servers
+            .iter()
+            .filter_map(|s| s.uptime_pct.map(|u| (u, s.name.as_str())))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        let incidents: u64 = f.servers.iter().map(|s| s.incidents).sum();
+        let mut text = format!("{} servers", f.servers.len());
+        if let Some((u, name)) = worst {
+            text.push_str(&format!(", lowest uptime {u}% ({name})"));
+        }
+        text.push_str(&format!(", {incidents} incidents"));
+        parts.push(text);
+    }
+    let stale = f.backups.locations.iter().filter(|l| l.stale).count();
+    if !f.backups.locations.is_empty() || !f.backups.unprotected.is_empty() {
+        parts.push(if stale + f.backups.unprotected.len() == 0 {
+            "backups fresh".to_owned()
+        } else {
+            format!(
+                "{} stale backup location(s), {} unprotected target(s)",
+                stale,
+                f.backups.unprotected.len()
+            )
+        });
+    }
+    if f.ci.issues > 0 {
+        parts.push(format!("{} CI failures", f.ci.issues));
+    }
+    if !f.emergency.periods.is_empty() {
+        parts.push(format!(
+            "fallback mode {} time(s)",
+            f.emergency.periods.len()
+        ));
+    }
+    let mut line = format!("{label}: {}", parts.join("; "));
+    if let Some(top) = f.recommendations.first() {
+        line.push_str(&format!(" - top: {top}"));
+    }
+    line
+}
+
+fn view(f: &Figures, problems: Vec<String>) -> View {
+    let mut t = output::table::new(&[
+        "SERVER",
+        "UPTIME",
+        "UNKNOWN",
+        "FAILURES",
+        "INCIDENTS",
+        "MTTR",
+        "RECOVERIES",
+        "BREAKER",
+        "TOP ERROR",
+        "P50",
+        "P95",
+    ]);
+    let opt = |v: Option<f64>, unit: &str| v.map_or_else(|| "-".into(), |v| format!("{v}{unit}"));
+    for s in &f.servers {
+        let recoveries: Vec<String> = s
+            .recoveries
+            .iter()
+            .map(|r| format!("{} {}/{}", r.step, r.succeeded, r.tried))
+            .collect();
+        t.add_row(vec![
+            s.name.clone(),
+            opt(s.uptime_pct, "%"),
+            format!("{}%", s.unknown_pct),
+            s.failures.to_string(),
+            s.incidents.to_string(),
+            report::markdown::duration(s.mttr_s),
+            recoveries.join("\n"),
+            s.breaker_openings.to_string(),
+            s.error_kinds
+                .first()
+                .map_or_else(|| "-".into(), |k| format!("{} x{}", k.kind, k.count)),
+            opt(s.latency_ms.p50, " ms"),
+            opt(s.latency_ms.p95, " ms"),
+        ]);
+    }
+    let mut footnotes: Vec<String> = f
+        .backups
+        .locations
+        .iter()
+        .map(|l| {
+            format!(
+                "backup {} at {}: verified {} ago{}",
+                l.target,
+                l.location,
+                report::age(l.age_s),
+                if l.stale { " (stale)" } else { "" }
+            )
+        })
+        .collect();
+    footnotes.extend(
+        f.recommendations
+            .iter()
+            .map(|r| format!("recommended: {r}")),
+    );
+    #[allow(clippy::cast_precision_loss)]
+    let perfdata = f
+        .servers
+        .iter()
+        .filter_map(|s| s.uptime_pct.map(|u| (format!("{}_uptime", s.name), u, "%")))
+        .collect();
+    View {
+        table: Some(t),
+        problems,
+        footnotes,
+        perfdata,
+    }
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+struct PruneBody {
+    prune: report::Pruned,
+}
+
+async fn prune(older: std::time::Duration, started: DateTime<Utc>, ctx: &Ctx) -> Result<Code> {
+    let (_, state_dir) = quiet_settings(ctx)?;
+    let before = started
+        - chrono::Duration::from_std(older)
+            .map_err(|_| Error::Usage("--prune is too long".into()))?;
+    let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
+    let dir = state_dir.clone();
+    let pruned = tokio::task::spawn_blocking(move || report::prune(&dir, before))
+        .await
+        .map_err(|e| Error::io("pruning failed", std::io::Error::other(e)))?;
+    let deleted: u64 = pruned.deleted.values().sum();
+    let status = if pruned.errors.is_empty() {
+        Status::Ok
+    } else {
+        Status::Warning
+    };
+    let summary = format!(
+        "deleted {deleted} reports older than {} ({} KiB); kept {} older ones the figures need",
+        before.format("%Y-%m-%d %H:%M UTC"),
+        pruned.bytes / 1024,
+        pruned.kept
+    );
+    let problems = pruned.errors.clone();
+    let env = Envelope::new(
+        "report",
+        started,
+        status,
+        summary,
+        PruneBody { prune: pruned },
+    );
+    emit::finish(&env, started, &state_dir, ctx, || View {
+        problems,
+        ..View::default()
+    })
+    .await
+}

@@ -1,0 +1,164 @@
+//! Per backup target and location: the newest verified copy and how old it is; and the copies
+//! `backup --check` found bad in the window. Reads the whole backup history up to the end of
+//! the window: an old verified copy still counts, however short the window.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::lean;
+
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct BackupFigures {
+    pub locations: Vec<LocationAge>,
+    /// Configured targets with no verified copy anywhere.
+    pub unprotected: Vec<String>,
+    /// Backup runs in the window, and those that wrote nothing for some target.
+    pub runs: u64,
+    pub failed_targets: u64,
+    /// Copies that `backup --check` found bad in the window.
+    pub check_failures: Vec<CheckFailure>,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct LocationAge {
+    pub target: String,
+    pub location: String,
+    /// The newest copy known good here.
+    pub backup: Option<String>,
+    /// When a run last found it good: written and verified, checked, or still current
+    /// (`unchanged`).
+    pub verified_at: DateTime<Utc>,
+    pub age_s: i64,
+    /// Older than `[report] backup_max_age`.
+    pub stale: bool,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct CheckFailure {
+    pub at: DateTime<Utc>,
+    pub target: String,
+    pub file: String,
+    pub error: Option<String>,
+}
+
+#[derive(Default)]
+pub(crate) struct Backups {
+    /// (target, location) → (backup name, verified at)
+    good: BTreeMap<(String, String), (Option<String>, DateTime<Utc>)>,
+    runs: u64,
+    failed_targets: u64,
+    check_failures: Vec<CheckFailure>,
+}
+
+/// Enough to act on; the rest are counted in the summary.
+const MAX_CHECK_FAILURES: usize = 50;
+
+impl Backups {
+    pub(crate) fn push(&mut self, r: lean::Backup, from: DateTime<Utc>) {
+        let Some(at) = r.started_at else { return };
+        let inside = at >= from;
+        if inside && !r.targets.is_empty() {
+            self.runs += 1;
+        }
+        for t in r.targets {
+            match t.result.as_str() {
+                "written" => {
+                    for l in t.locations.into_iter().filter(|l| l.ok) {
+                        self.verified(&t.name, l.path, t.backup.clone(), at);
+                    }
+                }
+                // The named copy still holds the current content wherever it was good.
+                "unchanged" => {
+                    for ((target, _), (backup, when)) in &mut self.good {
+                        if *target == t.name && backup.is_some() && *backup == t.backup {
+                            *when = (*when).max(at);
+                        }
+                    }
+                }
+                _ => self.failed_targets += u64::from(inside),
+            }
+        }
+        for c in r.copies {
+            let path = Path::new(&c.file);
+            let location = path
+                .parent()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default();
+            let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
+            if c.ok {
+                self.verified(&c.target, location, name, at);
+                continue;
+            }
+            // The copy that was good there is not any more.
+            let key = (c.target.clone(), location);
+            if self.good.get(&key).is_some_and(|g| g.0 == name) {
+                self.good.remove(&key);
+            }
+            if inside && self.check_failures.len() < MAX_CHECK_FAILURES {
+                self.check_failures.push(CheckFailure {
+                    at,
+                    target: c.target,
+                    file: c.file,
+                    error: c.error,
+                });
+            }
+        }
+    }
+
+    fn verified(
+        &mut self,
+        target: &str,
+        location: String,
+        backup: Option<String>,
+        at: DateTime<Utc>,
+    ) {
+        let entry = self
+            .good
+            .entry((target.to_owned(), location))
+            .or_insert((backup.clone(), at));
+        // A check of an older copy proves that copy, not a newer name.
+        if at >= entry.1 && backup >= entry.0 {
+            *entry = (backup, at);
+        } else if at >= entry.1 {
+            entry.1 = at;
+        }
+    }
+
+    pub(crate) fn finish(
+        self,
+        to: DateTime<Utc>,
+        max_age: chrono::Duration,
+        configured: &[String],
+    ) -> BackupFigures {
+        let locations: Vec<LocationAge> = self
+            .good
+            .into_iter()
+            .map(|((target, location), (backup, verified_at))| {
+                let age = to - verified_at;
+                LocationAge {
+                    target,
+                    location,
+                    backup,
+                    verified_at,
+                    age_s: age.num_seconds(),
+                    stale: age > max_age,
+                }
+            })
+            .collect();
+        let unprotected = configured
+            .iter()
+            .filter(|t| !locations.iter().any(|l| &l.target == *t))
+            .cloned()
+            .collect();
+        BackupFigures {
+            locations,
+            unprotected,
+            runs: self.runs,
+            failed_targets: self.failed_targets,
+            check_failures: self.check_failures,
+        }
+    }
+}

@@ -1,0 +1,260 @@
+//! Reliability figures from the stored reports: the reports the other subcommands write are the
+//! history, read lean and streamed, in parallel, without a database. No CLI here.
+
+mod audit;
+mod backups;
+mod ci;
+mod emergency;
+pub mod html;
+mod lean;
+pub mod markdown;
+mod prune;
+mod quantiles;
+mod recommend;
+mod scan;
+mod servers;
+
+use std::path::Path;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+pub use backups::{BackupFigures, CheckFailure, LocationAge};
+pub use ci::{CiFigures, FixFigures};
+pub use emergency::{EmergencyFigures, Period};
+pub use prune::{Pruned, prune};
+pub use recommend::age;
+pub use scan::Sources;
+pub use servers::ServerFigures;
+
+use crate::exit::Status;
+
+/// Every report the figures come from.
+const HEALTH: &str = "health-check";
+
+pub struct Options {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Only these servers [default: all].
+    pub servers: Vec<String>,
+    /// Listed even with no probe in the window.
+    pub configured_servers: Vec<String>,
+    /// A target missing from the history is unprotected.
+    pub configured_targets: Vec<String>,
+    pub settings: crate::config::ReportSettings,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Figures {
+    pub window: Window,
+    pub servers: Vec<ServerFigures>,
+    pub backups: BackupFigures,
+    pub ci: CiFigures,
+    pub emergency: EmergencyFigures,
+    /// The most pressing first.
+    pub recommendations: Vec<String>,
+    pub sources: Sources,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Window {
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    /// Longer than this between probes counts as unknown time.
+    pub max_gap_s: i64,
+    /// Length of one timeline bin.
+    pub bin_s: f64,
+}
+
+/// Reads the history under `state_dir` and computes every figure. `secrets` names the
+/// variables a server takes credentials from, for the recommendations.
+pub fn compute(state_dir: &Path, opts: &Options, secrets: &dyn Fn(&str) -> Vec<String>) -> Figures {
+    let mut sources = Sources::default();
+    let (from, to) = (opts.from, opts.to);
+
+    let health = scan::list(state_dir, HEALTH, &mut sources);
+    let (seed, inside) = scan::window(&health, from, to);
+    let max_gap = opts
+        .settings
+        .max_gap
+        .and_then(|d| chrono::Duration::from_std(d).ok())
+        .unwrap_or_else(|| usual_gap(inside) * 2);
+    let span = servers::Span {
+        from: from.timestamp_millis(),
+        to: to.timestamp_millis(),
+        max_gap: max_gap.num_milliseconds().max(1),
+    };
+    let mut by_server = servers::Servers::new(span, &opts.servers);
+    // Named ones show up even with no probe in the window (all unknown), a typo included.
+    for name in opts.configured_servers.iter().chain(&opts.servers) {
+        by_server.expect(name);
+    }
+    // The state before the window is not one of its reports.
+    let before = sources.read;
+    scan::read_all(one(seed), HEALTH, &mut sources, |_, r| {
+        by_server.push(r, false);
+    });
+    sources.read = before;
+    scan::read_all(inside, HEALTH, &mut sources, |_, r| by_server.push(r, true));
+    let recoveries = audit::Recoveries::read(state_dir, from, to, &opts.servers, &mut sources);
+    for name in recoveries.servers().cloned().collect::<Vec<_>>() {
+        by_server.expect(&name);
+    }
+    sources.clock_jumps = by_server.clock_jumps;
+    let mut server_figures = by_server.finish();
+    for s in &mut server_figures {
+        recoveries.fill(s);
+    }
+
+    let mut backups = backups::Backups::default();
+    let listed = scan::list(state_dir, "backup", &mut sources);
+    let upto = listed.partition_point(|l| l.time <= to);
+    scan::read_all(&listed[..upto], "backup", &mut sources, |_, r| {
+        backups.push(r, from);
+    });
+    let backups = backups.finish(
+        to,
+        chrono::Duration::from_std(opts.settings.backup_max_age).unwrap_or(chrono::Duration::MAX),
+        &opts.configured_targets,
+    );
+
+    let mut ci = ci::Ci::default();
+    let listed = scan::list(state_dir, "gh-watch", &mut sources);
+    scan::read_all(
+        scan::window(&listed, from, to).1,
+        "gh-watch",
+        &mut sources,
+        |_, r| {
+            ci.push_watch(r);
+        },
+    );
+    let listed = scan::list(state_dir, "fix", &mut sources);
+    scan::read_all(
+        scan::window(&listed, from, to).1,
+        "fix",
+        &mut sources,
+        |_, r| {
+            ci.push_fix(r);
+        },
+    );
+
+    let mut emergency = emergency::Emergency::default();
+    let listed = scan::list(state_dir, "emergency", &mut sources);
+    let (seed, inside) = scan::window(&listed, from, to);
+    let before = sources.read;
+    scan::read_all(one(seed), "emergency", &mut sources, |_, r| {
+        emergency.push(r);
+    });
+    sources.read = before;
+    scan::read_all(inside, "emergency", &mut sources, |_, r| emergency.push(r));
+    let emergency = emergency.finish(from, to, &crate::emergency::load(state_dir));
+
+    let window = Window {
+        from,
+        to,
+        max_gap_s: max_gap.num_seconds(),
+        #[allow(clippy::cast_precision_loss)]
+        bin_s: servers::round1(
+            (to - from).num_milliseconds() as f64 / 1000.0 / servers::BINS as f64,
+        ),
+    };
+    let mut figures = Figures {
+        window,
+        servers: server_figures,
+        backups,
+        ci: ci.finish(),
+        emergency,
+        recommendations: Vec::new(),
+        sources,
+    };
+    figures.recommendations = recommend::derive(&figures, &label(from, to), secrets);
+    figures
+}
+
+fn one(seed: Option<&scan::Listed>) -> &[scan::Listed] {
+    seed.map(std::slice::from_ref).unwrap_or_default()
+}
+
+/// The median time between two health-check runs in the window (file names are enough), or an
+/// hour when there are too few to tell.
+fn usual_gap(files: &[scan::Listed]) -> chrono::Duration {
+    let mut gaps: Vec<i64> = files
+        .windows(2)
+        .map(|w| (w[1].time - w[0].time).num_milliseconds())
+        .filter(|g| *g > 0)
+        .collect();
+    if gaps.is_empty() {
+        return chrono::Duration::hours(1);
+    }
+    let mid = gaps.len() / 2;
+    let (_, median, _) = gaps.select_nth_unstable(mid);
+    chrono::Duration::milliseconds((*median).max(60_000))
+}
+
+/// "24h", "7d", or the dates, for sentences.
+pub fn label(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+    let d = to - from;
+    if d.num_hours() <= 48 && d.num_minutes() % 60 == 0 {
+        format!("the last {}h", d.num_hours())
+    } else if d.num_hours() % 24 == 0 {
+        format!("the last {}d", d.num_days())
+    } else {
+        format!(
+            "{} – {}",
+            from.format("%Y-%m-%d %H:%M"),
+            to.format("%Y-%m-%d %H:%M")
+        )
+    }
+}
+
+/// The report's own status: critical while a critical server is down or fallback mode is on, or
+/// a configured backup target has no verified copy; a warning for uptime under `min_uptime`,
+/// stale backups, bad copies and fallback periods in the window; unknown with no history at all.
+pub fn verdict(f: &Figures, min_uptime: f64) -> (Status, Vec<String>) {
+    let mut critical = Vec::new();
+    let mut warning = Vec::new();
+    for s in &f.servers {
+        if s.critical && s.down_since.is_some() {
+            critical.push(format!("{} (critical) is down", s.name));
+        }
+        if let Some(u) = s.uptime_pct.filter(|u| *u < min_uptime) {
+            warning.push(format!("{} uptime {u}% is under {min_uptime}%", s.name));
+        }
+    }
+    if f.emergency.active {
+        critical.push("fallback mode is on".into());
+    } else if !f.emergency.periods.is_empty() {
+        warning.push(format!(
+            "fallback mode was on {} time(s)",
+            f.emergency.periods.len()
+        ));
+    }
+    for t in &f.backups.unprotected {
+        critical.push(format!("no verified backup of {t}"));
+    }
+    for l in f.backups.locations.iter().filter(|l| l.stale) {
+        warning.push(format!(
+            "backup of {} at {} is {} old",
+            l.target,
+            l.location,
+            age(l.age_s)
+        ));
+    }
+    if !f.backups.check_failures.is_empty() {
+        warning.push(format!(
+            "{} stored backup copies failed --check",
+            f.backups.check_failures.len()
+        ));
+    }
+    let status = if !critical.is_empty() {
+        Status::Critical
+    } else if !warning.is_empty() {
+        Status::Warning
+    } else if f.sources.read == 0 && f.sources.audit_lines == 0 && f.backups.locations.is_empty() {
+        Status::Unknown
+    } else {
+        Status::Ok
+    };
+    critical.extend(warning);
+    (status, critical)
+}

@@ -1,0 +1,424 @@
+//! Per server, from the health-check history: time-weighted uptime with unknown gaps, failures,
+//! incidents and MTTR, error kinds, handshake latency, and a binned timeline for the charts.
+
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::lean;
+use super::quantiles::Quantiles;
+
+/// Bins of the timeline and the latency sparkline, whatever the window.
+pub(crate) const BINS: usize = 96;
+/// Reports held back to put reports written slightly out of order back in time order.
+const REORDER: usize = 256;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum State {
+    Up,
+    Degraded,
+    Down,
+    Unknown,
+}
+
+impl State {
+    fn of(status: &str) -> Self {
+        match status {
+            "healthy" => State::Up,
+            "degraded" => State::Degraded,
+            "unhealthy" => State::Down,
+            _ => State::Unknown,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ServerFigures {
+    pub name: String,
+    /// Marked `critical` in its latest probe.
+    pub critical: bool,
+    /// Probes in the window.
+    pub probes: u64,
+    /// Time known up (healthy or degraded), known down, and not known (no probe ran), in seconds.
+    pub up_s: f64,
+    pub down_s: f64,
+    pub unknown_s: f64,
+    /// Up as a share of the time whose state is known; null when nothing is known.
+    pub uptime_pct: Option<f64>,
+    /// The share of the window with no probe to tell.
+    pub unknown_pct: f64,
+    /// Probes that found it unhealthy.
+    pub failures: u64,
+    /// Runs of failing probes that started in the window.
+    pub incidents: u64,
+    /// Mean time from the first failing probe to the first healthy one, in seconds.
+    pub mttr_s: Option<f64>,
+    pub recovered: u64,
+    /// Still failing at the end of the window, since this probe.
+    pub down_since: Option<DateTime<Utc>>,
+    /// Most frequent first.
+    pub error_kinds: Vec<KindCount>,
+    pub latency_ms: LatencyFigures,
+    /// Recovery ladder steps from the audit, and circuit-breaker openings.
+    pub recoveries: Vec<StepCount>,
+    pub breaker_openings: u64,
+    /// One character per bin: U up, W degraded, D down (any down time), . unknown.
+    pub timeline: String,
+    /// Mean handshake latency per bin; null where there was none.
+    pub latency_bins_ms: Vec<Option<f64>>,
+    /// The newest hint given with its most frequent error kind.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct KindCount {
+    pub kind: String,
+    pub count: u64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct LatencyFigures {
+    /// Handshake (`initialize`) latency; within 2% once a server has over 4096 samples.
+    pub p50: Option<f64>,
+    pub p95: Option<f64>,
+    pub samples: u64,
+}
+
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct StepCount {
+    pub step: String,
+    /// Ran (succeeded, tried without effect, or failed itself); skipped ones are not counted.
+    pub tried: u64,
+    pub succeeded: u64,
+}
+
+/// The window in milliseconds, cut into bins.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Span {
+    pub(crate) from: i64,
+    pub(crate) to: i64,
+    /// Longer than this after a probe is unknown time.
+    pub(crate) max_gap: i64,
+}
+
+impl Span {
+    fn bin_len(self) -> i64 {
+        ((self.to - self.from) / i64::try_from(BINS).expect("small")).max(1)
+    }
+
+    fn bin(self, t: i64) -> usize {
+        usize::try_from((t - self.from) / self.bin_len())
+            .unwrap_or(0)
+            .min(BINS - 1)
+    }
+}
+
+#[derive(Debug, Default, Clone, Copy)]
+struct Bin {
+    up: i64,
+    degraded: i64,
+    down: i64,
+    latency_sum: f64,
+    latency_n: u32,
+}
+
+struct Acc {
+    critical: bool,
+    last: Option<(i64, State)>,
+    up: i64,
+    down: i64,
+    probes: u64,
+    failures: u64,
+    incidents: u64,
+    incident_start: Option<i64>,
+    mttr_sum: i64,
+    recovered: u64,
+    kinds: BTreeMap<String, (u64, Option<String>)>,
+    latency: Quantiles,
+    bins: Vec<Bin>,
+}
+
+impl Acc {
+    fn new() -> Self {
+        Self {
+            critical: false,
+            last: None,
+            up: 0,
+            down: 0,
+            probes: 0,
+            failures: 0,
+            incidents: 0,
+            incident_start: None,
+            mttr_sum: 0,
+            recovered: 0,
+            kinds: BTreeMap::new(),
+            latency: Quantiles::default(),
+            bins: vec![Bin::default(); BINS],
+        }
+    }
+
+    /// Gives `[a, b)` to `state`, clipped to the window and spread over the bins it covers.
+    fn attribute(&mut self, span: Span, a: i64, b: i64, state: State) {
+        let (a, b) = (a.max(span.from), b.min(span.to));
+        if a >= b || state == State::Unknown {
+            return;
+        }
+        match state {
+            State::Down => self.down += b - a,
+            _ => self.up += b - a,
+        }
+        let mut t = a;
+        while t < b {
+            let i = span.bin(t);
+            let end = if i == BINS - 1 {
+                b
+            } else {
+                (span.from + span.bin_len() * (i64::try_from(i).expect("small") + 1)).min(b)
+            };
+            let bin = &mut self.bins[i];
+            match state {
+                State::Up => bin.up += end - t,
+                State::Degraded => bin.degraded += end - t,
+                State::Down => bin.down += end - t,
+                State::Unknown => {}
+            }
+            t = end.max(t + 1);
+        }
+    }
+
+    /// The state from the previous probe lasts until this one, or for `max_gap` at most.
+    fn advance(&mut self, span: Span, t: i64, state: State) {
+        if let Some((t0, s0)) = self.last {
+            self.attribute(span, t0, t.min(t0 + span.max_gap), s0);
+        }
+        self.last = Some((t, state));
+    }
+}
+
+/// A health-check report waiting in the reorder buffer.
+struct Pending {
+    time: i64,
+    seq: u64,
+    counted: bool,
+    servers: Vec<lean::Server>,
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        (self.time, self.seq) == (other.time, other.seq)
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    /// Reversed: the heap pops the oldest first.
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.time, other.seq).cmp(&(self.time, self.seq))
+    }
+}
+
+pub(crate) struct Servers {
+    span: Span,
+    only: Vec<String>,
+    accs: HashMap<String, Acc>,
+    pending: BinaryHeap<Pending>,
+    seq: u64,
+    newest_done: i64,
+    pub(crate) clock_jumps: u64,
+}
+
+impl Servers {
+    pub(crate) fn new(span: Span, only: &[String]) -> Self {
+        Self {
+            span,
+            only: only.to_vec(),
+            accs: HashMap::new(),
+            pending: BinaryHeap::new(),
+            seq: 0,
+            newest_done: i64::MIN,
+            clock_jumps: 0,
+        }
+    }
+
+    /// A configured server shows up even with no probe in the window (all unknown).
+    pub(crate) fn expect(&mut self, name: &str) {
+        if self.wanted(name) {
+            self.accs.entry(name.to_owned()).or_insert_with(Acc::new);
+        }
+    }
+
+    fn wanted(&self, name: &str) -> bool {
+        self.only.is_empty() || self.only.iter().any(|n| n == name)
+    }
+
+    /// `counted` is false for the report just before the window: it only sets the first state.
+    pub(crate) fn push(&mut self, report: lean::HealthCheck, counted: bool) {
+        let Some(time) = report.started_at else {
+            return;
+        };
+        self.seq += 1;
+        self.pending.push(Pending {
+            time: time.timestamp_millis(),
+            seq: self.seq,
+            counted,
+            servers: report.servers,
+        });
+        if self.pending.len() > REORDER {
+            let next = self.pending.pop().expect("not empty");
+            self.apply(next);
+        }
+    }
+
+    fn apply(&mut self, p: Pending) {
+        let in_order = p.time >= self.newest_done;
+        if in_order {
+            self.newest_done = p.time;
+        } else {
+            self.clock_jumps += 1;
+        }
+        let span = self.span;
+        for s in p.servers {
+            if !self.wanted(&s.name) {
+                continue;
+            }
+            let acc = self.accs.entry(s.name).or_insert_with(Acc::new);
+            let state = State::of(&s.status);
+            if in_order {
+                acc.advance(span, p.time, state);
+                acc.critical = s.critical;
+            }
+            let inside = p.counted && p.time >= span.from && p.time <= span.to;
+            if inside {
+                acc.probes += 1;
+                if let Some(ms) = s.latency_ms.and_then(|l| l.initialize) {
+                    acc.latency.push(ms);
+                    let bin = &mut acc.bins[span.bin(p.time)];
+                    bin.latency_sum += ms;
+                    bin.latency_n += 1;
+                }
+            }
+            if state == State::Down {
+                if inside {
+                    acc.failures += 1;
+                    let kind = s.error.as_ref().and_then(|e| e.kind.clone());
+                    let entry = acc
+                        .kinds
+                        .entry(kind.unwrap_or_else(|| "unknown".into()))
+                        .or_default();
+                    entry.0 += 1;
+                    if let Some(hint) = s.error.and_then(|e| e.hint) {
+                        entry.1 = Some(hint);
+                    }
+                }
+                if in_order && acc.incident_start.is_none() {
+                    acc.incident_start = Some(p.time);
+                    acc.incidents += u64::from(inside);
+                }
+            } else if matches!(state, State::Up | State::Degraded)
+                && in_order
+                && let Some(start) = acc.incident_start.take()
+                && p.time >= span.from
+            {
+                acc.mttr_sum += p.time - start;
+                acc.recovered += 1;
+            }
+        }
+    }
+
+    /// Drains the reorder buffer, closes every timeline at the end of the window, and returns
+    /// the figures by name.
+    pub(crate) fn finish(mut self) -> Vec<ServerFigures> {
+        while let Some(p) = self.pending.pop() {
+            self.apply(p);
+        }
+        let span = self.span;
+        let window = (span.to - span.from).max(1);
+        let mut out: Vec<ServerFigures> = self
+            .accs
+            .into_iter()
+            .map(|(name, mut acc)| {
+                if let Some((t0, s0)) = acc.last {
+                    acc.attribute(span, t0, (t0 + span.max_gap).min(span.to), s0);
+                }
+                figures(name, acc, window)
+            })
+            .collect();
+        out.sort_by(|a, b| a.name.cmp(&b.name));
+        out
+    }
+}
+
+#[allow(clippy::cast_precision_loss)]
+fn figures(name: String, mut acc: Acc, window: i64) -> ServerFigures {
+    let known = acc.up + acc.down;
+    let unknown = (window - known).max(0);
+    let mut kinds: Vec<(String, (u64, Option<String>))> = acc.kinds.into_iter().collect();
+    kinds.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
+    let hint = kinds.first().and_then(|k| k.1.1.clone());
+    let timeline = acc
+        .bins
+        .iter()
+        .map(|b| {
+            if b.down > 0 {
+                'D'
+            } else if b.degraded > 0 {
+                'W'
+            } else if b.up > 0 {
+                'U'
+            } else {
+                '.'
+            }
+        })
+        .collect();
+    let latency_bins_ms = acc
+        .bins
+        .iter()
+        .map(|b| (b.latency_n > 0).then(|| round1(b.latency_sum / f64::from(b.latency_n))))
+        .collect();
+    ServerFigures {
+        name,
+        critical: acc.critical,
+        probes: acc.probes,
+        up_s: round1(acc.up as f64 / 1000.0),
+        down_s: round1(acc.down as f64 / 1000.0),
+        unknown_s: round1(unknown as f64 / 1000.0),
+        uptime_pct: (known > 0).then(|| round2(100.0 * acc.up as f64 / known as f64)),
+        unknown_pct: round2(100.0 * unknown as f64 / window as f64),
+        failures: acc.failures,
+        incidents: acc.incidents,
+        mttr_s: (acc.recovered > 0)
+            .then(|| round1(acc.mttr_sum as f64 / 1000.0 / acc.recovered as f64)),
+        recovered: acc.recovered,
+        down_since: acc
+            .incident_start
+            .and_then(DateTime::<Utc>::from_timestamp_millis),
+        error_kinds: kinds
+            .into_iter()
+            .map(|(kind, (count, _))| KindCount { kind, count })
+            .collect(),
+        latency_ms: LatencyFigures {
+            p50: acc.latency.quantile(0.5).map(round1),
+            p95: acc.latency.quantile(0.95).map(round1),
+            samples: acc.latency.count(),
+        },
+        recoveries: Vec::new(),
+        breaker_openings: 0,
+        timeline,
+        latency_bins_ms,
+        hint,
+    }
+}
+
+pub(crate) fn round1(v: f64) -> f64 {
+    (v * 10.0).round() / 10.0
+}
+
+pub(crate) fn round2(v: f64) -> f64 {
+    (v * 100.0).round() / 100.0
+}
