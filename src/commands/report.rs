@@ -200,11 +200,13 @@ fn summary(f: &Figures, status: Status) -> String {
             .filter_map(|s| s.uptime_pct.map(|u| (u, s.name.as_str())))
             .min_by(|a, b| a.0.total_cmp(&b.0));
         let incidents: u64 = f.servers.iter().map(|s| s.incidents).sum();
-        let mut text = format!("{} servers", f.servers.len());
+        let n = f.servers.len();
+        let mut text = format!("{n} server{}", if n == 1 { "" } else { "s" });
         if let Some((u, name)) = worst {
             text.push_str(&format!(", lowest uptime {u}% ({name})"));
         }
-        text.push_str(&format!(", {incidents} incidents"));
+        let plural = if incidents == 1 { "" } else { "s" };
+        text.push_str(&format!(", {incidents} incident{plural}"));
         parts.push(text);
     }
     let stale = f.backups.locations.iter().filter(|l| l.stale).count();

@@ -42,8 +42,10 @@ pub fn age(seconds: i64) -> String {
         format!("{h} h {m} min")
     } else if h > 0 {
         format!("{h} h")
-    } else {
+    } else if m > 0 {
         format!("{m} min")
+    } else {
+        format!("{s} s")
     }
 }
 

@@ -836,7 +836,7 @@ fn notify_posts_the_summary_even_when_all_is_well() {
         "{text}"
     );
     assert!(
-        text.contains("1 servers, lowest uptime 100% (time), 0 incidents"),
+        text.contains("1 server, lowest uptime 100% (time), 0 incidents"),
         "{text}"
     );
     let pings: Vec<String> = hc
