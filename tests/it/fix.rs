@@ -157,8 +157,18 @@ fn bump_action_dry_run_shows_the_diff_then_push_changes_only_the_ref() {
     let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
     let before = state(&checkout);
 
-    let dry = t.again(&["fix", "--from", "{dir}/report.json", "--json"]);
+    // Without --from, fix reads the newest report gh-watch stored.
+    let stored = t.path().join("state/reports/gh-watch");
+    std::fs::create_dir_all(&stored).unwrap();
+    std::fs::copy(t.path().join("report.json"), stored.join("latest.json")).unwrap();
+    let dry = t.again(&["fix", "--json"]);
     dry.code(0);
+    assert!(
+        dry.json()["source"]
+            .as_str()
+            .unwrap()
+            .ends_with("gh-watch/latest.json")
+    );
     let f = &fixes(&dry)[0];
     assert_eq!(f["outcome"], "planned", "{f:#}");
     let diff = f["diff"].as_str().unwrap();
