@@ -135,17 +135,23 @@ pub struct Job {
     pub steps: Vec<Step>,
 }
 
+/// The one way mcpctl talks to GitHub's API: the configured base URL, the token, timeouts on
+/// every call, and octocrab's retries off (a rate limit stops a run; a POST is never resent).
+pub fn octocrab(api_url: &str, token: &str, timeout: Duration) -> Result<Octocrab, String> {
+    Octocrab::builder()
+        .base_uri(api_url)
+        .map_err(|e| format!("[github] api_url `{api_url}` is not a URL: {e}"))?
+        .personal_token(token.to_owned())
+        .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
+        .set_connect_timeout(Some(timeout))
+        .set_read_timeout(Some(timeout))
+        .build()
+        .map_err(|e| format!("cannot set up the GitHub client: {e}"))
+}
+
 impl Client {
     pub fn new(api_url: &str, token: &str, timeout: Duration) -> Result<Self, String> {
-        let octo = Octocrab::builder()
-            .base_uri(api_url)
-            .map_err(|e| format!("[github] api_url `{api_url}` is not a URL: {e}"))?
-            .personal_token(token.to_owned())
-            .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
-            .set_connect_timeout(Some(timeout))
-            .set_read_timeout(Some(timeout))
-            .build()
-            .map_err(|e| format!("cannot set up the GitHub client: {e}"))?;
+        let octo = octocrab(api_url, token, timeout)?;
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)

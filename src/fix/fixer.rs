@@ -442,17 +442,7 @@ impl Fixer<'_> {
         git.run(&["add", "--all"]).await?;
         report.diff = Some(git.run(&["diff", "--cached", "--stat"]).await?.join("\n"));
         let message = commit_message(run, issue, fix);
-        let mut commit: Vec<&str> = Vec::new();
-        if !git.has_identity().await {
-            commit.extend([
-                "-c",
-                "user.name=mcpctl",
-                "-c",
-                "user.email=mcpctl@localhost",
-            ]);
-        }
-        commit.extend(["commit", "--quiet", "--no-verify", "-m", &message]);
-        git.run(&commit).await?;
+        git.commit(&message).await?;
         report.commit = Some(git.one(&["rev-parse", "HEAD"]).await?);
         let repo = run.repo.as_deref().unwrap_or_default();
         match self.fix.mode {

@@ -37,12 +37,17 @@ impl Git {
 
     /// Runs `git ARGS` and returns its output lines, or the error with git's last words.
     pub async fn run(&self, args: &[&str]) -> Result<Vec<String>, String> {
+        self.run_with(args, &[]).await
+    }
+
+    async fn run_with(&self, args: &[&str], extra: &[(&str, &str)]) -> Result<Vec<String>, String> {
         let mut command = vec!["git".to_owned()];
         command.extend(args.iter().map(|a| (*a).to_owned()));
+        let env: Vec<(&str, &str)> = ENV.iter().chain(extra).copied().collect();
         let spec = Spec {
             argv: &command,
             cwd: Some(&self.dir),
-            env: ENV,
+            env: &env,
             timeout: self.timeout,
             tail: 200,
         };
@@ -124,8 +129,20 @@ impl Git {
         Ok(())
     }
 
-    /// Whether the user has a committer identity; without one mcpctl signs as itself.
-    pub async fn has_identity(&self) -> bool {
-        self.one(&["config", "user.email"]).await.is_ok()
+    /// Commits what is staged. Without a configured identity mcpctl signs as itself.
+    pub async fn commit(&self, message: &str) -> Result<(), String> {
+        let args = ["commit", "--quiet", "--no-verify", "-m", message];
+        if self.one(&["config", "user.email"]).await.is_ok() {
+            self.run(&args).await?;
+        } else {
+            let me = [
+                ("GIT_AUTHOR_NAME", "mcpctl"),
+                ("GIT_AUTHOR_EMAIL", "mcpctl@localhost"),
+                ("GIT_COMMITTER_NAME", "mcpctl"),
+                ("GIT_COMMITTER_EMAIL", "mcpctl@localhost"),
+            ];
+            self.run_with(&args, &me).await?;
+        }
+        Ok(())
     }
 }

@@ -31,17 +31,8 @@ fn describe(e: &octocrab::Error, what: &str) -> String {
 
 impl Writer {
     pub fn new(api_url: &str, token: &str, timeout: Duration) -> Result<Self, String> {
-        let octo = Octocrab::builder()
-            .base_uri(api_url)
-            .map_err(|e| format!("[github] api_url `{api_url}` is not a URL: {e}"))?
-            .personal_token(token.to_owned())
-            .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
-            .set_connect_timeout(Some(timeout))
-            .set_read_timeout(Some(timeout))
-            .build()
-            .map_err(|e| format!("cannot set up the GitHub client: {e}"))?;
         Ok(Self {
-            octo,
+            octo: crate::ci::github::octocrab(api_url, token, timeout)?,
             base: api_url.trim_end_matches('/').to_owned(),
         })
     }

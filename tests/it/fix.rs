@@ -133,28 +133,38 @@ fn config(t: Test, extra: &str, github: &str) -> Test {
     .env("GITHUB_TOKEN", "ghp_canaryTOKEN0123456789")
 }
 
+/// A test with one deprecated-action issue in its report and a checkout whose workflow has it.
+fn bump_case(fingerprint: &str, extra: &str, github: &str) -> (Test, PathBuf) {
+    let bump = issue(
+        "deprecated_action",
+        "bump-action",
+        &["actions/checkout@v2"],
+        "actions/checkout@v2",
+        fingerprint,
+    );
+    let t = config(report(Test::new(), &[bump]), extra, github);
+    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    (t, checkout)
+}
+
+/// Where no GitHub answers: tests that must not reach it point here.
+const NO_GITHUB: &str = "http://127.0.0.1:9";
+
+fn apply(t: &Test) -> crate::harness::Run {
+    t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"])
+}
+
 fn fixes(run: &crate::harness::Run) -> Vec<Value> {
     run.json()["fixes"].as_array().expect("fixes").clone()
 }
 
 #[test]
 fn bump_action_dry_run_shows_the_diff_then_push_changes_only_the_ref() {
-    let t = report(
-        Test::new(),
-        &[issue(
-            "deprecated_action",
-            "bump-action",
-            &["actions/checkout@v2"],
-            "actions/checkout@v2",
-            "aaaa1111bbbb2222",
-        )],
-    );
-    let t = config(
-        t,
+    let (t, checkout) = bump_case(
+        "aaaa1111bbbb2222",
         "mode = \"push\"\nverify = [\"true\"]",
-        "http://127.0.0.1:9",
+        NO_GITHUB,
     );
-    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
     let before = state(&checkout);
 
     // Without --from, fix reads the newest report gh-watch stored.
@@ -182,7 +192,7 @@ fn bump_action_dry_run_shows_the_diff_then_push_changes_only_the_ref() {
     );
     assert_eq!(state(&checkout), before, "a dry run touches nothing");
 
-    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let run = apply(&t);
     run.code(0);
     let f = &fixes(&run)[0];
     assert_eq!(f["outcome"], "applied", "{f:#}");
@@ -227,20 +237,9 @@ fn pull_request_mode_opens_one_pr_and_never_a_second_while_it_is_open() {
         &[dir.path().join("gh.jsonl").display().to_string()],
         dir.path().join("gh.jsonl"),
     );
-    let t = report(
-        Test::new(),
-        &[issue(
-            "deprecated_action",
-            "bump-action",
-            &["actions/checkout@v2"],
-            "actions/checkout@v2",
-            "cccc3333dddd4444",
-        )],
-    );
-    let t = config(t, "verify = [\"true\"]", &gh.url);
-    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    let (t, checkout) = bump_case("cccc3333dddd4444", "verify = [\"true\"]", &gh.url);
 
-    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let run = apply(&t);
     run.code(0);
     let f = &fixes(&run)[0];
     assert_eq!(f["outcome"], "applied", "{f:#}");
@@ -273,7 +272,7 @@ fn pull_request_mode_opens_one_pr_and_never_a_second_while_it_is_open() {
     assert_eq!(auth.unwrap().1, "Bearer ghp_canaryTOKEN0123456789");
     assert_eq!(git(&checkout, &["status", "--porcelain"]), "");
 
-    let again = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let again = apply(&t);
     again.code(0);
     let f = &fixes(&again)[0];
     assert_eq!(f["outcome"], "skipped");
@@ -314,20 +313,9 @@ fn a_rejected_pull_request_rolls_back_and_deletes_the_pushed_branch() {
         ],
         dir.path().join("gh.jsonl"),
     );
-    let t = report(
-        Test::new(),
-        &[issue(
-            "deprecated_action",
-            "bump-action",
-            &["actions/checkout@v2"],
-            "actions/checkout@v2",
-            "eeee5555ffff6666",
-        )],
-    );
-    let t = config(t, "verify = [\"true\"]", &gh.url);
-    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    let (t, checkout) = bump_case("eeee5555ffff6666", "verify = [\"true\"]", &gh.url);
     let before = state(&checkout);
-    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let run = apply(&t);
     run.code(2);
     let f = &fixes(&run)[0];
     assert_eq!(f["outcome"], "rolled_back");
@@ -355,7 +343,7 @@ fn a_missing_npm_package_is_installed_with_npm_and_verified() {
     let t = config(
         t,
         "mode = \"push\"\nverify = [\"node\", \"-e\", \"require('is-number')\"]\nverify_timeout = \"3m\"",
-        "http://127.0.0.1:9",
+        NO_GITHUB,
     );
     let checkout = repo(
         &t,
@@ -367,7 +355,7 @@ fn a_missing_npm_package_is_installed_with_npm_and_verified() {
             (".gitignore", "node_modules/\n"),
         ],
     );
-    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let run = apply(&t);
     run.code(0);
     let f = &fixes(&run)[0];
     assert_eq!(f["outcome"], "applied", "{f:#}");
@@ -410,7 +398,7 @@ fn the_repos_formatter_runs_and_its_check_verifies() {
     let t = config(
         t,
         "mode = \"push\"\nverify = [\"cargo\", \"fmt\", \"--check\"]",
-        "http://127.0.0.1:9",
+        NO_GITHUB,
     );
     repo(
         &t,
@@ -422,7 +410,7 @@ fn the_repos_formatter_runs_and_its_check_verifies() {
             ("src/lib.rs", "pub fn add(a:i32,b:i32)->i32{a+b}\n"),
         ],
     );
-    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let run = apply(&t);
     run.code(0);
     let f = &fixes(&run)[0];
     assert_eq!(f["outcome"], "applied", "{f:#}");
@@ -435,27 +423,16 @@ fn the_repos_formatter_runs_and_its_check_verifies() {
 
 #[test]
 fn a_failing_verify_leaves_the_checkout_exactly_as_it_was() {
-    let t = report(
-        Test::new(),
-        &[issue(
-            "deprecated_action",
-            "bump-action",
-            &["actions/checkout@v2"],
-            "actions/checkout@v2",
-            "9090a1a1b2b2c3c3",
-        )],
-    );
-    let t = config(
-        t,
+    let (t, checkout) = bump_case(
+        "9090a1a1b2b2c3c3",
         "mode = \"push\"\nverify = [\"sh\", \"-c\", \"echo 2 tests failed; exit 1\"]",
-        "http://127.0.0.1:9",
+        NO_GITHUB,
     );
-    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
     // The person works on a feature branch; the fix must return there.
     git(&checkout, &["checkout", "--quiet", "-b", "feature"]);
     let before = state(&checkout);
     let origin_before = git(&t.path().join("origin.git"), &["rev-parse", "main"]);
-    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let run = apply(&t);
     run.code(2);
     let f = &fixes(&run)[0];
     assert_eq!(f["outcome"], "rolled_back", "{f:#}");
@@ -486,26 +463,15 @@ fn outside_the_window_nothing_is_done_and_the_reason_is_given() {
     let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
         .format("%a")
         .to_string();
-    let t = report(
-        Test::new(),
-        &[issue(
-            "deprecated_action",
-            "bump-action",
-            &["actions/checkout@v2"],
-            "actions/checkout@v2",
-            "7777aaaa8888bbbb",
-        )],
-    );
-    let t = config(
-        t,
+    let (t, checkout) = bump_case(
+        "7777aaaa8888bbbb",
         &format!(
             "mode = \"push\"\nverify = [\"true\"]\nwindow = \"{tomorrow} 00:00-24:00\"\ntimezone = \"UTC\""
         ),
-        "http://127.0.0.1:9",
+        NO_GITHUB,
     );
-    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
     let before = state(&checkout);
-    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let run = apply(&t);
     run.code(0);
     let f = &fixes(&run)[0];
     assert_eq!(f["outcome"], "skipped");
@@ -520,28 +486,17 @@ fn outside_the_window_nothing_is_done_and_the_reason_is_given() {
 
 #[test]
 fn the_attempt_budget_stops_a_fix_that_keeps_failing() {
-    let t = report(
-        Test::new(),
-        &[issue(
-            "deprecated_action",
-            "bump-action",
-            &["actions/checkout@v2"],
-            "actions/checkout@v2",
-            "4545cdcd6767efef",
-        )],
-    );
-    let t = config(
-        t,
+    let (t, _) = bump_case(
+        "4545cdcd6767efef",
         "mode = \"push\"\nverify = [\"false\"]\nmax_attempts_per_fingerprint = 2",
-        "http://127.0.0.1:9",
+        NO_GITHUB,
     );
-    repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
     for attempt in 1..=2 {
-        let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+        let run = apply(&t);
         run.code(2);
         assert_eq!(fixes(&run)[0]["attempts"], attempt);
     }
-    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let run = apply(&t);
     run.code(1);
     let f = &fixes(&run)[0];
     assert_eq!(f["outcome"], "skipped");
@@ -597,7 +552,7 @@ fn hostile_captures_are_refused_and_nothing_runs() {
     let t = config(
         t,
         "mode = \"push\"\nverify = [\"true\"]\nmax_fixes_per_run = 20",
-        "http://127.0.0.1:9",
+        NO_GITHUB,
     );
     let checkout = repo(
         &t,
@@ -658,24 +613,13 @@ fn hostile_captures_are_refused_and_nothing_runs() {
 
 #[test]
 fn a_dirty_checkout_is_refused() {
-    let t = report(
-        Test::new(),
-        &[issue(
-            "deprecated_action",
-            "bump-action",
-            &["actions/checkout@v2"],
-            "actions/checkout@v2",
-            "abcdabcdabcdabcd",
-        )],
-    );
-    let t = config(
-        t,
+    let (t, checkout) = bump_case(
+        "abcdabcdabcdabcd",
         "mode = \"push\"\nverify = [\"true\"]",
-        "http://127.0.0.1:9",
+        NO_GITHUB,
     );
-    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
     std::fs::write(checkout.join("notes.txt"), "work in progress").unwrap();
-    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let run = apply(&t);
     run.code(1);
     let f = &fixes(&run)[0];
     assert_eq!(f["outcome"], "refused");
@@ -711,7 +655,7 @@ fn rerun_reruns_the_failed_jobs_and_touches_no_code() {
         )],
     );
     let t = config(t, "mode = \"rerun-only\"", &gh.url);
-    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let run = apply(&t);
     run.code(0);
     assert_eq!(fixes(&run)[0]["outcome"], "applied");
     let posted: Vec<Value> = gh
@@ -785,7 +729,7 @@ fn the_edit_recipes_plan_minimal_diffs() {
     let t = config(
         t,
         "verify = [\"true\"]\nmax_timeout_minutes = 45",
-        "http://127.0.0.1:9",
+        NO_GITHUB,
     );
     repo(
         &t,
@@ -837,22 +781,11 @@ fn the_edit_recipes_plan_minimal_diffs() {
 
 #[test]
 fn a_fix_killed_half_way_is_undone_by_the_next_run() {
-    let t = report(
-        Test::new(),
-        &[issue(
-            "deprecated_action",
-            "bump-action",
-            &["actions/checkout@v2"],
-            "actions/checkout@v2",
-            "dead0000beef1111",
-        )],
-    );
-    let t = config(
-        t,
+    let (t, checkout) = bump_case(
+        "dead0000beef1111",
         "mode = \"push\"\nverify = [\"sleep\", \"30\"]\nmax_attempts_per_fingerprint = 1",
-        "http://127.0.0.1:9",
+        NO_GITHUB,
     );
-    let checkout = repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
     let before = state(&checkout);
     let mut cmd = t.command();
     cmd.arg("--state-dir").arg(t.path().join("state"));
@@ -871,7 +804,7 @@ fn a_fix_killed_half_way_is_undone_by_the_next_run() {
     child.wait().unwrap();
     assert_ne!(state(&checkout), before, "killed in the middle of the fix");
 
-    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let run = apply(&t);
     run.code(1);
     let report = run.json();
     assert!(
@@ -914,7 +847,7 @@ fn a_user_recipe_fills_its_placeholders_only_through_their_grammars() {
     let t = config(
         t,
         "mode = \"push\"\nverify = [\"true\"]\n\n[fix.recipes.touch-marker]\nargv = [\"touch\", \"added-{key}.txt\"]\nplaceholders = { key = \"word\" }",
-        "http://127.0.0.1:9",
+        NO_GITHUB,
     );
     let text = std::fs::read_to_string(t.path().join("mcpctl.toml")).unwrap();
     let t = t.file(
@@ -925,7 +858,7 @@ fn a_user_recipe_fills_its_placeholders_only_through_their_grammars() {
         ),
     );
     let checkout = repo(&t, &[("README", "app\n")]);
-    let run = t.again(&["fix", "--from", "{dir}/report.json", "--apply", "--json"]);
+    let run = apply(&t);
     run.code(1);
     let all = fixes(&run);
     assert_eq!(all[0]["outcome"], "applied", "{:#}", all[0]);
@@ -951,7 +884,7 @@ fn a_denied_api_call_names_the_permission_it_needed() {
         "    url: 'https://api.github.com/repos/acme/app/issues/12/comments',"
     ]);
     let t = report(Test::new(), &[denied]);
-    let t = config(t, "verify = [\"true\"]", "http://127.0.0.1:9");
+    let t = config(t, "verify = [\"true\"]", NO_GITHUB);
     repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
     let run = t.again(&["fix", "--from", "{dir}/report.json", "--json"]);
     run.code(0);
