@@ -6,15 +6,9 @@
 # default, which takes minutes with this many patterns.
 set -euo pipefail
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-cd "$repo"
-for tool in rg hyperfine; do
-  command -v "$tool" >/dev/null || { apt-get update -qq && apt-get install -y -qq ripgrep hyperfine >/dev/null; break; }
-done
-cargo build --release --locked --quiet
-bin=$repo/target/release/mcpctl
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=scripts/bench-base.sh
+. "$(dirname "$0")/bench-base.sh"
+need rg ripgrep
 mb=${BENCH_LOG_MB:-1024}
 
 python3 - "$repo/tests/fixtures/ci-logs" "$work" "$mb" <<'PY'

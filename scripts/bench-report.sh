@@ -5,15 +5,9 @@
 # year to show memory stays flat. BENCH_REPORT_HOURS sets the number of files (default 8760).
 set -euo pipefail
 
-repo=$(cd "$(dirname "$0")/.." && pwd)
-cd "$repo"
-for tool in jq hyperfine; do
-  command -v "$tool" >/dev/null || { apt-get update -qq && apt-get install -y -qq jq hyperfine >/dev/null; break; }
-done
-cargo build --release --locked --quiet
-bin=$repo/target/release/mcpctl
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+# shellcheck source=scripts/bench-base.sh
+. "$(dirname "$0")/bench-base.sh"
+need jq jq
 hours=${BENCH_REPORT_HOURS:-8760}
 
 # The fields and sizes of a real report (sources, stderr tails, server info), not a minimal one.
