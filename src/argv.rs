@@ -46,6 +46,8 @@ pub struct Spec<'a> {
     pub argv: &'a [String],
     pub cwd: Option<&'a Path>,
     pub env: &'a [(&'a str, &'a str)],
+    /// Variables the command must not inherit (secrets it has no business reading).
+    pub unset: &'a [String],
     pub timeout: Duration,
     /// How many output lines to keep.
     pub tail: usize,
@@ -64,6 +66,9 @@ pub async fn run(spec: &Spec<'_>) -> Result<Finished, String> {
         .kill_on_drop(true);
     if let Some(dir) = spec.cwd {
         cmd.current_dir(dir);
+    }
+    for k in spec.unset {
+        cmd.env_remove(k);
     }
     for (k, v) in spec.env {
         cmd.env(k, v);

@@ -18,7 +18,6 @@ use crate::fix::input;
 use crate::fix::ledger::{self, Record};
 use crate::fix::outcome::{FixReport, Outcome};
 use crate::output::{self, Envelope};
-use crate::redact::Redactor;
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub(crate) struct Body {
@@ -67,16 +66,7 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
     let dirs = settings.github.patterns_dirs.clone();
     let actions = crate::fix::actions::load(&dirs).map_err(Error::Usage)?;
     let mut attempts = ledger::load_attempts(&state_dir);
-    let mut fixer = Fixer {
-        settings: &settings,
-        fix: &fix,
-        state_dir: &state_dir,
-        actions,
-        apply: args.apply,
-        acted: 0,
-        writer: None,
-        redactor: Redactor::default(),
-    };
+    let mut fixer = Fixer::new(&settings, &fix, &state_dir, actions, args.apply);
     let mut reports = Vec::new();
     for (run, issue) in issues.drain(..) {
         let report = fixer.one(run, &issue, &mut attempts).await;

@@ -23,15 +23,63 @@ pub fn fix_branch(issue: &InputIssue) -> String {
 }
 
 pub struct Fixer<'a> {
-    pub settings: &'a Settings,
-    pub fix: &'a FixSettings,
-    pub state_dir: &'a Path,
-    pub actions: BTreeMap<String, String>,
-    pub apply: bool,
+    settings: &'a Settings,
+    fix: &'a FixSettings,
+    state_dir: &'a Path,
+    actions: BTreeMap<String, String>,
+    apply: bool,
     /// Fixes acted on in this run, for max_fixes_per_run.
-    pub acted: u32,
-    pub writer: Option<Writer>,
-    pub redactor: Redactor,
+    acted: u32,
+    writer: Option<Writer>,
+    redactor: Redactor,
+    /// The token's variables: recipes and verify run without them.
+    hidden: Vec<String>,
+}
+
+/// Where tokens usually live, besides the variables `[github] token` names.
+const TOKEN_VARS: &[&str] = &[
+    "GITHUB_TOKEN",
+    "GH_TOKEN",
+    "GITHUB_PAT",
+    "GH_ENTERPRISE_TOKEN",
+];
+
+impl<'a> Fixer<'a> {
+    pub fn new(
+        settings: &'a Settings,
+        fix: &'a FixSettings,
+        state_dir: &'a Path,
+        actions: BTreeMap<String, String>,
+        apply: bool,
+    ) -> Self {
+        let configured = settings.github.token.as_deref().unwrap_or("");
+        let mut hidden: Vec<String> = TOKEN_VARS.iter().map(|v| (*v).to_owned()).collect();
+        hidden.extend(
+            configured
+                .split("${")
+                .skip(1)
+                .filter_map(|r| r.split_once('}'))
+                .map(|(name, _)| name.split(':').next().unwrap_or(name).to_owned()),
+        );
+        // Redacted from every output whether or not a GitHub call is made.
+        let mut redactor = Redactor::default();
+        for var in &hidden {
+            if let Ok(value) = std::env::var(var) {
+                redactor.add(&value);
+            }
+        }
+        Self {
+            settings,
+            fix,
+            state_dir,
+            actions,
+            apply,
+            acted: 0,
+            writer: None,
+            redactor,
+            hidden,
+        }
+    }
 }
 
 impl Fixer<'_> {
@@ -136,22 +184,8 @@ impl Fixer<'_> {
         attempts: &BTreeMap<String, Attempts>,
     ) -> std::result::Result<(), (Outcome, String)> {
         let skip = |why: String| Err((Outcome::Skipped, why));
-        // Both end up in a branch name; the report file is input like any other.
-        let hex = issue.fingerprint.len() >= 8
-            && issue.fingerprint.chars().all(|c| c.is_ascii_hexdigit());
-        let word = !issue.category.is_empty()
-            && issue
-                .category
-                .chars()
-                .all(|c| c.is_ascii_lowercase() || c == '_');
-        if !hex || !word {
-            return Err((
-                Outcome::Refused,
-                format!(
-                    "refused: the issue's fingerprint {:?} or category {:?} is malformed",
-                    issue.fingerprint, issue.category
-                ),
-            ));
+        if let Some(why) = malformed(issue) {
+            return Err((Outcome::Refused, why));
         }
         let Some(fix) = issue.fix.as_ref().filter(|_| issue.auto_fixable) else {
             return skip(format!(
@@ -162,6 +196,13 @@ impl Fixer<'_> {
         let Some(repo) = run.repo.as_deref() else {
             return skip("the issue names no repository (a --log run without --repo)".into());
         };
+        if let Some(head) = run.head_repo.as_deref()
+            && !head.eq_ignore_ascii_case(repo)
+        {
+            return skip(format!(
+                "the failing commit comes from {head}, not {repo} (a fork's pull request); fix works only on the watched repository's own branches"
+            ));
+        }
         if !self
             .fix
             .allowed_repos
@@ -188,21 +229,8 @@ impl Fixer<'_> {
         if fix.recipe == "rerun" && issue.recurrence.as_deref() == Some("persistent") {
             return skip("the failure is persistent: it came back on other commits, so a re-run will not help".into());
         }
-        if let Some(window) = &self.fix.window {
-            let now = Utc::now();
-            let inside = match &self.fix.timezone {
-                Some(tz) => window.contains(now, tz),
-                None => window.contains(now, &chrono::Local),
-            };
-            if !inside {
-                return skip(format!(
-                    "outside the [fix] window {} ({}); nothing done",
-                    window.text(),
-                    self.fix
-                        .timezone
-                        .map_or("local time".into(), |t| t.name().to_owned())
-                ));
-            }
+        if let Some(why) = self.outside_window() {
+            return skip(why);
         }
         let tried = attempts.get(&issue.fingerprint);
         let count = tried.map_or(0, |a| a.count);
@@ -274,7 +302,10 @@ impl Fixer<'_> {
         fix: &InputFix,
         dir: &Path,
     ) -> std::result::Result<Action, NotPlanned> {
-        let job = run.jobs.first().map(|j| j.name.as_str());
+        let job = issue
+            .job
+            .as_deref()
+            .or_else(|| run.jobs.first().map(|j| j.name.as_str()));
         let cx = recipes::Context {
             checkout: dir,
             workflow: run.workflow.as_deref(),
@@ -360,17 +391,23 @@ impl Fixer<'_> {
                     a.pr_branch = Some(branch.clone());
                 }
                 // The checkout goes back to where the person left it.
-                if let Err(e) = git.restore(&snap, &branch).await {
-                    report.reason = Some(format!(
-                        "shipped, but the checkout was not returned to its branch: {e}"
-                    ));
+                match git.restore(&snap, &branch).await {
+                    Ok(()) => inflight::clear(self.state_dir),
+                    Err(e) => {
+                        report.reason = Some(format!(
+                            "shipped, but the checkout was not returned to its branch: {e}"
+                        ));
+                    }
                 }
             }
             Err(why) => {
                 report.outcome = Outcome::RolledBack;
                 let restored = git.restore(&snap, &branch).await;
                 report.reason = Some(match restored {
-                    Ok(()) => format!("{why}; the checkout is back at {}", describe_snap(&snap)),
+                    Ok(()) => {
+                        inflight::clear(self.state_dir);
+                        format!("{why}; the checkout is back at {}", describe_snap(&snap))
+                    }
                     Err(e) => format!(
                         "{why}; ROLLBACK FAILED, look at {} by hand: {e}",
                         dir.display()
@@ -426,6 +463,7 @@ impl Fixer<'_> {
             argv: verify,
             cwd: Some(&git.dir),
             env: &[],
+            unset: &self.hidden,
             timeout: self.fix.verify_timeout,
             tail: 20,
         };
@@ -480,6 +518,7 @@ impl Fixer<'_> {
             argv,
             cwd: Some(dir),
             env: &[],
+            unset: &self.hidden,
             timeout: self.fix.verify_timeout,
             tail: 10,
         };
@@ -507,6 +546,43 @@ impl Fixer<'_> {
         if let Err(e) = ledger::save_attempts(self.state_dir, attempts) {
             tracing::warn!("cannot save the fix attempts: {e}");
         }
+    }
+}
+
+/// Both end up in a branch name; the report file is input like any other.
+fn malformed(issue: &InputIssue) -> Option<String> {
+    let hex =
+        issue.fingerprint.len() >= 8 && issue.fingerprint.chars().all(|c| c.is_ascii_hexdigit());
+    let word = !issue.category.is_empty()
+        && issue
+            .category
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c == '_');
+    (!hex || !word).then(|| {
+        format!(
+            "refused: the issue's fingerprint {:?} or category {:?} is malformed",
+            issue.fingerprint, issue.category
+        )
+    })
+}
+
+impl Fixer<'_> {
+    fn outside_window(&self) -> Option<String> {
+        let window = self.fix.window.as_ref()?;
+        let now = Utc::now();
+        let inside = match &self.fix.timezone {
+            Some(tz) => window.contains(now, tz),
+            None => window.contains(now, &chrono::Local),
+        };
+        (!inside).then(|| {
+            format!(
+                "outside the [fix] window {} ({}); nothing done",
+                window.text(),
+                self.fix
+                    .timezone
+                    .map_or("local time".into(), |t| t.name().to_owned())
+            )
+        })
     }
 }
 

@@ -48,6 +48,7 @@ impl Git {
             argv: &command,
             cwd: Some(&self.dir),
             env: &env,
+            unset: &[],
             timeout: self.timeout,
             tail: 200,
         };

@@ -40,6 +40,20 @@ pub async fn undo(state: &Path, timeout: Duration) -> crate::error::Result<Optio
         return Ok(None);
     };
     let git = Git::new(&marker.checkout, timeout);
+    // Only a checkout still on the fix branch is ours to reset; if someone moved on, their work
+    // wins and the marker is dropped.
+    let on = git
+        .one(&["symbolic-ref", "--quiet", "--short", "HEAD"])
+        .await
+        .ok();
+    if on.as_deref() != Some(marker.fix_branch.as_str()) {
+        clear(state);
+        return Ok(Some(format!(
+            "an interrupted fix's marker was dropped: {} is no longer on {}, so it was left alone",
+            marker.checkout.display(),
+            marker.fix_branch
+        )));
+    }
     let snap = Snapshot {
         branch: marker.branch.clone(),
         head: marker.head.clone(),

@@ -23,6 +23,8 @@ pub struct InputRun {
     pub branch: Option<String>,
     pub sha: Option<String>,
     pub url: Option<String>,
+    /// The repository the failing commit belongs to (a fork's, for its pull requests).
+    pub head_repo: Option<String>,
     #[serde(default)]
     pub jobs: Vec<InputJob>,
     #[serde(default)]
@@ -52,6 +54,8 @@ pub struct InputIssue {
     #[serde(default)]
     pub description: String,
     pub fingerprint: String,
+    /// The job the issue was found in.
+    pub job: Option<String>,
     /// From gh-watch's history: new, rerun_candidate or persistent.
     pub recurrence: Option<String>,
 }

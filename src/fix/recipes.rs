@@ -167,28 +167,52 @@ fn npm_add(req: &Request<'_>, cx: &Context<'_>, dev: bool) -> Planned {
     }
     let argv: Vec<&str> = if cx.checkout.join("pnpm-lock.yaml").is_file() {
         if dev {
-            vec!["pnpm", "add", "--save-dev", pkg]
+            vec!["pnpm", "add", "--ignore-scripts", "--save-dev", pkg]
         } else {
-            vec!["pnpm", "add", pkg]
+            vec!["pnpm", "add", "--ignore-scripts", pkg]
         }
     } else if cx.checkout.join("yarn.lock").is_file() {
         if dev {
-            vec!["yarn", "add", "--dev", pkg]
+            vec!["yarn", "add", "--ignore-scripts", "--dev", pkg]
         } else {
-            vec!["yarn", "add", pkg]
+            vec!["yarn", "add", "--ignore-scripts", pkg]
         }
     } else {
         let save = if dev { "--save-dev" } else { "--save" };
-        vec!["npm", "install", save, "--no-audit", "--no-fund", pkg]
+        vec![
+            "npm",
+            "install",
+            save,
+            "--ignore-scripts",
+            "--no-audit",
+            "--no-fund",
+            pkg,
+        ]
     };
     Ok(Action::Run(vec![
         argv.into_iter().map(str::to_owned).collect(),
     ]))
 }
 
+/// A file a recipe edits: None when it does not exist. A symlink or anything but a regular file
+/// is refused: following it would commit whatever it points at (a home `.npmrc` with a token).
+fn read_target(path: &Path) -> Result<Option<String>, NotPlanned> {
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    match std::fs::symlink_metadata(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(NotPlanned::Cannot(format!("cannot read {name}: {e}"))),
+        Ok(m) if !m.file_type().is_file() => Err(NotPlanned::Refused(format!(
+            "refused: {name} is a symlink or not a regular file; it is not edited"
+        ))),
+        Ok(_) => std::fs::read_to_string(path)
+            .map(Some)
+            .map_err(|e| NotPlanned::Cannot(format!("cannot read {name}: {e}"))),
+    }
+}
+
 fn legacy_peer_deps(cx: &Context<'_>) -> Planned {
     let path = cx.checkout.join(".npmrc");
-    let before = std::fs::read_to_string(&path).unwrap_or_default();
+    let before = read_target(&path)?.unwrap_or_default();
     if before
         .lines()
         .any(|l| l.trim().replace(' ', "") == "legacy-peer-deps=true")
@@ -252,9 +276,7 @@ fn pip_add(req: &Request<'_>, cx: &Context<'_>) -> Planned {
         .map_or_else(|| module.split('.').next().unwrap_or(module), |(_, d)| *d);
     check(Grammar::Pypi, dist)?;
     let req_txt = cx.checkout.join("requirements.txt");
-    if req_txt.is_file() {
-        let before = std::fs::read_to_string(&req_txt)
-            .map_err(|e| NotPlanned::Cannot(format!("cannot read requirements.txt: {e}")))?;
+    if let Some(before) = read_target(&req_txt)? {
         let listed = before
             .lines()
             .filter_map(|l| NAME.captures(l))
@@ -277,9 +299,7 @@ fn pip_add(req: &Request<'_>, cx: &Context<'_>) -> Planned {
         }]));
     }
     let pyproject = cx.checkout.join("pyproject.toml");
-    if pyproject.is_file() {
-        let before = std::fs::read_to_string(&pyproject)
-            .map_err(|e| NotPlanned::Cannot(format!("cannot read pyproject.toml: {e}")))?;
+    if let Some(before) = read_target(&pyproject)? {
         let mut doc: toml_edit::DocumentMut = before
             .parse()
             .map_err(|e| NotPlanned::Cannot(format!("pyproject.toml does not parse: {e}")))?;
@@ -380,8 +400,9 @@ fn edits_in(
 ) -> Planned {
     let mut out = Vec::new();
     for path in files {
-        let before = std::fs::read_to_string(&path)
-            .map_err(|e| NotPlanned::Cannot(format!("cannot read {}: {e}", path.display())))?;
+        let Some(before) = read_target(&path)? else {
+            continue;
+        };
         let changed = edit(&before).map_err(|e| {
             NotPlanned::Cannot(format!(
                 "{}: {e}",
@@ -451,7 +472,7 @@ fn set_node_version(req: &Request<'_>, cx: &Context<'_>) -> Planned {
         Err(e) => return Err(e),
     };
     let package = cx.checkout.join("package.json");
-    if let Ok(before) = std::fs::read_to_string(&package) {
+    if let Some(before) = read_target(&package)? {
         static ENGINES: LazyLock<Regex> = LazyLock::new(|| {
             Regex::new(r#"("engines"\s*:\s*\{[^{}]*?"node"\s*:\s*")([^"]*)(")"#).expect("regex")
         });

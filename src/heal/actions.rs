@@ -84,6 +84,7 @@ pub(super) async fn run_command(argv: &[String], timeout: Duration, redactor: &R
         argv,
         cwd: None,
         env: &[],
+        unset: &[],
         timeout,
         tail: TAIL_LINES,
     };

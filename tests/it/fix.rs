@@ -225,6 +225,19 @@ fn bump_action_dry_run_shows_the_diff_then_push_changes_only_the_ref() {
     let records: Value = serde_json::from_str(&history.stdout).unwrap();
     assert_eq!(records[0]["outcome"], "applied");
     assert_eq!(records[0]["fingerprint"], "aaaa1111bbbb2222");
+    // The next run finds no fix in flight and leaves the person's new work alone.
+    std::fs::write(checkout.join("wip.txt"), "mine").unwrap();
+    let later = apply(&t);
+    assert!(
+        !later.json()["summary"]
+            .as_str()
+            .unwrap()
+            .contains("interrupted")
+    );
+    assert_eq!(
+        std::fs::read_to_string(checkout.join("wip.txt")).unwrap(),
+        "mine"
+    );
     let table = t.again(&["fix", "--history", "--format", "table"]);
     assert!(table.stdout.contains("aaaa1111bbbb"), "{}", table.stdout);
 }
@@ -365,6 +378,7 @@ fn a_missing_npm_package_is_installed_with_npm_and_verified() {
             "npm",
             "install",
             "--save",
+            "--ignore-scripts",
             "--no-audit",
             "--no-fund",
             "is-number"
@@ -895,4 +909,74 @@ fn a_denied_api_call_names_the_permission_it_needed() {
         diff.contains("+permissions:\n+  contents: read\n+  issues: write\n"),
         "{diff}"
     );
+}
+
+#[test]
+fn a_forks_run_is_not_fixed_and_recipes_do_not_see_the_token() {
+    let t = Test::new();
+    let mut forked = issue(
+        "deprecated_action",
+        "bump-action",
+        &["actions/checkout@v2"],
+        "actions/checkout@v2",
+        "f0f0f0f0f0f0f0f0",
+    );
+    forked["job"] = json!("build");
+    let t = report(t, &[forked]);
+    let text = std::fs::read_to_string(t.path().join("report.json")).unwrap();
+    let mut body: Value = serde_json::from_str(&text).unwrap();
+    body["runs"][0]["head_repo"] = json!("mallory/app");
+    let t = t.file("report.json", &body.to_string());
+    let t = config(t, "mode = \"push\"\nverify = [\"true\"]", NO_GITHUB);
+    repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    let run = apply(&t);
+    run.code(0);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "skipped");
+    assert!(
+        f["reason"].as_str().unwrap().contains("mallory/app"),
+        "{f:#}"
+    );
+
+    let (t, _) = bump_case(
+        "0e0e0e0e0e0e0e0e",
+        "mode = \"push\"\nverify = [\"sh\", \"-c\", \"echo token=$GITHUB_TOKEN; exit 1\"]",
+        NO_GITHUB,
+    );
+    let run = apply(&t);
+    run.code(2);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["verify_tail"], json!(["token="]), "{f:#}");
+    assert!(!run.stdout.contains("canaryTOKEN"));
+}
+
+#[test]
+fn a_symlinked_file_is_never_edited() {
+    let t = report(
+        Test::new(),
+        &[issue(
+            "npm_peer_conflict",
+            "npm-legacy-peer-deps",
+            &["react"],
+            "react",
+            "5151515151515151",
+        )],
+    )
+    .file(
+        "home/.npmrc",
+        "//registry.npmjs.org/:_authToken=npm_secret\n",
+    );
+    let t = config(t, "mode = \"push\"\nverify = [\"true\"]", NO_GITHUB);
+    let checkout = repo(&t, &[("package.json", "{}\n")]);
+    std::os::unix::fs::symlink(t.path().join("home/.npmrc"), checkout.join(".npmrc")).unwrap();
+    git(&checkout, &["add", ".npmrc"]);
+    git(&checkout, &["commit", "--quiet", "-m", "link"]);
+    git(&checkout, &["push", "--quiet", "origin", "main"]);
+    let run = apply(&t);
+    run.code(1);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "refused", "{f:#}");
+    assert!(f["reason"].as_str().unwrap().contains("symlink"), "{f:#}");
+    let home = std::fs::read_to_string(t.path().join("home/.npmrc")).unwrap();
+    assert_eq!(home, "//registry.npmjs.org/:_authToken=npm_secret\n");
 }
