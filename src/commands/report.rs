@@ -43,10 +43,7 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
         .unwrap_or(started);
     let from = match (&args.from, args.since) {
         (Some(f), _) => parse_time(f)?,
-        (None, since) => {
-            to - chrono::Duration::from_std(since.unwrap_or(DEFAULT_SINCE))
-                .map_err(|_| Error::Usage("--since is too long".into()))?
-        }
+        (None, since) => back(to, since.unwrap_or(DEFAULT_SINCE), "--since")?,
     };
     if from >= to {
         return Err(Error::Usage(format!(
@@ -314,9 +311,7 @@ struct PruneBody {
 
 async fn prune(older: std::time::Duration, started: DateTime<Utc>, ctx: &Ctx) -> Result<Code> {
     let (_, state_dir) = quiet_settings(ctx)?;
-    let before = started
-        - chrono::Duration::from_std(older)
-            .map_err(|_| Error::Usage("--prune is too long".into()))?;
+    let before = back(started, older, "--prune")?;
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
     let dir = state_dir.clone();
     let pruned = tokio::task::spawn_blocking(move || report::prune(&dir, before))
@@ -347,4 +342,12 @@ async fn prune(older: std::time::Duration, started: DateTime<Utc>, ctx: &Ctx) ->
         ..View::default()
     })
     .await
+}
+
+/// `at` minus `span`, or a usage error when that falls off chrono's calendar.
+fn back(at: DateTime<Utc>, span: std::time::Duration, flag: &str) -> Result<DateTime<Utc>> {
+    chrono::Duration::from_std(span)
+        .ok()
+        .and_then(|d| at.checked_sub_signed(d))
+        .ok_or_else(|| Error::Usage(format!("{flag} is too long (write e.g. 30d or 365d)")))
 }

@@ -33,7 +33,8 @@ pub fn prune(state_dir: &Path, before: DateTime<Utc>) -> Pruned {
     };
     let mut commands: Vec<String> = dirs
         .flatten()
-        .filter(|e| e.path().is_dir())
+        // Not `path().is_dir()`: that follows a symlinked directory out of the state dir.
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
         .filter_map(|e| e.file_name().to_str().map(str::to_owned))
         .collect();
     commands.sort();
@@ -41,7 +42,8 @@ pub fn prune(state_dir: &Path, before: DateTime<Utc>) -> Pruned {
         let mut sources = scan::Sources::default();
         let listed = scan::list(state_dir, &command, &mut sources);
         let old = listed.partition_point(|l| l.time < before);
-        let mut keep: BTreeSet<usize> = listed.len().checked_sub(1).into_iter().collect();
+        // The newest report before the cut-off is the state at the start of every later window.
+        let mut keep: BTreeSet<usize> = old.checked_sub(1).into_iter().collect();
         if command == "backup" {
             keep.extend(backup_keepers(&listed));
         }
@@ -63,10 +65,12 @@ pub fn prune(state_dir: &Path, before: DateTime<Utc>) -> Pruned {
     out
 }
 
-/// Per target and location, the newest report that wrote or checked a good copy there; per
-/// target, the newest that found it unchanged.
+/// Per target and location, the newest report that wrote or checked a good copy there, and the
+/// newest check of any outcome (a later failed check withdraws the good copy); per target, the
+/// newest that found it unchanged.
 fn backup_keepers(listed: &[scan::Listed]) -> BTreeSet<usize> {
     let mut newest: BTreeMap<(String, String), usize> = BTreeMap::new();
+    let mut checked: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut sources = scan::Sources::default();
     scan::read_all(listed, "backup", &mut sources, |i, r: lean::Backup| {
         for t in r.targets {
@@ -77,13 +81,17 @@ fn backup_keepers(listed: &[scan::Listed]) -> BTreeSet<usize> {
                 newest.insert((t.name.clone(), loc.path), i);
             }
         }
-        for c in r.copies.into_iter().filter(|c| c.ok) {
+        for c in r.copies {
             let location = Path::new(&c.file)
                 .parent()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default();
-            newest.insert((c.target, location), i);
+            let key = (c.target, location);
+            checked.insert(key.clone(), i);
+            if c.ok {
+                newest.insert(key, i);
+            }
         }
     });
-    newest.into_values().collect()
+    newest.into_values().chain(checked.into_values()).collect()
 }
