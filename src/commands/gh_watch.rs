@@ -109,6 +109,7 @@ async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
             args.workflow.as_deref().unwrap_or(""),
             args.job.as_deref().unwrap_or(""),
         );
+        issue.job.clone_from(&args.job);
         // No history offline: only what a first sighting says.
         issue.recurrence =
             ci::history::History::default().recurrence(&issue.fingerprint, &issue.category, "", 0);

@@ -271,6 +271,7 @@ impl Watcher<'_> {
                     workflow,
                     &job.name,
                 );
+                issue.job = Some(job.name.clone());
                 self.judge(repo, run, &job.name, &mut issue).await?;
                 issues.push(issue);
             }

@@ -90,6 +90,7 @@ fn failed_runs_are_classified_once_each() {
     assert_eq!(issue["category"], "npm_missing_package");
     assert_eq!(issue["key"], "left-padd");
     assert_eq!(issue["fingerprint"].as_str().unwrap().len(), 16);
+    assert_eq!(issue["job"], "build");
 
     let seen = gh.requests();
     let list = seen
