@@ -71,15 +71,30 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// Also what `etags.json` keeps: a cache written before a field was required here fails to
+/// load and is fetched afresh.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Run {
     pub id: u64,
+    /// 1, then one more at each re-run: GitHub keeps the run's id.
+    #[serde(default)]
+    pub run_attempt: Option<u32>,
     pub name: Option<String>,
+    /// What started it: `push`, `pull_request`, `schedule`, …
+    pub event: String,
     pub head_branch: Option<String>,
     pub head_sha: String,
+    /// Where the commit lives: a fork's pull request runs another repository's code.
+    #[serde(default)]
+    pub head_repository: Option<HeadRepository>,
     pub conclusion: Option<String>,
     pub html_url: String,
     pub created_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeadRepository {
+    pub full_name: String,
 }
 
 /// The failed runs of a repository's last full answer, kept with its ETag so an unchanged list

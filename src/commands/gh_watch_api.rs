@@ -280,6 +280,9 @@ impl Watcher<'_> {
         Ok(RunReport {
             repo: Some(repo.to_owned()),
             run_id: Some(run.id),
+            run_attempt: run.run_attempt,
+            event: Some(run.event.clone()),
+            head_repo: run.head_repository.as_ref().map(|h| h.full_name.clone()),
             workflow: run.name.clone(),
             branch: run.head_branch.clone(),
             sha: Some(run.head_sha.clone()),

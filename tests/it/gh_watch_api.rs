@@ -36,9 +36,9 @@ fn routes() -> Value {
                2026-11-24T05:26:53.2234567Z ##[error]Process completed with exit code 1.\n";
     json!({
         "/repos/acme/app/actions/runs": {"json": {"total_count": 2, "workflow_runs": [
-            {"id": 11, "name": "ci", "head_branch": "main", "head_sha": "abc123", "status": "completed",
+            {"id": 11, "run_attempt": 1, "name": "ci", "event": "push", "head_branch": "main", "head_sha": "abc123", "status": "completed",
              "conclusion": "failure", "html_url": "https://github.com/acme/app/actions/runs/11"},
-            {"id": 12, "name": "ci", "head_branch": "main", "head_sha": "def456", "status": "completed",
+            {"id": 12, "run_attempt": 1, "name": "ci", "event": "push", "head_branch": "main", "head_sha": "def456", "status": "completed",
              "conclusion": "success", "html_url": "https://github.com/acme/app/actions/runs/12"}
         ]}},
         "/repos/acme/app/actions/runs/11/jobs": {"json": {"total_count": 1, "jobs": [
@@ -85,6 +85,8 @@ fn failed_runs_are_classified_once_each() {
     assert_eq!(runs.len(), 1, "{report:#}");
     assert_eq!(runs[0]["run_id"], 11);
     assert_eq!(runs[0]["sha"], "abc123");
+    assert_eq!(runs[0]["event"], "push");
+    assert_eq!(runs[0]["run_attempt"], 1);
     assert_eq!(runs[0]["jobs"][0]["failing_step"], "npm ci");
     let issue = &runs[0]["issues"][0];
     assert_eq!(issue["category"], "npm_missing_package");
@@ -171,7 +173,8 @@ const NPM_LOG: &str = "2026-11-24T05:26:52.1234567Z ##[group]Run npm ci\n\
     2026-11-24T05:26:53.2234567Z ##[error]Process completed with exit code 1.\n";
 
 fn run(id: u64, sha: &str) -> Value {
-    json!({"id": id, "name": "ci", "head_branch": "main", "head_sha": sha, "status": "completed",
+    json!({"id": id, "run_attempt": 1, "name": "ci", "event": "push", "head_branch": "main", "head_sha": sha,
+           "head_repository": {"full_name": "acme/app"}, "status": "completed",
            "conclusion": "failure", "html_url": format!("https://github.com/acme/app/actions/runs/{id}")})
 }
 
@@ -558,6 +561,32 @@ fn paginated_runs_follow_the_link_header() {
         .map(|r| r["run_id"].as_u64().unwrap())
         .collect();
     assert_eq!(ids, [11, 14]);
+}
+
+#[test]
+fn a_fork_pull_request_names_the_repository_its_code_comes_from() {
+    let mut routes = routes();
+    let mut fork = run(15, "f0f0f0");
+    fork["event"] = json!("pull_request");
+    fork["head_branch"] = json!("patch-1");
+    fork["head_repository"] = json!({"full_name": "mallory/app"});
+    routes["/repos/acme/app/actions/runs"] = runs_list(&[fork, run(16, "abc001")]);
+    failed_run(&mut routes, 15, NPM_LOG);
+    failed_run(&mut routes, 16, NPM_LOG);
+    let (t, _gh) = setup(&routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    let runs = report["runs"].as_array().unwrap();
+    assert_eq!(
+        (&runs[0]["event"], &runs[0]["head_repo"]),
+        (&json!("pull_request"), &json!("mallory/app")),
+        "{report:#}"
+    );
+    assert_eq!(
+        (&runs[1]["event"], &runs[1]["head_repo"]),
+        (&json!("push"), &json!("acme/app"))
+    );
 }
 
 #[test]
