@@ -24,11 +24,19 @@ const FAILED: &[&str] = &["failure", "cancelled", "timed_out", "startup_failure"
 const PAGES: u32 = 10;
 /// Requests left for other tools (and `fix`) when GitHub says the limit is nearly spent.
 const RESERVE: u64 = 10;
+/// A signed-URL download is a whole log, and reqwest's timeout covers the whole body: the
+/// probe timeout would cut large logs short.
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+/// A job log is held in memory: a larger one is refused (the run's archive may still have it).
+const MAX_JOB_LOG: u64 = 256 << 20;
+/// A run's log archive goes to a temporary file: bounded all the same.
+const MAX_RUN_ZIP: u64 = 2 << 30;
 
 pub struct Client {
     octo: Octocrab,
     base: String,
     http: reqwest::Client,
+    download_timeout: Duration,
     /// Set once the rate limit is spent: every later request fails with it, unsent.
     limited: Mutex<Option<Limited>>,
 }
@@ -139,9 +147,10 @@ pub struct Job {
     pub conclusion: Option<String>,
     pub failing_step: Option<String>,
     pub failing_step_number: Option<u64>,
-    /// Where the classified log came from: `job_log`, `run_logs_zip` (the run's archive, when
-    /// the job's own log was not available), or `not_yet_available` (the run is looked at again
-    /// on the next run).
+    /// Where the classified log came from: `job_log`, `run_logs_zip` or `run_logs_zip_step`
+    /// (the run's archive, when the job's own log was not available), `not_yet_available`
+    /// (GitHub answered 404; the run is looked at again on the next run), or `download_failed`
+    /// (the run's `errors` say why; looked at again, up to three times).
     pub log: Option<String>,
     /// The failing step's first and last line in the job log, when the issues came from that
     /// step alone; null when the whole log was classified.
@@ -176,6 +185,7 @@ impl Client {
             octo,
             base: api_url.trim_end_matches('/').to_owned(),
             http,
+            download_timeout: timeout.max(DOWNLOAD_TIMEOUT),
             limited: Mutex::new(None),
         })
     }
@@ -283,11 +293,10 @@ impl Client {
         let answer = self.send(&url, Method::Get(HeaderMap::new()), repo).await?;
         match signed(answer, repo, &what)? {
             Signed::Redirect(location) => {
-                let body = self.download(&location, &what).await?;
-                body.bytes()
-                    .await
-                    .map(|b| b.to_vec())
-                    .map_err(|e| Failure::Other(format!("cannot download {what}: {e}")))
+                let mut log = Vec::new();
+                self.download(&location, &what, MAX_JOB_LOG, &mut log)
+                    .await?;
+                Ok(log)
             }
             Signed::Here(body) => Ok(body.into_bytes()),
         }
@@ -304,25 +313,65 @@ impl Client {
                 "{repo}: GitHub sent {what} without the usual redirect"
             )));
         };
-        let body = self.download(&location, &what).await?;
-        let fail = |e: &dyn std::fmt::Display| Failure::Other(format!("cannot save {what}: {e}"));
-        let mut file = tempfile::tempfile().map_err(|e| fail(&e))?;
-        let mut stream = body.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            file.write_all(&chunk.map_err(|e| fail(&e))?)
-                .map_err(|e| fail(&e))?;
-        }
+        let mut file =
+            tempfile::tempfile().map_err(|e| Failure::Other(format!("cannot save {what}: {e}")))?;
+        self.download(&location, &what, MAX_RUN_ZIP, &mut file)
+            .await?;
         Ok(file)
     }
 
-    /// A signed URL: no token, and GitHub's own timeouts.
-    async fn download(&self, location: &str, what: &str) -> Result<reqwest::Response, Failure> {
-        self.http
+    /// A signed URL: no token, a timeout long enough for a whole log, at most `max` bytes. The
+    /// URL is a credential for a while, so errors never show it. Only a 404 says "not yet".
+    async fn download(
+        &self,
+        location: &str,
+        what: &str,
+        max: u64,
+        out: &mut impl Write,
+    ) -> Result<(), Failure> {
+        let failed = |e: reqwest::Error| {
+            Failure::Other(format!("cannot download {what}: {}", e.without_url()))
+        };
+        let too_large = || {
+            Failure::Other(format!(
+                "{what} is larger than {} MiB: not downloaded",
+                max >> 20
+            ))
+        };
+        let response = self
+            .http
             .get(location)
+            .timeout(self.download_timeout)
             .send()
             .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| Failure::Other(format!("cannot download {what}: {e}")))
+            .map_err(failed)?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Err(Failure::NotFound(format!(
+                "{what} is not there yet (HTTP 404)"
+            )));
+        }
+        if !status.is_success() {
+            return Err(Failure::Other(format!(
+                "cannot download {what}: HTTP {}",
+                status.as_u16()
+            )));
+        }
+        if response.content_length().is_some_and(|n| n > max) {
+            return Err(too_large());
+        }
+        let mut stream = response.bytes_stream();
+        let mut total = 0;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(failed)?;
+            total += chunk.len() as u64;
+            if total > max {
+                return Err(too_large());
+            }
+            out.write_all(&chunk)
+                .map_err(|e| Failure::Other(format!("cannot save {what}: {e}")))?;
+        }
+        Ok(())
     }
 
     /// One request through octocrab, unless the rate limit is already spent. Notes what GitHub

@@ -14,6 +14,7 @@ use super::gh_watch::{Body, RunReport};
 use crate::ci::escalate::{self, Escalation, Sighted};
 use crate::ci::github::{self, Failure, RunsCache};
 use crate::ci::history::{History, Recurrence, Sighting};
+use crate::ci::seen::{self, Attempt, Seen};
 use crate::ci::{self, Classifier, Issue, runzip, steps};
 use crate::cli::GhWatchArgs;
 use crate::config::Settings;
@@ -23,9 +24,8 @@ use crate::output::Envelope;
 use crate::redact::Redactor;
 use crate::state;
 
-/// Run ids remembered per repository: enough for weeks of hourly cron.
-const REMEMBER: usize = 2000;
 const NOT_YET: &str = "not_yet_available";
+const DOWNLOAD_FAILED: &str = "download_failed";
 
 pub(crate) async fn watch(
     args: &GhWatchArgs,
@@ -58,7 +58,7 @@ pub(crate) async fn watch(
     redactor.add(&token);
     let _lock = state::acquire(state_dir, ctx.global.wait_lock).await?;
     let files = Files::new(state_dir);
-    let mut seen: BTreeMap<String, Vec<u64>> = load(&files.seen);
+    let mut seen: Seen = load(&files.seen);
     let mut etags: BTreeMap<String, RunsCache> = load(&files.etags);
     let mut w = Watcher {
         client: &client,
@@ -106,6 +106,30 @@ struct Pass {
     unchanged: Vec<String>,
     /// Runs with a job whose log is not there yet.
     waiting: usize,
+    /// Runs with a job whose log failed to download.
+    failed: usize,
+}
+
+impl Pass {
+    /// A run is seen once every job's log was read; one whose logs are not there yet is looked
+    /// at again, and one whose downloads keep failing only a few times.
+    fn note(&mut self, seen: &mut Seen, repo: &str, attempt: Attempt, report: &mut RunReport) {
+        let has = |log: &str| report.jobs.iter().any(|j| j.log.as_deref() == Some(log));
+        if has(DOWNLOAD_FAILED) {
+            self.failed += 1;
+            let passes = seen.failed(repo, attempt);
+            if passes >= seen::GIVE_UP_AFTER {
+                seen.mark(repo, attempt);
+                report.errors.push(format!(
+                    "the logs failed to download in {passes} runs: not looked at again"
+                ));
+            }
+        } else if has(NOT_YET) {
+            self.waiting += 1;
+        } else {
+            seen.mark(repo, attempt);
+        }
+    }
 }
 
 fn summary(repos: usize, pass: &Pass, escalations: &[Escalation]) -> String {
@@ -114,6 +138,7 @@ fn summary(repos: usize, pass: &Pass, escalations: &[Escalation]) -> String {
         problems,
         unchanged,
         waiting,
+        failed,
     } = pass;
     let issues: Vec<&Issue> = runs.iter().flat_map(|r| &r.issues).collect();
     let count = |r: Recurrence| issues.iter().filter(|i| i.recurrence == r).count();
@@ -134,6 +159,12 @@ fn summary(repos: usize, pass: &Pass, escalations: &[Escalation]) -> String {
     if *waiting > 0 {
         s.push_str(&format!(
             "; {waiting} runs with logs not yet available, looked at again next time"
+        ));
+    }
+    if *failed > 0 {
+        s.push_str(&format!(
+            "; {failed} runs whose log downloads failed, looked at again up to {} times",
+            seen::GIVE_UP_AFTER
         ));
     }
     let done = |a: &str| escalations.iter().filter(|e| e.action == a).count();
@@ -169,7 +200,7 @@ impl Watcher<'_> {
         args: &GhWatchArgs,
         gh: &crate::config::GithubSettings,
         since: chrono::DateTime<Utc>,
-        seen: &mut BTreeMap<String, Vec<u64>>,
+        seen: &mut Seen,
         etags: &mut BTreeMap<String, RunsCache>,
     ) -> Pass {
         let mut pass = Pass::default();
@@ -201,21 +232,19 @@ impl Watcher<'_> {
                 }
                 None => {}
             }
-            let known = seen.entry(repo.clone()).or_default();
             for run in listing.runs {
-                if !args.all && known.contains(&run.id) {
+                let attempt = Attempt {
+                    id: run.id,
+                    attempt: run.run_attempt.unwrap_or(1),
+                };
+                let known = seen.contains(repo, attempt);
+                if !args.all && known {
                     continue;
                 }
                 match self.run(repo, &run).await {
-                    Ok(report) => {
-                        if report
-                            .jobs
-                            .iter()
-                            .any(|j| j.log.as_deref() == Some(NOT_YET))
-                        {
-                            pass.waiting += 1;
-                        } else if !known.contains(&run.id) {
-                            known.push(run.id);
+                    Ok(mut report) => {
+                        if !known {
+                            pass.note(seen, repo, attempt, &mut report);
                         }
                         pass.runs.push(report);
                     }
@@ -228,8 +257,6 @@ impl Watcher<'_> {
                     }
                 }
             }
-            let excess = known.len().saturating_sub(REMEMBER);
-            known.drain(..excess);
         }
         pass
     }
@@ -249,12 +276,19 @@ impl Watcher<'_> {
                 // Never started (a startup failure): there is no log to wait for.
                 continue;
             }
-            let Some((log, step_only)) = self
+            let (log, step_only) = match self
                 .log(repo, run.id, job, &mut archive, &mut errors)
                 .await?
-            else {
-                job.log = Some(NOT_YET.into());
-                continue;
+            {
+                Got::Log(log, step_only) => (log, step_only),
+                Got::NotYet => {
+                    job.log = Some(NOT_YET.into());
+                    continue;
+                }
+                Got::Failed => {
+                    job.log = Some(DOWNLOAD_FAILED.into());
+                    continue;
+                }
             };
             let (classified, section) = classify(self.engine, &log, &job.steps, step_only)
                 .map_err(|e| {
@@ -297,7 +331,7 @@ impl Watcher<'_> {
     }
 
     /// The job's own log, else its file in the run's log archive (fetched once per run).
-    /// `None`: neither is there yet.
+    /// Only GitHub's 404 means "not there yet"; other failures go to `errors`.
     async fn log(
         &self,
         repo: &str,
@@ -305,15 +339,19 @@ impl Watcher<'_> {
         job: &mut github::Job,
         archive: &mut Archive,
         errors: &mut Vec<String>,
-    ) -> std::result::Result<Option<(Vec<u8>, bool)>, Failure> {
+    ) -> std::result::Result<Got, Failure> {
+        let mut failed = false;
         match self.client.job_log(repo, job.id).await {
             Ok(log) => {
                 job.log = Some("job_log".into());
-                return Ok(Some((log, false)));
+                return Ok(Got::Log(log, false));
             }
             Err(e @ Failure::RateLimited(_)) => return Err(e),
             Err(Failure::NotFound(_)) => {}
-            Err(e) => errors.push(e.to_string()),
+            Err(e) => {
+                errors.push(e.to_string());
+                failed = true;
+            }
         }
         if matches!(archive, Archive::NotFetched) {
             *archive = match self.client.run_logs_zip(repo, run).await {
@@ -321,32 +359,40 @@ impl Watcher<'_> {
                     Ok(z) => Archive::Here(z),
                     Err(e) => {
                         errors.push(format!("the log archive of run {run} is not a zip: {e}"));
-                        Archive::Missing
+                        Archive::Failed
                     }
                 },
                 Err(e @ Failure::RateLimited(_)) => return Err(e),
                 Err(Failure::NotFound(_)) => Archive::Missing,
                 Err(e) => {
                     errors.push(e.to_string());
-                    Archive::Missing
+                    Archive::Failed
                 }
             };
         }
         let picked = match archive {
             Archive::Here(z) => runzip::pick(z, &job.name, job.failing_step_number),
-            _ => None,
+            Archive::Failed => {
+                failed = true;
+                None
+            }
+            Archive::NotFetched | Archive::Missing => None,
         };
-        Ok(picked.map(|p| {
-            job.log = Some(
-                if p.step_only {
-                    "run_logs_zip_step"
-                } else {
-                    "run_logs_zip"
-                }
-                .into(),
-            );
-            (p.log, p.step_only)
-        }))
+        Ok(match picked {
+            Some(p) => {
+                job.log = Some(
+                    if p.step_only {
+                        "run_logs_zip_step"
+                    } else {
+                        "run_logs_zip"
+                    }
+                    .into(),
+                );
+                Got::Log(p.log, p.step_only)
+            }
+            None if failed => Got::Failed,
+            None => Got::NotYet,
+        })
     }
 
     /// Sets the issue's recurrence from the history, records this sighting, and escalates a
@@ -397,8 +443,17 @@ impl Watcher<'_> {
 /// A run's log archive, fetched at most once per run and only when a job's log is missing.
 enum Archive {
     NotFetched,
+    /// GitHub answered 404.
     Missing,
+    Failed,
     Here(zip::ZipArchive<std::fs::File>),
+}
+
+/// A job's log (and whether it is the failing step's alone), or why there is none.
+enum Got {
+    Log(Vec<u8>, bool),
+    NotYet,
+    Failed,
 }
 
 /// The failing step's lines when they can be found and show the failure, else the whole log.

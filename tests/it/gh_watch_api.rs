@@ -250,6 +250,110 @@ fn an_unchanged_list_costs_a_304_and_a_log_not_there_yet_is_looked_at_again() {
 }
 
 #[test]
+fn a_failed_download_is_an_error_and_is_given_up_after_three_passes() {
+    let mut routes = routes();
+    // A signed URL that does not answer: the error must not show it.
+    routes["/repos/acme/app/actions/jobs/101/logs"] = json!({"status": 302,
+        "location": "http://127.0.0.1:1/signed/101.txt?sig=secret-signature"});
+    let (t, gh) = setup(&routes);
+    for pass in 1..=3 {
+        let r = t.again(&["gh-watch", "--json"]);
+        r.code(1);
+        let report = r.json();
+        let run = &report["runs"][0];
+        assert_eq!(run["jobs"][0]["log"], "download_failed", "{report:#}");
+        let errors = run["errors"].to_string();
+        assert!(
+            errors.contains("cannot download the log of job 101"),
+            "{errors}"
+        );
+        assert!(!r.stdout.contains("secret-signature"), "{}", r.stdout);
+        assert!(!r.stderr.contains("secret-signature"), "{}", r.stderr);
+        assert!(
+            report["summary"]
+                .as_str()
+                .unwrap()
+                .contains("1 runs whose log downloads failed"),
+            "{}",
+            report["summary"]
+        );
+        assert_eq!(
+            errors.contains("not looked at again"),
+            pass == 3,
+            "{errors}"
+        );
+    }
+    // The run's archive was tried each time, and 404s: not a reason to wait.
+    assert_eq!(count(&gh, "GET", "/repos/acme/app/actions/runs/11/logs"), 3);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(0);
+    assert_eq!(r.json()["runs"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_signed_url_404_is_not_there_yet_and_a_huge_log_is_refused() {
+    let mut routes = routes();
+    routes["/signed/101.txt"] = json!({"status": 404, "text": "not yet"});
+    let (t, _gh) = setup(&routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    assert_eq!(
+        report["runs"][0]["jobs"][0]["log"], "not_yet_available",
+        "{report:#}"
+    );
+    assert_eq!(report["runs"][0]["errors"], Value::Null);
+
+    routes["/signed/101.txt"] = json!({"big": (256u64 << 20) + 1});
+    set_routes(&t, &routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    let run = &report["runs"][0];
+    assert_eq!(run["jobs"][0]["log"], "download_failed", "{report:#}");
+    assert!(
+        run["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("the log of job 101 is larger than 256 MiB"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_rerun_that_fails_again_is_classified_again() {
+    let (t, _gh) = setup(&routes());
+    // Written by an older mcpctl: bare run ids, first attempts.
+    std::fs::create_dir_all(t.path().join("state/gh-watch")).unwrap();
+    std::fs::write(
+        t.path().join("state/gh-watch/seen.json"),
+        r#"{"acme/app": [11]}"#,
+    )
+    .unwrap();
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(0);
+    assert_eq!(r.json()["runs"].as_array().unwrap().len(), 0);
+
+    let mut routes = routes();
+    routes["/repos/acme/app/actions/runs"]["json"]["workflow_runs"][0]["run_attempt"] = json!(2);
+    set_routes(&t, &routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    assert_eq!(
+        (
+            &report["runs"][0]["run_id"],
+            &report["runs"][0]["run_attempt"]
+        ),
+        (&json!(11), &json!(2)),
+        "{report:#}"
+    );
+    assert_eq!(report["runs"][0]["issues"][0]["key"], "left-padd");
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(0);
+}
+
+#[test]
 fn a_429_stops_at_once_and_says_when_the_limit_resets() {
     let mut routes = routes();
     routes["/repos/acme/app/actions/runs"] = runs_list(&[run(11, "abc123"), run(13, "abc124")]);
