@@ -1,17 +1,19 @@
 //! The GitHub Actions REST calls gh-watch needs, through octocrab: failed runs (asked
 //! conditionally, with the ETag of the last answer), their jobs and failing steps, a job's
 //! plain-text log and the run's log archive. Retries are off: a spent rate limit stops every
-//! further request, so a run ends with a partial report instead of spinning.
+//! further request of its resource (`core`, or `search` for the issue search), so a run ends
+//! with a partial report instead of spinning.
 
 mod issues;
 
 pub use issues::Posted;
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt;
 use octocrab::Octocrab;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -31,18 +33,26 @@ const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(120);
 const MAX_JOB_LOG: u64 = 256 << 20;
 /// A run's log archive goes to a temporary file: bounded all the same.
 const MAX_RUN_ZIP: u64 = 2 << 30;
+/// A `retry-after` beyond this is not believed.
+const MAX_RETRY_AFTER: i64 = 24 * 3600;
+/// The rate limit most requests count against; an answer without `x-ratelimit-resource` is
+/// taken to be about it.
+pub const CORE: &str = "core";
 
 pub struct Client {
     octo: Octocrab,
     base: String,
     http: reqwest::Client,
     download_timeout: Duration,
-    /// Set once the rate limit is spent: every later request fails with it, unsent.
-    limited: Mutex<Option<Limited>>,
+    /// Per resource, set once its rate limit is spent: every later request against it fails
+    /// with it, unsent.
+    limited: Mutex<BTreeMap<String, Limited>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Limited {
+    /// `core`, `search`, …: what GitHub's `x-ratelimit-resource` named.
+    pub resource: String,
     pub message: String,
     pub reset: Option<DateTime<Utc>>,
 }
@@ -186,7 +196,7 @@ impl Client {
             base: api_url.trim_end_matches('/').to_owned(),
             http,
             download_timeout: timeout.max(DOWNLOAD_TIMEOUT),
-            limited: Mutex::new(None),
+            limited: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -378,7 +388,10 @@ impl Client {
     /// says about the limit; a spent limit (403 with `x-ratelimit-remaining: 0`, or 429) fails
     /// here and stops every later request.
     async fn send(&self, url: &str, method: Method<'_>, repo: &str) -> Result<Answer, Failure> {
-        self.check_limit()?;
+        let search = url
+            .strip_prefix(&self.base)
+            .is_some_and(|p| p.starts_with("/search/"));
+        self.check_limit(if search { "search" } else { CORE })?;
         let response = match method {
             Method::Get(headers) => self.octo._get_with_headers(url, Some(headers)).await,
             Method::Post(body) => self.octo._post(url, Some(body)).await,
@@ -400,23 +413,26 @@ impl Client {
         Ok(answer)
     }
 
-    fn check_limit(&self) -> Result<(), Failure> {
-        match self.limited.lock().ok().and_then(|l| l.clone()) {
+    fn check_limit(&self, resource: &str) -> Result<(), Failure> {
+        match self
+            .limited
+            .lock()
+            .ok()
+            .and_then(|l| l.get(resource).cloned())
+        {
             Some(l) => Err(Failure::RateLimited(l)),
             None => Ok(()),
         }
     }
 
     /// A spent limit fails this answer; a nearly spent one lets it through and stops the next
-    /// request, leaving a few for other tools.
+    /// request against the same resource, leaving a few for other tools.
     fn note_limit(&self, a: &Answer, repo: &str) -> Result<(), Failure> {
         let remaining = header(&a.headers, "x-ratelimit-remaining").and_then(|v| v.parse().ok());
         let reset = header(&a.headers, "x-ratelimit-reset")
             .and_then(|v| v.parse::<i64>().ok())
             .and_then(|s| DateTime::from_timestamp(s, 0));
-        let retry_after = header(&a.headers, "retry-after")
-            .and_then(|v| v.parse::<i64>().ok())
-            .map(|s| Utc::now() + chrono::Duration::seconds(s));
+        let retry_after = header(&a.headers, "retry-after").and_then(|v| retry_at(&v, Utc::now()));
         let code = a.status.as_u16();
         let spent = code == 429 || (code == 403 && (remaining == Some(0) || retry_after.is_some()));
         let low = remaining.is_some_and(|r: u64| r < RESERVE);
@@ -435,11 +451,12 @@ impl Client {
             )
         };
         let limited = Limited {
+            resource: header(&a.headers, "x-ratelimit-resource").unwrap_or_else(|| CORE.into()),
             message,
             reset: retry_after.or(reset),
         };
         if let Ok(mut l) = self.limited.lock() {
-            *l = Some(limited.clone());
+            l.insert(limited.resource.clone(), limited.clone());
         }
         if spent {
             Err(Failure::RateLimited(limited))
@@ -517,6 +534,20 @@ fn message(body: &str) -> String {
     )
 }
 
+/// `retry-after` in seconds (GitHub never sends its date form), clamped: a huge value must
+/// neither overflow the clock nor stop mcpctl for years.
+fn retry_at(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let seconds = value
+        .parse::<i64>()
+        .unwrap_or(i64::MAX)
+        .clamp(0, MAX_RETRY_AFTER);
+    TimeDelta::try_seconds(seconds).and_then(|d| now.checked_add_signed(d))
+}
+
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
@@ -539,4 +570,20 @@ fn next_link(headers: &HeaderMap) -> Option<String> {
                     .to_owned()
             })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retry_after_is_clamped_not_overflowed() {
+        let now = Utc::now();
+        assert_eq!(retry_at("120", now), Some(now + TimeDelta::seconds(120)));
+        let day = Some(now + TimeDelta::seconds(MAX_RETRY_AFTER));
+        assert_eq!(retry_at("9000000000000", now), day);
+        assert_eq!(retry_at("99999999999999999999999", now), day);
+        assert_eq!(retry_at("Wed, 21 Oct 2026 07:28:00 GMT", now), None);
+        assert_eq!(retry_at("-5", now), None);
+    }
 }

@@ -387,6 +387,59 @@ fn a_429_stops_at_once_and_says_when_the_limit_resets() {
 }
 
 #[test]
+fn absurd_rate_limit_headers_do_not_crash() {
+    let mut routes = routes();
+    routes["/repos/acme/app/actions/runs/11/jobs"] = json!({
+        "status": 429,
+        "headers": {"retry-after": "9000000000000", "x-ratelimit-reset": "99999999999999999"},
+        "json": {"message": "You have exceeded a secondary rate limit."}
+    });
+    let (t, _gh) = setup(&routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let summary = r.json()["summary"].as_str().unwrap().to_owned();
+    assert!(
+        summary.contains("rate limit is spent (HTTP 429") && summary.contains("resets at"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn the_search_limit_stops_only_the_search() {
+    // Nearly spent: the issue is still opened (a core request), and run 23 still looked at.
+    let mut routes = history_routes();
+    routes["/search/issues"]["headers"] =
+        json!({"x-ratelimit-resource": "search", "x-ratelimit-remaining": "2"});
+    let (t, gh) = setup_with(&routes, "open_issue_after = 2\n");
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    assert_eq!(report["escalations"][0]["action"], "opened", "{report:#}");
+    assert_eq!(report["runs"].as_array().unwrap().len(), 3);
+    assert!(!report["summary"].as_str().unwrap().contains("partial"));
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues"), 1);
+
+    // Spent: that escalation fails (and is tried at the next sighting); the rest goes on.
+    routes["/search/issues"] = json!({"status": 403,
+        "headers": {"x-ratelimit-resource": "search", "x-ratelimit-remaining": "0"},
+        "json": {"message": "API rate limit exceeded"}});
+    let (t, gh) = setup_with(&routes, "open_issue_after = 2\n");
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    let e = &report["escalations"][0];
+    assert_eq!(e["action"], "failed", "{report:#}");
+    assert!(
+        e["error"].as_str().unwrap().contains("rate limit is spent"),
+        "{e:#}"
+    );
+    assert_eq!(report["runs"].as_array().unwrap().len(), 3);
+    assert!(!report["summary"].as_str().unwrap().contains("partial"));
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues"), 0);
+    assert_eq!(count(&gh, "GET", "/repos/acme/app/actions/runs/23/jobs"), 1);
+}
+
+#[test]
 fn the_run_logs_zip_stands_in_for_a_missing_job_log() {
     let mut routes = routes();
     routes["/repos/acme/app/actions/jobs/101/logs"] =
