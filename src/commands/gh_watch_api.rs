@@ -58,12 +58,14 @@ pub(crate) async fn watch(
     redactor.add(&token);
     let _lock = state::acquire(state_dir, ctx.global.wait_lock).await?;
     let files = Files::new(state_dir);
+    state::ensure_dir(&files.dir)?;
     let mut seen: Seen = load(&files.seen);
     let mut etags: BTreeMap<String, RunsCache> = load(&files.etags);
     let mut w = Watcher {
         client: &client,
         engine,
         history: load(&files.history),
+        history_file: &files.history,
         open_issue_after: gh.open_issue_after.map(|n| n.max(1) as usize),
         redactor,
         escalations: Vec::new(),
@@ -72,7 +74,6 @@ pub(crate) async fn watch(
         Utc::now() - chrono::Duration::from_std(gh.lookback).unwrap_or(chrono::Duration::days(1));
     let pass = w.repos(args, gh, since, &mut seen, &mut etags).await;
     w.history.prune(Utc::now());
-    state::ensure_dir(&files.dir)?;
     state::write_atomic_many(&[
         (&files.seen, &to_json(&seen), 0o600),
         (&files.etags, &to_json(&etags), 0o600),
@@ -187,6 +188,7 @@ struct Watcher<'a> {
     client: &'a github::Client,
     engine: &'a Classifier,
     history: History,
+    history_file: &'a Path,
     open_issue_after: Option<usize>,
     redactor: Redactor,
     escalations: Vec<Escalation>,
@@ -434,7 +436,13 @@ impl Watcher<'_> {
             };
             let e =
                 escalate::escalate(self.client, &mut self.history, &seen, &self.redactor).await?;
+            // GitHub acted: an interrupted pass must not forget the issue's number.
+            let acted = e.error.is_none();
             self.escalations.push(e);
+            if acted {
+                state::write_atomic(self.history_file, &to_json(&self.history), 0o600)
+                    .map_err(|e| Failure::Other(format!("cannot save the history: {e}")))?;
+            }
         }
         Ok(())
     }

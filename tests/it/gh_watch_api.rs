@@ -642,6 +642,53 @@ fn recurrence_tells_persistent_from_flaky_and_escalates_once() {
 }
 
 #[test]
+fn an_opened_issue_is_remembered_even_when_the_pass_is_interrupted() {
+    // Run 23 comes after the escalation in run 22, and hangs: the pass is cut there.
+    let mut routes = history_routes();
+    routes["/repos/acme/app/actions/runs/23/jobs"]["delay"] = json!(60);
+    let (t, gh) = setup_with(&routes, "open_issue_after = 2\n");
+    let mut child = t
+        .command()
+        .arg("--state-dir")
+        .arg(t.path().join("state"))
+        .args(["gh-watch", "--json"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while count(&gh, "GET", "/repos/acme/app/actions/runs/23/jobs") == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never got to run 23"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues"), 1);
+
+    // A third commit fails the same way: the issue is known, so no search and no twin.
+    let mut routes = history_routes();
+    routes["/repos/acme/app/actions/runs"] = runs_list(&[run(24, "sha-3")]);
+    failed_run(&mut routes, 24, NPM_LOG);
+    set_routes(&t, &routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let e = &r.json()["escalations"][0];
+    assert_eq!(
+        (e["action"].as_str(), e["issue"].as_u64()),
+        (Some("commented"), Some(7)),
+        "{e:#}"
+    );
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues"), 1);
+    assert_eq!(count(&gh, "GET", "/search/issues"), 1);
+}
+
+#[test]
 fn an_issue_already_open_for_the_fingerprint_gets_a_comment_not_a_twin() {
     // The fingerprint, offline: the same repo, workflow and job give the same one.
     let t0 = Test::new().file("npm.log", NPM_LOG);

@@ -3,13 +3,14 @@
 # it between runs: {"/path": {"status": 200, "json": {...}}} or {"status": 302, "location":
 # "/signed/x.txt"} (or an absolute URL) or {"text": "..."} or {"zip": {"name.txt": "content"}}
 # (a real zip archive) or {"big": N} (N bytes of log lines, sent until the client hangs up), with
-# optional "headers" ("{base}" in a value becomes this server's URL) and "etag" (answered
-# with 304 when the request's If-None-Match carries it). A key may name the method
-# ("POST /path") and query parameters that must be present ("/path?page=2"). Every request is
-# appended to LOG as one JSON line. Prints its port.
+# optional "headers" ("{base}" in a value becomes this server's URL), "etag" (answered with 304
+# when the request's If-None-Match carries it) and "delay" (seconds before answering). A key may
+# name the method ("POST /path") and query parameters that must be present ("/path?page=2").
+# Every request is appended to LOG as one JSON line. Prints its port.
 import io
 import json
 import sys
+import time
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -54,6 +55,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b'{"message": "Not Found"}')
             return
         base = f"http://{self.headers['Host']}"
+        time.sleep(route.get("delay", 0))
         etag = route.get("etag")
         if etag is not None and self.headers.get("If-None-Match") == etag:
             self.send_response(304)
