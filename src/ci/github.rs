@@ -42,6 +42,8 @@ pub const CORE: &str = "core";
 pub struct Client {
     octo: Octocrab,
     base: String,
+    /// Where the token may go: a next-page link elsewhere is not followed.
+    origin: reqwest::Url,
     http: reqwest::Client,
     download_timeout: Duration,
     /// Per resource, set once its rate limit is spent: every later request against it fails
@@ -186,6 +188,8 @@ pub fn octocrab(api_url: &str, token: &str, timeout: Duration) -> Result<Octocra
 impl Client {
     pub fn new(api_url: &str, token: &str, timeout: Duration) -> Result<Self, String> {
         let octo = octocrab(api_url, token, timeout)?;
+        let origin = reqwest::Url::parse(api_url)
+            .map_err(|e| format!("[github] api_url `{api_url}` is not a URL: {e}"))?;
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -194,6 +198,7 @@ impl Client {
         Ok(Self {
             octo,
             base: api_url.trim_end_matches('/').to_owned(),
+            origin,
             http,
             download_timeout: timeout.max(DOWNLOAD_TIMEOUT),
             limited: Mutex::new(BTreeMap::new()),
@@ -245,7 +250,7 @@ impl Client {
                 });
             }
             // Never send the token anywhere but the configured API.
-            let next = next_link(&answer.headers).filter(|n| n.starts_with(&self.base));
+            let next = next_link(&answer.headers).filter(|n| same_origin(n, &self.origin));
             if page == 1 {
                 etag = header(&answer.headers, "etag");
             }
@@ -534,6 +539,15 @@ fn message(body: &str) -> String {
     )
 }
 
+/// Compared as parsed URLs: `https://api.github.com.evil.tld/` starts with the API's text.
+fn same_origin(url: &str, api: &reqwest::Url) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == api.scheme()
+            && u.host() == api.host()
+            && u.port_or_known_default() == api.port_or_known_default()
+    })
+}
+
 /// `retry-after` in seconds (GitHub never sends its date form), clamped: a huge value must
 /// neither overflow the clock nor stop mcpctl for years.
 fn retry_at(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
@@ -575,6 +589,21 @@ fn next_link(headers: &HeaderMap) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn next_links_stay_on_the_api() {
+        let api = reqwest::Url::parse("https://api.github.com").unwrap();
+        let on = |u: &str| same_origin(u, &api);
+        assert!(on(
+            "https://api.github.com/repositories/1/actions/runs?page=2"
+        ));
+        assert!(on("https://api.github.com:443/x"));
+        assert!(!on("https://api.github.com.evil.tld/x"));
+        assert!(!on("https://api.github.com@evil.tld/x"));
+        assert!(!on("http://api.github.com/x"));
+        assert!(!on("https://api.github.com:8443/x"));
+        assert!(!on("not a url"));
+    }
 
     #[test]
     fn retry_after_is_clamped_not_overflowed() {

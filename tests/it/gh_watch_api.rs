@@ -768,6 +768,43 @@ fn paginated_runs_follow_the_link_header() {
 }
 
 #[test]
+fn a_next_page_elsewhere_never_gets_the_token() {
+    let t = Test::new();
+    let evil_routes = t.path().join("evil-routes.json");
+    std::fs::write(&evil_routes, runs_list(&[run(14, "abc000")]).to_string()).unwrap();
+    let evil_log = t.path().join("evil.requests.jsonl");
+    let evil = Stub::spawn(
+        "github_stub.py",
+        &[
+            evil_routes.display().to_string(),
+            evil_log.display().to_string(),
+        ],
+        evil_log,
+    );
+    let gh = github(&t, &routes());
+    // Starts with the API's URL, yet names another server (user info before the `@`).
+    let sly = format!(
+        "{}@{}/repos/acme/app/actions/runs?page=2",
+        gh.url,
+        evil.url.trim_start_matches("http://")
+    );
+    let mut routes = routes();
+    routes["/repos/acme/app/actions/runs"]["headers"] =
+        json!({"Link": format!("<{sly}>; rel=\"next\"")});
+    set_routes(&t, &routes);
+    let t = t
+        .config(&format!(
+            "[github]\ntoken = \"${{GH_TEST_TOKEN}}\"\napi_url = \"{}\"\nrepos = [\"acme/app\"]\n",
+            gh.url
+        ))
+        .env("GH_TEST_TOKEN", TOKEN);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    assert_eq!(r.json()["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(evil.requests().len(), 0);
+}
+
+#[test]
 fn a_fork_pull_request_names_the_repository_its_code_comes_from() {
     let mut routes = routes();
     let mut fork = run(15, "f0f0f0");
