@@ -70,8 +70,15 @@ pub(crate) async fn watch(
         redactor,
         escalations: Vec::new(),
     };
-    let since =
-        Utc::now() - chrono::Duration::from_std(gh.lookback).unwrap_or(chrono::Duration::days(1));
+    let since = chrono::TimeDelta::from_std(gh.lookback)
+        .ok()
+        .and_then(|d| Utc::now().checked_sub_signed(d))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "[github] lookback = \"{}\" reaches back before any date mcpctl can count: use days or weeks",
+                humantime::format_duration(gh.lookback)
+            ))
+        })?;
     let pass = w.repos(args, gh, since, &mut seen, &mut etags).await;
     w.history.prune(Utc::now());
     state::write_atomic_many(&[

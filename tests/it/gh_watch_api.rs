@@ -168,6 +168,25 @@ fn no_token_and_no_repos_say_what_to_do() {
     assert!(r.stderr.contains("add [github] repos"), "{}", r.stderr);
 }
 
+#[test]
+fn settings_that_can_never_work_are_usage_errors() {
+    let t = Test::new().config("[github]\nrepos = [\"acme/app\"]\nopen_issue_after = 51\n");
+    let r = t.again(&["gh-watch"]);
+    r.code(3);
+    assert!(
+        r.stderr
+            .contains("mcpctl.toml:3:20: github.open_issue_after is at most 50"),
+        "{}",
+        r.stderr
+    );
+    let t = Test::new()
+        .config("[github]\nrepos = [\"acme/app\"]\ntoken = \"${GH_TEST_TOKEN}\"\nlookback = \"300000y\"\n")
+        .env("GH_TEST_TOKEN", TOKEN);
+    let r = t.again(&["gh-watch"]);
+    r.code(3);
+    assert!(r.stderr.contains("lookback"), "{}", r.stderr);
+}
+
 const NPM_LOG: &str = "2026-11-24T05:26:52.1234567Z ##[group]Run npm ci\n\
     2026-11-24T05:26:53.1234567Z npm error 404 Not Found - GET https://registry.npmjs.org/left-padd - Not found\n\
     2026-11-24T05:26:53.2234567Z ##[error]Process completed with exit code 1.\n";
