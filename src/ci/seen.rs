@@ -82,15 +82,12 @@ impl Seen {
     /// Counts one more pass whose downloads failed; returns the passes so far.
     pub fn failed(&mut self, repo: &str, run: Attempt) -> u32 {
         let r = self.0.entry(repo.to_owned()).or_default();
-        let passes = match r.failing.iter_mut().find(|f| f.run == run) {
-            Some(f) => {
-                f.passes += 1;
-                f.passes
-            }
-            None => {
-                r.failing.push(Failing { run, passes: 1 });
-                1
-            }
+        let passes = if let Some(f) = r.failing.iter_mut().find(|f| f.run == run) {
+            f.passes += 1;
+            f.passes
+        } else {
+            r.failing.push(Failing { run, passes: 1 });
+            1
         };
         let excess = r.failing.len().saturating_sub(REMEMBER);
         r.failing.drain(..excess);
