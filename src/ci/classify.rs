@@ -59,6 +59,9 @@ pub struct Issue {
     pub occurrences: u64,
     /// Set by the caller: category + key + repo + workflow + job.
     pub fingerprint: String,
+    /// The job the log came from, when known: part of the fingerprint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
     /// Set by the caller from the fingerprint's history.
     pub recurrence: super::history::Recurrence,
     #[serde(skip)]
@@ -301,6 +304,7 @@ impl Classifier {
             auto_fixable: pattern.auto_fixable,
             occurrences: 1,
             fingerprint: String::new(),
+            job: None,
             recurrence: super::history::Recurrence::New,
             priority: pattern.priority,
         });

@@ -34,8 +34,9 @@ pub fn marker(fingerprint: &str) -> String {
     format!("<!-- mcpctl-fingerprint: {fingerprint} -->")
 }
 
-/// Opens or comments. A spent rate limit is returned so the run stops; any other failure is
-/// reported in the escalation and left for the next sighting.
+/// Opens or comments. A spent core rate limit is returned so the run stops; any other failure
+/// (the search's own small limit included) is reported in the escalation and left for the next
+/// sighting.
 pub async fn escalate(
     client: &Client,
     history: &mut History,
@@ -87,7 +88,9 @@ pub async fn escalate(
             action.clone_into(&mut out.action);
             out.url = Some(p.url);
         }
-        Err(e @ Failure::RateLimited(_)) => return Err(e),
+        Err(Failure::RateLimited(l)) if l.resource == super::github::CORE => {
+            return Err(Failure::RateLimited(l));
+        }
         Err(e) => out.error = Some(e.to_string()),
     }
     Ok(out)

@@ -1,17 +1,19 @@
 //! The GitHub Actions REST calls gh-watch needs, through octocrab: failed runs (asked
 //! conditionally, with the ETag of the last answer), their jobs and failing steps, a job's
 //! plain-text log and the run's log archive. Retries are off: a spent rate limit stops every
-//! further request, so a run ends with a partial report instead of spinning.
+//! further request of its resource (`core`, or `search` for the issue search), so a run ends
+//! with a partial report instead of spinning.
 
 mod issues;
 
 pub use issues::Posted;
 
+use std::collections::BTreeMap;
 use std::io::Write;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use futures::StreamExt;
 use octocrab::Octocrab;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -24,17 +26,35 @@ const FAILED: &[&str] = &["failure", "cancelled", "timed_out", "startup_failure"
 const PAGES: u32 = 10;
 /// Requests left for other tools (and `fix`) when GitHub says the limit is nearly spent.
 const RESERVE: u64 = 10;
+/// A signed-URL download is a whole log, and reqwest's timeout covers the whole body: the
+/// probe timeout would cut large logs short.
+const DOWNLOAD_TIMEOUT: Duration = Duration::from_secs(120);
+/// A job log is held in memory: a larger one is refused (the run's archive may still have it).
+const MAX_JOB_LOG: u64 = 256 << 20;
+/// A run's log archive goes to a temporary file: bounded all the same.
+const MAX_RUN_ZIP: u64 = 2 << 30;
+/// A `retry-after` beyond this is not believed.
+const MAX_RETRY_AFTER: i64 = 24 * 3600;
+/// The rate limit most requests count against; an answer without `x-ratelimit-resource` is
+/// taken to be about it.
+pub const CORE: &str = "core";
 
 pub struct Client {
     octo: Octocrab,
     base: String,
+    /// Where the token may go: a next-page link elsewhere is not followed.
+    origin: reqwest::Url,
     http: reqwest::Client,
-    /// Set once the rate limit is spent: every later request fails with it, unsent.
-    limited: Mutex<Option<Limited>>,
+    download_timeout: Duration,
+    /// Per resource, set once its rate limit is spent: every later request against it fails
+    /// with it, unsent.
+    limited: Mutex<BTreeMap<String, Limited>>,
 }
 
 #[derive(Debug, Clone)]
 pub struct Limited {
+    /// `core`, `search`, …: what GitHub's `x-ratelimit-resource` named.
+    pub resource: String,
     pub message: String,
     pub reset: Option<DateTime<Utc>>,
 }
@@ -71,15 +91,30 @@ impl std::fmt::Display for Failure {
     }
 }
 
+/// Also what `etags.json` keeps: a cache written before a field was required here fails to
+/// load and is fetched afresh.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Run {
     pub id: u64,
+    /// 1, then one more at each re-run: GitHub keeps the run's id.
+    #[serde(default)]
+    pub run_attempt: Option<u32>,
     pub name: Option<String>,
+    /// What started it: `push`, `pull_request`, `schedule`, …
+    pub event: String,
     pub head_branch: Option<String>,
     pub head_sha: String,
+    /// Where the commit lives: a fork's pull request runs another repository's code.
+    #[serde(default)]
+    pub head_repository: Option<HeadRepository>,
     pub conclusion: Option<String>,
     pub html_url: String,
     pub created_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct HeadRepository {
+    pub full_name: String,
 }
 
 /// The failed runs of a repository's last full answer, kept with its ETag so an unchanged list
@@ -124,9 +159,10 @@ pub struct Job {
     pub conclusion: Option<String>,
     pub failing_step: Option<String>,
     pub failing_step_number: Option<u64>,
-    /// Where the classified log came from: `job_log`, `run_logs_zip` (the run's archive, when
-    /// the job's own log was not available), or `not_yet_available` (the run is looked at again
-    /// on the next run).
+    /// Where the classified log came from: `job_log`, `run_logs_zip` or `run_logs_zip_step`
+    /// (the run's archive, when the job's own log was not available), `not_yet_available`
+    /// (GitHub answered 404; the run is looked at again on the next run), or `download_failed`
+    /// (the run's `errors` say why; looked at again, up to three times).
     pub log: Option<String>,
     /// The failing step's first and last line in the job log, when the issues came from that
     /// step alone; null when the whole log was classified.
@@ -152,6 +188,8 @@ pub fn octocrab(api_url: &str, token: &str, timeout: Duration) -> Result<Octocra
 impl Client {
     pub fn new(api_url: &str, token: &str, timeout: Duration) -> Result<Self, String> {
         let octo = octocrab(api_url, token, timeout)?;
+        let origin = reqwest::Url::parse(api_url)
+            .map_err(|e| format!("[github] api_url `{api_url}` is not a URL: {e}"))?;
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
@@ -160,8 +198,10 @@ impl Client {
         Ok(Self {
             octo,
             base: api_url.trim_end_matches('/').to_owned(),
+            origin,
             http,
-            limited: Mutex::new(None),
+            download_timeout: timeout.max(DOWNLOAD_TIMEOUT),
+            limited: Mutex::new(BTreeMap::new()),
         })
     }
 
@@ -210,7 +250,7 @@ impl Client {
                 });
             }
             // Never send the token anywhere but the configured API.
-            let next = next_link(&answer.headers).filter(|n| n.starts_with(&self.base));
+            let next = next_link(&answer.headers).filter(|n| same_origin(n, &self.origin));
             if page == 1 {
                 etag = header(&answer.headers, "etag");
             }
@@ -268,11 +308,10 @@ impl Client {
         let answer = self.send(&url, Method::Get(HeaderMap::new()), repo).await?;
         match signed(answer, repo, &what)? {
             Signed::Redirect(location) => {
-                let body = self.download(&location, &what).await?;
-                body.bytes()
-                    .await
-                    .map(|b| b.to_vec())
-                    .map_err(|e| Failure::Other(format!("cannot download {what}: {e}")))
+                let mut log = Vec::new();
+                self.download(&location, &what, MAX_JOB_LOG, &mut log)
+                    .await?;
+                Ok(log)
             }
             Signed::Here(body) => Ok(body.into_bytes()),
         }
@@ -289,32 +328,75 @@ impl Client {
                 "{repo}: GitHub sent {what} without the usual redirect"
             )));
         };
-        let body = self.download(&location, &what).await?;
-        let fail = |e: &dyn std::fmt::Display| Failure::Other(format!("cannot save {what}: {e}"));
-        let mut file = tempfile::tempfile().map_err(|e| fail(&e))?;
-        let mut stream = body.bytes_stream();
-        while let Some(chunk) = stream.next().await {
-            file.write_all(&chunk.map_err(|e| fail(&e))?)
-                .map_err(|e| fail(&e))?;
-        }
+        let mut file =
+            tempfile::tempfile().map_err(|e| Failure::Other(format!("cannot save {what}: {e}")))?;
+        self.download(&location, &what, MAX_RUN_ZIP, &mut file)
+            .await?;
         Ok(file)
     }
 
-    /// A signed URL: no token, and GitHub's own timeouts.
-    async fn download(&self, location: &str, what: &str) -> Result<reqwest::Response, Failure> {
-        self.http
+    /// A signed URL: no token, a timeout long enough for a whole log, at most `max` bytes. The
+    /// URL is a credential for a while, so errors never show it. Only a 404 says "not yet".
+    async fn download(
+        &self,
+        location: &str,
+        what: &str,
+        max: u64,
+        out: &mut impl Write,
+    ) -> Result<(), Failure> {
+        let failed = |e: reqwest::Error| {
+            Failure::Other(format!("cannot download {what}: {}", e.without_url()))
+        };
+        let too_large = || {
+            Failure::Other(format!(
+                "{what} is larger than {} MiB: not downloaded",
+                max >> 20
+            ))
+        };
+        let response = self
+            .http
             .get(location)
+            .timeout(self.download_timeout)
             .send()
             .await
-            .and_then(reqwest::Response::error_for_status)
-            .map_err(|e| Failure::Other(format!("cannot download {what}: {e}")))
+            .map_err(failed)?;
+        let status = response.status();
+        if status == reqwest::StatusCode::NOT_FOUND {
+            return Err(Failure::NotFound(format!(
+                "{what} is not there yet (HTTP 404)"
+            )));
+        }
+        if !status.is_success() {
+            return Err(Failure::Other(format!(
+                "cannot download {what}: HTTP {}",
+                status.as_u16()
+            )));
+        }
+        if response.content_length().is_some_and(|n| n > max) {
+            return Err(too_large());
+        }
+        let mut stream = response.bytes_stream();
+        let mut total = 0;
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(failed)?;
+            total += chunk.len() as u64;
+            if total > max {
+                return Err(too_large());
+            }
+            out.write_all(&chunk)
+                .map_err(|e| Failure::Other(format!("cannot save {what}: {e}")))?;
+        }
+        Ok(())
     }
 
     /// One request through octocrab, unless the rate limit is already spent. Notes what GitHub
     /// says about the limit; a spent limit (403 with `x-ratelimit-remaining: 0`, or 429) fails
     /// here and stops every later request.
     async fn send(&self, url: &str, method: Method<'_>, repo: &str) -> Result<Answer, Failure> {
-        self.check_limit()?;
+        let search = url
+            .strip_prefix(&self.base)
+            .is_some_and(|p| p.starts_with("/search/"));
+        self.check_limit(if search { "search" } else { CORE })?;
         let response = match method {
             Method::Get(headers) => self.octo._get_with_headers(url, Some(headers)).await,
             Method::Post(body) => self.octo._post(url, Some(body)).await,
@@ -336,23 +418,26 @@ impl Client {
         Ok(answer)
     }
 
-    fn check_limit(&self) -> Result<(), Failure> {
-        match self.limited.lock().ok().and_then(|l| l.clone()) {
+    fn check_limit(&self, resource: &str) -> Result<(), Failure> {
+        match self
+            .limited
+            .lock()
+            .ok()
+            .and_then(|l| l.get(resource).cloned())
+        {
             Some(l) => Err(Failure::RateLimited(l)),
             None => Ok(()),
         }
     }
 
     /// A spent limit fails this answer; a nearly spent one lets it through and stops the next
-    /// request, leaving a few for other tools.
+    /// request against the same resource, leaving a few for other tools.
     fn note_limit(&self, a: &Answer, repo: &str) -> Result<(), Failure> {
         let remaining = header(&a.headers, "x-ratelimit-remaining").and_then(|v| v.parse().ok());
         let reset = header(&a.headers, "x-ratelimit-reset")
             .and_then(|v| v.parse::<i64>().ok())
             .and_then(|s| DateTime::from_timestamp(s, 0));
-        let retry_after = header(&a.headers, "retry-after")
-            .and_then(|v| v.parse::<i64>().ok())
-            .map(|s| Utc::now() + chrono::Duration::seconds(s));
+        let retry_after = header(&a.headers, "retry-after").and_then(|v| retry_at(&v, Utc::now()));
         let code = a.status.as_u16();
         let spent = code == 429 || (code == 403 && (remaining == Some(0) || retry_after.is_some()));
         let low = remaining.is_some_and(|r: u64| r < RESERVE);
@@ -371,11 +456,12 @@ impl Client {
             )
         };
         let limited = Limited {
+            resource: header(&a.headers, "x-ratelimit-resource").unwrap_or_else(|| CORE.into()),
             message,
             reset: retry_after.or(reset),
         };
         if let Ok(mut l) = self.limited.lock() {
-            *l = Some(limited.clone());
+            l.insert(limited.resource.clone(), limited.clone());
         }
         if spent {
             Err(Failure::RateLimited(limited))
@@ -453,6 +539,29 @@ fn message(body: &str) -> String {
     )
 }
 
+/// Compared as parsed URLs: `https://api.github.com.evil.tld/` starts with the API's text.
+fn same_origin(url: &str, api: &reqwest::Url) -> bool {
+    reqwest::Url::parse(url).is_ok_and(|u| {
+        u.scheme() == api.scheme()
+            && u.host() == api.host()
+            && u.port_or_known_default() == api.port_or_known_default()
+    })
+}
+
+/// `retry-after` in seconds (GitHub never sends its date form), clamped: a huge value must
+/// neither overflow the clock nor stop mcpctl for years.
+fn retry_at(value: &str, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    let value = value.trim();
+    if value.is_empty() || !value.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let seconds = value
+        .parse::<i64>()
+        .unwrap_or(i64::MAX)
+        .clamp(0, MAX_RETRY_AFTER);
+    TimeDelta::try_seconds(seconds).and_then(|d| now.checked_add_signed(d))
+}
+
 fn header(headers: &HeaderMap, name: &str) -> Option<String> {
     headers
         .get(name)
@@ -475,4 +584,35 @@ fn next_link(headers: &HeaderMap) -> Option<String> {
                     .to_owned()
             })
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_links_stay_on_the_api() {
+        let api = reqwest::Url::parse("https://api.github.com").unwrap();
+        let on = |u: &str| same_origin(u, &api);
+        assert!(on(
+            "https://api.github.com/repositories/1/actions/runs?page=2"
+        ));
+        assert!(on("https://api.github.com:443/x"));
+        assert!(!on("https://api.github.com.evil.tld/x"));
+        assert!(!on("https://api.github.com@evil.tld/x"));
+        assert!(!on("http://api.github.com/x"));
+        assert!(!on("https://api.github.com:8443/x"));
+        assert!(!on("not a url"));
+    }
+
+    #[test]
+    fn retry_after_is_clamped_not_overflowed() {
+        let now = Utc::now();
+        assert_eq!(retry_at("120", now), Some(now + TimeDelta::seconds(120)));
+        let day = Some(now + TimeDelta::seconds(MAX_RETRY_AFTER));
+        assert_eq!(retry_at("9000000000000", now), day);
+        assert_eq!(retry_at("99999999999999999999999", now), day);
+        assert_eq!(retry_at("Wed, 21 Oct 2026 07:28:00 GMT", now), None);
+        assert_eq!(retry_at("-5", now), None);
+    }
 }

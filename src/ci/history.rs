@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 
 /// How long a sighting counts.
 pub const WINDOW: chrono::TimeDelta = chrono::TimeDelta::days(14);
-const MAX_SIGHTINGS: usize = 50;
+/// Sightings kept per fingerprint: also the most `open_issue_after` can wait for.
+pub const MAX_SIGHTINGS: usize = 50;
 const MAX_FINGERPRINTS: usize = 5000;
 
 /// Read by `report` and `fix`: keep the values as they are.

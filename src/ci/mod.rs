@@ -8,6 +8,7 @@ pub mod history;
 pub mod normalize;
 pub mod patterns;
 pub mod runzip;
+pub mod seen;
 pub mod steps;
 pub mod token;
 

@@ -33,6 +33,13 @@ pub(crate) struct Body {
 pub(crate) struct RunReport {
     pub(crate) repo: Option<String>,
     pub(crate) run_id: Option<u64>,
+    /// 1, then one more at each re-run of the same run id.
+    pub(crate) run_attempt: Option<u32>,
+    /// What started the run: `push`, `pull_request`, …
+    pub(crate) event: Option<String>,
+    /// The repository the run's commit comes from; another one than `repo` for a fork's pull
+    /// request, which `fix` refuses.
+    pub(crate) head_repo: Option<String>,
     pub(crate) workflow: Option<String>,
     pub(crate) branch: Option<String>,
     pub(crate) sha: Option<String>,
@@ -109,6 +116,7 @@ async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
             args.workflow.as_deref().unwrap_or(""),
             args.job.as_deref().unwrap_or(""),
         );
+        issue.job.clone_from(&args.job);
         // No history offline: only what a first sighting says.
         issue.recurrence =
             ci::history::History::default().recurrence(&issue.fingerprint, &issue.category, "", 0);
@@ -135,6 +143,9 @@ async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
     let run = RunReport {
         repo: args.repo.clone(),
         run_id: None,
+        run_attempt: None,
+        event: None,
+        head_repo: None,
         workflow: args.workflow.clone(),
         branch: None,
         sha: None,

@@ -14,6 +14,7 @@ use super::gh_watch::{Body, RunReport};
 use crate::ci::escalate::{self, Escalation, Sighted};
 use crate::ci::github::{self, Failure, RunsCache};
 use crate::ci::history::{History, Recurrence, Sighting};
+use crate::ci::seen::{self, Attempt, Seen};
 use crate::ci::{self, Classifier, Issue, runzip, steps};
 use crate::cli::GhWatchArgs;
 use crate::config::Settings;
@@ -23,9 +24,8 @@ use crate::output::Envelope;
 use crate::redact::Redactor;
 use crate::state;
 
-/// Run ids remembered per repository: enough for weeks of hourly cron.
-const REMEMBER: usize = 2000;
 const NOT_YET: &str = "not_yet_available";
+const DOWNLOAD_FAILED: &str = "download_failed";
 
 pub(crate) async fn watch(
     args: &GhWatchArgs,
@@ -58,21 +58,29 @@ pub(crate) async fn watch(
     redactor.add(&token);
     let _lock = state::acquire(state_dir, ctx.global.wait_lock).await?;
     let files = Files::new(state_dir);
-    let mut seen: BTreeMap<String, Vec<u64>> = load(&files.seen);
+    state::ensure_dir(&files.dir)?;
+    let mut seen: Seen = load(&files.seen);
     let mut etags: BTreeMap<String, RunsCache> = load(&files.etags);
     let mut w = Watcher {
         client: &client,
         engine,
         history: load(&files.history),
+        history_file: &files.history,
         open_issue_after: gh.open_issue_after.map(|n| n.max(1) as usize),
         redactor,
         escalations: Vec::new(),
     };
-    let since =
-        Utc::now() - chrono::Duration::from_std(gh.lookback).unwrap_or(chrono::Duration::days(1));
+    let since = chrono::TimeDelta::from_std(gh.lookback)
+        .ok()
+        .and_then(|d| Utc::now().checked_sub_signed(d))
+        .ok_or_else(|| {
+            Error::Usage(format!(
+                "[github] lookback = \"{}\" reaches back before any date mcpctl can count: use days or weeks",
+                humantime::format_duration(gh.lookback)
+            ))
+        })?;
     let pass = w.repos(args, gh, since, &mut seen, &mut etags).await;
     w.history.prune(Utc::now());
-    state::ensure_dir(&files.dir)?;
     state::write_atomic_many(&[
         (&files.seen, &to_json(&seen), 0o600),
         (&files.etags, &to_json(&etags), 0o600),
@@ -106,6 +114,30 @@ struct Pass {
     unchanged: Vec<String>,
     /// Runs with a job whose log is not there yet.
     waiting: usize,
+    /// Runs with a job whose log failed to download.
+    failed: usize,
+}
+
+impl Pass {
+    /// A run is seen once every job's log was read; one whose logs are not there yet is looked
+    /// at again, and one whose downloads keep failing only a few times.
+    fn note(&mut self, seen: &mut Seen, repo: &str, attempt: Attempt, report: &mut RunReport) {
+        let has = |log: &str| report.jobs.iter().any(|j| j.log.as_deref() == Some(log));
+        if has(DOWNLOAD_FAILED) {
+            self.failed += 1;
+            let passes = seen.failed(repo, attempt);
+            if passes >= seen::GIVE_UP_AFTER {
+                seen.mark(repo, attempt);
+                report.errors.push(format!(
+                    "the logs failed to download in {passes} runs: not looked at again"
+                ));
+            }
+        } else if has(NOT_YET) {
+            self.waiting += 1;
+        } else {
+            seen.mark(repo, attempt);
+        }
+    }
 }
 
 fn summary(repos: usize, pass: &Pass, escalations: &[Escalation]) -> String {
@@ -114,6 +146,7 @@ fn summary(repos: usize, pass: &Pass, escalations: &[Escalation]) -> String {
         problems,
         unchanged,
         waiting,
+        failed,
     } = pass;
     let issues: Vec<&Issue> = runs.iter().flat_map(|r| &r.issues).collect();
     let count = |r: Recurrence| issues.iter().filter(|i| i.recurrence == r).count();
@@ -136,6 +169,12 @@ fn summary(repos: usize, pass: &Pass, escalations: &[Escalation]) -> String {
             "; {waiting} runs with logs not yet available, looked at again next time"
         ));
     }
+    if *failed > 0 {
+        s.push_str(&format!(
+            "; {failed} runs whose log downloads failed, looked at again up to {} times",
+            seen::GIVE_UP_AFTER
+        ));
+    }
     let done = |a: &str| escalations.iter().filter(|e| e.action == a).count();
     if !escalations.is_empty() {
         s.push_str(&format!(
@@ -156,6 +195,7 @@ struct Watcher<'a> {
     client: &'a github::Client,
     engine: &'a Classifier,
     history: History,
+    history_file: &'a Path,
     open_issue_after: Option<usize>,
     redactor: Redactor,
     escalations: Vec<Escalation>,
@@ -169,7 +209,7 @@ impl Watcher<'_> {
         args: &GhWatchArgs,
         gh: &crate::config::GithubSettings,
         since: chrono::DateTime<Utc>,
-        seen: &mut BTreeMap<String, Vec<u64>>,
+        seen: &mut Seen,
         etags: &mut BTreeMap<String, RunsCache>,
     ) -> Pass {
         let mut pass = Pass::default();
@@ -201,21 +241,19 @@ impl Watcher<'_> {
                 }
                 None => {}
             }
-            let known = seen.entry(repo.clone()).or_default();
             for run in listing.runs {
-                if !args.all && known.contains(&run.id) {
+                let attempt = Attempt {
+                    id: run.id,
+                    attempt: run.run_attempt.unwrap_or(1),
+                };
+                let known = seen.contains(repo, attempt);
+                if !args.all && known {
                     continue;
                 }
                 match self.run(repo, &run).await {
-                    Ok(report) => {
-                        if report
-                            .jobs
-                            .iter()
-                            .any(|j| j.log.as_deref() == Some(NOT_YET))
-                        {
-                            pass.waiting += 1;
-                        } else if !known.contains(&run.id) {
-                            known.push(run.id);
+                    Ok(mut report) => {
+                        if !known {
+                            pass.note(seen, repo, attempt, &mut report);
                         }
                         pass.runs.push(report);
                     }
@@ -228,8 +266,6 @@ impl Watcher<'_> {
                     }
                 }
             }
-            let excess = known.len().saturating_sub(REMEMBER);
-            known.drain(..excess);
         }
         pass
     }
@@ -249,12 +285,19 @@ impl Watcher<'_> {
                 // Never started (a startup failure): there is no log to wait for.
                 continue;
             }
-            let Some((log, step_only)) = self
+            let (log, step_only) = match self
                 .log(repo, run.id, job, &mut archive, &mut errors)
                 .await?
-            else {
-                job.log = Some(NOT_YET.into());
-                continue;
+            {
+                Got::Log(log, step_only) => (log, step_only),
+                Got::NotYet => {
+                    job.log = Some(NOT_YET.into());
+                    continue;
+                }
+                Got::Failed => {
+                    job.log = Some(DOWNLOAD_FAILED.into());
+                    continue;
+                }
             };
             let (classified, section) = classify(self.engine, &log, &job.steps, step_only)
                 .map_err(|e| {
@@ -271,6 +314,7 @@ impl Watcher<'_> {
                     workflow,
                     &job.name,
                 );
+                issue.job = Some(job.name.clone());
                 self.judge(repo, run, &job.name, &mut issue).await?;
                 issues.push(issue);
             }
@@ -279,6 +323,9 @@ impl Watcher<'_> {
         Ok(RunReport {
             repo: Some(repo.to_owned()),
             run_id: Some(run.id),
+            run_attempt: run.run_attempt,
+            event: Some(run.event.clone()),
+            head_repo: run.head_repository.as_ref().map(|h| h.full_name.clone()),
             workflow: run.name.clone(),
             branch: run.head_branch.clone(),
             sha: Some(run.head_sha.clone()),
@@ -293,7 +340,7 @@ impl Watcher<'_> {
     }
 
     /// The job's own log, else its file in the run's log archive (fetched once per run).
-    /// `None`: neither is there yet.
+    /// Only GitHub's 404 means "not there yet"; other failures go to `errors`.
     async fn log(
         &self,
         repo: &str,
@@ -301,15 +348,19 @@ impl Watcher<'_> {
         job: &mut github::Job,
         archive: &mut Archive,
         errors: &mut Vec<String>,
-    ) -> std::result::Result<Option<(Vec<u8>, bool)>, Failure> {
+    ) -> std::result::Result<Got, Failure> {
+        let mut failed = false;
         match self.client.job_log(repo, job.id).await {
             Ok(log) => {
                 job.log = Some("job_log".into());
-                return Ok(Some((log, false)));
+                return Ok(Got::Log(log, false));
             }
             Err(e @ Failure::RateLimited(_)) => return Err(e),
             Err(Failure::NotFound(_)) => {}
-            Err(e) => errors.push(e.to_string()),
+            Err(e) => {
+                errors.push(e.to_string());
+                failed = true;
+            }
         }
         if matches!(archive, Archive::NotFetched) {
             *archive = match self.client.run_logs_zip(repo, run).await {
@@ -317,32 +368,40 @@ impl Watcher<'_> {
                     Ok(z) => Archive::Here(z),
                     Err(e) => {
                         errors.push(format!("the log archive of run {run} is not a zip: {e}"));
-                        Archive::Missing
+                        Archive::Failed
                     }
                 },
                 Err(e @ Failure::RateLimited(_)) => return Err(e),
                 Err(Failure::NotFound(_)) => Archive::Missing,
                 Err(e) => {
                     errors.push(e.to_string());
-                    Archive::Missing
+                    Archive::Failed
                 }
             };
         }
         let picked = match archive {
             Archive::Here(z) => runzip::pick(z, &job.name, job.failing_step_number),
-            _ => None,
+            Archive::Failed => {
+                failed = true;
+                None
+            }
+            Archive::NotFetched | Archive::Missing => None,
         };
-        Ok(picked.map(|p| {
-            job.log = Some(
-                if p.step_only {
-                    "run_logs_zip_step"
-                } else {
-                    "run_logs_zip"
-                }
-                .into(),
-            );
-            (p.log, p.step_only)
-        }))
+        Ok(match picked {
+            Some(p) => {
+                job.log = Some(
+                    if p.step_only {
+                        "run_logs_zip_step"
+                    } else {
+                        "run_logs_zip"
+                    }
+                    .into(),
+                );
+                Got::Log(p.log, p.step_only)
+            }
+            None if failed => Got::Failed,
+            None => Got::NotYet,
+        })
     }
 
     /// Sets the issue's recurrence from the history, records this sighting, and escalates a
@@ -384,7 +443,13 @@ impl Watcher<'_> {
             };
             let e =
                 escalate::escalate(self.client, &mut self.history, &seen, &self.redactor).await?;
+            // GitHub acted: an interrupted pass must not forget the issue's number.
+            let acted = e.error.is_none();
             self.escalations.push(e);
+            if acted {
+                state::write_atomic(self.history_file, &to_json(&self.history), 0o600)
+                    .map_err(|e| Failure::Other(format!("cannot save the history: {e}")))?;
+            }
         }
         Ok(())
     }
@@ -393,8 +458,17 @@ impl Watcher<'_> {
 /// A run's log archive, fetched at most once per run and only when a job's log is missing.
 enum Archive {
     NotFetched,
+    /// GitHub answered 404.
     Missing,
+    Failed,
     Here(zip::ZipArchive<std::fs::File>),
+}
+
+/// A job's log (and whether it is the failing step's alone), or why there is none.
+enum Got {
+    Log(Vec<u8>, bool),
+    NotYet,
+    Failed,
 }
 
 /// The failing step's lines when they can be found and show the failure, else the whole log.

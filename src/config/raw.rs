@@ -97,7 +97,7 @@ pub(crate) struct RawGithub {
     pub(crate) branches: Vec<String>,
     #[serde(default)]
     pub(crate) patterns_dirs: Vec<String>,
-    pub(crate) open_issue_after: Option<u32>,
+    pub(crate) open_issue_after: Option<Spanned<u32>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

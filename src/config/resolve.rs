@@ -103,7 +103,7 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
         backup,
         emergency_env_file: raw.emergency.env_file.map(|p| expand_path(&p, base)),
         notify: raw.notify.map(|n| notify(n, base)).unwrap_or_default(),
-        github: github(raw.github, base),
+        github: github(raw.github, path, text, base)?,
         fix: raw.fix.map(|f| fix(f, path, text, base)).transpose()?,
         file: Some(path.to_path_buf()),
         state_dir: raw.state_dir.as_deref().map(|p| expand_path(p, base)),
@@ -117,7 +117,12 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
     })
 }
 
-fn github(g: Option<super::raw::RawGithub>, base: Option<&Path>) -> super::GithubSettings {
+fn github(
+    g: Option<super::raw::RawGithub>,
+    path: &Path,
+    text: &str,
+    base: Option<&Path>,
+) -> Result<super::GithubSettings, ConfigError> {
     let g = g.unwrap_or(super::raw::RawGithub {
         token: None,
         api_url: None,
@@ -127,7 +132,21 @@ fn github(g: Option<super::raw::RawGithub>, base: Option<&Path>) -> super::Githu
         patterns_dirs: Vec::new(),
         open_issue_after: None,
     });
-    super::GithubSettings {
+    let max = crate::ci::history::MAX_SIGHTINGS;
+    if let Some(n) = &g.open_issue_after
+        && usize::try_from(*n.get_ref()).map_or(true, |n| n > max)
+    {
+        let (line, col) = line_col(text, n.span().start);
+        return Err(ConfigError::At {
+            path: path.to_path_buf(),
+            line,
+            col,
+            message: format!(
+                "github.open_issue_after is at most {max}: the history keeps {max} sightings per fingerprint, so a larger count is never reached"
+            ),
+        });
+    }
+    Ok(super::GithubSettings {
         token: g.token,
         api_url: g.api_url.unwrap_or_else(|| "https://api.github.com".into()),
         repos: g.repos,
@@ -138,8 +157,8 @@ fn github(g: Option<super::raw::RawGithub>, base: Option<&Path>) -> super::Githu
             .iter()
             .map(|p| expand_path(p, base))
             .collect(),
-        open_issue_after: g.open_issue_after,
-    }
+        open_issue_after: g.open_issue_after.map(toml::Spanned::into_inner),
+    })
 }
 
 fn notify(n: super::raw::RawNotify, base: Option<&Path>) -> super::NotifySettings {

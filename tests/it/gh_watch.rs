@@ -77,9 +77,11 @@ fn an_issue_carries_line_context_fix_and_fingerprint() {
     assert_eq!(i["fix"]["args"][0], "train_network");
     assert_eq!(i["auto_fixable"], true);
     assert_eq!(i["fingerprint"].as_str().unwrap().len(), 16);
+    assert_eq!(i["job"], "build");
 
     // The same failure in another job is another fingerprint; in the same job, the same one.
     let again = classify(&t, &fixtures().join("009_python_missing_module.log"));
+    assert_eq!(again["runs"][0]["issues"][0].get("job"), None);
     assert_ne!(
         again["runs"][0]["issues"][0]["fingerprint"],
         i["fingerprint"]

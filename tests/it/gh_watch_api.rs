@@ -36,9 +36,9 @@ fn routes() -> Value {
                2026-11-24T05:26:53.2234567Z ##[error]Process completed with exit code 1.\n";
     json!({
         "/repos/acme/app/actions/runs": {"json": {"total_count": 2, "workflow_runs": [
-            {"id": 11, "name": "ci", "head_branch": "main", "head_sha": "abc123", "status": "completed",
+            {"id": 11, "run_attempt": 1, "name": "ci", "event": "push", "head_branch": "main", "head_sha": "abc123", "status": "completed",
              "conclusion": "failure", "html_url": "https://github.com/acme/app/actions/runs/11"},
-            {"id": 12, "name": "ci", "head_branch": "main", "head_sha": "def456", "status": "completed",
+            {"id": 12, "run_attempt": 1, "name": "ci", "event": "push", "head_branch": "main", "head_sha": "def456", "status": "completed",
              "conclusion": "success", "html_url": "https://github.com/acme/app/actions/runs/12"}
         ]}},
         "/repos/acme/app/actions/runs/11/jobs": {"json": {"total_count": 1, "jobs": [
@@ -85,11 +85,14 @@ fn failed_runs_are_classified_once_each() {
     assert_eq!(runs.len(), 1, "{report:#}");
     assert_eq!(runs[0]["run_id"], 11);
     assert_eq!(runs[0]["sha"], "abc123");
+    assert_eq!(runs[0]["event"], "push");
+    assert_eq!(runs[0]["run_attempt"], 1);
     assert_eq!(runs[0]["jobs"][0]["failing_step"], "npm ci");
     let issue = &runs[0]["issues"][0];
     assert_eq!(issue["category"], "npm_missing_package");
     assert_eq!(issue["key"], "left-padd");
     assert_eq!(issue["fingerprint"].as_str().unwrap().len(), 16);
+    assert_eq!(issue["job"], "build");
 
     let seen = gh.requests();
     let list = seen
@@ -165,12 +168,32 @@ fn no_token_and_no_repos_say_what_to_do() {
     assert!(r.stderr.contains("add [github] repos"), "{}", r.stderr);
 }
 
+#[test]
+fn settings_that_can_never_work_are_usage_errors() {
+    let t = Test::new().config("[github]\nrepos = [\"acme/app\"]\nopen_issue_after = 51\n");
+    let r = t.again(&["gh-watch"]);
+    r.code(3);
+    assert!(
+        r.stderr
+            .contains("mcpctl.toml:3:20: github.open_issue_after is at most 50"),
+        "{}",
+        r.stderr
+    );
+    let t = Test::new()
+        .config("[github]\nrepos = [\"acme/app\"]\ntoken = \"${GH_TEST_TOKEN}\"\nlookback = \"300000y\"\n")
+        .env("GH_TEST_TOKEN", TOKEN);
+    let r = t.again(&["gh-watch"]);
+    r.code(3);
+    assert!(r.stderr.contains("lookback"), "{}", r.stderr);
+}
+
 const NPM_LOG: &str = "2026-11-24T05:26:52.1234567Z ##[group]Run npm ci\n\
     2026-11-24T05:26:53.1234567Z npm error 404 Not Found - GET https://registry.npmjs.org/left-padd - Not found\n\
     2026-11-24T05:26:53.2234567Z ##[error]Process completed with exit code 1.\n";
 
 fn run(id: u64, sha: &str) -> Value {
-    json!({"id": id, "name": "ci", "head_branch": "main", "head_sha": sha, "status": "completed",
+    json!({"id": id, "run_attempt": 1, "name": "ci", "event": "push", "head_branch": "main", "head_sha": sha,
+           "head_repository": {"full_name": "acme/app"}, "status": "completed",
            "conclusion": "failure", "html_url": format!("https://github.com/acme/app/actions/runs/{id}")})
 }
 
@@ -246,6 +269,110 @@ fn an_unchanged_list_costs_a_304_and_a_log_not_there_yet_is_looked_at_again() {
 }
 
 #[test]
+fn a_failed_download_is_an_error_and_is_given_up_after_three_passes() {
+    let mut routes = routes();
+    // A signed URL that does not answer: the error must not show it.
+    routes["/repos/acme/app/actions/jobs/101/logs"] = json!({"status": 302,
+        "location": "http://127.0.0.1:1/signed/101.txt?sig=secret-signature"});
+    let (t, gh) = setup(&routes);
+    for pass in 1..=3 {
+        let r = t.again(&["gh-watch", "--json"]);
+        r.code(1);
+        let report = r.json();
+        let run = &report["runs"][0];
+        assert_eq!(run["jobs"][0]["log"], "download_failed", "{report:#}");
+        let errors = run["errors"].to_string();
+        assert!(
+            errors.contains("cannot download the log of job 101"),
+            "{errors}"
+        );
+        assert!(!r.stdout.contains("secret-signature"), "{}", r.stdout);
+        assert!(!r.stderr.contains("secret-signature"), "{}", r.stderr);
+        assert!(
+            report["summary"]
+                .as_str()
+                .unwrap()
+                .contains("1 runs whose log downloads failed"),
+            "{}",
+            report["summary"]
+        );
+        assert_eq!(
+            errors.contains("not looked at again"),
+            pass == 3,
+            "{errors}"
+        );
+    }
+    // The run's archive was tried each time, and 404s: not a reason to wait.
+    assert_eq!(count(&gh, "GET", "/repos/acme/app/actions/runs/11/logs"), 3);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(0);
+    assert_eq!(r.json()["runs"].as_array().unwrap().len(), 0);
+}
+
+#[test]
+fn a_signed_url_404_is_not_there_yet_and_a_huge_log_is_refused() {
+    let mut routes = routes();
+    routes["/signed/101.txt"] = json!({"status": 404, "text": "not yet"});
+    let (t, _gh) = setup(&routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    assert_eq!(
+        report["runs"][0]["jobs"][0]["log"], "not_yet_available",
+        "{report:#}"
+    );
+    assert_eq!(report["runs"][0]["errors"], Value::Null);
+
+    routes["/signed/101.txt"] = json!({"big": (256u64 << 20) + 1});
+    set_routes(&t, &routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    let run = &report["runs"][0];
+    assert_eq!(run["jobs"][0]["log"], "download_failed", "{report:#}");
+    assert!(
+        run["errors"][0]
+            .as_str()
+            .unwrap()
+            .contains("the log of job 101 is larger than 256 MiB"),
+        "{report:#}"
+    );
+}
+
+#[test]
+fn a_rerun_that_fails_again_is_classified_again() {
+    let (t, _gh) = setup(&routes());
+    // Written by an older mcpctl: bare run ids, first attempts.
+    std::fs::create_dir_all(t.path().join("state/gh-watch")).unwrap();
+    std::fs::write(
+        t.path().join("state/gh-watch/seen.json"),
+        r#"{"acme/app": [11]}"#,
+    )
+    .unwrap();
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(0);
+    assert_eq!(r.json()["runs"].as_array().unwrap().len(), 0);
+
+    let mut routes = routes();
+    routes["/repos/acme/app/actions/runs"]["json"]["workflow_runs"][0]["run_attempt"] = json!(2);
+    set_routes(&t, &routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    assert_eq!(
+        (
+            &report["runs"][0]["run_id"],
+            &report["runs"][0]["run_attempt"]
+        ),
+        (&json!(11), &json!(2)),
+        "{report:#}"
+    );
+    assert_eq!(report["runs"][0]["issues"][0]["key"], "left-padd");
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(0);
+}
+
+#[test]
 fn a_429_stops_at_once_and_says_when_the_limit_resets() {
     let mut routes = routes();
     routes["/repos/acme/app/actions/runs"] = runs_list(&[run(11, "abc123"), run(13, "abc124")]);
@@ -276,6 +403,59 @@ fn a_429_stops_at_once_and_says_when_the_limit_resets() {
     let r = t.again(&["gh-watch", "--json"]);
     r.code(1);
     assert_eq!(r.json()["runs"].as_array().unwrap().len(), 2);
+}
+
+#[test]
+fn absurd_rate_limit_headers_do_not_crash() {
+    let mut routes = routes();
+    routes["/repos/acme/app/actions/runs/11/jobs"] = json!({
+        "status": 429,
+        "headers": {"retry-after": "9000000000000", "x-ratelimit-reset": "99999999999999999"},
+        "json": {"message": "You have exceeded a secondary rate limit."}
+    });
+    let (t, _gh) = setup(&routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let summary = r.json()["summary"].as_str().unwrap().to_owned();
+    assert!(
+        summary.contains("rate limit is spent (HTTP 429") && summary.contains("resets at"),
+        "{summary}"
+    );
+}
+
+#[test]
+fn the_search_limit_stops_only_the_search() {
+    // Nearly spent: the issue is still opened (a core request), and run 23 still looked at.
+    let mut routes = history_routes();
+    routes["/search/issues"]["headers"] =
+        json!({"x-ratelimit-resource": "search", "x-ratelimit-remaining": "2"});
+    let (t, gh) = setup_with(&routes, "open_issue_after = 2\n");
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    assert_eq!(report["escalations"][0]["action"], "opened", "{report:#}");
+    assert_eq!(report["runs"].as_array().unwrap().len(), 3);
+    assert!(!report["summary"].as_str().unwrap().contains("partial"));
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues"), 1);
+
+    // Spent: that escalation fails (and is tried at the next sighting); the rest goes on.
+    routes["/search/issues"] = json!({"status": 403,
+        "headers": {"x-ratelimit-resource": "search", "x-ratelimit-remaining": "0"},
+        "json": {"message": "API rate limit exceeded"}});
+    let (t, gh) = setup_with(&routes, "open_issue_after = 2\n");
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    let e = &report["escalations"][0];
+    assert_eq!(e["action"], "failed", "{report:#}");
+    assert!(
+        e["error"].as_str().unwrap().contains("rate limit is spent"),
+        "{e:#}"
+    );
+    assert_eq!(report["runs"].as_array().unwrap().len(), 3);
+    assert!(!report["summary"].as_str().unwrap().contains("partial"));
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues"), 0);
+    assert_eq!(count(&gh, "GET", "/repos/acme/app/actions/runs/23/jobs"), 1);
 }
 
 #[test]
@@ -481,6 +661,53 @@ fn recurrence_tells_persistent_from_flaky_and_escalates_once() {
 }
 
 #[test]
+fn an_opened_issue_is_remembered_even_when_the_pass_is_interrupted() {
+    // Run 23 comes after the escalation in run 22, and hangs: the pass is cut there.
+    let mut routes = history_routes();
+    routes["/repos/acme/app/actions/runs/23/jobs"]["delay"] = json!(60);
+    let (t, gh) = setup_with(&routes, "open_issue_after = 2\n");
+    let mut child = t
+        .command()
+        .arg("--state-dir")
+        .arg(t.path().join("state"))
+        .args(["gh-watch", "--json"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while count(&gh, "GET", "/repos/acme/app/actions/runs/23/jobs") == 0 {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "never got to run 23"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues"), 1);
+
+    // A third commit fails the same way: the issue is known, so no search and no twin.
+    let mut routes = history_routes();
+    routes["/repos/acme/app/actions/runs"] = runs_list(&[run(24, "sha-3")]);
+    failed_run(&mut routes, 24, NPM_LOG);
+    set_routes(&t, &routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let e = &r.json()["escalations"][0];
+    assert_eq!(
+        (e["action"].as_str(), e["issue"].as_u64()),
+        (Some("commented"), Some(7)),
+        "{e:#}"
+    );
+    assert_eq!(count(&gh, "POST", "/repos/acme/app/issues"), 1);
+    assert_eq!(count(&gh, "GET", "/search/issues"), 1);
+}
+
+#[test]
 fn an_issue_already_open_for_the_fingerprint_gets_a_comment_not_a_twin() {
     // The fingerprint, offline: the same repo, workflow and job give the same one.
     let t0 = Test::new().file("npm.log", NPM_LOG);
@@ -557,6 +784,69 @@ fn paginated_runs_follow_the_link_header() {
         .map(|r| r["run_id"].as_u64().unwrap())
         .collect();
     assert_eq!(ids, [11, 14]);
+}
+
+#[test]
+fn a_next_page_elsewhere_never_gets_the_token() {
+    let t = Test::new();
+    let evil_routes = t.path().join("evil-routes.json");
+    std::fs::write(&evil_routes, runs_list(&[run(14, "abc000")]).to_string()).unwrap();
+    let evil_log = t.path().join("evil.requests.jsonl");
+    let evil = Stub::spawn(
+        "github_stub.py",
+        &[
+            evil_routes.display().to_string(),
+            evil_log.display().to_string(),
+        ],
+        evil_log,
+    );
+    let gh = github(&t, &routes());
+    // Starts with the API's URL, yet names another server (user info before the `@`).
+    let sly = format!(
+        "{}@{}/repos/acme/app/actions/runs?page=2",
+        gh.url,
+        evil.url.trim_start_matches("http://")
+    );
+    let mut routes = routes();
+    routes["/repos/acme/app/actions/runs"]["headers"] =
+        json!({"Link": format!("<{sly}>; rel=\"next\"")});
+    set_routes(&t, &routes);
+    let t = t
+        .config(&format!(
+            "[github]\ntoken = \"${{GH_TEST_TOKEN}}\"\napi_url = \"{}\"\nrepos = [\"acme/app\"]\n",
+            gh.url
+        ))
+        .env("GH_TEST_TOKEN", TOKEN);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    assert_eq!(r.json()["runs"].as_array().unwrap().len(), 1);
+    assert_eq!(evil.requests().len(), 0);
+}
+
+#[test]
+fn a_fork_pull_request_names_the_repository_its_code_comes_from() {
+    let mut routes = routes();
+    let mut fork = run(15, "f0f0f0");
+    fork["event"] = json!("pull_request");
+    fork["head_branch"] = json!("patch-1");
+    fork["head_repository"] = json!({"full_name": "mallory/app"});
+    routes["/repos/acme/app/actions/runs"] = runs_list(&[fork, run(16, "abc001")]);
+    failed_run(&mut routes, 15, NPM_LOG);
+    failed_run(&mut routes, 16, NPM_LOG);
+    let (t, _gh) = setup(&routes);
+    let r = t.again(&["gh-watch", "--json"]);
+    r.code(1);
+    let report = r.json();
+    let runs = report["runs"].as_array().unwrap();
+    assert_eq!(
+        (&runs[0]["event"], &runs[0]["head_repo"]),
+        (&json!("pull_request"), &json!("mallory/app")),
+        "{report:#}"
+    );
+    assert_eq!(
+        (&runs[1]["event"], &runs[1]["head_repo"]),
+        (&json!("push"), &json!("acme/app"))
+    );
 }
 
 #[test]

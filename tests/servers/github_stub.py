@@ -1,14 +1,16 @@
 # A loopback stand-in for GitHub's REST API, serving the payload shapes its docs show.
 # Usage: github_stub.py ROUTES LOG. ROUTES is JSON, re-read on every request so a test can change
 # it between runs: {"/path": {"status": 200, "json": {...}}} or {"status": 302, "location":
-# "/signed/x.txt"} or {"text": "..."} or {"zip": {"name.txt": "content"}} (a real zip archive),
-# with optional "headers" ("{base}" in a value becomes this server's URL) and "etag" (answered
-# with 304 when the request's If-None-Match carries it). A key may name the method
-# ("POST /path") and query parameters that must be present ("/path?page=2"). Every request is
-# appended to LOG as one JSON line. Prints its port.
+# "/signed/x.txt"} (or an absolute URL) or {"text": "..."} or {"zip": {"name.txt": "content"}}
+# (a real zip archive) or {"big": N} (N bytes of log lines, sent until the client hangs up), with
+# optional "headers" ("{base}" in a value becomes this server's URL), "etag" (answered with 304
+# when the request's If-None-Match carries it) and "delay" (seconds before answering). A key may
+# name the method ("POST /path") and query parameters that must be present ("/path?page=2").
+# Every request is appended to LOG as one JSON line. Prints its port.
 import io
 import json
 import sys
+import time
 import zipfile
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
@@ -53,6 +55,7 @@ class Handler(BaseHTTPRequestHandler):
             self.wfile.write(b'{"message": "Not Found"}')
             return
         base = f"http://{self.headers['Host']}"
+        time.sleep(route.get("delay", 0))
         etag = route.get("etag")
         if etag is not None and self.headers.get("If-None-Match") == etag:
             self.send_response(304)
@@ -65,9 +68,23 @@ class Handler(BaseHTTPRequestHandler):
         if etag is not None:
             self.send_header("ETag", etag)
         if "location" in route:
-            self.send_header("Location", base + route["location"])
+            location = route["location"]
+            self.send_header("Location", location if location.startswith("http") else base + location)
             self.send_header("Content-Length", "0")
             self.end_headers()
+            return
+        if "big" in route:
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(route["big"]))
+            self.end_headers()
+            line = b"2026-11-24T05:26:52.1234567Z ok\n" * 32768
+            left = route["big"]
+            try:
+                while left > 0:
+                    self.wfile.write(line[:left])
+                    left -= len(line)
+            except (BrokenPipeError, ConnectionResetError):
+                pass
             return
         if "json" in route:
             out = json.dumps(route["json"]).encode()
