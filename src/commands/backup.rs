@@ -191,7 +191,12 @@ fn back_up(
 
     let now = Utc::now();
     let host = output::hostname();
-    let name = store::file_name(&target.name, now, &host, fastrand::u16(..));
+    // Two backups in one second may draw the same nonce; under the run lock, a name no location
+    // holds yet stays free.
+    let name =
+        std::iter::repeat_with(|| store::file_name(&target.name, now, &host, fastrand::u16(..)))
+            .find(|n| !cfg.locations.iter().any(|loc| loc.path.join(n).exists()))
+            .expect("an endless iterator finds a free name");
     let manifest = archive::Manifest {
         version: archive::MANIFEST_VERSION,
         id: name.trim_end_matches(".tar.age").to_owned(),
