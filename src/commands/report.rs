@@ -250,11 +250,7 @@ fn view(f: &Figures, problems: Vec<String>) -> View {
     ]);
     let opt = |v: Option<f64>, unit: &str| v.map_or_else(|| "-".into(), |v| format!("{v}{unit}"));
     for s in &f.servers {
-        let recoveries: Vec<String> = s
-            .recoveries
-            .iter()
-            .map(|r| format!("{} {}/{}", r.step, r.succeeded, r.tried))
-            .collect();
+        let recoveries = s.recoveries_text("\n");
         t.add_row(vec![
             s.name.clone(),
             opt(s.uptime_pct, "%"),
@@ -262,7 +258,7 @@ fn view(f: &Figures, problems: Vec<String>) -> View {
             s.failures.to_string(),
             s.incidents.to_string(),
             report::markdown::duration(s.mttr_s),
-            recoveries.join("\n"),
+            recoveries,
             s.breaker_openings.to_string(),
             s.error_kinds
                 .first()

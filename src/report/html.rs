@@ -115,11 +115,7 @@ fn servers(f: &Figures, h: &mut String) {
             duration(Some(f.window.bin_s))
         ));
         for (i, s) in f.servers.iter().enumerate() {
-            let recoveries: Vec<String> = s
-                .recoveries
-                .iter()
-                .map(|r| format!("{} {}/{}", r.step, r.succeeded, r.tried))
-                .collect();
+            let recoveries = s.recoveries_text(", ");
             h.push_str(&format!(
                 "<tr><td>{name}</td><td><svg class=\"timeline\" data-index=\"{i}\" viewBox=\"0 0 600 16\" role=\"img\" aria-label=\"uptime timeline of {name}\"></svg></td>\
                  <td class=\"n\">{up}</td><td class=\"n\">{unk}%</td><td class=\"n\">{fail}</td><td class=\"n\">{inc}</td>\
@@ -131,7 +127,7 @@ fn servers(f: &Figures, h: &mut String) {
                 fail = s.failures,
                 inc = s.incidents,
                 mttr = duration(s.mttr_s),
-                rec = esc(&recoveries.join(", ")),
+                rec = esc(&recoveries),
                 brk = s.breaker_openings,
                 kind = s
                     .error_kinds

@@ -49,11 +49,7 @@ fn servers(f: &Figures, md: &mut String) {
     if !f.servers.is_empty() {
         md.push_str("### Servers\n\n| Server | Uptime | Unknown | Failures | Incidents | MTTR | Recoveries | Breaker | Top error | p50 | p95 |\n|---|---:|---:|---:|---:|---:|---|---:|---|---:|---:|\n");
         for s in &f.servers {
-            let recoveries: Vec<String> = s
-                .recoveries
-                .iter()
-                .map(|r| format!("{} {}/{}", r.step, r.succeeded, r.tried))
-                .collect();
+            let recoveries = s.recoveries_text(", ");
             md.push_str(&format!(
                 "| {} | {} | {}% | {} | {} | {} | {} | {} | {} | {} | {} |\n",
                 cell(&s.name),
@@ -65,7 +61,7 @@ fn servers(f: &Figures, md: &mut String) {
                 if recoveries.is_empty() {
                     "–".into()
                 } else {
-                    recoveries.join(", ")
+                    recoveries
                 },
                 s.breaker_openings,
                 s.error_kinds

@@ -72,6 +72,17 @@ pub struct ServerFigures {
     pub hint: Option<String>,
 }
 
+impl ServerFigures {
+    /// Recoveries by step as `restart-container 2/3`, joined by `sep`; empty when none ran.
+    pub fn recoveries_text(&self, sep: &str) -> String {
+        self.recoveries
+            .iter()
+            .map(|r| format!("{} {}/{}", r.step, r.succeeded, r.tried))
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+}
+
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct KindCount {
     pub kind: String,
