@@ -133,7 +133,7 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__backup)
-            opts="-c -q -v -h -V --check --force --allow-invalid --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-c -q -v -h -V --check --force --allow-invalid --allow-unsigned --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -745,7 +745,7 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__restore)
-            opts="-c -q -v -h -V --at --list --dry-run --if-invalid --to --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-c -q -v -h -V --at --list --dry-run --if-invalid --to --allow-unsigned --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -187,6 +187,10 @@ pub struct BackupArgs {
     /// Back up files that fail their format validation (normally refused: that is the corruption backups guard against)
     #[arg(long)]
     pub allow_invalid: bool,
+
+    /// With --check: accept copies made before backups were signed (with a warning)
+    #[arg(long, requires = "check")]
+    pub allow_unsigned: bool,
 }
 
 #[derive(Debug, Args)]
@@ -214,6 +218,10 @@ pub struct RestoreArgs {
     /// Restore into this directory instead of the original paths
     #[arg(long, value_name = "DIR")]
     pub to: Option<PathBuf>,
+
+    /// Accept copies made before backups were signed (with a warning); for migration only
+    #[arg(long)]
+    pub allow_unsigned: bool,
 }
 
 #[derive(Debug, Args)]

@@ -27,6 +27,10 @@ pub enum Error {
     )]
     LockTimeout { path: PathBuf, waited: Duration },
 
+    /// A key or identity file that cannot be used (readable by others, unparsable, missing).
+    #[error("{0}")]
+    Key(String),
+
     #[error("interrupted")]
     Interrupted,
 
@@ -43,7 +47,7 @@ impl Error {
         match self {
             Error::Locked { .. } | Error::LockTimeout { .. } => Code::Locked,
             Error::Interrupted => Code::Interrupted,
-            Error::Config(_) | Error::Usage(_) | Error::Io { .. } => Code::Unknown,
+            Error::Config(_) | Error::Usage(_) | Error::Key(_) | Error::Io { .. } => Code::Unknown,
         }
     }
 

@@ -16,11 +16,13 @@ pub mod fix;
 pub mod heal;
 pub mod health;
 mod inventory;
+pub mod net;
 pub mod notify;
 pub mod output;
 pub mod probe;
 pub mod redact;
 pub mod report;
+pub mod signal;
 pub mod state;
 pub mod validate;
 
@@ -51,6 +53,7 @@ where
         }
     };
     init_logging(cli.global.verbose);
+    signal::install();
     let _ = rustls::crypto::ring::default_provider().install_default();
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -11,6 +11,8 @@ use crate::config::FileFormat;
 
 pub const MANIFEST: &str = "manifest.json";
 pub const MANIFEST_VERSION: u32 = 1;
+/// A manifest lists paths and hashes: even thousands of files stay far below this.
+const MAX_MANIFEST: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Manifest {
@@ -51,9 +53,15 @@ pub fn member_name(path: &str) -> String {
     format!("files/{}", path.trim_start_matches('/'))
 }
 
+/// The manifest's bytes as sealed: their hash goes into the signed sidecar.
+pub fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
+    serde_json::to_vec_pretty(manifest).expect("manifests serialize")
+}
+
 /// Tar + age, streamed into `out`: no copy of the archive is held in memory.
 pub fn seal(
     manifest: &Manifest,
+    manifest_json: &[u8],
     files: &[Source],
     recipients: &[Box<dyn age::Recipient + Send>],
     out: &mut dyn Write,
@@ -66,13 +74,12 @@ pub fn seal(
         .wrap_output(out)
         .map_err(|e| format!("cannot encrypt: {e}"))?;
     let mut tar = tar::Builder::new(writer);
-    let manifest_json = serde_json::to_vec_pretty(manifest).expect("manifests serialize");
     append(
         &mut tar,
         MANIFEST,
         0o600,
         manifest.created.timestamp(),
-        &manifest_json,
+        manifest_json,
     )?;
     for f in files {
         append(
@@ -110,6 +117,8 @@ fn append<W: Write>(
 /// A decrypted, fully verified backup.
 pub struct Opened {
     pub manifest: Manifest,
+    /// Of the manifest member's bytes, for the signed sidecar to vouch for.
+    pub manifest_sha256: String,
     /// In manifest order; empty when the content was only checked.
     pub files: Vec<Vec<u8>>,
 }
@@ -142,7 +151,13 @@ pub fn open(
         return Err("the first member is not manifest.json".into());
     }
     let mut manifest_json = Vec::new();
-    first.read_to_end(&mut manifest_json).map_err(damaged)?;
+    (&mut first)
+        .take(MAX_MANIFEST + 1)
+        .read_to_end(&mut manifest_json)
+        .map_err(damaged)?;
+    if manifest_json.len() as u64 > MAX_MANIFEST {
+        return Err("the manifest is implausibly large".into());
+    }
     let manifest: Manifest = serde_json::from_slice(&manifest_json)
         .map_err(|e| format!("the manifest does not parse: {e}"))?;
     if manifest.version != MANIFEST_VERSION {
@@ -151,7 +166,9 @@ pub fn open(
             manifest.version
         ));
     }
-    let mut files = Vec::with_capacity(if keep { manifest.files.len() } else { 0 });
+    // Nothing is reserved from what the manifest claims: a lying size or count makes the copy
+    // bad when the real stream disagrees, never an allocation failure.
+    let mut files = Vec::new();
     for expected in &manifest.files {
         let mut entry = entries
             .next()
@@ -164,11 +181,15 @@ pub fn open(
                 expected.member
             ));
         }
-        let mut sink = HashingWriter::new(if keep {
-            Vec::with_capacity(usize::try_from(expected.size).unwrap_or(0))
-        } else {
-            Vec::new()
-        });
+        if entry.size() != expected.size {
+            return Err(format!(
+                "{} is {} bytes in the tar, not the manifest's {}",
+                expected.path,
+                entry.size(),
+                expected.size
+            ));
+        }
+        let mut sink = HashingWriter::new(Vec::new());
         sink.keep = keep;
         std::io::copy(&mut entry, &mut sink).map_err(damaged)?;
         let (bytes, size, sha256) = sink.finish();
@@ -184,7 +205,11 @@ pub fn open(
     }
     // The tar's end blocks and the final chunk: reading to EOF is what checks the last tag.
     std::io::copy(&mut reader, &mut std::io::sink()).map_err(damaged)?;
-    Ok(Opened { manifest, files })
+    Ok(Opened {
+        manifest,
+        manifest_sha256: sha256_hex(&manifest_json),
+        files,
+    })
 }
 
 /// Hashes what passes through; keeps it only when asked.

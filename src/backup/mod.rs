@@ -2,10 +2,15 @@
 //! location, prune by retention, and find the newest copy that fully verifies. No CLI here.
 
 pub mod archive;
+pub mod check;
 pub mod keys;
 mod pipe;
+pub mod restore;
 pub mod retention;
+pub mod run;
+pub mod sign;
 pub mod store;
+pub mod verify;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -95,6 +100,10 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
         std::fs::read_dir(path).map_err(|e| format!("cannot list {}: {e}", path.display()))?;
     for entry in entries {
         let entry = entry.map_err(|e| e.to_string())?;
+        // A temp file of a write that was killed half-way is never content.
+        if is_temp(&entry.file_name()) {
+            continue;
+        }
         // The entry's own type: no extra stat per file, and symlinked dirs are not followed.
         match entry.file_type() {
             Ok(t) if t.is_dir() => walk(&entry.path(), out)?,
@@ -103,6 +112,72 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
         }
     }
     Ok(())
+}
+
+/// The prefix of every temp file mcpctl writes beside a file it replaces.
+const TEMP_PREFIX: &str = ".mcpctl-tmp-";
+
+fn is_temp(name: &std::ffi::OsStr) -> bool {
+    name.to_string_lossy().starts_with(TEMP_PREFIX)
+}
+
+/// Removes the temp files a killed restore left in `dir`. The run lock excludes a concurrent
+/// writer, so any found now is stale.
+pub fn clean_temps_in(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        if is_temp(&entry.file_name()) && entry.file_type().is_ok_and(|t| t.is_file()) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
+/// Cleans every directory a target's paths cover (recursively for directories).
+pub fn clean_target_temps(target: &BackupTarget) {
+    fn dirs(path: &Path, depth: usize) {
+        clean_temps_in(path);
+        if depth == 0 {
+            return;
+        }
+        if let Ok(entries) = std::fs::read_dir(path) {
+            for e in entries.flatten() {
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
+                    dirs(&e.path(), depth - 1);
+                }
+            }
+        }
+    }
+    for p in &target.paths {
+        let base = glob_base(p);
+        if base.is_dir() {
+            dirs(&base, 16);
+        } else if let Some(parent) = base.parent() {
+            clean_temps_in(parent);
+        }
+    }
+}
+
+/// The part of a configured path before its first glob component.
+fn glob_base(pattern: &str) -> PathBuf {
+    Path::new(pattern)
+        .components()
+        .take_while(|c| !c.as_os_str().to_string_lossy().contains(['*', '?', '[']))
+        .collect()
+}
+
+/// The directory under which restore may create what `path` needs: the configured directory
+/// that covers it, or the file's own directory. Below it no symlinked component is followed.
+pub fn base_of(target: &BackupTarget, path: &str) -> PathBuf {
+    let file = Path::new(path);
+    for p in &target.paths {
+        let base = std::path::absolute(glob_base(p)).unwrap_or_else(|_| glob_base(p));
+        if file.starts_with(&base) && file != base {
+            return base;
+        }
+    }
+    file.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
 /// Identifies a target's content: same fingerprint, nothing to back up.

@@ -29,6 +29,9 @@ pub(super) fn read_hashed<T>(
             let mut size = 0u64;
             let mut tx = Some(tx);
             loop {
+                if crate::signal::requested() {
+                    return Err(io::Error::other("interrupted by a signal"));
+                }
                 let mut block = vec![0; BLOCK];
                 let n = read_full(&mut file, &mut block)?;
                 if n == 0 {
@@ -158,6 +161,10 @@ impl ChannelWriter {
 
 impl Write for ChannelWriter {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        // SIGTERM mid-write: stop here; the caller drops the temp file.
+        if crate::signal::requested() {
+            return Err(io::Error::other("interrupted by a signal"));
+        }
         let n = buf.len().min(BLOCK - self.block.len());
         self.block.extend_from_slice(&buf[..n]);
         if self.block.len() == BLOCK {

@@ -1,5 +1,6 @@
 //! Backup files in a location: names that sort by time, a plaintext sidecar with the
-//! ciphertext's SHA-256 and size (checkable without the identity), and crash-safe writes.
+//! ciphertext's SHA-256 and size and the manifest's hash (checkable without the identity), its
+//! detached signature, and crash-safe writes.
 
 use std::fs::File;
 use std::io::{Read, Write};
@@ -12,6 +13,7 @@ use serde::{Deserialize, Serialize};
 const TIME_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 const SUFFIX: &str = ".tar.age";
 const SIDECAR: &str = ".sha256";
+const SIGNATURE: &str = ".sig";
 const TEMP_PREFIX: &str = ".mcpctl-tmp-";
 /// Another host's temp file this old belongs to a run that died; a younger one may be a write
 /// in progress. This host's own are stale at once: the run lock excludes a concurrent writer.
@@ -40,16 +42,26 @@ impl Copy {
         self.name.strip_suffix(SUFFIX).unwrap_or(&self.name)
     }
 
-    fn sidecar_path(&self) -> PathBuf {
+    pub fn sidecar_path(&self) -> PathBuf {
         self.location.join(format!("{}{SIDECAR}", self.name))
+    }
+
+    pub fn signature_path(&self) -> PathBuf {
+        self.location.join(format!("{}{SIGNATURE}", self.name))
     }
 }
 
-#[derive(Debug, Serialize, Deserialize)]
-struct Sidecar {
-    file: String,
-    size: u64,
-    sha256: String,
+/// The plaintext beside each copy. Its exact bytes are what the signature covers, so it names
+/// the file, the ciphertext and the manifest inside: renaming, re-encrypting or swapping the
+/// manifest all break the signature.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Sidecar {
+    pub file: String,
+    pub size: u64,
+    pub sha256: String,
+    /// SHA-256 of the `manifest.json` member; absent in copies made before signing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub manifest_sha256: Option<String>,
 }
 
 pub fn file_name(target: &str, time: DateTime<Utc>, host: &str, nonce: u16) -> String {
@@ -69,61 +81,66 @@ pub fn file_name(target: &str, time: DateTime<Utc>, host: &str, nonce: u16) -> S
     )
 }
 
+/// The time in a copy's name (or id) when it is one of `target`'s.
+pub fn time_in_name(target: &str, name: &str) -> Option<DateTime<Utc>> {
+    let rest = name.strip_prefix(&format!("mcpctl-{target}-"))?;
+    let time = NaiveDateTime::parse_from_str(rest.get(..16)?, TIME_FORMAT).ok()?;
+    (rest.as_bytes().get(16) == Some(&b'-')).then(|| time.and_utc())
+}
+
 /// This target's copies in `location`, newest first. Foreign files are ignored.
 pub fn list(location: &Path, target: &str) -> std::io::Result<Vec<Copy>> {
-    let prefix = format!("mcpctl-{target}-");
     let mut copies = Vec::new();
     for entry in std::fs::read_dir(location)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
-        let Some(rest) = name
-            .strip_prefix(&prefix)
-            .filter(|_| name.ends_with(SUFFIX))
-        else {
+        let Some(time) = time_in_name(target, &name).filter(|_| name.ends_with(SUFFIX)) else {
             continue;
         };
-        let Some(time) = rest
-            .get(..16)
-            .and_then(|t| NaiveDateTime::parse_from_str(t, TIME_FORMAT).ok())
-        else {
-            continue;
-        };
-        if rest.as_bytes().get(16) != Some(&b'-') {
-            continue;
-        }
         copies.push(Copy {
             location: location.to_path_buf(),
             name,
-            time: time.and_utc(),
+            time,
         });
     }
     copies.sort_by(|a, b| b.time.cmp(&a.time).then_with(|| b.name.cmp(&a.name)));
     Ok(copies)
 }
 
-fn sidecar(copy: &Copy) -> Result<Sidecar, String> {
+/// The sidecar's exact bytes (what the signature covers) and what they say.
+pub fn sidecar(copy: &Copy) -> Result<(Vec<u8>, Sidecar), String> {
     let path = copy.sidecar_path();
-    let bytes = std::fs::read(&path).map_err(|e| format!("sidecar {}: {e}", path.display()))?;
+    let bytes = crate::state::read_regular(&path, super::sign::MAX_SIGNATURE)
+        .map_err(|e| format!("sidecar {}: {e}", path.display()))?;
     let sidecar: Sidecar =
         serde_json::from_slice(&bytes).map_err(|_| "the sidecar does not parse".to_owned())?;
-    if sidecar.file != copy.name {
-        return Err(format!("the sidecar belongs to {}", sidecar.file));
+    Ok((bytes, sidecar))
+}
+
+/// The detached signature, `None` for a copy made before backups were signed.
+pub fn signature(copy: &Copy) -> Result<Option<Vec<u8>>, String> {
+    let path = copy.signature_path();
+    match crate::state::read_regular(&path, super::sign::MAX_SIGNATURE) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!("signature {}: {e}", path.display())),
     }
-    Ok(sidecar)
 }
 
 /// Sidecar present and the size it records: cheap enough for retention to run on every copy.
 /// Full verification is `backup --check`'s job.
 pub fn looks_complete(copy: &Copy) -> bool {
-    sidecar(copy).is_ok_and(|s| std::fs::metadata(copy.path()).is_ok_and(|m| m.len() == s.size))
+    sidecar(copy).is_ok_and(|(_, s)| {
+        s.file == copy.name && std::fs::metadata(copy.path()).is_ok_and(|m| m.len() == s.size)
+    })
 }
 
 /// Streams a copy through `then` (decryption) while hashing it against its sidecar. Damage
 /// reported by the sidecar wins over `then`'s error: it names the real cause.
 pub fn read_and<T>(
     copy: &Copy,
+    sidecar: &Sidecar,
     then: impl FnOnce(&mut dyn Read) -> Result<T, String>,
 ) -> Result<T, String> {
-    let sidecar = sidecar(copy)?;
     let path = copy.path();
     let file = File::open(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     let size = file
@@ -144,27 +161,45 @@ pub fn read_and<T>(
     result
 }
 
-/// What was written: the sidecar's content.
+/// What was written: the sidecar and signature, which every location gets byte for byte.
 #[derive(Debug, Clone)]
 pub struct Written {
     pub path: PathBuf,
     size: u64,
-    sha256: String,
+    sidecar: Vec<u8>,
+    signature: String,
 }
 
-/// Writes a new copy whose ciphertext `fill` streams out, then its sidecar: a copy without a
-/// sidecar is never taken as valid, so a crash at any point leaves either nothing usable or a
-/// complete copy.
+/// Writes a new copy whose ciphertext `fill` streams out, then its signature, then its sidecar:
+/// a copy without a sidecar is never taken as valid, so a crash at any point leaves either
+/// nothing usable or a complete, signed copy.
 pub fn create(
     location: &Path,
     name: &str,
     host: &str,
+    manifest_sha256: &str,
+    signer: &super::sign::Signer,
     fill: impl FnOnce(&mut dyn Write) -> Result<(), String>,
 ) -> Result<Written, String> {
     let mut tmp = temp_file(location, host)?;
     let digest = super::pipe::write_hashed(tmp.as_file_mut(), fill)
         .map_err(|e| format!("{e} in {}", location.display()))?;
-    persist(tmp, location, name, digest.size, digest.sha256)
+    let sidecar = Sidecar {
+        file: name.to_owned(),
+        size: digest.size,
+        sha256: digest.sha256,
+        manifest_sha256: Some(manifest_sha256.to_owned()),
+    };
+    let sidecar = serde_json::to_vec_pretty(&sidecar).expect("sidecars serialize");
+    let signature = signer.sign(&sidecar).map_err(|e| e.to_string())?;
+    let written = Written {
+        path: location.join(name),
+        size: digest.size,
+        sidecar,
+        signature,
+    };
+    persist(tmp, location, name, &written)?;
+    Ok(written)
 }
 
 /// Copies a copy already written elsewhere in this run: the same bytes, so the same sidecar.
@@ -186,7 +221,12 @@ pub fn duplicate(
             location.display()
         ));
     }
-    persist(tmp, location, name, from.size, from.sha256.clone())
+    let written = Written {
+        path: location.join(name),
+        ..from.clone()
+    };
+    persist(tmp, location, name, &written)?;
+    Ok(written)
 }
 
 fn temp_file(location: &Path, host: &str) -> Result<tempfile::NamedTempFile, String> {
@@ -202,39 +242,43 @@ fn persist(
     tmp: tempfile::NamedTempFile,
     location: &Path,
     name: &str,
-    size: u64,
-    sha256: String,
-) -> Result<Written, String> {
+    written: &Written,
+) -> Result<(), String> {
     let fail =
         |what: &str, e: &dyn std::fmt::Display| format!("{what} in {}: {e}", location.display());
+    if crate::signal::requested() {
+        return Err("interrupted".into());
+    }
     tmp.as_file()
         .sync_all()
         .map_err(|e| fail("cannot fsync", &e))?;
-    let path = location.join(name);
-    tmp.persist_noclobber(&path)
+    tmp.persist_noclobber(&written.path)
         .map_err(|e| fail("cannot rename into place", &e.error))?;
-    let sidecar = Sidecar {
-        file: name.to_owned(),
-        size,
-        sha256,
-    };
-    let json = serde_json::to_vec_pretty(&sidecar).expect("sidecars serialize");
-    crate::state::write_atomic(&location.join(format!("{name}{SIDECAR}")), &json, 0o600)
-        .map_err(|e| e.to_string())?;
-    Ok(Written {
-        path,
-        size,
-        sha256: sidecar.sha256,
-    })
+    crate::state::write_atomic_many(&[
+        (
+            &location.join(format!("{name}{SIGNATURE}")),
+            written.signature.as_bytes(),
+            0o600,
+        ),
+        (
+            &location.join(format!("{name}{SIDECAR}")),
+            &written.sidecar,
+            0o600,
+        ),
+    ])
+    .map_err(|e| e.to_string())
 }
 
-/// Deletes a copy and its sidecar (retention).
+/// Deletes a copy, its sidecar and its signature (retention).
 pub fn remove(copy: &Copy) -> std::io::Result<()> {
     std::fs::remove_file(copy.path())?;
-    match std::fs::remove_file(copy.sidecar_path()) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
+    for extra in [copy.sidecar_path(), copy.signature_path()] {
+        match std::fs::remove_file(extra) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(e),
+            _ => {}
+        }
     }
+    Ok(())
 }
 
 /// Removes temp files that a killed run left behind.

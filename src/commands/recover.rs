@@ -59,7 +59,12 @@ pub(crate) async fn recover_all(
     dry_run: bool,
 ) -> Vec<Recovery> {
     let restore = |target: &str, only_if_invalid: bool| {
-        super::restore::for_recovery(settings.backup.as_ref(), target, only_if_invalid)
+        crate::backup::restore::for_recovery(
+            settings.backup.as_ref(),
+            target,
+            only_if_invalid,
+            state_dir,
+        )
     };
     let climbs = servers
         .iter()

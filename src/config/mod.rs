@@ -140,6 +140,10 @@ pub struct BackupSettings {
     pub recipients: Vec<String>,
     /// Only restore and `--check` read it.
     pub identity: Option<PathBuf>,
+    /// The SSH ed25519 key that signs every copy; created by the first backup when absent.
+    pub signing_key: PathBuf,
+    /// Public keys whose signatures restore accepts; empty means the signing key's own.
+    pub verify_keys: Vec<String>,
     pub locations: Vec<Location>,
     pub targets: Vec<BackupTarget>,
 }
@@ -169,6 +173,8 @@ pub struct BackupTarget {
     /// Files, directories and globs, `~` expanded.
     pub paths: Vec<String>,
     pub format: FileFormat,
+    /// Restore each file with its recorded mode instead of 0600 (0700 for created directories).
+    pub keep_mode: bool,
 }
 
 #[derive(Debug, Clone)]

@@ -147,6 +147,9 @@ pub(crate) struct RawBackup {
     pub(crate) recipients: Vec<Spanned<String>>,
     pub(crate) recipients_file: Option<String>,
     pub(crate) identity: Option<String>,
+    pub(crate) signing_key: Option<String>,
+    #[serde(default)]
+    pub(crate) verify_keys: Vec<Spanned<String>>,
     #[serde(default)]
     pub(crate) locations: Vec<RawLocation>,
     #[serde(default)]
@@ -191,6 +194,8 @@ pub(crate) struct RawTarget {
     pub(crate) paths: Vec<String>,
     #[serde(default)]
     pub(crate) format: FileFormat,
+    #[serde(default)]
+    pub(crate) keep_mode: bool,
 }
 
 /// How a backed-up file is validated, on backup and again on restore.
@@ -208,6 +213,20 @@ pub enum FileFormat {
     /// By each file's extension: .json, .toml, .yaml/.yml, .env/.env*; others unchecked.
     #[default]
     Auto,
+}
+
+impl FileFormat {
+    /// The word the config uses, for messages.
+    pub fn label(self) -> &'static str {
+        match self {
+            FileFormat::Json => "JSON",
+            FileFormat::Toml => "TOML",
+            FileFormat::Dotenv => "dotenv",
+            FileFormat::Yaml => "YAML",
+            FileFormat::Raw => "raw",
+            FileFormat::Auto => "auto",
+        }
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]

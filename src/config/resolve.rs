@@ -396,6 +396,8 @@ fn resolve_backup(
             "backup: no locations; add `locations = [\"~/.local/share/mcpctl/backups\"]`".into(),
         ));
     }
+    let (signing_key, verify_keys) =
+        signing(&raw, base).map_err(|(o, m)| at(o.unwrap_or(table_at), m))?;
     let mut targets = Vec::new();
     for (name, t) in raw.targets {
         let offset = t.span().start;
@@ -420,6 +422,7 @@ fn resolve_backup(
             name,
             paths,
             format: t.format,
+            keep_mode: t.keep_mode,
         });
     }
     if raw.server_configs {
@@ -429,6 +432,8 @@ fn resolve_backup(
     Ok(BackupSettings {
         recipients,
         identity: raw.identity.as_deref().map(|p| expand_path(p, base)),
+        signing_key,
+        verify_keys,
         locations: raw
             .locations
             .iter()
@@ -436,6 +441,35 @@ fn resolve_backup(
             .collect(),
         targets,
     })
+}
+
+/// The signing key's path (default `$XDG_CONFIG_HOME/mcpctl/signing.key`) and the verify keys,
+/// each checked to be an SSH public key. Errors carry the offset of the bad key, if any.
+fn signing(
+    raw: &RawBackup,
+    base: Option<&Path>,
+) -> Result<(std::path::PathBuf, Vec<String>), (Option<usize>, String)> {
+    let mut verify_keys = Vec::new();
+    for k in &raw.verify_keys {
+        let key = k.get_ref().trim();
+        if ssh_key::PublicKey::from_openssh(key).is_err() {
+            return Err((
+                Some(k.span().start),
+                format!("backup.verify_keys: `{key}` is not an SSH public key (ssh-ed25519 AAAA…)"),
+            ));
+        }
+        verify_keys.push(key.to_owned());
+    }
+    let signing_key = match &raw.signing_key {
+        Some(p) => expand_path(p, base),
+        None => super::config_home()
+            .map(|d| d.join("mcpctl").join("signing.key"))
+            .ok_or((
+                None,
+                "backup: neither HOME nor XDG_CONFIG_HOME is set; set `signing_key`".to_owned(),
+            ))?,
+    };
+    Ok((signing_key, verify_keys))
 }
 
 /// One key per line; blank lines and `#` comments are skipped, as the age CLI does.
@@ -473,6 +507,7 @@ fn derive_targets(servers: &[ServerConfig], targets: &mut Vec<BackupTarget>) {
                     .map(|p| p.display().to_string())
                     .collect(),
                 format: FileFormat::Auto,
+                keep_mode: false,
             });
         }
     }

@@ -58,6 +58,11 @@ impl Output {
     }
 }
 
+/// "1 copy", "3 copies".
+pub fn plural(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 /// Writes to stdout; a closed pipe (`mcpctl … | head`) is not an error.
 pub fn print_stdout(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();

@@ -5,15 +5,16 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use futures::{Stream, StreamExt};
-use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue};
+use reqwest::header::{ACCEPT, CONTENT_TYPE, HeaderMap, HeaderValue};
 use serde_json::Value;
 
 use super::jsonrpc::{self, Incoming};
+use super::web::{capped_stream, read_capped, send_failure, status_failure};
 use super::{CallError, Failure, FailureKind, Limits, Probe, Session, Transport};
 use crate::redact::Redactor;
 
-/// Cap on one HTTP answer; a server streaming forever must not grow mcpctl's memory.
-pub(super) const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Longest error text kept in a report, after redaction.
+const MAX_MESSAGE: usize = 1000;
 const SESSION_HEADER: &str = "mcp-session-id";
 const VERSION_HEADER: &str = "mcp-protocol-version";
 
@@ -29,8 +30,8 @@ pub(super) async fn probe(
     if let Err(f) = result {
         probe.failure = Some(Failure {
             kind: f.kind,
-            message: redactor.redact(&f.message),
-            hint: f.hint.map(|h| redactor.redact(&h)),
+            message: redactor.redact_cut(&f.message, MAX_MESSAGE),
+            hint: f.hint.map(|h| redactor.redact_cut(&h, MAX_MESSAGE)),
         });
     }
     probe
@@ -43,20 +44,21 @@ async fn run(
     limits: Limits,
     probe: &mut Probe,
 ) -> Result<(), Failure> {
-    let client = client(headers, limits)?;
+    let client = super::web::client()?;
+    let headers = super::web::headers(headers)?;
     let url = reqwest::Url::parse(url).map_err(|e| {
         Failure::new(FailureKind::Config, format!("invalid url: {e}"))
             .hint("fix `url` in the server's config")
     })?;
     if transport == Some(Transport::Sse) {
         probe.transport = Some(Transport::Sse);
-        return super::sse::handshake(&client, url, limits, probe).await;
+        return super::sse::handshake(&client, &headers, url, limits, probe).await;
     }
     probe.transport = Some(Transport::Http);
-    let mut session = HttpSession::new(client.clone(), url.clone());
+    let mut session = HttpSession::new(client.clone(), headers.clone(), url.clone());
     let result = super::handshake(&mut session, limits, probe).await;
     probe.http_status = session.last_status;
-    session.close().await;
+    session.close(limits.timeout).await;
     match result {
         Err(f) if transport.is_none() && session.looks_legacy => {
             tracing::debug!(
@@ -67,7 +69,7 @@ async fn run(
                 transport: Some(Transport::Sse),
                 ..Probe::default()
             };
-            let r = super::sse::handshake(&client, url, limits, &mut legacy).await;
+            let r = super::sse::handshake(&client, &headers, url, limits, &mut legacy).await;
             if r.is_ok() {
                 *probe = legacy;
                 return Ok(());
@@ -87,49 +89,18 @@ pub(super) async fn supports_modern(
     if transport == Some(Transport::Sse) {
         return Some(false);
     }
-    let client = client(headers, limits).ok()?;
-    let mut session = HttpSession::new(client, reqwest::Url::parse(url).ok()?);
+    let client = super::web::client().ok()?;
+    let headers = super::web::headers(headers).ok()?;
+    let mut session = HttpSession::new(client, headers, reqwest::Url::parse(url).ok()?);
     let answer = super::discover(&mut session, limits.timeout).await;
-    session.close().await;
+    session.close(limits.timeout).await;
     answer
-}
-
-pub(super) fn client(
-    headers: &BTreeMap<String, String>,
-    limits: Limits,
-) -> Result<reqwest::Client, Failure> {
-    let mut map = HeaderMap::new();
-    for (k, v) in headers {
-        let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| {
-            Failure::new(
-                FailureKind::Config,
-                format!("header name `{k}` is not valid"),
-            )
-        })?;
-        let mut value = HeaderValue::from_str(v).map_err(|_| {
-            Failure::new(
-                FailureKind::Config,
-                format!("the value of header `{k}` is not valid (control characters?)"),
-            )
-        })?;
-        value.set_sensitive(true);
-        map.insert(name, value);
-    }
-    reqwest::Client::builder()
-        .default_headers(map)
-        .connect_timeout(limits.timeout)
-        .user_agent(concat!("mcpctl/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| {
-            Failure::new(
-                FailureKind::Config,
-                format!("cannot build an HTTP client: {e}"),
-            )
-        })
 }
 
 struct HttpSession {
     client: reqwest::Client,
+    /// The server's own headers, sent with every request (the client is shared).
+    headers: HeaderMap,
     url: reqwest::Url,
     session_id: Option<HeaderValue>,
     protocol_version: Option<String>,
@@ -140,9 +111,10 @@ struct HttpSession {
 }
 
 impl HttpSession {
-    fn new(client: reqwest::Client, url: reqwest::Url) -> Self {
+    fn new(client: reqwest::Client, headers: HeaderMap, url: reqwest::Url) -> Self {
         Self {
             client,
+            headers,
             url,
             session_id: None,
             protocol_version: None,
@@ -156,6 +128,7 @@ impl HttpSession {
         let mut req = self
             .client
             .post(self.url.clone())
+            .headers(self.headers.clone())
             .header(ACCEPT, "application/json, text/event-stream")
             .header(CONTENT_TYPE, "application/json")
             .json(body);
@@ -215,14 +188,15 @@ impl HttpSession {
         }
     }
 
-    async fn close(&self) {
+    async fn close(&self, timeout: Duration) {
         if let Some(id) = &self.session_id {
             let req = self
                 .client
                 .delete(self.url.clone())
+                .headers(self.headers.clone())
                 .header(SESSION_HEADER, id.clone());
             // Servers may refuse DELETE with 405; the session then simply expires.
-            let _ = tokio::time::timeout(Duration::from_secs(2), req.send()).await;
+            let _ = tokio::time::timeout(timeout, req.send()).await;
         }
     }
 }
@@ -260,11 +234,19 @@ impl Session for HttpSession {
         result
     }
 
-    async fn notify(&mut self, method: &str) -> Result<(), Failure> {
-        let resp = self
-            .post(&jsonrpc::notification(method))
-            .send()
+    async fn notify(&mut self, method: &str, timeout: Duration) -> Result<(), Failure> {
+        let resp = tokio::time::timeout(timeout, self.post(&jsonrpc::notification(method)).send())
             .await
+            .map_err(|_| {
+                Failure::new(
+                    FailureKind::Timeout,
+                    format!(
+                        "no answer to the {method} POST within {}",
+                        humantime::format_duration(timeout)
+                    ),
+                )
+                .hint("the server is hung or overloaded, or a proxy holds the connection")
+            })?
             .map_err(|e| send_failure(&self.url, &e))?;
         if resp.status().is_success() {
             Ok(())
@@ -272,96 +254,6 @@ impl Session for HttpSession {
             Err(status_failure(resp.status(), resp.headers(), method))
         }
     }
-}
-
-pub(super) fn send_failure(url: &reqwest::Url, e: &reqwest::Error) -> Failure {
-    let host = url.host_str().unwrap_or("?");
-    if e.is_connect() {
-        Failure::new(
-            FailureKind::Connect,
-            format!(
-                "cannot connect to {host}:{}",
-                url.port_or_known_default().unwrap_or(0)
-            ),
-        )
-        .hint("is the server running and listening on that address?")
-    } else if e.is_timeout() {
-        Failure::new(
-            FailureKind::Timeout,
-            format!("connection to {host} timed out"),
-        )
-    } else {
-        Failure::new(
-            FailureKind::Connect,
-            format!("request to {host} failed: {e}"),
-        )
-    }
-}
-
-pub(super) fn status_failure(
-    status: reqwest::StatusCode,
-    headers: &HeaderMap,
-    method: &str,
-) -> Failure {
-    match status.as_u16() {
-        401 | 403 => {
-            let challenge = headers
-                .get(reqwest::header::WWW_AUTHENTICATE)
-                .and_then(|v| v.to_str().ok())
-                .map(|c| format!(" ({})", c.chars().take(200).collect::<String>()))
-                .unwrap_or_default();
-            Failure::new(
-                FailureKind::Auth,
-                format!("{method}: HTTP {status}{challenge}"),
-            )
-            .hint(
-                "the token is missing, wrong or expired; check the Authorization header's variable",
-            )
-        }
-        _ => Failure::new(FailureKind::HttpStatus, format!("{method}: HTTP {status}")),
-    }
-}
-
-async fn read_capped(resp: reqwest::Response) -> Result<Vec<u8>, Failure> {
-    let mut body = Vec::new();
-    let mut stream = resp.bytes_stream();
-    while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| {
-            Failure::new(
-                FailureKind::Connect,
-                format!("reading the answer failed: {e}"),
-            )
-        })?;
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(too_big());
-        }
-        body.extend_from_slice(&chunk);
-    }
-    Ok(body)
-}
-
-fn too_big() -> Failure {
-    Failure::new(
-        FailureKind::Garbage,
-        format!("the answer is larger than {} MiB", MAX_BODY >> 20),
-    )
-}
-
-/// The body as a byte stream that fails once more than `MAX_BODY` bytes have arrived.
-pub(super) fn capped_stream(
-    resp: reqwest::Response,
-) -> impl Stream<Item = Result<bytes::Bytes, Failure>> {
-    let mut seen = 0usize;
-    resp.bytes_stream().map(move |chunk| {
-        let chunk = chunk
-            .map_err(|e| Failure::new(FailureKind::Connect, format!("the stream broke: {e}")))?;
-        seen += chunk.len();
-        if seen > MAX_BODY {
-            Err(too_big())
-        } else {
-            Ok(chunk)
-        }
-    })
 }
 
 /// Reads SSE events until the JSON-RPC response with `id` arrives. Empty "priming" events and

@@ -6,6 +6,7 @@ pub mod jsonrpc;
 pub(crate) mod process;
 mod sse;
 mod stdio;
+mod web;
 
 use std::collections::BTreeMap;
 use std::path::PathBuf;
@@ -204,7 +205,8 @@ pub(crate) trait Session {
         params: Value,
         timeout: Duration,
     ) -> Result<Value, CallError>;
-    async fn notify(&mut self, method: &str) -> Result<(), Failure>;
+    /// Sends a notification; a server that never takes it is a timeout, like a request.
+    async fn notify(&mut self, method: &str, timeout: Duration) -> Result<(), Failure>;
 }
 
 /// Runs a full handshake against `target`. Never panics on server misbehaviour; the returned
@@ -271,7 +273,8 @@ pub(crate) async fn handshake<S: Session>(
         )
         .hint("upgrade mcpctl, or pin the server to an older release"));
     }
-    s.notify("notifications/initialized").await?;
+    s.notify("notifications/initialized", limits.timeout)
+        .await?;
 
     if init.pointer("/capabilities/tools").is_some() {
         let t = Instant::now();
@@ -292,12 +295,20 @@ pub(crate) async fn handshake<S: Session>(
     Ok(())
 }
 
-/// Upper bound on tools/list pages: a server that keeps returning cursors must not loop forever.
+/// Upper bounds on tools/list across all its pages: a server that keeps returning cursors, or
+/// huge pages, must neither loop forever nor grow mcpctl's memory without end.
 const MAX_TOOL_PAGES: usize = 1000;
+const MAX_TOOLS: usize = 100_000;
+const MAX_TOOL_BYTES: usize = 64 * 1024 * 1024;
 
 async fn list_tools<S: Session>(s: &mut S, timeout: Duration) -> Result<Vec<String>, Failure> {
     let mut names = Vec::new();
+    let mut bytes = 0usize;
     let mut cursor: Option<String> = None;
+    let too_much = |what: String| {
+        Failure::new(FailureKind::Protocol, format!("tools/list {what}"))
+            .hint("the server lists far more than any client can use; it is misbehaving")
+    };
     for _ in 0..MAX_TOOL_PAGES {
         let params = match &cursor {
             Some(c) => serde_json::json!({"cursor": c}),
@@ -313,20 +324,29 @@ async fn list_tools<S: Session>(s: &mut S, timeout: Duration) -> Result<Vec<Stri
                 "tools/list answer has no tools array",
             )
         })?;
+        bytes += serde_json::to_vec(&page).map_or(0, |v| v.len());
+        if bytes > MAX_TOOL_BYTES {
+            return Err(too_much(format!(
+                "answered more than {} MiB across its pages",
+                MAX_TOOL_BYTES >> 20
+            )));
+        }
         names.extend(
             tools
                 .iter()
                 .filter_map(|t| t.get("name")?.as_str().map(str::to_owned)),
         );
+        if names.len() > MAX_TOOLS {
+            return Err(too_much(format!("listed more than {MAX_TOOLS} tools")));
+        }
         match page.get("nextCursor").and_then(Value::as_str) {
             Some(next) if !next.is_empty() => cursor = Some(next.to_owned()),
             _ => return Ok(names),
         }
     }
-    Err(Failure::new(
-        FailureKind::Protocol,
-        format!("tools/list kept paginating past {MAX_TOOL_PAGES} pages"),
-    ))
+    Err(too_much(format!(
+        "kept paginating past {MAX_TOOL_PAGES} pages"
+    )))
 }
 
 /// Sends `server/discover` on a fresh session and reads the answer.

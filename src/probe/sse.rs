@@ -8,8 +8,8 @@ use reqwest::header::ACCEPT;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
-use super::http::{capped_stream, send_failure, status_failure};
 use super::jsonrpc::{self, Incoming};
+use super::web::{capped_stream, send_failure, status_failure};
 use super::{CallError, Failure, FailureKind, Limits, Probe, Session};
 
 enum Event {
@@ -20,6 +20,7 @@ enum Event {
 
 struct SseSession {
     client: reqwest::Client,
+    headers: reqwest::header::HeaderMap,
     post_url: reqwest::Url,
     events: mpsc::Receiver<Event>,
     next_id: u64,
@@ -27,12 +28,14 @@ struct SseSession {
 
 pub(super) async fn handshake(
     client: &reqwest::Client,
+    headers: &reqwest::header::HeaderMap,
     url: reqwest::Url,
     limits: Limits,
     probe: &mut Probe,
 ) -> Result<(), Failure> {
     let connect = client
         .get(url.clone())
+        .headers(headers.clone())
         .header(ACCEPT, "text/event-stream")
         .send();
     let resp = tokio::time::timeout(limits.timeout, connect)
@@ -51,6 +54,7 @@ pub(super) async fn handshake(
             Ok(post_url) if post_url.origin() == url.origin() => {
                 let mut session = SseSession {
                     client: client.clone(),
+                    headers: headers.clone(),
                     post_url,
                     events,
                     next_id: 1,
@@ -113,6 +117,7 @@ impl SseSession {
         let resp = self
             .client
             .post(self.post_url.clone())
+            .headers(self.headers.clone())
             .json(body)
             .send()
             .await
@@ -166,7 +171,14 @@ impl Session for SseSession {
         }
     }
 
-    async fn notify(&mut self, method: &str) -> Result<(), Failure> {
-        self.post(&jsonrpc::notification(method)).await
+    async fn notify(&mut self, method: &str, timeout: Duration) -> Result<(), Failure> {
+        tokio::time::timeout(timeout, self.post(&jsonrpc::notification(method)))
+            .await
+            .map_err(|_| {
+                Failure::new(
+                    FailureKind::Timeout,
+                    format!("no answer to the {method} POST"),
+                )
+            })?
     }
 }

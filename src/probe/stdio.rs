@@ -242,21 +242,29 @@ fn redact_failure(mut f: Failure, r: &Redactor) -> Failure {
 }
 
 impl StdioSession {
-    async fn send(&mut self, msg: &Value) -> Result<(), Failure> {
+    /// Writes one message; a server that stops reading its stdin fills the pipe, so the write
+    /// has the same deadline as the answer it is for.
+    async fn send(&mut self, msg: &Value, deadline: tokio::time::Instant) -> Result<(), Failure> {
         let mut line = serde_json::to_vec(msg).expect("JSON values serialize");
         line.push(b'\n');
         let Some(stdin) = self.stdin.as_mut() else {
             return Err(Failure::new(FailureKind::Exited, "stdin is closed"));
         };
-        match stdin.write_all(&line).await {
-            Ok(()) => stdin
-                .flush()
-                .await
-                .map_err(|_| Failure::new(FailureKind::Exited, "stdin closed")),
-            Err(_) => Err(Failure::new(
+        let write = async {
+            stdin.write_all(&line).await?;
+            stdin.flush().await
+        };
+        match tokio::time::timeout_at(deadline, write).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Failure::new(
                 FailureKind::Exited,
                 "the server closed its stdin",
             )),
+            Err(_) => Err(Failure::new(
+                FailureKind::Timeout,
+                "the server stopped reading its stdin",
+            )
+            .hint("the server is hung; run it by hand, or raise `timeout`")),
         }
     }
 
@@ -297,8 +305,9 @@ impl Session for StdioSession {
         }
         let id = self.next_id;
         self.next_id += 1;
-        self.send(&jsonrpc::request(id, method, &params)).await?;
         let deadline = tokio::time::Instant::now() + timeout;
+        self.send(&jsonrpc::request(id, method, &params), deadline)
+            .await?;
         loop {
             let event = match tokio::time::timeout_at(deadline, self.events.recv()).await {
                 Err(_) => return Err(self.timeout_failure(method, timeout).into()),
@@ -313,7 +322,7 @@ impl Session for StdioSession {
                             return result.map_err(CallError::Rpc);
                         }
                         Incoming::Request { id } => {
-                            self.send(&jsonrpc::method_not_found(&id)).await?;
+                            self.send(&jsonrpc::method_not_found(&id), deadline).await?;
                             continue;
                         }
                         Incoming::Response { .. } | Incoming::Notification | Incoming::Invalid => {
@@ -343,7 +352,8 @@ impl Session for StdioSession {
         }
     }
 
-    async fn notify(&mut self, method: &str) -> Result<(), Failure> {
-        self.send(&jsonrpc::notification(method)).await
+    async fn notify(&mut self, method: &str, timeout: Duration) -> Result<(), Failure> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        self.send(&jsonrpc::notification(method), deadline).await
     }
 }

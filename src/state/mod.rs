@@ -2,12 +2,14 @@
 
 mod atomic;
 mod lock;
+mod read;
 pub mod reports;
 
 use std::path::{Path, PathBuf};
 
 pub use atomic::{write_atomic, write_atomic_many};
 pub use lock::{RunLock, acquire};
+pub use read::read_regular;
 
 use crate::env_vars;
 use crate::error::{Error, Result};

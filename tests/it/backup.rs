@@ -9,12 +9,12 @@ use serde_json::Value;
 
 use crate::{Run, Test};
 
-const OLD: &str = "{\"mcpServers\": {\"jira\": {\"command\": \"old\"}}}\n";
-const NEW: &str = "{\"mcpServers\": {\"jira\": {\"command\": \"new\"}}}\n";
+pub(crate) const OLD: &str = "{\"mcpServers\": {\"jira\": {\"command\": \"old\"}}}\n";
+pub(crate) const NEW: &str = "{\"mcpServers\": {\"jira\": {\"command\": \"new\"}}}\n";
 
 /// A temp dir with an age key pair, two locations and a target holding a config file and a
 /// 200 KiB file (so the ciphertext spans several 64 KiB chunks).
-fn setup(extra: &str) -> (Test, String) {
+pub(crate) fn setup(extra: &str) -> (Test, String) {
     let t = Test::new();
     let key = t.path().join("key.txt");
     let out = Command::new("age-keygen")
@@ -42,14 +42,14 @@ fn setup(extra: &str) -> (Test, String) {
     (t, public)
 }
 
-fn mcpctl(t: &Test, args: &[&str]) -> Run {
+pub(crate) fn mcpctl(t: &Test, args: &[&str]) -> Run {
     let mut cmd = t.command();
     cmd.args(args.iter().map(|a| t.expand(a)));
     let out = cmd.output().unwrap();
     Run::from_output(&out, t.path())
 }
 
-fn copies(dir: &Path, target: &str) -> Vec<PathBuf> {
+pub(crate) fn copies(dir: &Path, target: &str) -> Vec<PathBuf> {
     let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
         .map(|d| {
             d.flatten()
@@ -65,7 +65,7 @@ fn copies(dir: &Path, target: &str) -> Vec<PathBuf> {
     v
 }
 
-fn sidecar(p: &Path) -> PathBuf {
+pub(crate) fn sidecar(p: &Path) -> PathBuf {
     PathBuf::from(format!("{}.sha256", p.display()))
 }
 
@@ -118,59 +118,53 @@ fn backup_restore_round_trip_with_the_age_cli() {
         std::fs::read_to_string(t.path().join("cfg/mcp.json")).unwrap(),
         OLD
     );
-    assert_eq!(
-        std::fs::read_to_string(t.path().join("cfg/mcp.json.mcpctl-prev")).unwrap(),
-        "{ corrupted"
+    // The replaced file is kept in the state dir, never beside the original.
+    let previous = run.json()["files"][0]["previous"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        previous.starts_with(
+            &t.path()
+                .join("state/mcpctl/restore/cursor")
+                .display()
+                .to_string()
+        )
     );
+    assert_eq!(std::fs::read_to_string(&previous).unwrap(), "{ corrupted");
+    assert!(!t.path().join("cfg/mcp.json.mcpctl-prev").exists());
 }
 
 #[test]
-fn a_backup_made_by_the_age_cli_restores() {
-    let (t, public) = setup("");
+fn a_copy_made_before_signing_restores_only_with_allow_unsigned() {
+    let (t, _) = setup("");
     mcpctl(&t, &["backup", "cursor"]).code(0);
-    let original = copies(&t.path().join("loc1"), "cursor").remove(0);
-    // Decrypt with the CLI and re-encrypt with the CLI under a newer name, with its sidecar.
-    let plain = Command::new("age")
-        .arg("-d")
-        .arg("-i")
-        .arg(t.path().join("key.txt"))
-        .arg(&original)
-        .output()
-        .unwrap()
-        .stdout;
-    let mut enc = Command::new("age")
-        .args(["-r", &public])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(enc.stdin.as_mut().unwrap(), &plain).unwrap();
-    drop(enc.stdin.take());
-    let cipher = enc.wait_with_output().unwrap().stdout;
-    let name = "mcpctl-cursor-20991231T000000Z-cli-0001.tar.age";
-    let path = t.path().join("loc2").join(name);
-    std::fs::write(&path, &cipher).unwrap();
-    let sha = String::from_utf8(
-        Command::new("sha256sum")
-            .arg(&path)
-            .output()
-            .unwrap()
-            .stdout,
-    )
-    .unwrap();
-    let sha = sha.split_whitespace().next().unwrap();
-    std::fs::write(
-        sidecar(&path),
-        format!(
-            "{{\"file\":\"{name}\",\"size\":{},\"sha256\":\"{sha}\"}}",
-            cipher.len()
-        ),
-    )
-    .unwrap();
+    // As an mcpctl from before signing left it: no signature, a sidecar without the manifest.
+    for loc in ["loc1", "loc2"] {
+        let copy = copies(&t.path().join(loc), "cursor").remove(0);
+        std::fs::remove_file(format!("{}.sig", copy.display())).unwrap();
+        let mut side: Value =
+            serde_json::from_slice(&std::fs::read(sidecar(&copy)).unwrap()).unwrap();
+        side.as_object_mut().unwrap().remove("manifest_sha256");
+        std::fs::write(sidecar(&copy), side.to_string()).unwrap();
+    }
     std::fs::write(t.path().join("cfg/mcp.json"), NEW).unwrap();
     let run = mcpctl(&t, &["restore", "cursor", "--json"]);
-    run.code(0);
-    assert_eq!(run.json()["used"]["backup"], name);
+    run.code(2);
+    assert_eq!(
+        run.json()["skipped"][0]["state"],
+        "unsigned",
+        "{}",
+        run.stdout
+    );
+    assert_eq!(
+        std::fs::read_to_string(t.path().join("cfg/mcp.json")).unwrap(),
+        NEW
+    );
+    let run = mcpctl(&t, &["restore", "cursor", "--json", "--allow-unsigned"]);
+    run.code(1);
+    assert_eq!(run.json()["used"]["state"], "valid_unsigned");
+    assert!(run.stderr.contains("--allow-unsigned"), "{}", run.stderr);
     assert_eq!(
         std::fs::read_to_string(t.path().join("cfg/mcp.json")).unwrap(),
         OLD
@@ -341,7 +335,7 @@ fn bad_identities_are_refused_and_nothing_is_written() {
     )
     .unwrap();
     let run = mcpctl(&t, &["restore", "cursor"]);
-    run.code(2);
+    run.code(3);
     assert!(
         run.stderr.contains("readable by others") && run.stderr.contains("chmod 600"),
         "{}",
@@ -367,7 +361,7 @@ fn bad_identities_are_refused_and_nothing_is_written() {
     );
     std::fs::remove_file(t.path().join("key.txt")).unwrap();
     let run = mcpctl(&t, &["restore", "cursor"]);
-    run.code(2);
+    run.code(3);
     assert!(run.stderr.contains("key.txt"), "{}", run.stderr);
     assert_eq!(
         std::fs::read_to_string(t.path().join("cfg/mcp.json")).unwrap(),

@@ -117,3 +117,50 @@ fn nix_kill(pid: u32, sig: &str) {
             .success()
     );
 }
+
+/// Kills its child when dropped: a failed assertion must not leave a run going.
+struct Reap(std::process::Child);
+
+impl Drop for Reap {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// SIGTERM while backup writes: the handler is in place during synchronous work too, so the run
+/// exits 130 (not 143) and leaves no temp file and no partial copy behind.
+#[test]
+fn sigterm_during_a_backup_exits_130_and_leaves_no_temp_file() {
+    let (t, _) = crate::backup::setup("");
+    // A large sparse file: sealing it takes long enough to be caught half-way.
+    let big = std::fs::File::create(t.path().join("data/sparse.bin")).unwrap();
+    big.set_len(400 << 20).unwrap();
+    let child = t
+        .command()
+        .args(["backup", "blob"])
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut child = Reap(child);
+    let loc = t.path().join("loc1");
+    let started = Instant::now();
+    let temp = || {
+        std::fs::read_dir(&loc).is_ok_and(|d| {
+            d.flatten()
+                .any(|e| e.file_name().to_string_lossy().starts_with(".mcpctl-tmp-"))
+        })
+    };
+    while !temp() {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "the backup never started writing"
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    nix_kill(child.0.id(), "TERM");
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    assert!(!temp(), "a temp file was left in {}", loc.display());
+    assert!(crate::backup::copies(&loc, "blob").is_empty());
+}

@@ -198,7 +198,8 @@ fn a_corrupt_config_is_restored_from_a_real_backup() {
         std::fs::read_to_string(&file).unwrap(),
         "{\"token_file\": \"/run/secret\"}\n"
     );
-    assert!(t.path().join("cfg/server.json.mcpctl-prev").exists());
+    assert!(!t.path().join("cfg/server.json.mcpctl-prev").exists());
+    assert!(t.path().join("state/restore/server-jira").is_dir());
 
     // A healthy server's valid config is never restored over.
     let r = t.again(&["recover", "jira", "--json"]);

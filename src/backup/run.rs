@@ -1,0 +1,262 @@
+//! One backup run over the chosen targets: collect and validate, skip what has not changed, seal
+//! once, write and sign a copy into every location, then prune where the write succeeded.
+
+use std::path::Path;
+
+use chrono::Utc;
+use serde::{Deserialize, Serialize};
+
+use super::sign::Signer;
+use super::{archive, retention, store};
+use crate::config::{BackupSettings, BackupTarget, Retention};
+
+/// What the run may do beyond the usual.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// Back up even when nothing changed.
+    pub force: bool,
+    /// Back up files that fail their format validation.
+    pub allow_invalid: bool,
+}
+
+/// The keys a backup is made with: public recipients to encrypt, the private key to sign.
+pub struct Sealing<'a> {
+    pub recipients: &'a [Box<dyn age::Recipient + Send>],
+    pub signer: &'a Signer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Written,
+    Unchanged,
+    Failed,
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct TargetReport {
+    pub name: String,
+    pub result: Outcome,
+    pub backup: Option<String>,
+    pub files: usize,
+    pub bytes: u64,
+    pub locations: Vec<LocationReport>,
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
+pub struct LocationReport {
+    pub path: std::path::PathBuf,
+    pub ok: bool,
+    pub error: Option<String>,
+    pub pruned: Vec<String>,
+}
+
+/// What the last successful backup of a target contained, kept in the state dir so an hourly
+/// cron run can skip unchanged targets without the identity (and without a plaintext hint of the
+/// content beside the backups). Its `name` is also the newest copy this host wrote, which
+/// restore uses to refuse replays.
+#[derive(Debug, Serialize, Deserialize)]
+pub struct LastBackup {
+    pub fingerprint: String,
+    pub name: String,
+}
+
+pub fn last_backup(state_dir: &Path, target: &str) -> Option<LastBackup> {
+    let path = last_path(state_dir, target);
+    crate::state::read_regular(&path, 64 * 1024)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+}
+
+fn last_path(state_dir: &Path, target: &str) -> std::path::PathBuf {
+    state_dir.join("backup").join(format!("{target}.json"))
+}
+
+pub fn back_up(
+    cfg: &BackupSettings,
+    target: &BackupTarget,
+    sealing: &Sealing<'_>,
+    state_dir: &Path,
+    opts: Options,
+) -> TargetReport {
+    let mut report = TargetReport {
+        name: target.name.clone(),
+        result: Outcome::Failed,
+        backup: None,
+        files: 0,
+        bytes: 0,
+        locations: Vec::new(),
+        error: None,
+    };
+    super::clean_target_temps(target);
+    let files = match super::collect(target) {
+        Ok(f) => f,
+        Err(e) => {
+            report.error = Some(e);
+            return report;
+        }
+    };
+    report.files = files.len();
+    report.bytes = files.iter().map(|f| f.entry.size).sum();
+    if !opts.allow_invalid {
+        for f in &files {
+            if let Err(e) =
+                crate::validate::check(target.format, Path::new(&f.entry.path), &f.bytes)
+            {
+                report.error = Some(format!(
+                    "refusing to back up {}: it is not valid {} ({e}); fix or restore it, or pass --allow-invalid",
+                    f.entry.path,
+                    target.format.label()
+                ));
+                return report;
+            }
+        }
+    }
+    let fingerprint = super::fingerprint(&files);
+    if let Some(last) =
+        last_backup(state_dir, &target.name).filter(|l| l.fingerprint == fingerprint && !opts.force)
+        && cfg
+            .locations
+            .iter()
+            .any(|loc| loc.path.join(&last.name).is_file())
+    {
+        report.result = Outcome::Unchanged;
+        report.backup = Some(last.name);
+        return report;
+    }
+
+    let now = Utc::now();
+    let host = crate::output::hostname();
+    // Two backups in one second may draw the same nonce; under the run lock, a name no location
+    // holds yet stays free.
+    let name =
+        std::iter::repeat_with(|| store::file_name(&target.name, now, &host, fastrand::u16(..)))
+            .find(|n| !cfg.locations.iter().any(|loc| loc.path.join(n).exists()))
+            .expect("an endless iterator finds a free name");
+    let manifest = archive::Manifest {
+        version: archive::MANIFEST_VERSION,
+        id: name.trim_end_matches(".tar.age").to_owned(),
+        created: now,
+        host,
+        mcpctl_version: env!("CARGO_PKG_VERSION").to_owned(),
+        target: target.name.clone(),
+        format: target.format,
+        files: files.iter().map(|f| f.entry.clone()).collect(),
+    };
+    let manifest_json = archive::manifest_bytes(&manifest);
+    let seal = |out: &mut dyn std::io::Write| {
+        archive::seal(&manifest, &manifest_json, &files, sealing.recipients, out)
+    };
+    let written = Sealed {
+        name: &name,
+        host: &manifest.host,
+        manifest_sha256: &archive::sha256_hex(&manifest_json),
+        signer: sealing.signer,
+    };
+    report.locations = write_everywhere(cfg, &target.name, &written, &seal);
+    if report.locations.iter().any(|l| l.ok) {
+        report.result = Outcome::Written;
+        report.backup = Some(name.clone());
+        let last = LastBackup { fingerprint, name };
+        let saved = crate::state::ensure_dir(&state_dir.join("backup")).and_then(|()| {
+            crate::state::write_atomic(
+                &last_path(state_dir, &target.name),
+                &serde_json::to_vec(&last).expect("serializes"),
+                0o600,
+            )
+        });
+        if let Err(e) = saved {
+            tracing::warn!("cannot remember the backup of {}: {e}", target.name);
+        }
+    } else {
+        report.error = Some("no location could be written".into());
+    }
+    report
+}
+
+/// What every location's copy shares.
+struct Sealed<'a> {
+    name: &'a str,
+    host: &'a str,
+    manifest_sha256: &'a str,
+    signer: &'a Signer,
+}
+
+/// Seals once into the first location that takes it and copies that file to the others;
+/// prunes only where the write succeeded, so a failing location keeps everything it has.
+fn write_everywhere(
+    cfg: &BackupSettings,
+    target: &str,
+    sealed: &Sealed<'_>,
+    seal: &dyn Fn(&mut dyn std::io::Write) -> Result<(), String>,
+) -> Vec<LocationReport> {
+    let mut out = Vec::new();
+    let mut first: Option<store::Written> = None;
+    for location in &cfg.locations {
+        let written = crate::state::ensure_dir(&location.path)
+            .map_err(|e| e.to_string())
+            .and_then(|()| {
+                store::clean_temps(&location.path, sealed.host);
+                match &first {
+                    Some(from) => store::duplicate(from, &location.path, sealed.name, sealed.host),
+                    None => store::create(
+                        &location.path,
+                        sealed.name,
+                        sealed.host,
+                        sealed.manifest_sha256,
+                        sealed.signer,
+                        seal,
+                    ),
+                }
+            });
+        out.push(LocationReport {
+            path: location.path.clone(),
+            ok: written.is_ok(),
+            error: written.as_ref().err().cloned(),
+            pruned: Vec::new(),
+        });
+        if let Ok(written) = written {
+            first.get_or_insert(written);
+        }
+    }
+    // Only after every copy exists (the first is the others' source), and only where this run
+    // wrote: a failing location keeps everything it has.
+    for (location, report) in cfg.locations.iter().zip(&mut out) {
+        if report.ok {
+            match prune(&location.path, target, sealed.name, &location.retention) {
+                Ok(pruned) => report.pruned = pruned,
+                Err(e) => report.error = Some(format!("pruning failed: {e}")),
+            }
+        }
+    }
+    out
+}
+
+/// Applies retention to the copies whose sidecar verifies; others are left for a person to see.
+/// The copy just written counts as the newest, which retention always keeps, whatever a
+/// same-second tie or a clock step did to the order of names.
+fn prune(
+    location: &Path,
+    target: &str,
+    written: &str,
+    policy: &Retention,
+) -> std::io::Result<Vec<String>> {
+    let mut copies: Vec<store::Copy> = store::list(location, target)?
+        .into_iter()
+        .filter(store::looks_complete)
+        .collect();
+    copies.sort_by_key(|c| c.name != written);
+    let times: Vec<_> = copies.iter().map(|c| c.time).collect();
+    let keep = retention::keep(&times, policy);
+    let mut pruned = Vec::new();
+    for (copy, keep) in copies.iter().zip(keep) {
+        if !keep {
+            store::remove(copy)?;
+            pruned.push(copy.name.clone());
+        }
+    }
+    Ok(pruned)
+}

@@ -1,0 +1,38 @@
+//! HTTP rules every client of mcpctl follows (probes, the emergency check, notifications):
+//! redirects stay on the origin that was asked, and errors never show a URL.
+
+use std::error::Error as _;
+
+/// Follows at most 5 redirects, and only to the same scheme, host and port. reqwest strips only
+/// `Authorization` and cookies on a cross-origin redirect; an `X-Api-Key` header would reach the
+/// other origin, so no other origin is followed at all.
+pub fn same_origin_redirects() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        let first = attempt.previous().first().map(reqwest::Url::origin);
+        if attempt.previous().len() > 5 {
+            attempt.error("too many redirects")
+        } else if first.is_some_and(|o| o != attempt.url().origin()) {
+            attempt.error("redirect to another origin")
+        } else {
+            attempt.follow()
+        }
+    })
+}
+
+/// An error and its causes, without the request URL (whose query may hold a key).
+pub fn error_chain(e: &reqwest::Error) -> String {
+    let mut text = e.to_string();
+    if let Some(url) = e.url() {
+        text = text.replace(url.as_str(), &crate::redact::url(url.as_str()));
+    }
+    let mut source = e.source();
+    while let Some(s) = source {
+        let part = s.to_string();
+        if !text.contains(&part) {
+            text.push_str(": ");
+            text.push_str(&part);
+        }
+        source = s.source();
+    }
+    text
+}

@@ -1,0 +1,159 @@
+//! What the HTTP transports share: one client for every probe of a run (one TLS root store, one
+//! connection pool), headers sent per request, capped bodies, and failures that never show a
+//! URL's secrets.
+
+use std::collections::BTreeMap;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+use futures::{Stream, StreamExt};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use super::{Failure, FailureKind};
+
+/// Cap on one HTTP answer; a server streaming forever must not grow mcpctl's memory.
+pub(super) const MAX_BODY: usize = 16 * 1024 * 1024;
+/// Connecting is bounded here; each request is also bounded by the server's own timeout.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+static CLIENT: LazyLock<Result<reqwest::Client, String>> = LazyLock::new(|| {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .redirect(crate::net::same_origin_redirects())
+        .user_agent(concat!("mcpctl/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("cannot build an HTTP client: {e}"))
+});
+
+/// The client every HTTP and SSE probe of this process uses.
+pub(super) fn client() -> Result<reqwest::Client, Failure> {
+    CLIENT
+        .as_ref()
+        .cloned()
+        .map_err(|e| Failure::new(FailureKind::Config, e.clone()))
+}
+
+/// The server's configured headers, checked once and marked sensitive (never in debug output).
+pub(super) fn headers(headers: &BTreeMap<String, String>) -> Result<HeaderMap, Failure> {
+    let mut map = HeaderMap::new();
+    for (k, v) in headers {
+        let name = HeaderName::from_bytes(k.as_bytes()).map_err(|_| {
+            Failure::new(
+                FailureKind::Config,
+                format!("header name `{k}` is not valid"),
+            )
+        })?;
+        let mut value = HeaderValue::from_str(v).map_err(|_| {
+            Failure::new(
+                FailureKind::Config,
+                format!("the value of header `{k}` is not valid (control characters?)"),
+            )
+        })?;
+        value.set_sensitive(true);
+        map.insert(name, value);
+    }
+    Ok(map)
+}
+
+pub(super) fn send_failure(url: &reqwest::Url, e: &reqwest::Error) -> Failure {
+    let host = url.host_str().unwrap_or("?");
+    if e.is_redirect() {
+        Failure::new(
+            FailureKind::HttpStatus,
+            format!("{host} redirected to another origin, which is never followed"),
+        )
+        .hint("point `url` at the final address; credentials are never sent to another origin")
+    } else if e.is_connect() {
+        Failure::new(
+            FailureKind::Connect,
+            format!(
+                "cannot connect to {host}:{}",
+                url.port_or_known_default().unwrap_or(0)
+            ),
+        )
+        .hint("is the server running and listening on that address?")
+    } else if e.is_timeout() {
+        Failure::new(
+            FailureKind::Timeout,
+            format!("connection to {host} timed out"),
+        )
+    } else {
+        // Without the URL: its query may carry a key.
+        let e = crate::net::error_chain(e);
+        Failure::new(
+            FailureKind::Connect,
+            format!("request to {host} failed: {e}"),
+        )
+    }
+}
+
+pub(super) fn status_failure(
+    status: reqwest::StatusCode,
+    headers: &HeaderMap,
+    method: &str,
+) -> Failure {
+    match status.as_u16() {
+        401 | 403 => {
+            // Whole: the redactor sees it before anything is cut.
+            let challenge = headers
+                .get(reqwest::header::WWW_AUTHENTICATE)
+                .and_then(|v| v.to_str().ok())
+                .map(|c| format!(" ({c})"))
+                .unwrap_or_default();
+            Failure::new(
+                FailureKind::Auth,
+                format!("{method}: HTTP {status}{challenge}"),
+            )
+            .hint(
+                "the token is missing, wrong or expired; check the Authorization header's variable",
+            )
+        }
+        _ => Failure::new(FailureKind::HttpStatus, format!("{method}: HTTP {status}")),
+    }
+}
+
+pub(super) async fn read_capped(resp: reqwest::Response) -> Result<Vec<u8>, Failure> {
+    let mut body = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| {
+            Failure::new(
+                FailureKind::Connect,
+                format!("reading the answer failed: {}", crate::net::error_chain(&e)),
+            )
+        })?;
+        if body.len() + chunk.len() > MAX_BODY {
+            return Err(too_big());
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn too_big() -> Failure {
+    Failure::new(
+        FailureKind::Garbage,
+        format!("the answer is larger than {} MiB", MAX_BODY >> 20),
+    )
+}
+
+/// The body as a byte stream that fails once more than `MAX_BODY` bytes have arrived.
+pub(super) fn capped_stream(
+    resp: reqwest::Response,
+) -> impl Stream<Item = Result<bytes::Bytes, Failure>> {
+    let mut seen = 0usize;
+    resp.bytes_stream().map(move |chunk| {
+        let chunk = chunk.map_err(|e| {
+            Failure::new(
+                FailureKind::Connect,
+                format!("the stream broke: {}", crate::net::error_chain(&e)),
+            )
+        })?;
+        seen += chunk.len();
+        if seen > MAX_BODY {
+            Err(too_big())
+        } else {
+            Ok(chunk)
+        }
+    })
+}
