@@ -31,6 +31,10 @@ pub enum Error {
     #[error("{0}")]
     Key(String),
 
+    /// The operation could not be done: exit 2, like a critical finding.
+    #[error("{0}")]
+    Failed(String),
+
     #[error("interrupted")]
     Interrupted,
 
@@ -47,6 +51,7 @@ impl Error {
         match self {
             Error::Locked { .. } | Error::LockTimeout { .. } => Code::Locked,
             Error::Interrupted => Code::Interrupted,
+            Error::Failed(_) => Code::Critical,
             Error::Config(_) | Error::Usage(_) | Error::Key(_) | Error::Io { .. } => Code::Unknown,
         }
     }

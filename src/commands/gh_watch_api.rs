@@ -512,7 +512,7 @@ impl Files {
 
 /// A missing or unreadable file starts afresh: it is a cache and a history, not a config.
 fn load<T: DeserializeOwned + Default>(path: &Path) -> T {
-    std::fs::read(path)
+    crate::state::read_state(path)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()

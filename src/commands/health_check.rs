@@ -67,33 +67,47 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
 
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
 
-    let (opts, deadline) = super::probe_plan(
+    let (opts, budget) = super::probe_plan(
         &settings,
         args.deadline,
         args.check_modern || settings.health_check.check_modern,
     );
-    let mut reports =
-        health::check_all(&servers, &opts, tokio::time::Instant::now() + deadline).await;
+    // One deadline for the whole run, recovery included.
+    let deadline = tokio::time::Instant::now() + budget;
+    let mut reports = health::check_all(&servers, &opts, deadline).await;
     let mut recovery = Vec::new();
     if args.recover {
-        let done =
-            super::recover::recover_all(&servers, reports, &opts, &settings, &state_dir, false)
-                .await;
+        let restore = crate::heal::restorer(settings.backup.as_ref(), &state_dir);
+        let hctx = crate::heal::Context {
+            opts: &opts,
+            state_dir: &state_dir,
+            restore: &restore,
+            dry_run: false,
+            deadline,
+        };
+        let done = crate::heal::recover_all(&servers, reports, &hctx).await;
         reports = done.iter().map(|r| r.report.clone()).collect();
         recovery = done
             .into_iter()
-            .filter(|r| r.held.as_deref() != Some("not_failing"))
+            .filter(|r| r.held != Some(crate::heal::Held::NotFailing))
             .collect();
     }
 
-    let (status, mut summary) = verdict(&reports, &problems);
+    let (mut status, mut summary) = verdict(&reports, &problems);
+    if recovery
+        .iter()
+        .any(|r| r.held == Some(crate::heal::Held::GuardUnreadable))
+    {
+        status = Status::Critical;
+        summary.push_str("; a recovery guard cannot be read or saved (see the report)");
+    }
     if let Some(cleared) = super::emergency::clear_if_recovered(&settings, &state_dir, &reports) {
         summary.push_str(&format!("; {cleared}"));
     }
     let body = Body {
         config: settings.file.clone(),
         client_capabilities: crate::probe::jsonrpc::client_capabilities(),
-        deadline_ms: u64::try_from(deadline.as_millis()).unwrap_or(u64::MAX),
+        deadline_ms: u64::try_from(budget.as_millis()).unwrap_or(u64::MAX),
         servers: reports,
         recovery,
         discovery_problems: problems,

@@ -38,8 +38,17 @@ pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
         return change_guards(&args, &servers, started, &state_dir, ctx).await;
     }
     let (opts, deadline) = super::probe_plan(&settings, args.deadline, false);
-    let first = health::check_all(&servers, &opts, tokio::time::Instant::now() + deadline).await;
-    let recoveries = recover_all(&servers, first, &opts, &settings, &state_dir, args.dry_run).await;
+    let deadline = tokio::time::Instant::now() + deadline;
+    let first = health::check_all(&servers, &opts, deadline).await;
+    let restore = heal::restorer(settings.backup.as_ref(), &state_dir);
+    let hctx = heal::Context {
+        opts: &opts,
+        state_dir: &state_dir,
+        restore: &restore,
+        dry_run: args.dry_run,
+        deadline,
+    };
+    let recoveries = heal::recover_all(&servers, first, &hctx).await;
     let (status, summary) = verdict(&recoveries);
     let body = Body {
         dry_run: args.dry_run,
@@ -47,30 +56,6 @@ pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
     };
     let env = Envelope::new("recover", started, status, summary, body);
     emit::finish(&env, started, &state_dir, ctx, || view(&env.body)).await
-}
-
-/// Climbs the ladder of every failing server at once; healthy ones pass straight through.
-pub(crate) async fn recover_all(
-    servers: &[ServerConfig],
-    first: Vec<health::ServerReport>,
-    opts: &health::Options,
-    settings: &Settings,
-    state_dir: &std::path::Path,
-    dry_run: bool,
-) -> Vec<Recovery> {
-    let restore = |target: &str, only_if_invalid: bool| {
-        crate::backup::restore::for_recovery(
-            settings.backup.as_ref(),
-            target,
-            only_if_invalid,
-            state_dir,
-        )
-    };
-    let climbs = servers
-        .iter()
-        .zip(first)
-        .map(|(server, report)| heal::recover(server, report, opts, state_dir, &restore, dry_run));
-    futures::future::join_all(climbs).await
 }
 
 fn select(settings: &Settings, args: &RecoverArgs) -> Result<Vec<ServerConfig>> {
@@ -118,13 +103,19 @@ async fn change_guards(
         ("resumed", "pause ended by hand".to_owned())
     };
     for server in servers {
-        let mut g = guard::load(state_dir, &server.name);
+        // --reset is how a person mends an unreadable guard: it starts from a fresh one.
+        let loaded = guard::load(state_dir, &server.name);
+        let mut g = match (action, loaded) {
+            (_, Ok(g)) => g,
+            ("reset", Err(_)) => guard::Guard::default(),
+            (_, Err(e)) => return Err(Error::Failed(e.to_string())),
+        };
         match action {
             "reset" => g.reset(),
             "paused" => g.paused_until = Some(until),
             _ => g.paused_until = None,
         }
-        guard::save(state_dir, &server.name, &g)?;
+        guard::save(state_dir, &server.name, &g).map_err(|e| Error::Failed(e.to_string()))?;
         let record = Record {
             time: now,
             server: server.name.clone(),
@@ -156,7 +147,11 @@ fn verdict(recoveries: &[Recovery]) -> (Status, String) {
         )
     };
     let still_down: Vec<&Recovery> = recoveries.iter().filter(down).collect();
-    let status = if still_down.iter().any(|r| r.critical) {
+    // A guard that cannot be read or saved fails closed, and loudly.
+    let guard_broken = recoveries
+        .iter()
+        .any(|r| r.held == Some(heal::Held::GuardUnreadable));
+    let status = if guard_broken || still_down.iter().any(|r| r.critical) {
         Status::Critical
     } else if !still_down.is_empty()
         || recoveries
@@ -192,7 +187,7 @@ fn verdict(recoveries: &[Recovery]) -> (Status, String) {
                 format!(
                     "{} ({})",
                     r.name,
-                    r.held.as_deref().unwrap_or("ladder exhausted")
+                    r.held.map_or("ladder exhausted", heal::Held::label)
                 )
             })
             .collect();
@@ -219,7 +214,7 @@ fn view(body: &Body) -> View {
             .collect();
         let note = match (&r.held, r.breaker_open) {
             (_, true) => "breaker open".to_owned(),
-            (Some(h), false) => h.replace('_', " "),
+            (Some(h), false) => h.label().to_owned(),
             (None, false) => r
                 .time_to_recover_ms
                 .map(|ms| {

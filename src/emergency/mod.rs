@@ -49,7 +49,7 @@ pub fn default_env_file(state_dir: &Path) -> PathBuf {
 }
 
 pub fn load(state_dir: &Path) -> State {
-    std::fs::read(state_path(state_dir))
+    crate::state::read_state(&state_path(state_dir))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()

@@ -32,7 +32,7 @@ pub fn clear(state: &Path) {
 
 /// Restores the checkout an interrupted fix left behind. Returns what it did, for the summary.
 pub async fn undo(state: &Path, timeout: Duration) -> crate::error::Result<Option<String>> {
-    let Ok(bytes) = std::fs::read(path(state)) else {
+    let Ok(bytes) = crate::state::read_state(&path(state)) else {
         return Ok(None);
     };
     let Ok(marker) = serde_json::from_slice::<Inflight>(&bytes) else {

@@ -41,7 +41,7 @@ fn dir(state: &Path) -> PathBuf {
 }
 
 pub fn load_attempts(state: &Path) -> BTreeMap<String, Attempts> {
-    std::fs::read(dir(state).join("attempts.json"))
+    crate::state::read_state(&dir(state).join("attempts.json"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()

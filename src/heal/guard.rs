@@ -44,6 +44,13 @@ impl Blocked {
         }
     }
 
+    pub fn held(&self) -> super::ladder::Held {
+        match self {
+            Blocked::Paused(_) => super::ladder::Held::Paused,
+            Blocked::BreakerOpen(_) => super::ladder::Held::BreakerOpen,
+        }
+    }
+
     pub fn explain(&self, server: &str) -> String {
         match self {
             Blocked::Paused(until) => format!(
@@ -62,19 +69,47 @@ pub fn path(state_dir: &Path, server: &str) -> PathBuf {
     state_dir.join("recover").join(format!("{server}.json"))
 }
 
-/// A missing or unreadable file is a fresh guard; a corrupt one is reported by the caller's
-/// next save overwriting it, never by refusing to recover.
-pub fn load(state_dir: &Path, server: &str) -> Guard {
-    std::fs::read(path(state_dir, server))
-        .ok()
-        .and_then(|b| serde_json::from_slice(&b).ok())
-        .unwrap_or_default()
+/// A guard that cannot be read or written. Recovery fails closed on it: with the budget and the
+/// breaker unknown, no action is taken until a person looks.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the recovery guard {} {why}; no action is taken until it is fixed: `mcpctl recover --reset {server}` rewrites it", path.display())]
+pub struct GuardError {
+    pub path: PathBuf,
+    pub server: String,
+    pub why: String,
 }
 
-pub fn save(state_dir: &Path, server: &str, guard: &Guard) -> crate::error::Result<()> {
-    crate::state::ensure_dir(&state_dir.join("recover"))?;
+/// A guard file is small; anything larger is not one.
+const MAX_GUARD: u64 = 1024 * 1024;
+
+/// A missing file is a fresh guard. One that cannot be read (corrupt, a FIFO, a symlink, too
+/// large) is an error, never a fresh start: that would reopen a breaker a person must close.
+pub fn load(state_dir: &Path, server: &str) -> Result<Guard, GuardError> {
+    let path = path(state_dir, server);
+    let fail = |why: String| GuardError {
+        path: path.clone(),
+        server: server.to_owned(),
+        why,
+    };
+    match crate::state::read_regular(&path, MAX_GUARD) {
+        Ok(bytes) => {
+            serde_json::from_slice(&bytes).map_err(|e| fail(format!("does not parse ({e})")))
+        }
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Guard::default()),
+        Err(e) => Err(fail(format!("cannot be read: {e}"))),
+    }
+}
+
+pub fn save(state_dir: &Path, server: &str, guard: &Guard) -> Result<(), GuardError> {
+    let path = path(state_dir, server);
     let json = serde_json::to_vec_pretty(guard).expect("guards serialize");
-    crate::state::write_atomic(&path(state_dir, server), &json, 0o600)
+    crate::state::ensure_dir(&state_dir.join("recover"))
+        .and_then(|()| crate::state::write_atomic(&path, &json, 0o600))
+        .map_err(|e| GuardError {
+            path: path.clone(),
+            server: server.to_owned(),
+            why: format!("cannot be saved: {e}"),
+        })
 }
 
 impl Guard {

@@ -19,6 +19,41 @@ use crate::redact::Redactor;
 /// written, `Ok(None)` when nothing needed restoring.
 pub type RestoreFn<'a> = &'a (dyn Fn(&str, bool) -> Result<Option<String>, String> + Sync);
 
+/// Why no step ran.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Held {
+    NotFailing,
+    /// The server has no `[servers.NAME.recover]` ladder.
+    NoPolicy,
+    Paused,
+    BreakerOpen,
+    DryRun,
+    /// The guard file cannot be read or saved: recovery fails closed.
+    GuardUnreadable,
+    /// The run's deadline came before the next step.
+    Deadline,
+    #[serde(other)]
+    Other,
+}
+
+impl Held {
+    pub fn label(self) -> &'static str {
+        match self {
+            Held::NotFailing => "not failing",
+            Held::NoPolicy => "no [servers.NAME.recover] ladder",
+            Held::Paused => "paused",
+            Held::BreakerOpen => "breaker open",
+            Held::DryRun => "dry run",
+            Held::GuardUnreadable => "guard file unreadable",
+            Held::Deadline => "deadline reached",
+            Held::Other => "held",
+        }
+    }
+}
+
 /// What recovery did for one server, for the report.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct Recovery {
@@ -34,9 +69,9 @@ pub struct Recovery {
     /// It was failing and is healthy now.
     pub recovered: bool,
     pub time_to_recover_ms: Option<u64>,
-    /// Why no step ran: not_failing | no_policy | paused | breaker_open | dry_run.
+    /// Why no step ran (or why the ladder stopped early).
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub held: Option<String>,
+    pub held: Option<Held>,
     /// With --dry-run: the steps that would run.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub plan: Vec<String>,
@@ -59,25 +94,27 @@ fn error_text(r: &ServerReport) -> Option<String> {
         .map(|e| format!("{}: {}", e.kind.as_str(), e.message))
 }
 
+/// What every ladder of a run shares.
+pub struct Context<'a> {
+    pub opts: &'a health::Options,
+    pub state_dir: &'a Path,
+    pub restore: RestoreFn<'a>,
+    pub dry_run: bool,
+    /// The run's deadline bounds the whole ladder: steps, settling and re-probes.
+    pub deadline: tokio::time::Instant,
+}
+
 struct Ladder<'a> {
     server: &'a ServerConfig,
     policy: &'a RecoverPolicy,
-    state_dir: &'a Path,
-    opts: &'a health::Options,
-    restore: RestoreFn<'a>,
-    dry_run: bool,
+    ctx: &'a Context<'a>,
     out: Recovery,
 }
 
 /// Runs the ladder for `server`, whose probe just gave `first`.
-pub async fn recover(
-    server: &ServerConfig,
-    first: ServerReport,
-    opts: &health::Options,
-    state_dir: &Path,
-    restore: RestoreFn<'_>,
-    dry_run: bool,
-) -> Recovery {
+pub async fn recover(server: &ServerConfig, first: ServerReport, ctx: &Context<'_>) -> Recovery {
+    let state_dir = ctx.state_dir;
+    let dry_run = ctx.dry_run;
     let mut out = Recovery {
         name: server.name.clone(),
         critical: server.critical,
@@ -95,42 +132,43 @@ pub async fn recover(
         report: first,
     };
     let Some(policy) = server.recover.as_ref() else {
-        out.held = Some(
-            if failing(&out.report) {
-                "no_policy"
-            } else {
-                "not_failing"
-            }
-            .into(),
-        );
+        out.held = Some(if failing(&out.report) {
+            Held::NoPolicy
+        } else {
+            Held::NotFailing
+        });
         return out;
     };
     let now = Utc::now();
-    let mut g = guard::load(state_dir, &server.name);
-    let before = g.clone();
-    g.refresh(now, policy);
     let mut run = Ladder {
         server,
         policy,
-        state_dir,
-        opts,
-        restore,
-        dry_run,
+        ctx,
         out,
     };
+    let mut g = match guard::load(state_dir, &server.name) {
+        Ok(g) => g,
+        Err(e) => {
+            run.out.held = Some(Held::GuardUnreadable);
+            run.event("guard_unreadable", &e.to_string());
+            return run.out;
+        }
+    };
+    let before = g.clone();
+    g.refresh(now, policy);
     if failing(&run.out.report) {
         g.seen_failing();
         if let Some(blocked) = g.blocked() {
-            run.out.held = Some(blocked.kind().into());
+            run.out.held = Some(blocked.held());
             run.event(blocked.kind(), &blocked.explain(&server.name));
         } else if dry_run {
-            run.out.held = Some("dry_run".into());
+            run.out.held = Some(Held::DryRun);
             run.out.plan = plan(policy, &g);
         } else {
             run.climb(&mut g).await;
         }
     } else {
-        run.out.held = Some("not_failing".into());
+        run.out.held = Some(Held::NotFailing);
         if policy.steps.contains(&RecoverStep::RollbackImage)
             && let Some(name) = &server.container
             && let Some(image) = super::rollback::current_image(name, server.timeout).await
@@ -148,7 +186,8 @@ pub async fn recover(
         && g != before
         && let Err(e) = guard::save(state_dir, &server.name, &g)
     {
-        tracing::warn!("cannot save the recovery guard of {}: {e}", server.name);
+        run.out.held = Some(Held::GuardUnreadable);
+        run.event("guard_unreadable", &e.to_string());
     }
     run.out.budget_left = Some(g.budget_left(policy));
     run.out.breaker_open = g.breaker_opened.is_some();
@@ -196,16 +235,28 @@ impl Ladder<'_> {
             if g.budget_left(self.policy) == 0 {
                 break;
             }
-            let t0 = Instant::now();
-            // Counted and saved before acting: a run killed mid-action still spent it.
-            g.attempts.push(Utc::now());
-            if let Err(e) = guard::save(self.state_dir, &self.server.name, g) {
-                tracing::warn!(
-                    "cannot save the recovery guard of {}: {e}",
-                    self.server.name
+            if tokio::time::Instant::now() >= self.ctx.deadline {
+                self.out.held = Some(Held::Deadline);
+                self.event(
+                    "deadline",
+                    "the run's deadline came before the next step; raise --deadline to climb further",
                 );
+                return;
             }
-            let done = self.act(step, g).await;
+            let t0 = Instant::now();
+            // Counted and saved before acting: a run killed mid-action still spent it. A guard
+            // that cannot be saved stops the ladder: the budget would not hold across runs.
+            g.attempts.push(Utc::now());
+            if let Err(e) = guard::save(self.ctx.state_dir, &self.server.name, g) {
+                g.attempts.pop();
+                self.out.held = Some(Held::GuardUnreadable);
+                self.event("guard_unreadable", &e.to_string());
+                return;
+            }
+            let done = match tokio::time::timeout_at(self.ctx.deadline, self.act(step, g)).await {
+                Ok(done) => done,
+                Err(_) => Done::Failed("the run's deadline ended the step".into()),
+            };
             let (outcome, detail) = match done {
                 Done::Skipped(why) => {
                     // Nothing was done: the attempt is given back.
@@ -308,7 +359,7 @@ impl Ladder<'_> {
             .error
             .as_ref()
             .is_some_and(|e| matches!(e.kind, FailureKind::Config | FailureKind::Credentials));
-        match (self.restore)(target, !blames_config) {
+        match (self.ctx.restore)(target, !blames_config) {
             Ok(Some(detail)) => Done::Acted(detail),
             Ok(None) => Done::Skipped(format!(
                 "the files of {target} are valid and the probe does not blame them"
@@ -318,17 +369,26 @@ impl Ladder<'_> {
     }
 
     fn redactor(&self) -> Redactor {
-        health::redactor_for(self.server, &self.opts.defaults)
+        health::redactor_for(self.server, &self.ctx.opts.defaults)
     }
 
-    /// Re-probes with capped exponential backoff and jitter until healthy or `settle` is spent.
+    /// Re-probes with capped exponential backoff and jitter until healthy, `settle` is spent or
+    /// the run's deadline comes.
     async fn settle(&mut self) -> bool {
         let start = Instant::now();
+        let deadline = self.ctx.deadline;
         let mut delay = self.policy.backoff_initial;
         loop {
             let jittered = delay.mul_f64(0.5 + fastrand::f64() * 0.5);
+            if tokio::time::Instant::now() + jittered >= deadline {
+                return false;
+            }
             tokio::time::sleep(jittered).await;
-            let report = health::check(self.server, self.opts).await;
+            let Ok(report) =
+                tokio::time::timeout_at(deadline, health::check(self.server, self.ctx.opts)).await
+            else {
+                return false;
+            };
             self.out.final_status = report.status;
             self.out.final_error = error_text(&report);
             self.out.report = report;
@@ -364,8 +424,8 @@ impl Ladder<'_> {
             duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
         };
         // A dry run touches nothing, the audit included.
-        if !self.dry_run
-            && let Err(e) = audit::append(self.state_dir, &record)
+        if !self.ctx.dry_run
+            && let Err(e) = audit::append(self.ctx.state_dir, &record)
         {
             tracing::warn!("cannot append to the recovery audit: {e}");
         }

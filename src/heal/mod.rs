@@ -8,4 +8,32 @@ pub mod guard;
 mod ladder;
 mod rollback;
 
-pub use ladder::{Recovery, RestoreFn, recover};
+pub use ladder::{Context, Held, Recovery, RestoreFn, recover};
+
+use std::path::Path;
+
+use crate::config::{BackupSettings, ServerConfig};
+use crate::health::ServerReport;
+
+/// Climbs the ladder of every failing server at once; healthy ones pass straight through.
+pub async fn recover_all(
+    servers: &[ServerConfig],
+    first: Vec<ServerReport>,
+    ctx: &Context<'_>,
+) -> Vec<Recovery> {
+    let climbs = servers
+        .iter()
+        .zip(first)
+        .map(|(server, report)| recover(server, report, ctx));
+    futures::future::join_all(climbs).await
+}
+
+/// The restore-config step, backed by the configured backups.
+pub fn restorer<'a>(
+    backup: Option<&'a BackupSettings>,
+    state_dir: &'a Path,
+) -> impl Fn(&str, bool) -> Result<Option<String>, String> + Sync + 'a {
+    move |target, only_if_invalid| {
+        crate::backup::restore::for_recovery(backup, target, only_if_invalid, state_dir)
+    }
+}

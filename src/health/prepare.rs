@@ -31,9 +31,23 @@ pub(crate) fn prepare(
             .ok()
             .or_else(|| file_env.get(name).cloned())
     };
+    // Every value interpolated into env, headers or the URL is a secret of its own, wherever it
+    // came from: a server may echo it without the text around it.
+    let interpolated = std::cell::RefCell::new(Vec::new());
+    let recording = |name: &str| {
+        let value = lookup(name);
+        if let Some(v) = &value {
+            interpolated.borrow_mut().push(v.clone());
+        }
+        value
+    };
     let mut missing = Vec::new();
-    let mut expand = |s: &str| {
-        let (out, unset) = config::expand(s, &lookup);
+    let mut expand_as = |s: &str, secret: bool| {
+        let (out, unset) = if secret {
+            config::expand(s, &recording)
+        } else {
+            config::expand(s, &lookup)
+        };
         missing.extend(unset);
         out
     };
@@ -41,22 +55,22 @@ pub(crate) fn prepare(
     let mut env = file_env.clone();
     let mut secrets = Vec::new();
     for (k, v) in &server.env {
-        let value = expand(v);
+        let value = expand_as(v, true);
         redactor.add(&value);
         secrets.push((k.clone(), value.clone()));
         env.insert(k.clone(), value);
     }
     let mut headers = BTreeMap::new();
     for (k, v) in &server.headers {
-        let value = expand(v);
+        let value = expand_as(v, true);
         redactor.add(&value);
         secrets.push((k.clone(), value.clone()));
         headers.insert(k.clone(), value);
     }
     let (target, launcher) = match &server.endpoint {
         Endpoint::Stdio { command, args, cwd } => {
-            let program = expand(command);
-            let args: Vec<String> = args.iter().map(|a| expand(a)).collect();
+            let program = expand_as(command, false);
+            let args: Vec<String> = args.iter().map(|a| expand_as(a, false)).collect();
             let launcher = config::is_launcher(&program);
             if launcher && server.prefer_offline {
                 env.insert(env_vars::NPM_PREFER_OFFLINE.into(), "true".into());
@@ -73,7 +87,7 @@ pub(crate) fn prepare(
         }
         Endpoint::Url { url, transport } => {
             let target = Target::Url {
-                url: expand(url),
+                url: expand_as(url, true),
                 headers,
                 transport: *transport,
             };
@@ -81,6 +95,9 @@ pub(crate) fn prepare(
         }
     };
 
+    for value in interpolated.take() {
+        redactor.add(&value);
+    }
     if let Some(failure) = unset_failure(server, missing, &env) {
         return Err(failure);
     }

@@ -57,7 +57,7 @@ const HELP: &[(&str, &str, &str)] = &[
 
 pub(super) fn update(path: &Path, state_dir: &Path, outcome: &Outcome<'_>) -> Result<(), String> {
     let store = state_dir.join("notify").join("metrics.json");
-    let mut series: Series = std::fs::read(&store)
+    let mut series: Series = crate::state::read_state(&store)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();

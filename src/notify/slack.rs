@@ -34,7 +34,7 @@ pub(super) async fn notify(
     outcome: &Outcome<'_>,
 ) -> Result<(), String> {
     let path = state_dir.join("notify").join("slack.json");
-    let mut history: Sent = std::fs::read(&path)
+    let mut history: Sent = crate::state::read_state(&path)
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default();

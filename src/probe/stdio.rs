@@ -60,7 +60,11 @@ pub(super) async fn probe(target: &Target, limits: Limits, redactor: &Redactor) 
     let status = shutdown(&mut session.child, guard, result.is_ok(), limits.grace).await;
     probe.stray_stdout_lines = session.stray.load(std::sync::atomic::Ordering::Relaxed);
     probe.exit_status = status.map(describe);
-    probe.stderr_tail = snapshot(&tail).iter().map(|l| redactor.redact(l)).collect();
+    // Redacted whole, then cut: a cut first could leave most of a secret behind.
+    probe.stderr_tail = snapshot(&tail)
+        .iter()
+        .map(|l| redactor.redact_cut(l, STDERR_LINE_CHARS))
+        .collect();
     if let Err(mut failure) = result {
         if failure.kind == FailureKind::Exited {
             let last = probe.stderr_tail.last().cloned().unwrap_or_default();
@@ -223,7 +227,7 @@ async fn read_stderr(stderr: tokio::process::ChildStderr, tail: Tail) {
         if t.len() == STDERR_TAIL_LINES {
             t.pop_front();
         }
-        t.push_back(text.chars().take(STDERR_LINE_CHARS).collect());
+        t.push_back(text.to_owned());
     }
 }
 
@@ -236,8 +240,8 @@ fn snapshot(tail: &Tail) -> Vec<String> {
 }
 
 fn redact_failure(mut f: Failure, r: &Redactor) -> Failure {
-    f.message = r.redact(&f.message);
-    f.hint = f.hint.map(|h| r.redact(&h));
+    f.message = r.redact_cut(&f.message, STDERR_LINE_CHARS * 2);
+    f.hint = f.hint.map(|h| r.redact_cut(&h, STDERR_LINE_CHARS * 2));
     f
 }
 

@@ -26,7 +26,8 @@ impl Recoveries {
         sources: &mut Sources,
     ) -> Self {
         let mut out = Self::default();
-        let Ok(file) = std::fs::File::open(state_dir.join("recover").join("audit.jsonl")) else {
+        let Ok(file) = crate::state::open_regular(&state_dir.join("recover").join("audit.jsonl"))
+        else {
             return out;
         };
         let mut reader = std::io::BufReader::with_capacity(1 << 16, file);

@@ -97,6 +97,11 @@ pub(crate) fn list(state_dir: &Path, command: &str, sources: &mut Sources) -> Ve
         if name == "latest.json" || name.starts_with('.') {
             continue;
         }
+        // The entry's own type: a symlink or special file is not a report.
+        if !entry.file_type().is_ok_and(|t| t.is_file()) {
+            sources.skip(Skip::Unreadable);
+            continue;
+        }
         match name
             .strip_suffix(".json")
             .and_then(|stem| NaiveDateTime::parse_from_str(stem, NAME_FORMAT).ok())
@@ -174,10 +179,8 @@ fn read_one<T: DeserializeOwned + Header>(
     command: &str,
     buf: &mut Vec<u8>,
 ) -> Result<(T, bool), Skip> {
-    use std::io::Read;
-    buf.clear();
-    std::fs::File::open(path)
-        .and_then(|mut f| f.read_to_end(buf))
+    // A FIFO or a symlink to /dev/zero in the reports dir is skipped, never waited on or read.
+    crate::state::read_regular_into(path, crate::state::MAX_STATE_FILE, buf)
         .map_err(|_| Skip::Unreadable)?;
     let report: T = serde_json::from_slice(buf).map_err(|e| {
         if e.is_eof() {

@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 pub use atomic::{write_atomic, write_atomic_many};
 pub use lock::{RunLock, acquire};
-pub use read::read_regular;
+pub use read::{MAX_STATE_FILE, open_regular, read_regular, read_regular_into, read_state};
 
 use crate::env_vars;
 use crate::error::{Error, Result};

@@ -8,11 +8,48 @@ use std::path::Path;
 
 use nix::fcntl::OFlag;
 
+/// A state file larger than this is not one mcpctl wrote.
+pub const MAX_STATE_FILE: u64 = 64 * 1024 * 1024;
+
+/// A state file (a guard, a history, a cache), read as `read_regular` does.
+pub fn read_state(path: &Path) -> io::Result<Vec<u8>> {
+    read_regular(path, MAX_STATE_FILE)
+}
+
 /// The whole file, when it is a regular file of at most `cap` bytes. A FIFO, socket, device or
 /// symlink is an `InvalidInput` error that says what it is; a larger file is `FileTooLarge`.
 pub fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    read_regular_into(path, cap, &mut bytes)?;
+    Ok(bytes)
+}
+
+/// As `read_regular`, into a buffer the caller reuses.
+pub fn read_regular_into(path: &Path, cap: u64, bytes: &mut Vec<u8>) -> io::Result<()> {
+    let mut file = open_regular(path)?;
+    let len = file.metadata()?.len();
+    if len > cap {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("is larger than {cap} bytes"),
+        ));
+    }
+    bytes.clear();
+    // The size may have grown since the stat: the cap holds whatever it says.
+    (&mut file).take(cap + 1).read_to_end(bytes)?;
+    if bytes.len() as u64 > cap {
+        return Err(io::Error::new(
+            io::ErrorKind::FileTooLarge,
+            format!("is larger than {cap} bytes"),
+        ));
+    }
+    Ok(())
+}
+
+/// Opens a regular file for reading, never through a final symlink and never waiting on a FIFO.
+pub fn open_regular(path: &Path) -> io::Result<std::fs::File> {
     // O_NONBLOCK: opening a FIFO with no writer would otherwise wait for one.
-    let mut file = std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .read(true)
         .custom_flags((OFlag::O_NOFOLLOW | OFlag::O_NONBLOCK).bits())
         .open(path)
@@ -30,22 +67,7 @@ pub fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
             format!("is not a regular file ({})", kind(meta.file_type())),
         ));
     }
-    if meta.len() > cap {
-        return Err(io::Error::new(
-            io::ErrorKind::FileTooLarge,
-            format!("is larger than {cap} bytes"),
-        ));
-    }
-    let mut bytes = Vec::new();
-    // The size may have grown since the stat: the cap holds whatever it says.
-    (&mut file).take(cap + 1).read_to_end(&mut bytes)?;
-    if bytes.len() as u64 > cap {
-        return Err(io::Error::new(
-            io::ErrorKind::FileTooLarge,
-            format!("is larger than {cap} bytes"),
-        ));
-    }
-    Ok(bytes)
+    Ok(file)
 }
 
 fn kind(t: std::fs::FileType) -> &'static str {

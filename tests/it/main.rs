@@ -11,6 +11,7 @@ mod fix;
 mod generated;
 mod gh_watch;
 mod gh_watch_api;
+mod hardening;
 mod harness;
 mod health_checks;
 mod health_hostile;

@@ -443,3 +443,62 @@ fn rollback_image_goes_back_to_the_last_healthy_image_keeping_volumes() {
             .is_ok_and(|s| !s.success())
     );
 }
+
+#[test]
+fn the_deadline_bounds_health_check_recover_too() {
+    // A ladder of waits that could settle for a minute each, under an 8 s deadline.
+    let t = Test::new().config(
+        "[defaults]\ntimeout = \"1s\"\n[servers.x]\ncommand = \"python3\"\nargs = [\"{servers}/hang.py\"]\n\
+         [servers.x.recover]\nsteps = [\"wait\", \"wait\", \"wait\"]\nmax_attempts = 5\nwindow = \"1h\"\n\
+         settle = \"60s\"\nbackoff = { initial = \"500ms\", max = \"2s\" }\n",
+    );
+    let started = std::time::Instant::now();
+    let r = t.again(&["health-check", "--recover", "--deadline", "8s", "--json"]);
+    let took = started.elapsed();
+    r.code(1);
+    assert!(took < std::time::Duration::from_secs(20), "took {took:?}");
+    let report = r.json();
+    assert_eq!(report["recovery"][0]["final"], "unhealthy", "{report:#}");
+}
+
+#[test]
+fn a_guard_that_cannot_be_read_fails_closed_until_reset() {
+    let t = Test::new().config(&format!(
+        "[servers.flaky]\ncommand = \"python3\"\nargs = [\"{{servers}}/flaky.py\"]\n\
+         env = {{ FLAKY_COUNTER = \"{{dir}}/starts\", FLAKY_FAILS = \"3\" }}\n\
+         [servers.flaky.recover]\nsteps = [\"wait\"]\n{FAST}"
+    ));
+    let guard = t.path().join("state/recover/flaky.json");
+    let starts = || std::fs::read_to_string(t.path().join("starts")).unwrap();
+    std::fs::create_dir_all(guard.parent().unwrap()).unwrap();
+    for (i, bad) in ["corrupt", "fifo"].into_iter().enumerate() {
+        let _ = std::fs::remove_file(&guard);
+        if bad == "fifo" {
+            assert!(
+                Command::new("mkfifo")
+                    .arg(&guard)
+                    .status()
+                    .unwrap()
+                    .success()
+            );
+        } else {
+            std::fs::write(&guard, "{ not json").unwrap();
+        }
+        let r = t.again(&["recover", "flaky", "--json"]);
+        r.code(2);
+        let report = r.json();
+        let s = server(&report, "flaky");
+        assert_eq!(s["held"], "guard_unreadable", "{s:#}");
+        assert_eq!(s["recovered"], false);
+        let detail = s["actions"][0]["detail"].as_str().unwrap();
+        assert!(
+            detail.contains("flaky.json") && detail.contains("--reset"),
+            "{detail}"
+        );
+        assert_eq!(starts(), (i + 1).to_string(), "only the first probe ran");
+    }
+    t.again(&["recover", "--reset", "flaky"]).code(0);
+    let r = t.again(&["recover", "flaky", "--json"]);
+    r.code(0);
+    assert_eq!(server(&r.json(), "flaky")["recovered"], true);
+}

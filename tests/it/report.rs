@@ -878,3 +878,25 @@ fn a_report_far_out_of_order_is_a_clock_jump() {
     assert_eq!(time["uptime_pct"], 100.0);
     assert!(!time["timeline"].as_str().unwrap().contains('D'));
 }
+
+#[test]
+fn special_files_in_the_reports_dir_are_skipped_never_read() {
+    let t = stored(Test::new(), day_of_probes());
+    let dir = t.path().join("state/reports/health-check");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(dir.join("20261101T103000.000Z.json"))
+            .status()
+            .unwrap()
+            .success()
+    );
+    std::os::unix::fs::symlink("/dev/zero", dir.join("20261101T113000.000Z.json")).unwrap();
+    let run = t
+        .args(&["--state-dir", "{dir}/state", "report", "--json"])
+        .args(&WINDOW)
+        .run();
+    // The day's own figures (jira's incidents) make it a warning; what matters is that it ends.
+    run.code(1);
+    let report = run.json();
+    assert_eq!(report["sources"]["skipped"]["unreadable"], 2, "{:#}", report["sources"]);
+}
