@@ -3,6 +3,7 @@
 
 pub mod argv;
 pub mod backup;
+pub mod children;
 pub mod ci;
 pub mod cli;
 mod commands;
@@ -40,6 +41,10 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let args: Vec<OsString> = args.into_iter().map(Into::into).collect();
+    if args.get(1).is_some_and(|a| a == children::EXEC) {
+        return ExitCode::from(children::exec(&args[2..]));
+    }
     let cli = match cli::Cli::try_parse_from(args) {
         Ok(cli) => cli,
         Err(e) => {
@@ -65,7 +70,10 @@ where
             return Code::Unknown.into();
         }
     };
+    children::become_subreaper();
     let result = runtime.block_on(commands::dispatch(cli));
+    // Whatever a server left behind (a setsid() daemon) was reparented to mcpctl: end it.
+    children::kill_orphans();
     // Reader tasks of killed children may still be parked; they must not hold the exit.
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     match result {

@@ -106,7 +106,15 @@ fn spawn(target: &Target) -> Result<(StdioSession, GroupGuard, Tail), Failure> {
     else {
         unreachable!("stdio::spawn is only called for stdio targets")
     };
-    let mut cmd = tokio::process::Command::new(program);
+    // Resolved here, with the child's PATH, so "not found" is reported as before, not as a
+    // wrapper that could not exec.
+    let path_var = env
+        .get("PATH")
+        .map(std::ffi::OsString::from)
+        .or_else(|| std::env::var_os("PATH"));
+    let resolved = crate::children::resolve(program, path_var.as_deref(), cwd.as_deref())
+        .map_err(|e| spawn_failure(program, cwd.as_deref(), &e))?;
+    let mut cmd = crate::children::command(&resolved);
     cmd.args(args)
         .envs(env)
         .stdin(Stdio::piped())

@@ -167,3 +167,48 @@ fn a_key_in_a_url_query_never_reaches_any_output() {
     assert!(!everything(&run).contains("canary-query"), "{}", run.stderr);
     assert!(run.stderr.contains("x ("), "{}", run.stderr);
 }
+
+fn wait_for_pid(file: &std::path::Path) -> String {
+    let started = std::time::Instant::now();
+    loop {
+        if let Ok(pid) = std::fs::read_to_string(file) {
+            return pid.trim().to_owned();
+        }
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(20),
+            "no pid in {}",
+            file.display()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+}
+
+#[test]
+fn a_setsid_daemon_left_by_a_healthy_server_is_killed() {
+    let t = Test::new();
+    let pidfile = t.path().join("daemon.pid");
+    let t = t.config(&format!(
+        "{LIMITS}[servers.x]\ncommand = \"python3\"\nargs = [\"{{servers}}/hostile.py\", \"daemon\"]\nenv = {{ HOSTILE_PIDFILE = \"{}\" }}\n",
+        pidfile.display()
+    ));
+    let (run, s) = check(t);
+    run.code(0);
+    assert_eq!(s["status"], "healthy", "{s:#}");
+    let pid = std::fs::read_to_string(&pidfile).unwrap();
+    assert!(crate::health_hostile::gone(pid.trim()), "daemon {pid} survived");
+}
+
+#[test]
+fn sigkill_of_mcpctl_takes_its_probe_children_with_it() {
+    let t = Test::new();
+    let pidfile = t.path().join("sleeper.pid");
+    let t = t.config(&format!(
+        "[defaults]\ntimeout = \"60s\"\n[servers.x]\ncommand = \"python3\"\nargs = [\"{{servers}}/hostile.py\", \"sleeper\"]\nenv = {{ HOSTILE_PIDFILE = \"{}\" }}\n",
+        pidfile.display()
+    ));
+    let mut child = t.command().args(["health-check"]).spawn().unwrap();
+    let pid = wait_for_pid(&pidfile);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(crate::health_hostile::gone(&pid), "probe child {pid} survived SIGKILL");
+}

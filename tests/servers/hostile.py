@@ -6,6 +6,7 @@
 #                    bare HOSTILE_ECHO, then exits 1 at once
 #   daemon           double-forks a setsid() daemon (pid in HOSTILE_PIDFILE), then serves
 #                    like a valid server
+#   sleeper          writes its pid to HOSTILE_PIDFILE and sleeps, deaf to stdin's end
 import json
 import os
 import sys
@@ -30,6 +31,13 @@ if mode == "stderr-secret":
     sys.stderr.write(f"echo {os.environ.get('HOSTILE_ECHO', '-').split('-', 1)[1]}\n")
     sys.stderr.flush()
     sys.exit(1)
+
+if mode == "sleeper":
+    with open(os.environ["HOSTILE_PIDFILE"] + ".tmp", "w") as f:
+        f.write(f"{os.getpid()}\n")
+    os.rename(os.environ["HOSTILE_PIDFILE"] + ".tmp", os.environ["HOSTILE_PIDFILE"])
+    time.sleep(600)
+    sys.exit(0)
 
 if mode == "daemon":
     if os.fork() == 0:
