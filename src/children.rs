@@ -46,9 +46,8 @@ pub fn exec(args: &[OsString]) -> u8 {
     };
     #[cfg(target_os = "linux")]
     {
-        let _ = rustix::process::set_parent_process_death_signal(Some(
-            rustix::process::Signal::KILL,
-        ));
+        let _ =
+            rustix::process::set_parent_process_death_signal(Some(rustix::process::Signal::KILL));
         let expected = parent.to_str().and_then(|p| p.parse::<i32>().ok());
         let actual = rustix::process::getppid().map(rustix::process::Pid::as_raw_nonzero);
         if expected != actual.map(std::num::NonZero::get) {
@@ -59,7 +58,10 @@ pub fn exec(args: &[OsString]) -> u8 {
     #[cfg(not(target_os = "linux"))]
     let _ = parent;
     let err = std::process::Command::new(program).args(&args[2..]).exec();
-    eprintln!("mcpctl: cannot start {}: {err}", Path::new(program).display());
+    eprintln!(
+        "mcpctl: cannot start {}: {err}",
+        Path::new(program).display()
+    );
     if err.kind() == std::io::ErrorKind::NotFound {
         127
     } else {
@@ -77,9 +79,8 @@ pub fn resolve(
 ) -> std::io::Result<PathBuf> {
     use std::io::{Error, ErrorKind};
     use std::os::unix::fs::PermissionsExt;
-    let executable = |p: &Path| {
-        std::fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0)
-    };
+    let executable =
+        |p: &Path| std::fs::metadata(p).map(|m| m.is_file() && m.permissions().mode() & 0o111 != 0);
     if program.contains('/') {
         let p = match cwd {
             Some(dir) if Path::new(program).is_relative() => dir.join(program),

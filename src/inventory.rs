@@ -1,6 +1,7 @@
 //! The set of servers a run works on: the config file's, plus those found in MCP client configs
 //! or imported with `--from`. A server found in several places is one entry with every source.
 
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 use crate::config::{Defaults, Endpoint, Origin, ServerConfig, Settings, Transport};
@@ -49,44 +50,112 @@ pub(crate) fn build(settings: &Settings, discover: bool, imports: &[PathBuf]) ->
                 }
             }
         }
+        let mut merger = Merger::new(std::mem::take(&mut inv.servers));
         for d in found {
-            add(&mut inv.servers, from_discovered(d, &settings.defaults));
+            merger.add(from_discovered(d, &settings.defaults));
         }
+        inv.servers = merger.servers;
     }
     Ok(inv)
 }
 
-/// Same endpoint and environment: the same server, listed once with both sources.
-fn add(servers: &mut Vec<ServerConfig>, new: ServerConfig) {
-    if let Some(existing) = servers.iter_mut().find(|s| same_server(s, &new)) {
-        for origin in new.origins {
-            if !existing.origins.contains(&origin) {
-                existing.origins.push(origin);
-            }
-        }
-        return;
-    }
-    let mut new = new;
-    if servers.iter().any(|s| s.name == new.name) {
-        let client = new
-            .origins
-            .first()
-            .map_or("client", |o| o.client.as_str())
-            .to_owned();
-        let base = format!("{}@{client}", new.name);
-        let mut name = base.clone();
-        let mut i = 1;
-        while servers.iter().any(|s| s.name == name) {
-            i += 1;
-            name = format!("{base}-{i}");
-        }
-        new.name = name;
-    }
-    servers.push(new);
+/// Adds servers in one pass: a server is known by its endpoint and environment, a name by a
+/// set, so thousands of discovered servers cost what they read.
+struct Merger {
+    servers: Vec<ServerConfig>,
+    by_identity: HashMap<String, usize>,
+    names: HashSet<String>,
 }
 
-fn same_server(a: &ServerConfig, b: &ServerConfig) -> bool {
-    a.endpoint == b.endpoint && a.env == b.env && a.headers == b.headers && a.env_file == b.env_file
+impl Merger {
+    fn new(servers: Vec<ServerConfig>) -> Self {
+        let mut m = Self {
+            servers: Vec::with_capacity(servers.len()),
+            by_identity: HashMap::new(),
+            names: HashSet::new(),
+        };
+        for s in servers {
+            m.names.insert(s.name.clone());
+            m.by_identity.insert(identity(&s), m.servers.len());
+            m.servers.push(s);
+        }
+        m
+    }
+
+    /// Same endpoint and environment: the same server, listed once with every source. A name
+    /// that is empty or only control characters is replaced by one taken from the endpoint.
+    fn add(&mut self, mut new: ServerConfig) {
+        if let Some(&i) = self.by_identity.get(&identity(&new)) {
+            let existing = &mut self.servers[i];
+            for origin in new.origins {
+                if !existing.origins.contains(&origin) {
+                    existing.origins.push(origin);
+                }
+            }
+            return;
+        }
+        if !has_real_name(&new.name) {
+            new.name = name_from_endpoint(&new.endpoint);
+        }
+        if self.names.contains(&new.name) {
+            let client = new
+                .origins
+                .first()
+                .map_or("client", |o| o.client.as_str())
+                .to_owned();
+            let base = format!("{}@{client}", new.name);
+            let mut name = base.clone();
+            let mut i = 1;
+            while self.names.contains(&name) {
+                i += 1;
+                name = format!("{base}-{i}");
+            }
+            new.name = name;
+        }
+        self.names.insert(new.name.clone());
+        self.by_identity.insert(identity(&new), self.servers.len());
+        self.servers.push(new);
+    }
+}
+
+/// What makes two definitions the same server.
+fn identity(s: &ServerConfig) -> String {
+    format!("{:?}", (&s.endpoint, &s.env, &s.headers, &s.env_file))
+}
+
+fn has_real_name(name: &str) -> bool {
+    name.chars().any(|c| !c.is_control() && !c.is_whitespace())
+}
+
+/// `server-memory` for `npx -y @modelcontextprotocol/server-memory@1.2`, `srv` for
+/// `/opt/bin/srv`, the host for a URL.
+fn name_from_endpoint(endpoint: &Endpoint) -> String {
+    let name = match endpoint {
+        Endpoint::Stdio { command, args, .. } => {
+            let program = std::path::Path::new(command)
+                .file_name()
+                .map(|f| f.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let package = crate::config::is_launcher(&program)
+                .then(|| args.iter().find(|a| !a.starts_with('-')))
+                .flatten()
+                .map(|p| {
+                    let p = p.rsplit('/').next().unwrap_or(p);
+                    p.split('@').find(|s| !s.is_empty()).unwrap_or(p).to_owned()
+                });
+            package.unwrap_or(program)
+        }
+        Endpoint::Url { url, .. } => reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned))
+            .unwrap_or_default(),
+    };
+    let clean: String = name.chars().filter(|c| !c.is_control()).collect();
+    if clean.is_empty() {
+        "server".to_owned()
+    } else {
+        clean
+    }
 }
 
 fn from_discovered(d: DiscoveredServer, defaults: &Defaults) -> ServerConfig {

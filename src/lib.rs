@@ -17,6 +17,7 @@ pub mod fix;
 pub mod heal;
 pub mod health;
 mod inventory;
+pub mod limits;
 pub mod net;
 pub mod notify;
 pub mod output;
@@ -71,6 +72,7 @@ where
         }
     };
     children::become_subreaper();
+    limits::raise_fd_limit();
     let result = runtime.block_on(commands::dispatch(cli));
     // Whatever a server left behind (a setsid() daemon) was reparented to mcpctl: end it.
     children::kill_orphans();

@@ -88,7 +88,7 @@ pub(crate) async fn finish<T: Serialize>(
             let mut text = view.table.map(|t| format!("{t}\n")).unwrap_or_default();
             text.push_str(&format!("{}: {}\n", env.status.label(), env.summary));
             notes(&mut text, &view.footnotes);
-            print(&text)?;
+            print(&output::printable_lines(&text))?;
         }
         Mode::Auto | Mode::Json => {
             let mut text = format!(
@@ -100,7 +100,7 @@ pub(crate) async fn finish<T: Serialize>(
             notes(&mut text, &view.problems);
             notes(&mut text, &view.footnotes);
             text.push_str(&format!("  report: {}\n", path.display()));
-            eprint!("{text}");
+            eprint!("{}", output::printable_lines(&text));
         }
     }
     Ok(env.status.code())

@@ -62,14 +62,21 @@ pub struct Options {
     pub check_modern: bool,
 }
 
-/// Checks every server concurrently; each is cut off at `deadline`.
+/// Checks every server concurrently, as many at once as the open-file limit allows; each is cut
+/// off at `deadline`, waiting for its turn included.
 pub async fn check_all(
     servers: &[ServerConfig],
     opts: &Options,
     deadline: tokio::time::Instant,
 ) -> Vec<ServerReport> {
+    let permits = tokio::sync::Semaphore::new(crate::limits::probe_concurrency());
+    let permits = &permits;
     let checks = servers.iter().map(|s| async move {
-        match tokio::time::timeout_at(deadline, check(s, opts)).await {
+        let probe = async {
+            let _turn = permits.acquire().await;
+            check(s, opts).await
+        };
+        match tokio::time::timeout_at(deadline, probe).await {
             Ok(report) => report,
             Err(_) => deadline_report(s),
         }

@@ -72,13 +72,30 @@ pub fn print_stdout(text: &str) -> std::io::Result<()> {
     }
 }
 
+/// Without control characters: names come from client files and servers, and a newline or an
+/// escape sequence in one must not break a line or drive a terminal.
+pub fn printable(text: &str) -> String {
+    text.chars().filter(|c| !c.is_control()).collect()
+}
+
+/// As `printable`, keeping the newlines a table or a list of lines is made of.
+pub fn printable_lines(text: &str) -> String {
+    text.chars()
+        .filter(|c| *c == '\n' || !c.is_control())
+        .collect()
+}
+
 /// A Nagios plugin line: `MCPCTL OK - summary | 'label'=value[UOM];;;min …`.
 pub fn nagios_line(status: Status, summary: &str, perfdata: &[(String, f64, &str)]) -> String {
-    let mut line = format!("MCPCTL {} - {}", status.label(), summary.replace('|', "/"));
+    let mut line = format!(
+        "MCPCTL {} - {}",
+        status.label(),
+        printable(summary).replace('|', "/")
+    );
     if !perfdata.is_empty() {
         line.push_str(" |");
         for (label, value, uom) in perfdata {
-            let label = label.replace(['\'', '='], "_");
+            let label = printable(label).replace(['\'', '='], "_");
             line.push_str(&format!(" '{label}'={value}{uom};;;0"));
         }
     }

@@ -325,3 +325,41 @@ fn table_list_names_sources() {
         run.stdout
     );
 }
+
+#[test]
+fn odd_names_get_a_real_name_and_never_break_a_line() {
+    let t = private(
+        Test::new()
+            .file(
+                "home/.cursor/mcp.json",
+                &format!(r#"{{"mcpServers": {{"": {{{PY}}}, "evil\nname\u001b[31m": {{{PY}, "env": {{"X": "1"}}}}}}}}"#),
+            )
+            .file(
+                "home/.config/Claude/claude_desktop_config.json",
+                &format!(r#"{{"mcpServers": {{"": {{{PY}}}}}}}"#),
+            ),
+    );
+    let run = t
+        .args(&["health-check", "--discover", "--format", "nagios"])
+        .run();
+    run.code(0);
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    assert!(!run.stdout.contains('\u{1b}'), "{}", run.stdout);
+    let t = private(Test::new().file(
+        "home/.cursor/mcp.json",
+        &format!(
+            r#"{{"mcpServers": {{"": {{{PY}}}, "evil\nname": {{{PY}, "env": {{"X": "1"}}}}}}}}"#
+        ),
+    ));
+    let run = t.args(&["health-check", "--discover", "--json"]).run();
+    let report = run.json();
+    let names: Vec<&str> = report["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    // JSON keeps the client's name; an empty one gets the program's.
+    assert!(names.contains(&"evil\nname"), "{names:?}");
+    assert!(names.contains(&"python3"), "{names:?}");
+}

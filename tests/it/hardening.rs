@@ -195,7 +195,10 @@ fn a_setsid_daemon_left_by_a_healthy_server_is_killed() {
     run.code(0);
     assert_eq!(s["status"], "healthy", "{s:#}");
     let pid = std::fs::read_to_string(&pidfile).unwrap();
-    assert!(crate::health_hostile::gone(pid.trim()), "daemon {pid} survived");
+    assert!(
+        crate::health_hostile::gone(pid.trim()),
+        "daemon {pid} survived"
+    );
 }
 
 #[test]
@@ -210,5 +213,52 @@ fn sigkill_of_mcpctl_takes_its_probe_children_with_it() {
     let pid = wait_for_pid(&pidfile);
     child.kill().unwrap();
     child.wait().unwrap();
-    assert!(crate::health_hostile::gone(&pid), "probe child {pid} survived SIGKILL");
+    assert!(
+        crate::health_hostile::gone(&pid),
+        "probe child {pid} survived SIGKILL"
+    );
+}
+
+#[test]
+fn six_hundred_servers_under_a_low_fd_limit_all_answer() {
+    let mut config =
+        String::from("[defaults]\ntimeout = \"20s\"\n[health_check]\ndeadline = \"2m\"\n");
+    for i in 0..600 {
+        config.push_str(&format!(
+            "[servers.s{i}]\ncommand = \"{{servers}}/light.sh\"\n"
+        ));
+    }
+    let t = Test::new().config(&config);
+    let inner = t.command();
+    // A hard limit of 256 open files: mcpctl cannot raise it, so it must wait its turn.
+    let mut cmd = std::process::Command::new("sh");
+    cmd.arg("-c")
+        .arg("ulimit -n 256 && exec \"$0\" \"$@\"")
+        .arg(inner.get_program())
+        .args(inner.get_args())
+        .args(["health-check", "--json"]);
+    for (k, v) in inner.get_envs() {
+        match v {
+            Some(v) => cmd.env(k, v),
+            None => cmd.env_remove(k),
+        };
+    }
+    if let Some(dir) = inner.get_current_dir() {
+        cmd.current_dir(dir);
+    }
+    let run = Run::from_output(&cmd.output().unwrap(), t.path());
+    let report = run.json();
+    let unhealthy: Vec<&Value> = report["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["status"] != "healthy")
+        .collect();
+    assert!(
+        unhealthy.is_empty(),
+        "{} unhealthy, first: {:#}",
+        unhealthy.len(),
+        unhealthy[0]
+    );
+    run.code(0);
 }

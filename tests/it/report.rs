@@ -898,5 +898,9 @@ fn special_files_in_the_reports_dir_are_skipped_never_read() {
     // The day's own figures (jira's incidents) make it a warning; what matters is that it ends.
     run.code(1);
     let report = run.json();
-    assert_eq!(report["sources"]["skipped"]["unreadable"], 2, "{:#}", report["sources"]);
+    assert_eq!(
+        report["sources"]["skipped"]["unreadable"], 2,
+        "{:#}",
+        report["sources"]
+    );
 }
