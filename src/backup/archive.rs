@@ -128,15 +128,24 @@ pub struct Opened {
 /// `--check` needs only the verdict. Nothing is trusted until this returns `Ok`.
 pub fn open(
     ciphertext: impl Read,
-    identities: &[Box<dyn age::Identity>],
+    identities: &super::keys::Identities,
     keep: bool,
 ) -> Result<Opened, String> {
     let decryptor =
         age::Decryptor::new_buffered(std::io::BufReader::with_capacity(1 << 16, ciphertext))
             .map_err(|e| format!("not a valid age file: {e}"))?;
     let mut reader = decryptor
-        .decrypt(identities.iter().map(std::convert::AsRef::as_ref))
-        .map_err(|e| format!("cannot decrypt: {e}"))?;
+        .decrypt(identities.keys.iter().map(std::convert::AsRef::as_ref))
+        .map_err(|e| match e {
+            age::DecryptError::NoMatchingKeys => format!(
+                "cannot decrypt with the identity {}: it is not one of the copy's recipients (is its public half in [backup] recipients?)",
+                identities.path.display()
+            ),
+            e => format!(
+                "cannot decrypt with the identity {}: {e}",
+                identities.path.display()
+            ),
+        })?;
     let damaged = |e: std::io::Error| {
         if e.kind() == std::io::ErrorKind::InvalidData {
             format!("decryption failed (damaged or truncated): {e}")

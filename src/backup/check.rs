@@ -36,7 +36,7 @@ pub struct UnreadableLocation {
 
 /// What every copy is checked with.
 pub struct Keys<'a> {
-    pub identities: &'a [Box<dyn age::Identity>],
+    pub identities: &'a super::keys::Identities,
     pub verifier: &'a Verifier,
     pub allow_unsigned: bool,
 }

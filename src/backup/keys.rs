@@ -18,7 +18,21 @@ pub fn recipients(keys: &[String]) -> Result<Vec<Box<dyn age::Recipient + Send>>
         .collect()
 }
 
-pub fn identities(path: Option<&Path>) -> Result<Vec<Box<dyn age::Identity>>, String> {
+/// The identity file's keys, and where they came from (for messages).
+pub struct Identities {
+    pub keys: Vec<Box<dyn age::Identity>>,
+    pub path: std::path::PathBuf,
+}
+
+pub fn identities(path: Option<&Path>) -> Result<Identities, String> {
+    let keys = read_identities(path)?;
+    Ok(Identities {
+        keys,
+        path: path.map(Path::to_path_buf).unwrap_or_default(),
+    })
+}
+
+fn read_identities(path: Option<&Path>) -> Result<Vec<Box<dyn age::Identity>>, String> {
     let path =
         path.ok_or("no identity configured: set [backup] identity = \"~/.config/mcpctl/age.key\"")?;
     let meta =

@@ -41,7 +41,7 @@ pub struct Options {
 
 /// The keys a restore checks copies with.
 pub struct Keys<'a> {
-    pub identities: &'a [Box<dyn age::Identity>],
+    pub identities: &'a super::keys::Identities,
     pub verifier: &'a Verifier,
 }
 

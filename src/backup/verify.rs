@@ -75,7 +75,7 @@ pub struct Trusted {
 pub fn open(
     copy: &Copy,
     trust: &Trust<'_>,
-    identities: &[Box<dyn age::Identity>],
+    identities: &super::keys::Identities,
     keep: bool,
 ) -> Result<Trusted, Refused> {
     let damaged = |r: String| Refused::new(CopyState::Damaged, r);

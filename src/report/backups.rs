@@ -50,7 +50,9 @@ pub(crate) struct Backups {
     good: BTreeMap<(String, String), (Option<String>, DateTime<Utc>)>,
     runs: u64,
     failed_targets: u64,
-    check_failures: Vec<CheckFailure>,
+    /// The newest verdict on each bad copy, by file: a copy checked bad every hour is one
+    /// failure, and a copy later found good is none.
+    check_failures: BTreeMap<String, CheckFailure>,
 }
 
 /// Enough to act on; the rest are counted in the summary.
@@ -89,6 +91,7 @@ impl Backups {
                 .unwrap_or_default();
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
             if c.ok {
+                self.check_failures.remove(&c.file);
                 self.verified(&c.target, location, name, at);
                 continue;
             }
@@ -97,13 +100,19 @@ impl Backups {
             if self.good.get(&key).is_some_and(|g| g.0 == name) {
                 self.good.remove(&key);
             }
-            if inside && self.check_failures.len() < MAX_CHECK_FAILURES {
-                self.check_failures.push(CheckFailure {
-                    at,
-                    target: c.target,
-                    file: c.file,
-                    error: c.error,
-                });
+            if inside
+                && (self.check_failures.contains_key(&c.file)
+                    || self.check_failures.len() < MAX_CHECK_FAILURES)
+            {
+                self.check_failures.insert(
+                    c.file.clone(),
+                    CheckFailure {
+                        at,
+                        target: c.target,
+                        file: c.file,
+                        error: c.error,
+                    },
+                );
             }
         }
     }
@@ -158,7 +167,7 @@ impl Backups {
             unprotected,
             runs: self.runs,
             failed_targets: self.failed_targets,
-            check_failures: self.check_failures,
+            check_failures: self.check_failures.into_values().collect(),
         }
     }
 }

@@ -355,7 +355,7 @@ fn bad_identities_are_refused_and_nothing_is_written() {
         run.json()["skipped"][0]["reason"]
             .as_str()
             .unwrap()
-            .contains("cannot decrypt"),
+            .contains("cannot decrypt with the identity"),
         "{}",
         run.stdout
     );

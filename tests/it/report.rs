@@ -904,3 +904,44 @@ fn special_files_in_the_reports_dir_are_skipped_never_read() {
         report["sources"]
     );
 }
+
+#[test]
+fn a_copy_checked_bad_every_hour_counts_once_and_not_at_all_once_good() {
+    let dir = "/srv/backups";
+    let jira = "mcpctl-jira_env-20261025T030000Z-test-0001.tar.age";
+    let check = |t: &str, ok: bool| {
+        let body = json!({"copies": [
+            {"target": "jira_env", "file": format!("{dir}/a/{jira}"), "ok": ok,
+             "error": if ok { Value::Null } else { json!("identity refused") }}],
+            "unprotected": []});
+        (
+            format!("state/reports/backup/{}", name(t)),
+            envelope("backup", t, &body).to_string(),
+        )
+    };
+    let bad: Vec<_> = (1..=3)
+        .map(|h| check(&format!("{DAY}T0{h}:00:00Z"), false))
+        .collect();
+    let run = stored(Test::new().config(CONFIG), bad.clone())
+        .args(&["--state-dir", "{dir}/state", "report", "--json"])
+        .args(&WINDOW)
+        .run();
+    let report = run.json();
+    assert_eq!(
+        report["backups"]["check_failures"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1,
+        "{:#}",
+        report["backups"]
+    );
+    let mut mended = bad;
+    mended.push(check(&format!("{DAY}T05:00:00Z"), true));
+    let run = stored(Test::new().config(CONFIG), mended)
+        .args(&["--state-dir", "{dir}/state", "report", "--json"])
+        .args(&WINDOW)
+        .run();
+    let report = run.json();
+    assert_eq!(report["backups"]["check_failures"], json!([]));
+}
