@@ -122,23 +122,21 @@ fn unset_failure(
     mut missing: Vec<String>,
     env: &BTreeMap<String, String>,
 ) -> Option<Failure> {
-    missing.sort();
-    missing.dedup();
     let unset_required = server.required_env.iter().filter(|name| {
         !env.contains_key(*name) && std::env::var_os(name).is_none_or(|v| v.is_empty())
     });
     missing.extend(unset_required.cloned());
+    // A variable referenced twice, or referenced and required, is still one unset variable.
+    missing.sort();
+    missing.dedup();
     if let Some(name) = missing.first() {
         let place = server.env_file.as_ref().map_or_else(
             || "the environment of the cron job or unit".to_owned(),
             |f| f.display().to_string(),
         );
         return Some(
-            Failure::new(
-                FailureKind::Config,
-                format!("{} is not set", missing.join(", ")),
-            )
-            .hint(format!("export {name} or add it to {place}")),
+            Failure::new(FailureKind::Config, unset_message(&missing))
+                .hint(format!("export {name} or add it to {place}")),
         );
     }
     server.unresolved_inputs.first().map(|input| {
@@ -150,6 +148,15 @@ fn unset_failure(
         )
         .hint("copy the server into mcpctl.toml with the value in an env var")
     })
+}
+
+/// `A is not set`, `A and B are not set`, `A, B and C are not set`.
+fn unset_message(names: &[String]) -> String {
+    match names {
+        [] => String::new(),
+        [one] => format!("{one} is not set"),
+        [rest @ .., last] => format!("{} and {last} are not set", rest.join(", ")),
+    }
 }
 
 fn load_env_file(

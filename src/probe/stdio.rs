@@ -48,7 +48,7 @@ pub(super) async fn probe(target: &Target, limits: Limits, redactor: &Redactor) 
         transport: Some(Transport::Stdio),
         ..Probe::default()
     };
-    let (mut session, guard, tail) = match spawn(target) {
+    let (mut session, guard, mut readers) = match spawn(target) {
         Ok(parts) => parts,
         Err(f) => {
             probe.failure = Some(redact_failure(f, redactor));
@@ -58,22 +58,24 @@ pub(super) async fn probe(target: &Target, limits: Limits, redactor: &Redactor) 
     let result = super::handshake(&mut session, limits, &mut probe).await;
     session.stdin = None;
     let status = shutdown(&mut session.child, guard, result.is_ok(), limits.grace).await;
+    // The group is gone, so both pipes are at EOF or about to be: let the readers take in what
+    // a server that died at once still wrote, before anything is read from them.
+    session.events.close();
+    readers.drain().await;
     probe.stray_stdout_lines = session.stray.load(std::sync::atomic::Ordering::Relaxed);
     probe.exit_status = status.map(describe);
     // Redacted whole, then cut: a cut first could leave most of a secret behind.
-    probe.stderr_tail = snapshot(&tail)
+    probe.stderr_tail = snapshot(&readers.tail)
         .iter()
         .map(|l| redactor.redact_cut(l, STDERR_LINE_CHARS))
         .collect();
     if let Err(mut failure) = result {
         if failure.kind == FailureKind::Exited {
-            let last = probe.stderr_tail.last().cloned().unwrap_or_default();
             let how = probe.exit_status.clone().unwrap_or_else(|| "exited".into());
             failure.message = format!("the server {how} before answering");
-            failure.hint = Some(if last.is_empty() {
-                "run the command by hand to see why it stops".into()
-            } else {
-                format!("the server {how}: {last}")
+            failure.hint = Some(match telling_line(&probe.stderr_tail) {
+                None => "run the command by hand to see why it stops".into(),
+                Some(line) => format!("the server {how}: {line}"),
             });
         }
         probe.failure = Some(redact_failure(failure, redactor));
@@ -81,12 +83,78 @@ pub(super) async fn probe(target: &Target, limits: Limits, redactor: &Redactor) 
     probe
 }
 
+/// The stderr line that says most about why a server stopped: the first that reads like an
+/// error (`Error: Cannot find module …`, `fatal: …`, a Python exception), else the last line that
+/// is not noise. Runtimes end with lines such as `Node.js v20.20.2` or a stack frame.
+pub(crate) fn telling_line(tail: &[String]) -> Option<&str> {
+    let best = tail.iter().map(|l| telling(l)).max()?;
+    if best == Telling::Noise {
+        return tail.last().map(String::as_str);
+    }
+    if best == Telling::Plain {
+        return tail
+            .iter()
+            .rev()
+            .find(|l| telling(l) == Telling::Plain)
+            .map(String::as_str);
+    }
+    tail.iter().find(|l| telling(l) == best).map(String::as_str)
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Telling {
+    /// Stack frames, carets, version banners, "Traceback (most recent call last):".
+    Noise,
+    Plain,
+    /// Mentions an error somewhere in the line.
+    Mentions,
+    /// Starts like an error message.
+    Error,
+}
+
+fn telling(line: &str) -> Telling {
+    let t = line.trim();
+    let lower = t.to_ascii_lowercase();
+    let starts = |p: &str| lower.starts_with(p);
+    if t.len() <= 1
+        || t == "^"
+        || starts("at ")
+        || starts("file \"")
+        || starts("node.js v")
+        || starts("traceback (most recent call last)")
+        || starts("note: run with `rust_backtrace")
+    {
+        Telling::Noise
+    } else if starts("error") || starts("fatal") || starts("panic:") || starts("critical") {
+        Telling::Error
+    } else if [
+        "error:",
+        "error]",
+        "error ",
+        "exception:",
+        "fatal:",
+        "cannot ",
+        "can't ",
+        "not found",
+        "no such file",
+        "permission denied",
+        "refused",
+    ]
+    .iter()
+    .any(|w| lower.contains(w))
+    {
+        Telling::Mentions
+    } else {
+        Telling::Plain
+    }
+}
+
 pub(super) async fn supports_modern(
     target: &Target,
     limits: Limits,
     _redactor: &Redactor,
 ) -> Option<bool> {
-    let (mut session, guard, _tail) = spawn(target).ok()?;
+    let (mut session, guard, _readers) = spawn(target).ok()?;
     let answer = super::discover(&mut session, limits.startup.unwrap_or(limits.timeout)).await;
     session.stdin = None;
     shutdown(&mut session.child, guard, answer.is_some(), limits.grace).await;
@@ -95,7 +163,28 @@ pub(super) async fn supports_modern(
 
 type Tail = Arc<Mutex<VecDeque<String>>>;
 
-fn spawn(target: &Target) -> Result<(StdioSession, GroupGuard, Tail), Failure> {
+/// The tasks reading the child's stdout and stderr, and the stderr lines they keep.
+struct Readers {
+    tail: Tail,
+    stdout: tokio::task::JoinHandle<()>,
+    stderr: tokio::task::JoinHandle<()>,
+}
+
+/// How long the readers get after the group is killed. A grandchild that left the group may
+/// keep a pipe open; the probe must not wait for it.
+const READER_DRAIN: Duration = Duration::from_millis(500);
+
+impl Readers {
+    async fn drain(&mut self) {
+        let both = async {
+            let _ = (&mut self.stdout).await;
+            let _ = (&mut self.stderr).await;
+        };
+        let _ = tokio::time::timeout(READER_DRAIN, both).await;
+    }
+}
+
+fn spawn(target: &Target) -> Result<(StdioSession, GroupGuard, Readers), Failure> {
     let Target::Stdio {
         program,
         args,
@@ -134,9 +223,9 @@ fn spawn(target: &Target) -> Result<(StdioSession, GroupGuard, Tail), Failure> {
     let stderr = child.stderr.take().expect("stderr is piped");
     let stray = Arc::new(std::sync::atomic::AtomicU64::new(0));
     let (tx, events) = mpsc::channel(64);
-    tokio::spawn(read_stdout(stdout, tx, Arc::clone(&stray)));
+    let stdout = tokio::spawn(read_stdout(stdout, tx, Arc::clone(&stray)));
     let tail: Tail = Arc::default();
-    tokio::spawn(read_stderr(stderr, Arc::clone(&tail)));
+    let stderr = tokio::spawn(read_stderr(stderr, Arc::clone(&tail)));
     let session = StdioSession {
         child,
         stdin,
@@ -147,7 +236,15 @@ fn spawn(target: &Target) -> Result<(StdioSession, GroupGuard, Tail), Failure> {
         saw_message: false,
         ended: None,
     };
-    Ok((session, guard, tail))
+    Ok((
+        session,
+        guard,
+        Readers {
+            tail,
+            stdout,
+            stderr,
+        },
+    ))
 }
 
 fn spawn_failure(program: &str, cwd: Option<&std::path::Path>, e: &std::io::Error) -> Failure {

@@ -242,3 +242,96 @@ fn canary_secrets_appear_in_no_output() {
         }
     }
 }
+
+/// A shell server dies before Python would even have started: its stderr and stray stdout
+/// used to be read after the tail was taken, so they were often lost.
+#[test]
+fn a_server_that_exits_at_once_keeps_its_stderr_and_stray_stdout() {
+    let mut config = String::from(LIMITS);
+    for i in 0..8 {
+        config.push_str(&format!(
+            "[servers.s{i}]\ncommand = \"sh\"\nargs = [\"-c\", \"echo 'fatal: cannot open /etc/jira/token' >&2; echo 'starting up'; exit 1\"]\n"
+        ));
+    }
+    let t = Test::new().config(&config);
+    for _ in 0..3 {
+        let run = t.again(&["health-check", "--json"]);
+        run.code(1);
+        let report = run.json();
+        for s in report["servers"].as_array().unwrap() {
+            assert_eq!(s["error"]["kind"], "exited", "{s:#}");
+            assert_eq!(
+                s["stderr_tail"],
+                serde_json::json!(["fatal: cannot open /etc/jira/token"]),
+                "{s:#}"
+            );
+            assert_eq!(s["stray_stdout_lines"], 1, "{s:#}");
+            assert_eq!(
+                s["error"]["hint"],
+                "the server exited with code 1: fatal: cannot open /etc/jira/token",
+                "{s:#}"
+            );
+        }
+    }
+}
+
+/// Node ends a crash with its version banner; the hint is the `Error:` line, and the JSON still
+/// keeps the whole tail.
+#[test]
+fn the_hint_is_the_most_telling_stderr_line() {
+    let node = crate::harness::prerequisite("MCPCTL_TEST_NODE");
+    let run = Test::new()
+        .config(&format!(
+            "{LIMITS}[servers.x]\ncommand = \"{node}\"\nargs = [\"{{dir}}/no/such/server.js\"]\n"
+        ))
+        .args(&["health-check", "--json"])
+        .run();
+    run.code(1);
+    let report = run.json();
+    let s = Run::server(&report, "x");
+    let hint = s["error"]["hint"].as_str().unwrap();
+    assert!(
+        hint.starts_with("the server exited with code 1: Error: Cannot find module"),
+        "{hint}"
+    );
+    let tail: Vec<&str> = s["stderr_tail"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    assert!(tail.len() > 3, "{tail:?}");
+    assert!(tail.last().unwrap().starts_with("Node.js v"), "{tail:?}");
+
+    // A Python traceback: its last line names the exception, not "Traceback …".
+    let run = Test::new()
+        .config(&format!(
+            "{LIMITS}[servers.py]\ncommand = \"python3\"\nargs = [\"-c\", \"import mcpctl_no_such_module\"]\n"
+        ))
+        .args(&["health-check", "--json"])
+        .run();
+    let report = run.json();
+    let hint = Run::server(&report, "py")["error"]["hint"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        hint.ends_with("ModuleNotFoundError: No module named 'mcpctl_no_such_module'"),
+        "{hint}"
+    );
+}
+
+#[test]
+fn a_variable_named_twice_is_named_once() {
+    let run = Test::new()
+        .config("[servers.gh]\ncommand = \"python3\"\nargs = [\"{servers}/minimal.py\"]\nenv = { A = \"${MCPCTL_TEST_UNSET_PAT}\", B = \"x${MCPCTL_TEST_UNSET_PAT}\" }\nrequired_env = [\"MCPCTL_TEST_UNSET_PAT\", \"MCPCTL_TEST_UNSET_OTHER\"]\n")
+        .args(&["health-check", "--json"])
+        .run();
+    run.code(1);
+    let report = run.json();
+    let s = Run::server(&report, "gh");
+    assert_eq!(
+        s["error"]["message"],
+        "MCPCTL_TEST_UNSET_OTHER and MCPCTL_TEST_UNSET_PAT are not set"
+    );
+}
