@@ -336,5 +336,11 @@ pub struct ManArgs {
 }
 
 fn parse_duration(s: &str) -> Result<std::time::Duration, String> {
-    humantime::parse_duration(s).map_err(|e| format!("{e} (write durations like 30s, 2m, 1h)"))
+    match humantime::parse_duration(s) {
+        Ok(d) if d.is_zero() => {
+            Err("a zero duration leaves no time at all (write durations like 30s, 2m, 1h)".into())
+        }
+        Ok(d) => Ok(d),
+        Err(e) => Err(format!("{e} (write durations like 30s, 2m, 1h)")),
+    }
 }

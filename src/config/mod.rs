@@ -335,6 +335,17 @@ pub fn load(path: &Path) -> Result<Settings, ConfigError> {
         path: path.to_path_buf(),
         source,
     })?;
+    if text
+        .lines()
+        .all(|l| l.trim().is_empty() || l.trim_start().starts_with('#'))
+    {
+        return Err(ConfigError::At {
+            path: path.to_path_buf(),
+            line: 1,
+            col: 1,
+            message: "the config file is empty; add a [servers.NAME] table (examples/quickstart.toml is a start)".into(),
+        });
+    }
     let raw: raw::RawConfig = toml::from_str(&text).map_err(|e| {
         let (line, col) = e.span().map_or((1, 1), |s| line_col(&text, s.start));
         ConfigError::At {

@@ -342,11 +342,15 @@ impl<'de> Deserialize<'de> for DurationStr {
                 f.write_str(r#"a duration string like "10s" or "2m""#)
             }
             fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<DurationStr, E> {
-                humantime::parse_duration(v).map(DurationStr).map_err(|e| {
-                    E::custom(format!(
+                match humantime::parse_duration(v) {
+                    Ok(d) if d.is_zero() => Err(E::custom(format!(
+                        r#"the duration "{v}" is zero, which leaves no time at all; write durations like "10s" or "2m""#
+                    ))),
+                    Ok(d) => Ok(DurationStr(d)),
+                    Err(e) => Err(E::custom(format!(
                         r#"invalid duration "{v}": {e}; write durations like "10s" or "2m""#
-                    ))
-                })
+                    ))),
+                }
             }
         }
         d.deserialize_str(Visitor)

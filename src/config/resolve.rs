@@ -295,7 +295,7 @@ fn endpoint(name: &str, s: &RawServer, base: Option<&Path>) -> Result<Endpoint, 
                 return Err(format!("servers.{name}.command is empty"));
             }
             Ok(Endpoint::Stdio {
-                command: command.clone(),
+                command: command_path(command, base),
                 args: s.args.clone(),
                 cwd: s.cwd.as_deref().map(|c| expand_path(c, base)),
             })
@@ -310,6 +310,17 @@ fn endpoint(name: &str, s: &RawServer, base: Option<&Path>) -> Result<Endpoint, 
             })
         }
     }
+}
+
+/// `~/bin/srv.sh` and `./bin/srv.sh` are paths like any other path field (`~` is `$HOME`, relative
+/// is from the config file's directory); a bare name like `npx` is looked up on PATH, and a
+/// `${VAR}` prefix is left for the probe to expand.
+fn command_path(command: &str, base: Option<&Path>) -> String {
+    let is_path = command.starts_with("~/") || command.contains('/');
+    if !is_path || command.starts_with("${") {
+        return command.to_owned();
+    }
+    expand_path(command, base).display().to_string()
 }
 
 fn valid_name(name: &str) -> bool {

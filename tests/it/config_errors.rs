@@ -76,3 +76,69 @@ fn missing_explicit_config_file() {
         run.stderr
     );
 }
+
+#[test]
+fn zero_durations_are_errors() {
+    let err = config_error("[servers.a]\ncommand = \"x\"\ntimeout = \"0s\"\n");
+    assert!(
+        err.contains("mcpctl.toml:3:11: the duration \"0s\" is zero"),
+        "{err}"
+    );
+    let err = config_error("[defaults]\ngrace = \"0ms\"\n[servers.a]\ncommand = \"x\"\n");
+    assert!(
+        err.contains("mcpctl.toml:2:9: the duration \"0ms\" is zero"),
+        "{err}"
+    );
+    let run = Test::new()
+        .config("[servers.a]\ncommand = \"x\"\n")
+        .args(&["health-check", "--deadline", "0s"])
+        .run();
+    run.code(3);
+    assert!(
+        run.stderr.contains("a zero duration leaves no time at all"),
+        "{}",
+        run.stderr
+    );
+}
+
+#[test]
+fn an_empty_config_file_says_it_is_empty() {
+    for text in ["", "\n\n", "# nothing yet\n"] {
+        let err = config_error(text);
+        assert!(
+            err.contains("mcpctl.toml:1:1: the config file is empty"),
+            "{err}"
+        );
+    }
+}
+
+/// `~/bin/srv.sh` and `./bin/srv.sh` are paths like every other path field.
+#[test]
+fn home_and_relative_commands_are_expanded() {
+    let script = "#!/bin/sh\nexec python3 \"$MCPCTL_SERVERS/minimal.py\"\n";
+    let t = Test::new()
+        .file("home/bin/srv.sh", script)
+        .file("conf/bin/srv.sh", script);
+    for rel in ["home/bin/srv.sh", "conf/bin/srv.sh"] {
+        use std::os::unix::fs::PermissionsExt;
+        let p = t.path().join(rel);
+        std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let t = t
+        .file(
+            "conf/mcpctl.toml",
+            "[servers.home]\ncommand = \"~/bin/srv.sh\"\n[servers.here]\ncommand = \"./bin/srv.sh\"\n[servers.bare]\ncommand = \"bin/srv.sh\"\n",
+        )
+        .env("MCPCTL_SERVERS", "{servers}")
+        .args(&["--config", "{dir}/conf/mcpctl.toml", "health-check", "--json"]);
+    let run = t.run();
+    run.code(0);
+    let report = run.json();
+    for name in ["home", "here", "bare"] {
+        assert_eq!(
+            crate::Run::server(&report, name)["status"],
+            "healthy",
+            "{report:#}"
+        );
+    }
+}
