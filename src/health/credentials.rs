@@ -18,11 +18,10 @@ pub(crate) enum Finding {
 }
 
 /// Every file the server depends on must exist and parse. An env file must not be readable by
-/// others; a config file only when it carries the server's secrets.
+/// others; a config file only when it holds a secret itself (not only `${VAR}` references).
 pub(crate) fn check_files(
     config_files: &[std::path::PathBuf],
     env_file: Option<&Path>,
-    holds_secrets: bool,
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for path in config_files {
@@ -46,7 +45,7 @@ pub(crate) fn check_files(
                             .hint("the file is corrupted or half-written; `mcpctl restore` brings back the last good copy"),
                     ));
                 }
-                if holds_secrets {
+                if super::secrets::holds_secret(path, &bytes) {
                     out.extend(permission_warning(path, 0o004));
                 }
             }

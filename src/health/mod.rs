@@ -4,6 +4,7 @@
 mod container;
 mod credentials;
 mod prepare;
+mod secrets;
 
 use serde::Serialize;
 
@@ -98,14 +99,7 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
     let prepared = prepare::prepare(server, &opts.defaults, &mut redactor);
 
     let mut failures = Vec::new();
-    let holds_secrets = server.origins.iter().any(|o| o.client == "mcpctl")
-        || !server.env.is_empty()
-        || !server.headers.is_empty();
-    for finding in credentials::check_files(
-        &server.config_files,
-        server.env_file.as_deref(),
-        holds_secrets,
-    ) {
+    for finding in credentials::check_files(&server.config_files, server.env_file.as_deref()) {
         push(finding, &mut report.warnings, &mut failures);
     }
     let prepared = match prepared {

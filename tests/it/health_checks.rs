@@ -272,3 +272,68 @@ fn history_keeps_one_file_per_run_and_latest() {
     );
     assert_eq!(mode & 0o777, 0o600);
 }
+
+fn chmod(t: &Test, rel: &str, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(t.path().join(rel), std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A world-readable file is a problem only when it holds a secret itself.
+#[test]
+fn readable_files_without_secrets_are_not_credentials() {
+    // Zero config: a Cursor file whose only variable is a path.
+    let t = Test::new().file(
+        "home/.cursor/mcp.json",
+        r#"{"mcpServers": {"memory": {"command": "python3", "args": ["{servers}/minimal.py"], "env": {"MEMORY_FILE_PATH": "/tmp/memory.json"}}}}"#,
+    );
+    chmod(&t, "home/.cursor/mcp.json", 0o644);
+    let run = t.args(&["health-check", "--json"]).run();
+    run.code(0);
+    assert_eq!(run.json()["servers"][0]["warnings"], serde_json::json!([]));
+
+    // Only a VS Code prompt: the server cannot run unattended, but the file holds no secret.
+    let t = Test::new().file(
+        "project/.vscode/mcp.json",
+        r#"{"servers": {"jira": {"command": "python3", "args": ["{servers}/minimal.py"], "env": {"JIRA_TOKEN": "${input:jira-token}"}}}}"#,
+    );
+    chmod(&t, "project/.vscode/mcp.json", 0o644);
+    let run = t.args(&["health-check", "--json"]).run();
+    let report = run.json();
+    let s = &report["servers"][0];
+    assert!(!s.to_string().contains("holds credentials"), "{s:#}");
+
+    // A config_files entry of a server with no env at all.
+    let t = Test::new().file("settings.json", r#"{"theme": "dark", "logLevel": "info"}"#);
+    chmod(&t, "settings.json", 0o644);
+    let config = format!("[servers.s]\n{MINIMAL}config_files = [\"{{dir}}/settings.json\"]\n");
+    let (run, s) = one(t.config(&config));
+    run.code(0);
+    assert_eq!(s["warnings"], serde_json::json!([]), "{s:#}");
+}
+
+#[test]
+fn readable_files_with_a_literal_secret_are_warned_about() {
+    let t = Test::new()
+        .file(
+            "tokens.json",
+            r#"{"mcpServers": {"gh": {"command": "x", "env": {"GITHUB_PERSONAL_ACCESS_TOKEN": "ghp_0123456789abcdef"}}}}"#,
+        )
+        .file(
+            "headers.toml",
+            "[remote]\nheaders = { X-Forward = \"Bearer abcdef0123456789\" }\n",
+        );
+    chmod(&t, "tokens.json", 0o644);
+    chmod(&t, "headers.toml", 0o644);
+    let config = format!(
+        "[servers.s]\n{MINIMAL}config_files = [\"{{dir}}/tokens.json\", \"{{dir}}/headers.toml\"]\n"
+    );
+    let (run, s) = one(t.config(&config));
+    run.code(1);
+    let warnings = s["warnings"].to_string();
+    assert!(
+        warnings.contains("tokens.json holds credentials and is readable by everyone")
+            && warnings.contains("headers.toml holds credentials"),
+        "{s:#}"
+    );
+    assert!(!warnings.contains("ghp_0123"), "{warnings}");
+}
