@@ -8,7 +8,7 @@ use super::Ctx;
 use super::emit::{self, View};
 use crate::cli::EmergencyArgs;
 use crate::config::Settings;
-use crate::emergency::{self, Mode, State};
+use crate::emergency::{self, ClearedBy, Mode, State};
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::health::{self, ServerStatus};
@@ -22,6 +22,12 @@ pub(crate) struct Body {
     env_file: std::path::PathBuf,
     active: bool,
     since: Option<chrono::DateTime<Utc>>,
+    /// When the latest period in fallback mode ended, and what ended it (hand | health-check |
+    /// emergency); `report` takes the period's end from here.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cleared_at: Option<chrono::DateTime<Utc>>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    cleared_by: Option<ClearedBy>,
     servers: Vec<ServerMode>,
 }
 
@@ -56,7 +62,7 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
     if args.clear {
         let mut current = emergency::load(&state_dir);
-        let servers = clear(&mut current);
+        let servers = clear(&mut current, ClearedBy::Hand);
         emergency::save(&state_dir, &env_file, &current)?;
         return finish(
             "clear", &current, servers, env_file, started, &state_dir, ctx,
@@ -80,6 +86,7 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
     let previous = emergency::load(&state_dir);
     let now = Utc::now();
     let active = servers.iter().any(|s| s.mode != Mode::Mcp);
+    let ended = previous.active && !active;
     let next = State {
         active,
         since: if active {
@@ -89,6 +96,16 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
         },
         updated: Some(now),
         modes: servers.iter().map(|s| (s.name.clone(), s.mode)).collect(),
+        cleared_at: if ended {
+            Some(now)
+        } else {
+            previous.cleared_at
+        },
+        cleared_by: if ended {
+            Some(ClearedBy::Emergency)
+        } else {
+            previous.cleared_by
+        },
     };
     emergency::save(&state_dir, &env_file, &next)?;
     let action = if previous.active && !active {
@@ -152,10 +169,15 @@ fn env_file(settings: &Settings, state_dir: &std::path::Path) -> std::path::Path
         .unwrap_or_else(|| emergency::default_env_file(state_dir))
 }
 
-fn clear(current: &mut State) -> Vec<ServerMode> {
+fn clear(current: &mut State, by: ClearedBy) -> Vec<ServerMode> {
+    let now = Utc::now();
+    if current.active {
+        current.cleared_at = Some(now);
+        current.cleared_by = Some(by);
+    }
     current.active = false;
     current.since = None;
-    current.updated = Some(Utc::now());
+    current.updated = Some(now);
     for mode in current.modes.values_mut() {
         *mode = Mode::Mcp;
     }
@@ -191,7 +213,7 @@ pub(crate) fn clear_if_recovered(
     if !all_back {
         return None;
     }
-    clear(&mut current);
+    clear(&mut current, ClearedBy::HealthCheck);
     match emergency::save(state_dir, &env_file(settings, state_dir), &current) {
         Ok(()) => Some("emergency mode cleared: every critical server answers again".into()),
         Err(e) => {
@@ -228,11 +250,17 @@ async fn finish(
         Status::Ok
     };
     let mut summary = match (action, current.active) {
-        ("cleared" | "clear", _) => "normal mode: every server uses MCP".to_owned(),
+        ("clear", _) => {
+            "normal mode: every server set back to MCP by hand; whether they answer is unknown until the next health-check".to_owned()
+        }
+        ("cleared", _) => "normal mode: every server uses MCP".to_owned(),
+        ("status", false) => normal_status(current),
         (_, false) => "normal mode: every critical server answers over MCP".to_owned(),
         (_, true) => format!(
             "emergency mode since {}",
-            current.since.map_or_else(|| "?".into(), |s| s.to_rfc3339())
+            current
+                .since
+                .map_or_else(|| "?".into(), crate::output::when)
         ),
     };
     if !direct.is_empty() {
@@ -249,10 +277,32 @@ async fn finish(
         env_file,
         active: current.active,
         since: current.since,
+        cleared_at: current.cleared_at,
+        cleared_by: current.cleared_by,
         servers,
     };
     let env = Envelope::new("emergency", started, status, summary, body);
     emit::finish(&env, started, state_dir, ctx, || view(&env.body)).await
+}
+
+/// `--status` in normal mode says only what the last writer of the state knew: it probes nothing.
+fn normal_status(current: &State) -> String {
+    let Some(updated) = current.updated else {
+        return "normal mode: no emergency run is recorded here".to_owned();
+    };
+    let at = crate::output::when(updated);
+    let by_the_clear = current.cleared_at == Some(updated);
+    match current.cleared_by {
+        Some(ClearedBy::Hand) if by_the_clear => format!(
+            "normal mode since {at}: cleared by hand; whether the critical servers answer is unknown until the next health-check"
+        ),
+        Some(ClearedBy::HealthCheck) if by_the_clear => format!(
+            "normal mode since {at}: a health-check found every server of the emergency answering again"
+        ),
+        _ => format!(
+            "normal mode: every critical server answered over MCP at the last emergency check ({at})"
+        ),
+    }
 }
 
 fn view(body: &Body) -> View {
@@ -270,13 +320,9 @@ fn view(body: &Body) -> View {
             .servers
             .iter()
             .filter(|s| s.mode != Mode::Mcp)
-            .map(|s| {
-                format!(
-                    "{}: {} ({})",
-                    s.name,
-                    s.mode.as_str(),
-                    s.reason.as_deref().unwrap_or("")
-                )
+            .map(|s| match &s.reason {
+                Some(why) => format!("{}: {} ({why})", s.name, s.mode.as_str()),
+                None => format!("{}: {}", s.name, s.mode.as_str()),
             })
             .collect(),
         footnotes: vec![format!("env file: {}", body.env_file.display())],

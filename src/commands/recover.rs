@@ -98,7 +98,10 @@ async fn change_guards(
             "breaker closed and attempts forgotten by hand".to_owned(),
         )
     } else if args.pause {
-        ("paused", format!("paused until {}", until.to_rfc3339()))
+        (
+            "paused",
+            format!("paused until {}", crate::output::when(until)),
+        )
     } else {
         ("resumed", "pause ended by hand".to_owned())
     };

@@ -48,8 +48,8 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
     if from >= to {
         return Err(Error::Usage(format!(
             "the window is empty: --from {} is not before --to {}",
-            from.to_rfc3339(),
-            to.to_rfc3339()
+            crate::output::when(from),
+            crate::output::when(to)
         )));
     }
     let (settings, state_dir) = if args.notify {

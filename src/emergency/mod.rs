@@ -38,6 +38,27 @@ pub struct State {
     pub since: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
     pub modes: BTreeMap<String, Mode>,
+    /// When the latest period in fallback mode ended, and what ended it. Kept while a newer
+    /// period runs: `report` takes the end of the earlier one from here.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleared_at: Option<DateTime<Utc>>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cleared_by: Option<ClearedBy>,
+}
+
+/// What ended a period in fallback mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ClearedBy {
+    /// `mcpctl emergency --clear`: nobody probed the servers.
+    Hand,
+    /// A health-check found every server of the period answering again.
+    HealthCheck,
+    /// An `emergency` run found every critical server answering again.
+    Emergency,
+    /// Written by a newer mcpctl.
+    #[serde(other)]
+    Other,
 }
 
 pub fn state_path(state_dir: &Path) -> PathBuf {
@@ -86,11 +107,14 @@ pub fn env_key(server: &str) -> String {
 pub fn render(state: &State) -> String {
     let mut out = format!(
         "# Written by mcpctl emergency at {}. Source it before the analysis.\nMCPCTL_EMERGENCY={}\n",
-        state.updated.unwrap_or_else(Utc::now).to_rfc3339(),
+        crate::output::when(state.updated.unwrap_or_else(Utc::now)),
         u8::from(state.active)
     );
     if let Some(since) = state.since.filter(|_| state.active) {
-        out.push_str(&format!("MCPCTL_EMERGENCY_SINCE={}\n", since.to_rfc3339()));
+        out.push_str(&format!(
+            "MCPCTL_EMERGENCY_SINCE={}\n",
+            crate::output::when(since)
+        ));
     }
     for (server, mode) in &state.modes {
         out.push_str(&format!("{}={}\n", env_key(server), mode.as_str()));
@@ -164,6 +188,7 @@ mod tests {
                 ("memory".to_owned(), Mode::Mcp),
             ]
             .into(),
+            ..State::default()
         };
         let text = render(&state);
         assert!(text.contains("MCPCTL_EMERGENCY=1\n"));

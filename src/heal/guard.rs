@@ -55,11 +55,11 @@ impl Blocked {
         match self {
             Blocked::Paused(until) => format!(
                 "paused until {}; `mcpctl recover --resume {server}` ends the pause",
-                until.to_rfc3339()
+                crate::output::when(*until)
             ),
             Blocked::BreakerOpen(since) => format!(
                 "circuit breaker open since {}: the attempt budget was spent without recovery; fix the cause, then `mcpctl recover --reset {server}`",
-                since.to_rfc3339()
+                crate::output::when(*since)
             ),
         }
     }

@@ -35,19 +35,27 @@ pub(crate) struct Emergency {
 impl Emergency {
     pub(crate) fn push(&mut self, r: lean::Emergency) {
         let Some(at) = r.started_at else { return };
+        // The run that cleared a period says when (a health-check or --clear writes no report
+        // of its own that ends it); a later report only shows that it is over.
+        let ended = |start: DateTime<Utc>, by: DateTime<Utc>| {
+            r.cleared_at
+                .filter(|c| *c >= start && *c <= by)
+                .unwrap_or(by)
+                .max(start)
+        };
         if !r.active {
             if let Some((start, servers)) = self.open.take() {
-                self.close(start, at.max(start), servers);
+                self.close(start, ended(start, at), servers);
             }
             return;
         }
         let start = r.since.unwrap_or(at);
-        // A report that names another start: the previous period ended unseen in between.
+        // A report that names another start: the previous period ended in between.
         if let Some((open, _)) = &self.open
             && *open != start
         {
             let (open, servers) = self.open.take().expect("checked");
-            self.close(open, start.max(open), servers);
+            self.close(open, ended(open, start), servers);
         }
         let (_, servers) = self.open.get_or_insert_with(|| (start, BTreeSet::new()));
         servers.extend(
@@ -75,9 +83,13 @@ impl Emergency {
     ) -> EmergencyFigures {
         let mut active = false;
         if let Some((start, servers)) = self.open.take() {
-            match current.updated {
-                Some(updated) if !current.active && updated >= start && updated <= to => {
-                    self.close(start, updated, servers);
+            let end = current
+                .cleared_at
+                .filter(|c| *c >= start)
+                .or(current.updated.filter(|_| !current.active));
+            match end {
+                Some(end) if end >= start && end <= to => {
+                    self.close(start, end, servers);
                 }
                 _ => {
                     active = true;

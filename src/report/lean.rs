@@ -38,6 +38,7 @@ lean_report!(Backup {
 lean_report!(Emergency {
     active: bool,
     since: Option<DateTime<Utc>>,
+    cleared_at: Option<DateTime<Utc>>,
     servers: Vec<Mode>,
 });
 lean_report!(GhWatch { runs: Vec<Run> });

@@ -114,3 +114,62 @@ fn a_hanging_api_is_cut_by_its_timeout() {
             .contains("down with no fallback: jira")
     );
 }
+
+/// `--status` probes nothing: after `--clear` it says who cleared it and what is not known.
+#[test]
+fn status_after_clear_says_what_is_known() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Stub::start(dir.path(), "jira", 401, false);
+    let t = setup(&api);
+    t.again(&["emergency"]).code(2);
+    t.again(&["emergency", "--clear"]).code(0);
+    let r = t.again(&["emergency", "--status", "--json"]);
+    r.code(0);
+    let report = r.json();
+    let summary = report["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("cleared by hand")
+            && summary.contains("unknown until the next health-check"),
+        "{summary}"
+    );
+    assert!(!summary.contains("answers over MCP"), "{summary}");
+    assert_eq!(report["cleared_by"], "hand");
+    // People read times to the second.
+    assert!(
+        regex_like_seconds(summary),
+        "a time to the second in {summary}"
+    );
+}
+
+fn regex_like_seconds(text: &str) -> bool {
+    text.split_whitespace().any(|w| {
+        let w = w.trim_end_matches([':', ';', ')', ',']);
+        w.len() == 20 && w.ends_with('Z') && w.as_bytes()[10] == b'T'
+    })
+}
+
+/// A period cleared by a health-check ends then, not when the next emergency report is written.
+#[test]
+fn report_ends_a_period_at_the_run_that_cleared_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Stub::start(dir.path(), "jira", 200, false);
+    let t = setup(&api);
+    t.again(&["emergency"]).code(1);
+    std::fs::write(t.path().join("up"), "").unwrap();
+    let cleared = t.again(&["health-check", "--json"]);
+    cleared.code(0);
+    let cleared_by = cleared.json()["finished_at"].as_str().unwrap().to_owned();
+    std::thread::sleep(std::time::Duration::from_secs(3));
+    t.again(&["emergency", "--status"]).code(0);
+    let r = t.again(&["report", "--json"]);
+    let report = r.json();
+    let period = &report["emergency"]["periods"][0];
+    let end: chrono::DateTime<chrono::Utc> = period["end"].as_str().unwrap().parse().unwrap();
+    let cleared_by: chrono::DateTime<chrono::Utc> = cleared_by.parse().unwrap();
+    assert!(end <= cleared_by, "{period:#} ends after {cleared_by}");
+    assert!(
+        report["emergency"]["seconds"].as_i64().unwrap() < 3,
+        "{:#}",
+        report["emergency"]
+    );
+}
