@@ -68,6 +68,7 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
             .map(|s| s.name.clone())
             .filter(|n| args.server.is_empty() || args.server.contains(n))
             .collect(),
+        current_servers: current_servers(&settings, &args.server),
         configured_targets: settings
             .backup
             .as_ref()
@@ -147,6 +148,22 @@ async fn slack_summary(ctx: &Ctx, f: &Figures, title: &str, summary: &str) {
     }
 }
 
+/// What a health-check would probe now: the config's servers, and the discovered ones when it
+/// would discover. A server only in older reports is then listed as removed.
+fn current_servers(settings: &Settings, named: &[String]) -> Option<Vec<String>> {
+    let discover = settings
+        .health_check
+        .discover
+        .unwrap_or(settings.file.is_none());
+    let inventory = crate::inventory::build(settings, discover, &[]).ok()?;
+    let mut current: Vec<String> = inventory.servers.into_iter().map(|s| s.name).collect();
+    if current.is_empty() {
+        return None;
+    }
+    current.extend(named.iter().cloned());
+    Some(current)
+}
+
 /// The variables a server takes credentials from, for "rotate JIRA_API_TOKEN".
 fn secret_names(settings: &Settings) -> BTreeMap<String, Vec<String>> {
     let secretish = |n: &str| {
@@ -190,14 +207,15 @@ fn summary(f: &Figures, status: Status) -> String {
         return format!("no stored reports in {label}; run health-check (and backup) first");
     }
     let mut parts = Vec::new();
-    if !f.servers.is_empty() {
-        let worst = f
-            .servers
+    let current: Vec<&report::ServerFigures> = f.servers.iter().filter(|s| !s.removed).collect();
+    let removed = f.servers.len() - current.len();
+    if !current.is_empty() {
+        let worst = current
             .iter()
             .filter_map(|s| s.uptime_pct.map(|u| (u, s.name.as_str())))
             .min_by(|a, b| a.0.total_cmp(&b.0));
-        let incidents: u64 = f.servers.iter().map(|s| s.incidents).sum();
-        let n = f.servers.len();
+        let incidents: u64 = current.iter().map(|s| s.incidents).sum();
+        let n = current.len();
         let mut text = format!("{n} server{}", if n == 1 { "" } else { "s" });
         if let Some((u, name)) = worst {
             text.push_str(&format!(", lowest uptime {u}% ({name})"));
@@ -205,6 +223,12 @@ fn summary(f: &Figures, status: Status) -> String {
         let plural = if incidents == 1 { "" } else { "s" };
         text.push_str(&format!(", {incidents} incident{plural}"));
         parts.push(text);
+    }
+    if removed > 0 {
+        parts.push(format!(
+            "{removed} removed server{} not counted",
+            if removed == 1 { "" } else { "s" }
+        ));
     }
     let stale = f.backups.locations.iter().filter(|l| l.stale).count();
     if !f.backups.locations.is_empty() || !f.backups.unprotected.is_empty() {
@@ -252,7 +276,11 @@ fn view(f: &Figures, problems: Vec<String>) -> View {
     for s in &f.servers {
         let recoveries = s.recoveries_text("\n");
         t.add_row(vec![
-            s.name.clone(),
+            if s.removed {
+                format!("{} (removed)", s.name)
+            } else {
+                s.name.clone()
+            },
             opt(s.uptime_pct, "%"),
             format!("{}%", s.unknown_pct),
             s.failures.to_string(),
@@ -290,6 +318,7 @@ fn view(f: &Figures, problems: Vec<String>) -> View {
     let perfdata = f
         .servers
         .iter()
+        .filter(|s| !s.removed)
         .filter_map(|s| s.uptime_pct.map(|u| (format!("{}_uptime", s.name), u, "%")))
         .collect();
     View {

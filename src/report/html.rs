@@ -121,7 +121,11 @@ fn servers(f: &Figures, h: &mut String) {
                  <td class=\"n\">{up}</td><td class=\"n\">{unk}%</td><td class=\"n\">{fail}</td><td class=\"n\">{inc}</td>\
                  <td class=\"n\">{mttr}</td><td>{rec}</td><td class=\"n\">{brk}</td><td>{kind}</td><td class=\"n\">{p50}</td>\
                  <td class=\"n\">{p95}</td><td><svg class=\"spark\" data-index=\"{i}\" viewBox=\"0 0 160 24\" role=\"img\" aria-label=\"latency of {name}\"></svg></td></tr>\n",
-                name = esc(&s.name),
+                name = if s.removed {
+                    format!("{} (removed)", esc(&s.name))
+                } else {
+                    esc(&s.name)
+                },
                 up = opt(s.uptime_pct, "%"),
                 unk = s.unknown_pct,
                 fail = s.failures,

@@ -52,7 +52,11 @@ fn servers(f: &Figures, md: &mut String) {
             let recoveries = s.recoveries_text(", ");
             md.push_str(&format!(
                 "| {} | {} | {}% | {} | {} | {} | {} | {} | {} | {} | {} |\n",
-                cell(&s.name),
+                if s.removed {
+                    format!("{} (removed)", cell(&s.name))
+                } else {
+                    cell(&s.name)
+                },
                 opt(s.uptime_pct, "%"),
                 s.unknown_pct,
                 s.failures,

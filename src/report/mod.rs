@@ -39,6 +39,9 @@ pub struct Options {
     pub servers: Vec<String>,
     /// Listed even with no probe in the window.
     pub configured_servers: Vec<String>,
+    /// The servers a health-check would probe now; others are marked removed. `None` when
+    /// that cannot be told (no config and nothing discovered): then none is.
+    pub current_servers: Option<Vec<String>>,
     /// A target missing from the history is unprotected.
     pub configured_targets: Vec<String>,
     pub settings: crate::config::ReportSettings,
@@ -104,6 +107,10 @@ pub fn compute(state_dir: &Path, opts: &Options, secrets: &dyn Fn(&str) -> Vec<S
     let mut server_figures = by_server.finish();
     for s in &mut server_figures {
         recoveries.fill(s);
+        s.removed = opts
+            .current_servers
+            .as_ref()
+            .is_some_and(|current| !current.contains(&s.name) && !opts.servers.contains(&s.name));
     }
 
     let mut backups = backups::Backups::default();
@@ -213,7 +220,7 @@ pub fn label(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
 pub fn verdict(f: &Figures, min_uptime: f64) -> (Status, Vec<String>) {
     let mut critical = Vec::new();
     let mut warning = Vec::new();
-    for s in &f.servers {
+    for s in f.servers.iter().filter(|s| !s.removed) {
         if s.critical && s.down_since.is_some() {
             critical.push(format!("{} (critical) is down", s.name));
         }

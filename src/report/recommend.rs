@@ -108,7 +108,7 @@ pub(crate) fn derive(
     secrets: &dyn Fn(&str) -> Vec<String>,
 ) -> Vec<String> {
     let mut out: Vec<(u8, u64, String)> = Vec::new();
-    for s in &f.servers {
+    for s in f.servers.iter().filter(|s| !s.removed) {
         server(s, label, &secrets(&s.name), &mut out);
     }
     for t in &f.backups.unprotected {

@@ -36,6 +36,9 @@ impl State {
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ServerFigures {
     pub name: String,
+    /// No longer in the config (nor found in MCP client configs): listed with its history, never
+    /// counted in the status, the summary or the recommendations.
+    pub removed: bool,
     /// Marked `critical` in its latest probe.
     pub critical: bool,
     /// Probes in the window.
@@ -394,6 +397,7 @@ fn figures(name: String, mut acc: Acc, window: i64) -> ServerFigures {
         .collect();
     ServerFigures {
         name,
+        removed: false,
         critical: acc.critical,
         probes: acc.probes,
         up_s: round1(acc.up as f64 / 1000.0),

@@ -945,3 +945,40 @@ fn a_copy_checked_bad_every_hour_counts_once_and_not_at_all_once_good() {
     let report = run.json();
     assert_eq!(report["backups"]["check_failures"], json!([]));
 }
+
+/// A critical server of a one-off config stays in the history, but the report speaks for the
+/// current config: it is listed as removed and never makes the report critical.
+#[test]
+fn servers_no_longer_configured_are_listed_as_removed() {
+    let keep = "[servers.keep]\ncommand = \"python3\"\nargs = [\"{servers}/minimal.py\"]\n";
+    let t = Test::new().config(&format!(
+        "{keep}[servers.oneoff]\ncommand = \"python3\"\nargs = [\"{{servers}}/exit_now.py\"]\ncritical = true\n"
+    ));
+    t.again(&["health-check"]).code(2);
+    let r = t.again(&["report", "--json"]);
+    r.code(2);
+    std::fs::write(t.path().join("mcpctl.toml"), t.expand(keep)).unwrap();
+    t.again(&["health-check"]).code(0);
+    let r = t.again(&["report", "--json"]);
+    r.code(0);
+    let report = r.json();
+    let oneoff = Run::server(&report, "oneoff");
+    assert_eq!(oneoff["removed"], true, "{oneoff:#}");
+    assert_eq!(Run::server(&report, "keep")["removed"], false);
+    let summary = report["summary"].as_str().unwrap();
+    assert!(
+        summary.contains("1 server,") && summary.contains("1 removed server not counted"),
+        "{summary}"
+    );
+    assert!(
+        !report["recommendations"].to_string().contains("oneoff"),
+        "{:#}",
+        report["recommendations"]
+    );
+    let table = t.again(&["report", "--format", "table"]);
+    assert!(
+        table.stdout.contains("oneoff (removed)"),
+        "{}",
+        table.stdout
+    );
+}
