@@ -513,14 +513,66 @@ const SCOPES: &[(&str, &str)] = &[
     ("/actions/", "actions: write"),
 ];
 
-/// The permission a denied call needed: the recipe's argument, else the API path in the lines
-/// around the error (octokit prints the request URL with the error).
-fn wanted_permission(req: &Request<'_>) -> Option<String> {
+/// The permissions a denied call needed: the recipe's argument, else GitHub's own
+/// `x-accepted-github-permissions` header, else the API path in the lines around the error
+/// (octokit prints the request URL and the response headers with the error).
+fn wanted_permissions(req: &Request<'_>) -> Option<Vec<String>> {
+    if let Some(arg) = req.args.first() {
+        return Some(vec![arg.clone()]);
+    }
+    let by_path = permission_by_path(req);
+    if let Some(set) = accepted_permissions(req, by_path.as_deref()) {
+        return Some(set);
+    }
+    by_path.map(|p| vec![p])
+}
+
+/// `issues=write; pull_requests=write`: sets of permissions separated by `;`, any one of them
+/// enough; the permissions of one set separated by `,`. The set that names the scope of the
+/// API path wins, else the first one that a workflow can grant.
+fn accepted_permissions(req: &Request<'_>, by_path: Option<&str>) -> Option<Vec<String>> {
+    static HEADER: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r#"(?i)x-accepted-github-permissions['"]?\s*:\s*['"]?([a-z_]+=[a-z]+(?:\s*[;,]\s*[a-z_]+=[a-z]+)*)"#,
+        )
+        .expect("regex")
+    });
+    let value = req.captures.get("accepted").cloned().or_else(|| {
+        req.context
+            .iter()
+            .find_map(|l| HEADER.captures(l).map(|c| c[1].to_owned()))
+    })?;
+    let sets: Vec<Vec<String>> = value
+        .split(';')
+        .filter_map(|set| {
+            let perms: Vec<String> = set
+                .split(',')
+                .filter_map(|p| {
+                    let (scope, level) = p.trim().split_once('=')?;
+                    // Every token may read metadata; a workflow cannot name it.
+                    (scope != "metadata")
+                        .then(|| format!("{}: {}", scope.replace('_', "-"), level.trim()))
+                })
+                .collect();
+            let grantable =
+                !perms.is_empty() && perms.iter().all(|p| Grammar::Permission.check(p).is_ok());
+            grantable.then_some(perms)
+        })
+        .collect();
+    let scope_of = |p: &str| p.split(':').next().unwrap_or("").to_owned();
+    by_path
+        .and_then(|want| {
+            sets.iter()
+                .find(|set| set.iter().any(|p| scope_of(p) == scope_of(want)))
+        })
+        .or_else(|| sets.first())
+        .cloned()
+}
+
+/// The permission the REST path of the denied call needs, when the lines name one path.
+fn permission_by_path(req: &Request<'_>) -> Option<String> {
     static PATH: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"/repos/[^/\s]+/[^/\s]+(/[A-Za-z0-9_/.-]*)").expect("regex"));
-    if let Some(arg) = req.args.first() {
-        return Some(arg.clone());
-    }
     let mut found: Vec<&str> = req
         .context
         .iter()
@@ -538,17 +590,30 @@ fn wanted_permission(req: &Request<'_>) -> Option<String> {
 }
 
 fn add_permissions(req: &Request<'_>, cx: &Context<'_>) -> Planned {
-    let Some(raw) = wanted_permission(req) else {
+    let Some(wanted) = wanted_permissions(req) else {
         return Err(NotPlanned::Cannot(
             "the log does not say which permission is missing; add it to the workflow by hand"
                 .into(),
         ));
     };
-    check(Grammar::Permission, &raw)?;
-    let (scope, level) = raw.split_once(": ").expect("the grammar has `: `");
-    edits_in(failing_workflow(cx)?, &format!("lacks {raw}"), |t| {
-        workflow::add_permission(t, scope, level)
-    })
+    for raw in &wanted {
+        check(Grammar::Permission, raw)?;
+    }
+    edits_in(
+        failing_workflow(cx)?,
+        &format!("lacks {}", wanted.join(", ")),
+        |text| {
+            let mut current: Option<String> = None;
+            for raw in &wanted {
+                let (scope, level) = raw.split_once(": ").expect("the grammar has `: `");
+                let base = current.as_deref().unwrap_or(text);
+                if let Some(next) = workflow::add_permission(base, scope, level)? {
+                    current = Some(next);
+                }
+            }
+            Ok(current)
+        },
+    )
 }
 
 fn raise_timeout(req: &Request<'_>, cx: &Context<'_>) -> Planned {

@@ -980,3 +980,48 @@ fn a_symlinked_file_is_never_edited() {
     let home = std::fs::read_to_string(t.path().join("home/.npmrc")).unwrap();
     assert_eq!(home, "//registry.npmjs.org/:_authToken=npm_secret\n");
 }
+
+/// octokit prints the response headers after the error, where GitHub says which permissions
+/// it accepts; the log names no API path here, so only that header can tell.
+#[test]
+fn add_permissions_reads_the_accepted_permissions_header() {
+    let log = "RequestError [HttpError]: Resource not accessible by integration\n\
+        \x20   at /home/runner/work/_actions/actions/github-script/v7/dist/index.js:9537:21\n\
+        \x20   at process.processTicksAndRejections (node:internal/process/task_queues:95:5)\n\
+        \x20   at async main (/home/runner/work/_actions/actions/github-script/v7/dist/index.js:35522:20) {\n\
+        \x20 status: 403,\n\
+        \x20 response: {\n\
+        \x20   status: 403,\n\
+        \x20   headers: {\n\
+        \x20     'access-control-allow-origin': '*',\n\
+        \x20     'content-type': 'application/json; charset=utf-8',\n\
+        \x20     'x-accepted-github-permissions': 'issues=write; pull_requests=write',\n\
+        \x20     'x-github-api-version-selected': '2022-11-28',\n\
+        \x20   },\n\
+        \x20 }\n\
+        }\n";
+    let t = config(
+        Test::new().file("job.log", log),
+        "verify = [\"true\"]",
+        NO_GITHUB,
+    );
+    repo(&t, &[(".github/workflows/ci.yml", WORKFLOW)]);
+    t.again(&[
+        "gh-watch",
+        "--log",
+        "{dir}/job.log",
+        "--repo",
+        "acme/app",
+        "--workflow",
+        "CI",
+        "--job",
+        "build",
+    ])
+    .code(1);
+    let run = t.again(&["fix", "--json"]);
+    run.code(0);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "planned", "{f:#}");
+    let diff = f["diff"].as_str().unwrap();
+    assert!(diff.contains("+  issues: write\n"), "{diff}");
+}
