@@ -40,7 +40,7 @@ pub struct GlobalArgs {
     pub report: Option<PathBuf>,
 
     /// Print the JSON report on stdout (same as --format json)
-    #[arg(long, global = true)]
+    #[arg(long, global = true, conflicts_with = "format")]
     pub json: bool,
 
     /// Output format [default: table on a terminal, otherwise quiet unless something is wrong]

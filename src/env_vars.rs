@@ -11,3 +11,5 @@ pub const DOCKER_HOST: &str = "DOCKER_HOST";
 /// waiting on the registry (measured: 141 s hang against 0.85 s).
 pub const NPM_PREFER_OFFLINE: &str = "npm_config_prefer_offline";
 pub const UV_OFFLINE: &str = "UV_OFFLINE";
+/// Any non-empty value turns colour off even on a terminal (no-color.org).
+pub const NO_COLOR: &str = "NO_COLOR";

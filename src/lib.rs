@@ -46,7 +46,7 @@ where
     if args.get(1).is_some_and(|a| a == children::EXEC) {
         return ExitCode::from(children::exec(&args[2..]));
     }
-    let cli = match cli::Cli::try_parse_from(args) {
+    let cli = match cli::Cli::try_parse_from(&args) {
         Ok(cli) => cli,
         Err(e) => {
             let code = match e.kind() {
@@ -55,6 +55,11 @@ where
                 _ => Code::Unknown,
             };
             let _ = e.print();
+            if code == Code::Unknown {
+                let rendered = e.render().to_string();
+                let first = rendered.lines().next().unwrap_or_default();
+                commands::bad_usage(&args, first.strip_prefix("error: ").unwrap_or(first));
+            }
             return code.into();
         }
     };
@@ -97,9 +102,13 @@ fn init_logging(verbose: u8) {
     };
     let filter =
         EnvFilter::try_from_env(env_vars::MCPCTL_LOG).unwrap_or_else(|_| EnvFilter::new(default));
+    // Colour only for a person at a terminal: cron mails the bytes as they are.
+    let ansi = std::io::IsTerminal::is_terminal(&std::io::stderr())
+        && std::env::var_os(env_vars::NO_COLOR).is_none_or(|v| v.is_empty());
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(ansi)
         .with_target(false)
         .try_init();
 }

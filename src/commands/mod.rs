@@ -35,6 +35,8 @@ pub(crate) struct Notify {
 }
 
 pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
+    let started = chrono::Utc::now();
+    let command = command_name(&cli.command);
     let asked = match (cli.global.json, cli.global.format) {
         (true, _) | (false, Some(Format::Json)) => Some(Mode::Json),
         (false, Some(Format::Table)) => Some(Mode::Table),
@@ -83,7 +85,110 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
         };
         crate::notify::end_ping(&n.settings, &n.rid, code, &message).await;
     }
-    result
+    match result {
+        Err(e) if matches!(ctx.output.mode, Mode::Nagios | Mode::Json) => {
+            cannot_start(&e, command, started, ctx.output.mode, true)
+        }
+        other => other,
+    }
+}
+
+/// clap refused the arguments: a caller that asked for Nagios or JSON still gets its answer.
+/// The arguments are only looked at, never trusted: they did not parse.
+pub(crate) fn bad_usage(args: &[std::ffi::OsString], why: &str) {
+    let args: Vec<&str> = args.iter().skip(1).filter_map(|a| a.to_str()).collect();
+    let format = args.iter().enumerate().find_map(|(i, a)| {
+        a.strip_prefix("--format=").or_else(|| {
+            (*a == "--format")
+                .then(|| args.get(i + 1).copied())
+                .flatten()
+        })
+    });
+    let mode = match (args.contains(&"--json"), format) {
+        (true, None) | (false, Some("json")) => Mode::Json,
+        (false, Some("nagios")) => Mode::Nagios,
+        _ => return,
+    };
+    let cli = <Cli as clap::CommandFactory>::command();
+    let command = args
+        .iter()
+        .find_map(|a| cli.find_subcommand(a).map(|c| c.get_name().to_owned()))
+        .unwrap_or_else(|| "mcpctl".to_owned());
+    let e = Error::Usage(format!("{why}; see mcpctl --help"));
+    let _ = cannot_start(&e, &command, chrono::Utc::now(), mode, false);
+}
+
+/// The subcommand's name as its reports name it.
+fn command_name(command: &Command) -> &'static str {
+    match command {
+        Command::HealthCheck(_) => "health-check",
+        Command::Backup(_) => "backup",
+        Command::Restore(_) => "restore",
+        Command::Recover(_) => "recover",
+        Command::Emergency(_) => "emergency",
+        Command::GhWatch(_) => "gh-watch",
+        Command::Fix(_) => "fix",
+        Command::Report(_) => "report",
+        Command::Completions(_) => "completions",
+        Command::Man(_) => "man",
+        Command::Schema => "schema",
+    }
+}
+
+/// A run that could not produce its verdict (bad config, the lock, an interruption) still
+/// answers the way the caller asked: Nagios gets one UNKNOWN line and exit 3 (its plugins exit
+/// 0–3 only), `--json` gets the envelope with the error. The message also goes to stderr.
+fn cannot_start(
+    e: &Error,
+    command: &str,
+    started: chrono::DateTime<chrono::Utc>,
+    mode: Mode,
+    tell_stderr: bool,
+) -> Result<Code> {
+    if tell_stderr {
+        eprintln!("mcpctl: {e}");
+    }
+    let code = e.exit_code();
+    let status = if code == Code::Critical {
+        crate::exit::Status::Critical
+    } else {
+        crate::exit::Status::Unknown
+    };
+    let message = e.to_string();
+    let text = if mode == Mode::Nagios {
+        crate::output::nagios_line(status, &message.replace('\n', " "), &[])
+    } else {
+        let body = serde_json::json!({"error": {"kind": error_kind(e), "message": message}});
+        let mut env = crate::output::Envelope::new(command, started, status, message, body);
+        env.exit_code = code.as_u8();
+        format!(
+            "{}\n",
+            serde_json::to_string_pretty(&env).expect("envelopes serialize")
+        )
+    };
+    crate::output::print_stdout(&text).map_err(|e| Error::io("cannot write to stdout", e))?;
+    Ok(if mode == Mode::Nagios {
+        if status == crate::exit::Status::Critical {
+            Code::Critical
+        } else {
+            Code::Unknown
+        }
+    } else {
+        code
+    })
+}
+
+fn error_kind(e: &Error) -> &'static str {
+    match e {
+        Error::Config(_) => "config",
+        Error::Usage(_) => "usage",
+        Error::Locked { .. } => "locked",
+        Error::LockTimeout { .. } => "lock_timeout",
+        Error::Key(_) => "key",
+        Error::Failed(_) => "failed",
+        Error::Interrupted => "interrupted",
+        Error::Io { .. } => "io",
+    }
 }
 
 /// The config (or defaults when there is none) and the state directory it implies. Sends the

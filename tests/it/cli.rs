@@ -93,3 +93,82 @@ fn broken_pipe_is_success() {
     let status = child.wait().expect("wait");
     assert_eq!(status.code(), Some(0));
 }
+
+/// A run that cannot start still answers a monitoring system: one UNKNOWN line and exit 3 for
+/// Nagios, the envelope with the error for `--json`.
+#[test]
+fn nagios_and_json_answer_when_a_run_cannot_start() {
+    let broken = || Test::new().config("[servers.x\n");
+    let run = broken().args(&["health-check", "--format", "nagios"]).run();
+    run.code(3);
+    assert!(
+        run.stdout.starts_with("MCPCTL UNKNOWN - ") && run.stdout.contains("mcpctl.toml:1:"),
+        "{}",
+        run.stdout
+    );
+    assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
+    let run = broken().args(&["health-check", "--json"]).run();
+    run.code(3);
+    let report = run.json();
+    assert_eq!(report["status"], "unknown");
+    assert_eq!(report["command"], "health-check");
+    assert_eq!(report["error"]["kind"], "config");
+
+    let run = Test::new()
+        .args(&["health-check", "--format", "nagios", "--no-such-flag"])
+        .run();
+    run.code(3);
+    assert!(
+        run.stdout
+            .starts_with("MCPCTL UNKNOWN - unexpected argument '--no-such-flag'"),
+        "{}",
+        run.stdout
+    );
+
+    // The lock: Nagios plugins exit 0 to 3, JSON keeps the documented 75.
+    let t = Test::new().config("[servers.x]\ncommand = \"true\"\n");
+    std::fs::create_dir_all(t.path().join("state")).unwrap();
+    let lock = std::fs::File::create(t.path().join("state/mcpctl.lock")).unwrap();
+    lock.lock().unwrap();
+    let run = t.again(&["health-check", "--format", "nagios"]);
+    run.code(3);
+    assert!(
+        run.stdout
+            .starts_with("MCPCTL UNKNOWN - another mcpctl run holds the lock"),
+        "{}",
+        run.stdout
+    );
+    let run = t.again(&["health-check", "--json"]);
+    run.code(75);
+    let report = run.json();
+    assert_eq!(report["status"], "unknown");
+    assert_eq!(report["exit_code"], 75);
+    assert_eq!(report["error"]["kind"], "locked");
+}
+
+#[test]
+fn json_and_format_together_are_a_usage_error() {
+    let run = Test::new()
+        .config("[servers.x]\ncommand = \"true\"\n")
+        .args(&["--json", "--format", "table", "health-check"])
+        .run();
+    run.code(3);
+    assert!(
+        run.stderr
+            .contains("'--json' cannot be used with '--format"),
+        "{}",
+        run.stderr
+    );
+}
+
+/// Cron mails stderr as it is: no colour codes unless it is a terminal.
+#[test]
+fn no_colour_codes_on_a_pipe() {
+    let run = Test::new()
+        .config("[servers.x]\ncommand = \"python3\"\nargs = [\"{servers}/minimal.py\"]\n")
+        .args(&["-vv", "health-check"])
+        .run();
+    run.code(0);
+    assert!(run.stderr.contains("INFO"), "{}", run.stderr);
+    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+}
