@@ -315,6 +315,7 @@ fn view(body: &Body) -> View {
         ]);
     }
     View {
+        table_has_problems: true,
         table: Some(table),
         problems: body
             .servers

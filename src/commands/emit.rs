@@ -15,8 +15,10 @@ use crate::state;
 #[derive(Default)]
 pub(crate) struct View {
     pub(crate) table: Option<comfy_table::Table>,
-    /// One line per thing that is wrong; cron mails these.
+    /// One line per thing that is wrong; cron mails these, and a terminal gets them under the
+    /// table unless the table already says it all (`table_has_problems`).
     pub(crate) problems: Vec<String>,
+    pub(crate) table_has_problems: bool,
     /// Shown in every human view, under the table or the problems.
     pub(crate) footnotes: Vec<String>,
     pub(crate) perfdata: Vec<(String, f64, &'static str)>,
@@ -30,7 +32,7 @@ pub(crate) async fn finish<T: Serialize>(
     ctx: &Ctx,
     view: impl FnOnce() -> View,
 ) -> Result<Code> {
-    let view = view();
+    let mut view = view();
     let mut value = serde_json::to_value(env).expect("reports serialize");
     let notify = ctx.notify.lock().ok().and_then(|mut n| {
         n.as_mut().map(|n| {
@@ -39,10 +41,12 @@ pub(crate) async fn finish<T: Serialize>(
                 n.settings.clone(),
                 n.rid.clone(),
                 std::mem::take(&mut n.warnings),
+                n.told,
             )
         })
     });
-    if let Some((settings, rid, mut warnings)) = notify {
+    let mut untold = Vec::new();
+    if let Some((settings, rid, mut warnings, told)) = notify {
         let outcome = crate::notify::Outcome {
             command: &env.command,
             status: env.status,
@@ -51,10 +55,16 @@ pub(crate) async fn finish<T: Serialize>(
             problems: &view.problems,
             report: &value,
         };
-        warnings.extend(crate::notify::finish(&settings, state_dir, &rid, &outcome).await);
-        if !warnings.is_empty() {
-            value["notifications"] = serde_json::json!(warnings);
+        for w in crate::notify::finish(&settings, state_dir, &rid, &outcome).await {
+            if !warnings.iter().any(|seen| seen.text == w.text) {
+                warnings.push(w);
+            }
         }
+        if !warnings.is_empty() {
+            let texts: Vec<&str> = warnings.iter().map(|w| w.text.as_str()).collect();
+            value["notifications"] = serde_json::json!(texts);
+        }
+        untold = warnings.split_off(told.min(warnings.len()));
     }
     let json = serde_json::to_vec_pretty(&value).expect("reports serialize");
     let path = state::reports::save(
@@ -69,6 +79,14 @@ pub(crate) async fn finish<T: Serialize>(
     if out.mode == Mode::Json {
         print(&format!("{}\n", String::from_utf8_lossy(&json)))?;
         return Ok(env.status.code());
+    }
+    // A failing notifier rides along with a run that prints anyway; a quiet healthy run (or a
+    // one-line Nagios answer) says it on stderr, once a day per destination under cron.
+    if out.silent(env.status) || out.mode == Mode::Nagios {
+        crate::notify::tell(Some(state_dir), &untold);
+    } else {
+        view.footnotes
+            .extend(untold.iter().map(ToString::to_string));
     }
     if out.silent(env.status) {
         return Ok(env.status.code());
@@ -87,6 +105,10 @@ pub(crate) async fn finish<T: Serialize>(
         Mode::Table => {
             let mut text = view.table.map(|t| format!("{t}\n")).unwrap_or_default();
             text.push_str(&format!("{}: {}\n", env.status.label(), env.summary));
+            // A person at a terminal gets at least what cron mails.
+            if !view.table_has_problems {
+                notes(&mut text, &view.problems);
+            }
             notes(&mut text, &view.footnotes);
             print(&output::printable_lines(&text))?;
         }

@@ -248,6 +248,7 @@ pub(crate) fn view(body: &Body) -> View {
         }
     }
     View {
+        table_has_problems: false,
         table: Some(table),
         problems,
         footnotes: Vec::new(),

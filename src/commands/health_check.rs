@@ -118,6 +118,7 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
 
 fn view(body: &Body) -> View {
     View {
+        table_has_problems: true,
         table: Some(table(&body.servers)),
         problems: body
             .servers
@@ -125,17 +126,19 @@ fn view(body: &Body) -> View {
             .filter(|r| r.status != ServerStatus::Healthy)
             .map(|r| format!("{}: {}", r.name, detail(r)))
             .collect(),
+        // What --recover did, step by step, for a person and for cron alike.
         footnotes: body
-            .discovery_problems
+            .recovery
             .iter()
-            .map(|p| {
+            .flat_map(output::recovery::lines)
+            .chain(body.discovery_problems.iter().map(|p| {
                 format!(
                     "unreadable {} config {}: {}",
                     p.client.label(),
                     p.path.display(),
                     p.message
                 )
-            })
+            }))
             .collect(),
         perfdata: perfdata(&body.servers),
     }

@@ -28,8 +28,11 @@ pub(crate) struct Ctx {
 pub(crate) struct Notify {
     pub(crate) settings: crate::config::NotifySettings,
     pub(crate) rid: String,
-    /// Warnings from the start ping, for the report.
-    pub(crate) warnings: Vec<String>,
+    /// Warnings from the config and the start ping, for the report.
+    pub(crate) warnings: Vec<crate::notify::Warning>,
+    /// The warnings already told on stderr at the start.
+    pub(crate) told: usize,
+    pub(crate) state_dir: std::path::PathBuf,
     /// The report went out with the end ping.
     pub(crate) finished: bool,
 }
@@ -83,7 +86,11 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Ok(code) => (code.as_u8(), String::new()),
             Err(e) => (e.exit_code().as_u8(), e.to_string()),
         };
-        crate::notify::end_ping(&n.settings, &n.rid, code, &message).await;
+        let mut warnings = n.warnings;
+        warnings.extend(crate::notify::end_ping(&n.settings, &n.rid, code, &message).await);
+        if ctx.output.mode != Mode::Json {
+            crate::notify::tell(Some(&n.state_dir), &warnings[n.told..]);
+        }
     }
     match result {
         Err(e) if matches!(ctx.output.mode, Mode::Nagios | Mode::Json) => {
@@ -203,12 +210,20 @@ pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std:
         settings.state_dir.as_deref(),
     )?;
     let rid = crate::notify::run_id();
-    let warnings = crate::notify::start(&settings.notify, &rid).await;
+    // A notifier that cannot work as configured is said now, not during the next outage.
+    let mut warnings = crate::notify::unset_variables(&settings.notify);
+    if ctx.output.mode != Mode::Json {
+        crate::notify::tell(Some(&state_dir), &warnings);
+    }
+    let told = warnings.len();
+    warnings.extend(crate::notify::start(&settings.notify, &rid).await);
     if let Ok(mut n) = ctx.notify.lock() {
         *n = Some(Notify {
             settings: settings.notify.clone(),
             rid,
             warnings,
+            told,
+            state_dir: state_dir.clone(),
             finished: false,
         });
     }

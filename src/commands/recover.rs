@@ -190,7 +190,10 @@ fn verdict(recoveries: &[Recovery]) -> (Status, String) {
                 format!(
                     "{} ({})",
                     r.name,
-                    r.held.map_or("ladder exhausted", heal::Held::label)
+                    r.held.map_or_else(
+                        || "ladder exhausted".to_owned(),
+                        |h| output::recovery::held_label(h, &r.name)
+                    )
                 )
             })
             .collect();
@@ -205,19 +208,12 @@ fn view(body: &Body) -> View {
         let actions: Vec<String> = r
             .actions
             .iter()
-            .map(|a| {
-                let what = a
-                    .step
-                    .map(|s| format!("{s:?}"))
-                    .or_else(|| a.event.clone())
-                    .unwrap_or_default();
-                format!("{what}: {:?}", a.outcome).to_lowercase()
-            })
+            .map(output::recovery::action_label)
             .chain(r.plan.iter().map(|p| format!("would {p}")))
             .collect();
         let note = match (&r.held, r.breaker_open) {
             (_, true) => "breaker open".to_owned(),
-            (Some(h), false) => h.label().to_owned(),
+            (Some(h), false) => output::recovery::held_label(*h, &r.name),
             (None, false) => r
                 .time_to_recover_ms
                 .map(|ms| {
@@ -237,6 +233,7 @@ fn view(body: &Body) -> View {
         ]);
     }
     View {
+        table_has_problems: false,
         table: Some(table),
         problems: body
             .servers

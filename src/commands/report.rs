@@ -322,6 +322,7 @@ fn view(f: &Figures, problems: Vec<String>) -> View {
         .filter_map(|s| s.uptime_pct.map(|u| (format!("{}_uptime", s.name), u, "%")))
         .collect();
     View {
+        table_has_problems: false,
         table: Some(t),
         problems,
         footnotes,

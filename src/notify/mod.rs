@@ -5,6 +5,7 @@
 mod healthchecks;
 mod prometheus;
 mod slack;
+mod told;
 
 use std::path::Path;
 
@@ -21,6 +22,82 @@ pub struct Outcome<'a> {
     pub problems: &'a [String],
     /// The report as JSON: metrics are read from it.
     pub report: &'a serde_json::Value,
+}
+
+/// Where a notification was meant to go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Dest {
+    Slack,
+    Healthchecks,
+    Prometheus,
+}
+
+impl Dest {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Dest::Slack => "slack",
+            Dest::Healthchecks => "healthchecks",
+            Dest::Prometheus => "prometheus",
+        }
+    }
+}
+
+/// A notifier that failed, or cannot work as configured. Never changes a run's exit code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Warning {
+    pub dest: Dest,
+    pub text: String,
+    /// Found in the config before anything was sent, rather than a send that failed.
+    pub config: bool,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let what = if self.config {
+            "config warning"
+        } else {
+            "notification failed"
+        };
+        write!(f, "{what}: {}", self.text)
+    }
+}
+
+impl Warning {
+    fn new(dest: Dest, text: impl Into<String>) -> Self {
+        Self {
+            dest,
+            text: text.into(),
+            config: false,
+        }
+    }
+}
+
+pub use told::tell;
+
+/// `${VAR}` references in the notifier URLs that are not set now: said when the run starts,
+/// not discovered when the first outage needs Slack.
+pub fn unset_variables(settings: &NotifySettings) -> Vec<Warning> {
+    let mut out = Vec::new();
+    for (dest, url, what) in [
+        (
+            Dest::Slack,
+            settings.slack_webhook.as_deref(),
+            "slack_webhook",
+        ),
+        (
+            Dest::Healthchecks,
+            settings.healthchecks_url.as_deref(),
+            "healthchecks_url",
+        ),
+    ] {
+        if let Some(Err(e)) = url.map(|u| expand(u, what)) {
+            out.push(Warning {
+                config: true,
+                ..Warning::new(dest, e)
+            });
+        }
+    }
+    out
 }
 
 /// A run id that pairs the start ping with the end ping (healthchecks wants a UUID).
@@ -50,30 +127,36 @@ fn client(settings: &NotifySettings) -> Result<reqwest::Client, String> {
 fn expand(url: &str, what: &str) -> Result<String, String> {
     let (out, missing) = crate::config::expand(url, &|n| std::env::var(n).ok());
     match missing.first() {
-        Some(var) => Err(format!("{what}: ${var} is not set")),
+        Some(var) => Err(format!(
+            "[notify] {what} needs ${{{var}}}, which is not set in this run's environment"
+        )),
         None => Ok(out),
     }
 }
 
 /// The start ping, when configured. Returns warnings.
-pub async fn start(settings: &NotifySettings, rid: &str) -> Vec<String> {
+pub async fn start(settings: &NotifySettings, rid: &str) -> Vec<Warning> {
     let Some(url) = &settings.healthchecks_url else {
         return Vec::new();
     };
     match healthchecks::ping(settings, url, "start", rid, "").await {
         Ok(()) => Vec::new(),
-        Err(e) => vec![e],
+        Err(e) => vec![Warning::new(Dest::Healthchecks, e)],
     }
 }
 
 /// The end ping alone, for a run that stopped before it had a report (lock held, interrupted).
-pub async fn end_ping(settings: &NotifySettings, rid: &str, exit_code: u8, message: &str) {
-    if let Some(url) = &settings.healthchecks_url
-        && let Err(e) =
-            healthchecks::ping(settings, url, &exit_code.to_string(), rid, message).await
-    {
-        tracing::warn!("notification failed: {e}");
-    }
+pub async fn end_ping(
+    settings: &NotifySettings,
+    rid: &str,
+    exit_code: u8,
+    message: &str,
+) -> Option<Warning> {
+    let url = settings.healthchecks_url.as_ref()?;
+    healthchecks::ping(settings, url, &exit_code.to_string(), rid, message)
+        .await
+        .err()
+        .map(|e| Warning::new(Dest::Healthchecks, e))
 }
 
 /// Every configured notifier for a finished run. Returns warnings.
@@ -82,12 +165,15 @@ pub async fn finish(
     state_dir: &Path,
     rid: &str,
     outcome: &Outcome<'_>,
-) -> Vec<String> {
+) -> Vec<Warning> {
     let mut warnings = Vec::new();
     if let Some(path) = &settings.prometheus_textfile
         && let Err(e) = prometheus::update(path, state_dir, outcome)
     {
-        warnings.push(format!("prometheus textfile {}: {e}", path.display()));
+        warnings.push(Warning::new(
+            Dest::Prometheus,
+            format!("prometheus textfile {}: {e}", path.display()),
+        ));
     }
     let slack = async {
         match &settings.slack_webhook {
@@ -105,22 +191,18 @@ pub async fn finish(
         }
     };
     let (slack, ping) = futures::join!(slack, ping);
-    warnings.extend(slack.err());
-    warnings.extend(ping.err());
-    for w in &warnings {
-        tracing::warn!("notification failed: {w}");
-    }
+    warnings.extend(slack.err().map(|e| Warning::new(Dest::Slack, e)));
+    warnings.extend(ping.err().map(|e| Warning::new(Dest::Healthchecks, e)));
     warnings
 }
 
 /// Sends a summary to Slack whatever its status (`report --notify`). Returns a warning on failure.
-pub async fn post_summary(settings: &NotifySettings, text: &str) -> Option<String> {
+pub async fn post_summary(settings: &NotifySettings, text: &str) -> Option<Warning> {
     let url = settings.slack_webhook.as_deref()?;
-    let result = slack::post(settings, url, text).await.err();
-    if let Some(w) = &result {
-        tracing::warn!("notification failed: {w}");
-    }
-    result
+    slack::post(settings, url, text)
+        .await
+        .err()
+        .map(|e| Warning::new(Dest::Slack, e))
 }
 
 /// Whether a run with this status is worth a Slack message at all.

@@ -2,6 +2,7 @@
 //! nothing at all when cron runs it and everything is fine.
 
 mod envelope;
+pub mod recovery;
 pub mod table;
 
 use std::io::{IsTerminal, Write};

@@ -238,3 +238,29 @@ fn captures_with_shell_metacharacters_are_only_data() {
         "{issues:#?}"
     );
 }
+
+/// The table on a terminal also says what each issue is and what to do next, as cron mail does.
+#[test]
+fn a_terminal_gets_each_issue_description_and_hint() {
+    let t = Test::new().file(
+        "job.log",
+        "Run npm test\nError: Cannot find module 'left-pad'\nRequire stack:\n- /app/index.js\n",
+    );
+    let run = t
+        .args(&["gh-watch", "--log", "{dir}/job.log", "--format", "table"])
+        .run();
+    run.code(1);
+    let json = Test::new()
+        .file(
+            "job.log",
+            "Run npm test\nError: Cannot find module 'left-pad'\nRequire stack:\n- /app/index.js\n",
+        )
+        .args(&["gh-watch", "--log", "{dir}/job.log", "--json"])
+        .run()
+        .json();
+    let issue = &json["runs"][0]["issues"][0];
+    let description = issue["description"].as_str().unwrap();
+    let hint = issue["hint"].as_str().unwrap();
+    assert!(run.stdout.contains(description), "{}", run.stdout);
+    assert!(run.stdout.contains(hint), "{}", run.stdout);
+}

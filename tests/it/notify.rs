@@ -118,3 +118,64 @@ fn a_run_stopped_by_the_lock_still_closes_its_ping() {
     assert_eq!(pings.len(), 2, "{pings:?}");
     assert!(pings[1].starts_with("/ping/abc/75?rid="), "{pings:?}");
 }
+
+/// A healthy hourly run whose notifier is down says so in one plain line, once a day per
+/// destination; the report has every failure.
+#[test]
+fn a_failing_notifier_on_healthy_runs_is_told_once_a_day() {
+    let dir = tempfile::tempdir().unwrap();
+    let hc = Stub::start(dir.path(), "hc", 500, false);
+    let t = Test::new().config(&format!(
+        "[servers.ok]\ncommand = \"python3\"\nargs = [\"{{servers}}/minimal.py\"]\n\
+         [notify]\nhealthchecks_url = \"{}/ping/abc\"\nprometheus_textfile = \"{{dir}}/home\"\ntimeout = \"1s\"\n",
+        hc.url
+    ));
+    let first = t.again(&["health-check"]);
+    first.code(0);
+    let lines: Vec<&str> = first.stderr.lines().collect();
+    assert_eq!(
+        lines.len(),
+        2,
+        "one line per destination:\n{}",
+        first.stderr
+    );
+    assert!(
+        lines.contains(&"mcpctl: notification failed: healthchecks ping /start answered HTTP 500"),
+        "{}",
+        first.stderr
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("mcpctl: notification failed: prometheus textfile")),
+        "{}",
+        first.stderr
+    );
+    let second = t.again(&["health-check"]);
+    second.code(0);
+    assert_eq!(second.stderr, "", "told already today");
+    let report = t.again(&["health-check", "--json"]).json();
+    assert_eq!(
+        report["notifications"].as_array().unwrap().len(),
+        3,
+        "{:#}",
+        report["notifications"]
+    );
+}
+
+/// An unset webhook variable is a config warning when the run starts, healthy or not.
+#[test]
+fn an_unset_webhook_variable_is_said_at_the_start() {
+    let run = Test::new()
+        .config(
+            "[servers.ok]\ncommand = \"python3\"\nargs = [\"{servers}/minimal.py\"]\n\
+             [notify]\nslack_webhook = \"${MCPCTL_TEST_UNSET_WEBHOOK}\"\n",
+        )
+        .args(&["health-check"])
+        .run();
+    run.code(0);
+    assert_eq!(
+        run.stderr,
+        "mcpctl: config warning: [notify] slack_webhook needs ${MCPCTL_TEST_UNSET_WEBHOOK}, which is not set in this run's environment\n"
+    );
+}

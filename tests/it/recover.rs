@@ -502,3 +502,40 @@ fn a_guard_that_cannot_be_read_fails_closed_until_reset() {
     r.code(0);
     assert_eq!(server(&r.json(), "flaky")["recovered"], true);
 }
+
+/// A terminal gets at least what cron mails: which step ran, when, and how it ended.
+#[test]
+fn health_check_recover_says_what_it_did_on_a_terminal_too() {
+    let t = Test::new().config(
+        "[servers.flaky]\ncommand = \"python3\"\nargs = [\"{servers}/flaky.py\"]\ncritical = true\n\
+         env = { FLAKY_UP_FILE = \"{dir}/up\" }\n\
+         [servers.flaky.recover]\nsteps = [\"command\"]\ncommand = [\"touch\", \"{dir}/up\"]\nsettle = \"2s\"\nbackoff = { initial = \"100ms\", max = \"400ms\" }\n\
+         [servers.bare]\ncommand = \"sh\"\nargs = [\"-c\", \"exit 1\"]\n",
+    );
+    let r = t.again(&["health-check", "--recover", "--format", "table"]);
+    r.code(1);
+    let line = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("flaky:") && l.contains("command succeeded"))
+        .unwrap_or_else(|| panic!("no step line in\n{}", r.stdout));
+    assert!(
+        line.contains('T') && line.contains("Z command succeeded after"),
+        "{line}"
+    );
+    assert!(r.stdout.contains("flaky: recovered in"), "{}", r.stdout);
+    assert!(
+        r.stdout
+            .contains("bare: no recovery step ran: no [servers.bare.recover] ladder"),
+        "{}",
+        r.stdout
+    );
+    // `recover` names the missing ladder the same way.
+    let r = t.again(&["recover", "bare", "--json"]);
+    r.code(1);
+    let summary = r.json()["summary"].as_str().unwrap().to_owned();
+    assert!(
+        summary.contains("down: bare (no [servers.bare.recover] ladder)"),
+        "{summary}"
+    );
+}
