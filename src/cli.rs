@@ -137,8 +137,9 @@ pub struct HealthCheckArgs {
 
 #[derive(Debug, Args)]
 pub struct RecoverArgs {
-    /// Servers to recover (each must have a [servers.NAME.recover] ladder to be acted on)
-    #[arg(value_name = "NAME", required_unless_present = "all_failed")]
+    /// Servers to recover, reset, pause or resume (each needs a [servers.NAME.recover] ladder to
+    /// be acted on); or --all-failed
+    #[arg(value_name = "NAME")]
     pub servers: Vec<String>,
 
     /// Every configured server that is failing

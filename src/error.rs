@@ -15,17 +15,27 @@ pub enum Error {
     Usage(String),
 
     #[error(
-        "another mcpctl run holds the lock {}; wait for it, or pass --wait-lock 5m to queue behind it",
+        "another mcpctl run{} holds the lock {}; wait for it, or pass --wait-lock 5m to queue behind it",
+        holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default(),
         path.display()
     )]
-    Locked { path: PathBuf },
+    Locked {
+        path: PathBuf,
+        /// Who holds it, as the holder wrote into the lock file: command, pid, start time.
+        holder: Option<String>,
+    },
 
     #[error(
-        "another mcpctl run still held the lock {} after waiting {}",
+        "another mcpctl run{} still held the lock {} after waiting {}",
+        holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default(),
         path.display(),
         humantime::format_duration(*waited)
     )]
-    LockTimeout { path: PathBuf, waited: Duration },
+    LockTimeout {
+        path: PathBuf,
+        waited: Duration,
+        holder: Option<String>,
+    },
 
     /// A key or identity file that cannot be used (readable by others, unparsable, missing).
     #[error("{0}")]

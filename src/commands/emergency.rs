@@ -316,6 +316,7 @@ fn view(body: &Body) -> View {
     }
     View {
         table_has_problems: true,
+        answer: body.action == "status",
         table: Some(table),
         problems: body
             .servers

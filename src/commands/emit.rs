@@ -19,6 +19,9 @@ pub(crate) struct View {
     /// table unless the table already says it all (`table_has_problems`).
     pub(crate) problems: Vec<String>,
     pub(crate) table_has_problems: bool,
+    /// A read-only answer someone asked for (a plan, a status): its table goes to stdout even
+    /// when that is a pipe. Only the runs cron makes stay quiet.
+    pub(crate) answer: bool,
     /// Shown in every human view, under the table or the problems.
     pub(crate) footnotes: Vec<String>,
     pub(crate) perfdata: Vec<(String, f64, &'static str)>,
@@ -75,7 +78,10 @@ pub(crate) async fn finish<T: Serialize>(
         &json,
     )?;
     tracing::info!("report written to {}", path.display());
-    let out = ctx.output;
+    let mut out = ctx.output;
+    if view.answer && out.mode == Mode::Auto {
+        out.mode = Mode::Table;
+    }
     if out.mode == Mode::Json {
         print(&format!("{}\n", String::from_utf8_lossy(&json)))?;
         return Ok(env.status.code());
@@ -103,7 +109,12 @@ pub(crate) async fn finish<T: Serialize>(
             &view.perfdata,
         ))?,
         Mode::Table => {
-            let mut text = view.table.map(|t| format!("{t}\n")).unwrap_or_default();
+            // An empty table says nothing: the summary line below is the sentence.
+            let mut text = view
+                .table
+                .filter(|t| t.row_count() > 0)
+                .map(|t| format!("{t}\n"))
+                .unwrap_or_default();
             text.push_str(&format!("{}: {}\n", env.status.label(), env.summary));
             // A person at a terminal gets at least what cron mails.
             if !view.table_has_problems {

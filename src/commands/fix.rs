@@ -134,9 +134,20 @@ fn judge(reports: &[FixReport], applied: bool) -> (Status, String) {
             .as_deref()
             .is_some_and(|w| w.starts_with("attempt budget exhausted"))
     });
+    // What --apply would refuse counts as it would then: a spent budget or work in progress is
+    // a warning, the window and the per-run cap are policy.
+    let policy =
+        |w: &str| w.starts_with("outside the [fix] window") || w.starts_with("max_fixes_per_run");
+    let would = reports
+        .iter()
+        .filter(|r| !r.would_refuse.is_empty())
+        .count();
+    let would_warn = reports
+        .iter()
+        .any(|r| r.would_refuse.iter().any(|w| !policy(w)));
     let status = if rolled > 0 {
         Status::Critical
-    } else if refused > 0 || budget {
+    } else if refused > 0 || budget || would_warn {
         Status::Warning
     } else {
         Status::Ok
@@ -146,7 +157,14 @@ fn judge(reports: &[FixReport], applied: bool) -> (Status, String) {
     } else if applied {
         format!("{done} applied, {rolled} rolled back, {refused} refused, {skipped} skipped")
     } else {
-        format!("dry run: {planned} planned, {refused} refused, {skipped} skipped; --apply acts")
+        let held = if would > 0 {
+            format!(" ({would} of them would be refused now)")
+        } else {
+            String::new()
+        };
+        format!(
+            "dry run: {planned} planned{held}, {refused} refused, {skipped} skipped; --apply acts"
+        )
     };
     (status, summary)
 }
@@ -173,11 +191,18 @@ fn view(body: &Body) -> View {
             f.category.clone(),
             f.recipe.clone().unwrap_or_default(),
             outcome.clone(),
-            f.reason
-                .clone()
-                .or_else(|| f.pr_url.clone())
-                .unwrap_or_default(),
+            if f.would_refuse.is_empty() {
+                f.reason
+                    .clone()
+                    .or_else(|| f.pr_url.clone())
+                    .unwrap_or_default()
+            } else {
+                format!("would refuse: {}", f.would_refuse.join("; "))
+            },
         ]);
+        for why in &f.would_refuse {
+            footnotes.push(format!("{}: would refuse: {why}", f.fingerprint));
+        }
         if matches!(f.outcome, Outcome::RolledBack | Outcome::Refused) {
             problems.push(format!(
                 "{} {} ({}): {outcome}: {}",
@@ -200,6 +225,8 @@ fn view(body: &Body) -> View {
         table: Some(table),
         problems,
         footnotes,
+        // The plan and the diff are what a dry run is for.
+        answer: !body.applied,
         ..View::default()
     }
 }
@@ -209,6 +236,10 @@ fn history(state_dir: &Path, ctx: &Ctx) -> Result<Code> {
     if ctx.output.mode == crate::output::Mode::Json {
         let json = serde_json::to_string_pretty(&records).expect("records serialize");
         emit::print(&format!("{json}\n"))?;
+        return Ok(Code::Ok);
+    }
+    if records.is_empty() {
+        emit::print("no fix has been attempted yet: `mcpctl fix --apply` records each one\n")?;
         return Ok(Code::Ok);
     }
     let mut table =
@@ -226,6 +257,9 @@ fn history(state_dir: &Path, ctx: &Ctx) -> Result<Code> {
                 .unwrap_or_default(),
         ]);
     }
-    emit::print(&format!("{table}\n{} fixes recorded\n", records.len()))?;
+    emit::print(&format!(
+        "{table}\n{} recorded\n",
+        output::plural(records.len(), "fix", "fixes")
+    ))?;
     Ok(Code::Ok)
 }

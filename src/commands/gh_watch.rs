@@ -249,6 +249,7 @@ pub(crate) fn view(body: &Body) -> View {
     }
     View {
         table_has_problems: false,
+        answer: false,
         table: Some(table),
         problems,
         footnotes: Vec::new(),

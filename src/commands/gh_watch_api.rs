@@ -20,7 +20,7 @@ use crate::cli::GhWatchArgs;
 use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
-use crate::output::Envelope;
+use crate::output::{self, Envelope};
 use crate::redact::Redactor;
 use crate::state;
 
@@ -151,11 +151,16 @@ fn summary(repos: usize, pass: &Pass, escalations: &[Escalation]) -> String {
     let issues: Vec<&Issue> = runs.iter().flat_map(|r| &r.issues).collect();
     let count = |r: Recurrence| issues.iter().filter(|i| i.recurrence == r).count();
     let mut s = format!(
-        "{repos} repos: {} new failed runs, {} issues ({} persistent, {} rerun candidates, {} new)",
-        runs.len(),
-        issues.len(),
+        "{}: {}, {} ({} persistent, {}, {} new)",
+        output::plural(repos, "repo", "repos"),
+        output::plural(runs.len(), "new failed run", "new failed runs"),
+        output::plural(issues.len(), "issue", "issues"),
         count(Recurrence::Persistent),
-        count(Recurrence::RerunCandidate),
+        output::plural(
+            count(Recurrence::RerunCandidate),
+            "rerun candidate",
+            "rerun candidates"
+        ),
         count(Recurrence::New),
     );
     if !unchanged.is_empty() {
@@ -166,12 +171,14 @@ fn summary(repos: usize, pass: &Pass, escalations: &[Escalation]) -> String {
     }
     if *waiting > 0 {
         s.push_str(&format!(
-            "; {waiting} runs with logs not yet available, looked at again next time"
+            "; {} with logs not yet available, looked at again next time",
+            output::plural(*waiting, "run", "runs")
         ));
     }
     if *failed > 0 {
         s.push_str(&format!(
-            "; {failed} runs whose log downloads failed, looked at again up to {} times",
+            "; {} whose log downloads failed, looked at again up to {} times",
+            output::plural(*failed, "run", "runs"),
             seen::GIVE_UP_AFTER
         ));
     }

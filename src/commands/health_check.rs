@@ -119,6 +119,7 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
 fn view(body: &Body) -> View {
     View {
         table_has_problems: true,
+        answer: false,
         table: Some(table(&body.servers)),
         problems: body
             .servers
@@ -190,7 +191,11 @@ fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, Strin
             parts.push(format!("{n} {label}"));
         }
     }
-    let mut summary = format!("{} servers: {}", reports.len(), parts.join(", "));
+    let mut summary = format!(
+        "{}: {}",
+        output::plural(reports.len(), "server", "servers"),
+        parts.join(", ")
+    );
     let failing: Vec<String> = reports
         .iter()
         .filter(|r| r.status != ServerStatus::Healthy)
@@ -207,8 +212,8 @@ fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, Strin
     }
     if !problems.is_empty() {
         summary.push_str(&format!(
-            "; {} client config file(s) unreadable",
-            problems.len()
+            "; {} unreadable",
+            output::plural(problems.len(), "client config file", "client config files")
         ));
     }
     (status, summary)
@@ -315,7 +320,11 @@ fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -
             sources.join("\n"),
         ]);
     }
-    let mut text = format!("{t}\n");
+    let mut text = if servers.is_empty() {
+        "no MCP servers configured or discovered; write ~/.config/mcpctl/mcpctl.toml or pass --from FILE\n".to_owned()
+    } else {
+        format!("{t}\n")
+    };
     for p in problems {
         text.push_str(&format!(
             "unreadable {} config {}: {}\n",

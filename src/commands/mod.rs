@@ -40,6 +40,7 @@ pub(crate) struct Notify {
 pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
     let started = chrono::Utc::now();
     let command = command_name(&cli.command);
+    crate::state::set_command(command);
     let asked = match (cli.global.json, cli.global.format) {
         (true, _) | (false, Some(Format::Json)) => Some(Mode::Json),
         (false, Some(Format::Table)) => Some(Mode::Table),

@@ -33,7 +33,12 @@ pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
     let (settings, state_dir) = super::settings(ctx).await?;
     let servers = select(&settings, &args)?;
-    let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
+    // A dry run reads the guards and changes nothing: it waits for no other run.
+    let _lock = if args.dry_run {
+        None
+    } else {
+        Some(state::acquire(&state_dir, ctx.global.wait_lock).await?)
+    };
     if args.reset || args.pause || args.resume {
         return change_guards(&args, &servers, started, &state_dir, ctx).await;
     }
@@ -59,6 +64,34 @@ pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
 }
 
 fn select(settings: &Settings, args: &RecoverArgs) -> Result<Vec<ServerConfig>> {
+    if args.servers.is_empty() && !args.all_failed {
+        let what = if args.reset {
+            "reset"
+        } else if args.pause {
+            "pause"
+        } else if args.resume {
+            "resume"
+        } else {
+            "recover"
+        };
+        let all = if args.reset || args.pause || args.resume {
+            String::new()
+        } else {
+            format!(
+                ", or pass --all-failed for every failing one (`mcpctl recover --all-failed{}`)",
+                if args.dry_run { " --dry-run" } else { "" }
+            )
+        };
+        let known: Vec<&str> = settings.servers.iter().map(|s| s.name.as_str()).collect();
+        return Err(Error::Usage(format!(
+            "name the servers to {what} (known: {}){all}",
+            if known.is_empty() {
+                "none".to_owned()
+            } else {
+                known.join(", ")
+            }
+        )));
+    }
     for name in &args.servers {
         if !settings.servers.iter().any(|s| &s.name == name) {
             let known: Vec<&str> = settings.servers.iter().map(|s| s.name.as_str()).collect();
@@ -171,8 +204,8 @@ fn verdict(recoveries: &[Recovery]) -> (Status, String) {
         .map(|r| r.name.as_str())
         .collect();
     let mut summary = format!(
-        "{} servers: {} failing at first, {} recovered, {} still down",
-        recoveries.len(),
+        "{}: {} failing at first, {} recovered, {} still down",
+        output::plural(recoveries.len(), "server", "servers"),
         recoveries
             .iter()
             .filter(|r| matches!(r.initial, ServerStatus::Unhealthy | ServerStatus::Unknown))
@@ -234,6 +267,7 @@ fn view(body: &Body) -> View {
     }
     View {
         table_has_problems: false,
+        answer: body.dry_run,
         table: Some(table),
         problems: body
             .servers

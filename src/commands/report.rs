@@ -236,19 +236,27 @@ fn summary(f: &Figures, status: Status) -> String {
             "backups fresh".to_owned()
         } else {
             format!(
-                "{} stale backup location(s), {} unprotected target(s)",
-                stale,
-                f.backups.unprotected.len()
+                "{}, {}",
+                output::plural(stale, "stale backup location", "stale backup locations"),
+                output::plural(
+                    f.backups.unprotected.len(),
+                    "unprotected target",
+                    "unprotected targets"
+                )
             )
         });
     }
     if f.ci.issues > 0 {
-        parts.push(format!("{} CI failures", f.ci.issues));
+        parts.push(output::plural(
+            usize::try_from(f.ci.issues).unwrap_or(usize::MAX),
+            "CI failure",
+            "CI failures",
+        ));
     }
     if !f.emergency.periods.is_empty() {
         parts.push(format!(
-            "fallback mode {} time(s)",
-            f.emergency.periods.len()
+            "fallback mode {}",
+            output::plural(f.emergency.periods.len(), "time", "times")
         ));
     }
     let mut line = format!("{label}: {}", parts.join("; "));
@@ -323,6 +331,7 @@ fn view(f: &Figures, problems: Vec<String>) -> View {
         .collect();
     View {
         table_has_problems: false,
+        answer: false,
         table: Some(t),
         problems,
         footnotes,

@@ -111,12 +111,30 @@ impl Fixer<'_> {
             verify_tail: Vec::new(),
             pr_url: None,
             attempts: attempts.get(&issue.fingerprint).map_or(0, |a| a.count),
+            would_refuse: Vec::new(),
         };
-        if let Err((outcome, reason)) = self.guard(run, issue, attempts).await {
+        let mut would = Vec::new();
+        if let Err((outcome, reason)) = self.guard(run, issue, attempts, &mut would).await {
             report.outcome = outcome;
             report.reason = Some(reason);
             return report;
         }
+        let mut report = self.plan_or_apply(run, issue, attempts, report).await;
+        if !self.apply && matches!(report.outcome, Outcome::Planned) {
+            // Counted like --apply would, so the per-run cap shows in the plan too.
+            self.acted += 1;
+            report.would_refuse.extend(would);
+        }
+        report
+    }
+
+    async fn plan_or_apply(
+        &mut self,
+        run: &InputRun,
+        issue: &InputIssue,
+        attempts: &mut BTreeMap<String, Attempts>,
+        mut report: FixReport,
+    ) -> FixReport {
         let fix = issue.fix.as_ref().expect("guard checked the recipe");
         let repo = run.repo.as_deref().expect("guard checked the repo");
         let checkout = self.checkout(repo);
@@ -137,6 +155,10 @@ impl Fixer<'_> {
                 Ok(action) => {
                     describe_action(&action, dir, &mut report);
                     report.outcome = Outcome::Planned;
+                    // --apply refuses a checkout with work in progress; the plan says so.
+                    if let Err(why) = Git::new(dir, self.fix.git_timeout).snapshot().await {
+                        report.would_refuse.push(why);
+                    }
                 }
                 Err(e) => not_planned(e, &mut report),
             }
@@ -182,8 +204,19 @@ impl Fixer<'_> {
         run: &InputRun,
         issue: &InputIssue,
         attempts: &BTreeMap<String, Attempts>,
+        would: &mut Vec<String>,
     ) -> std::result::Result<(), (Outcome, String)> {
         let skip = |why: String| Err((Outcome::Skipped, why));
+        // The guards of the moment stop --apply; a dry run plans anyway and lists them.
+        let apply = self.apply;
+        let mut hold = |why: String| {
+            if apply {
+                Err((Outcome::Skipped, why))
+            } else {
+                would.push(why);
+                Ok(())
+            }
+        };
         if let Some(why) = malformed(issue) {
             return Err((Outcome::Refused, why));
         }
@@ -230,21 +263,21 @@ impl Fixer<'_> {
             return skip("the failure is persistent: it came back on other commits, so a re-run will not help".into());
         }
         if let Some(why) = self.outside_window() {
-            return skip(why);
+            hold(why)?;
         }
         let tried = attempts.get(&issue.fingerprint);
         let count = tried.map_or(0, |a| a.count);
         if count >= self.fix.max_attempts_per_fingerprint {
-            return skip(format!(
+            hold(format!(
                 "attempt budget exhausted: {count} of {} attempts used (max_attempts_per_fingerprint); fix it by hand",
                 self.fix.max_attempts_per_fingerprint
-            ));
+            ))?;
         }
         if self.acted >= self.fix.max_fixes_per_run {
-            return skip(format!(
+            hold(format!(
                 "max_fixes_per_run ({}) reached; the next run continues",
                 self.fix.max_fixes_per_run
-            ));
+            ))?;
         }
         // The branch name follows from the fingerprint, so GitHub is asked even when the state
         // that remembers the pull request was lost.

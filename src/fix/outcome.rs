@@ -38,4 +38,8 @@ pub struct FixReport {
     pub verify_tail: Vec<String>,
     pub pr_url: Option<String>,
     pub attempts: u32,
+    /// Dry run: the guards `--apply` would stop at now (dirty checkout, window, budget, the
+    /// per-run cap), each as the reason it would give.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub would_refuse: Vec<String>,
 }

@@ -104,9 +104,15 @@ fn expiry_finding(what: &str, exp: DateTime<Utc>, now: DateTime<Utc>) -> Option<
                 .hint("issue a new token and update the variable that holds it"),
         ))
     } else if exp - now <= chrono::Duration::days(EXPIRY_WARNING_DAYS) {
-        let days = (exp - now).num_hours() / 24;
+        let hours = (exp - now).num_hours();
+        let within = match hours / 24 {
+            0 => crate::output::plural(usize::try_from(hours.max(1)).unwrap_or(1), "hour", "hours"),
+            days => {
+                crate::output::plural(usize::try_from(days).unwrap_or(usize::MAX), "day", "days")
+            }
+        };
         Some(Finding::Warning(format!(
-            "{what} expires on {day} (in {days} days); rotate it soon"
+            "{what} expires on {day} (in {within}); rotate it soon"
         )))
     } else {
         None

@@ -205,8 +205,12 @@ fn fill_from_probe(
     }
     if report.stray_stdout_lines > 0 && failures.iter().all(|f| f.kind != FailureKind::Garbage) {
         report.warnings.push(format!(
-            "the server printed {} non-JSON lines on stdout; MCP clients may choke on them",
-            report.stray_stdout_lines
+            "the server printed {} on stdout; MCP clients may choke on them",
+            crate::output::plural(
+                usize::try_from(report.stray_stdout_lines).unwrap_or(usize::MAX),
+                "non-JSON line",
+                "non-JSON lines"
+            )
         ));
     }
 }

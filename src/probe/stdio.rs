@@ -383,7 +383,14 @@ impl StdioSession {
         if !self.saw_message && stray > 0 {
             Failure::new(
                 FailureKind::Garbage,
-                format!("the server printed {stray} non-JSON lines on stdout and no JSON-RPC answer within {after}"),
+                format!(
+                    "the server printed {} on stdout and no JSON-RPC answer within {after}",
+                    crate::output::plural(
+                        usize::try_from(stray).unwrap_or(usize::MAX),
+                        "non-JSON line",
+                        "non-JSON lines"
+                    )
+                ),
             )
             .hint("stdout must carry only JSON-RPC; make the server log to stderr")
         } else if !self.saw_message && self.launcher && method == "initialize" {

@@ -174,8 +174,10 @@ fn ci(f: &Figures, h: &mut String) {
     let ci = &f.ci;
     if ci.issues > 0 || ci.fixes.applied + ci.fixes.planned + ci.fixes.refused > 0 {
         h.push_str(&format!(
-            "<h2>CI</h2><p>{} failed runs, {} issues: {} persistent, {} flaky, {} new. Fixes: {} applied, {} rolled back, verify success {}.</p>\n",
-            ci.runs, ci.issues, ci.persistent, ci.flaky, ci.new, ci.fixes.applied, ci.fixes.rolled_back,
+            "<h2>CI</h2><p>{}, {}: {} persistent, {} flaky, {} new. Fixes: {} applied, {} rolled back, verify success {}.</p>\n",
+            super::markdown::count(ci.runs, "failed run", "failed runs"),
+            super::markdown::count(ci.issues, "issue", "issues"),
+            ci.persistent, ci.flaky, ci.new, ci.fixes.applied, ci.fixes.rolled_back,
             opt(ci.fixes.verify_success_pct, "%")
         ));
         h.push_str("<table><tr><th>Category</th><th>Repo</th><th>Failures</th></tr>\n");

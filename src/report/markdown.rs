@@ -98,8 +98,8 @@ fn backups(f: &Figures, md: &mut String) {
         }
         if !b.check_failures.is_empty() {
             md.push_str(&format!(
-                "\n{} copies failed `backup --check`.\n",
-                b.check_failures.len()
+                "\n{} failed `backup --check`.\n",
+                crate::output::plural(b.check_failures.len(), "copy", "copies")
             ));
         }
         md.push('\n');
@@ -110,9 +110,9 @@ fn ci(f: &Figures, md: &mut String) {
     let ci = &f.ci;
     if ci.issues > 0 || ci.fixes.applied + ci.fixes.planned + ci.fixes.refused > 0 {
         md.push_str(&format!(
-            "### CI\n\n{} failed runs, {} issues: {} persistent, {} flaky, {} new. Fixes: {} applied, {} rolled back, verify success {}.\n\n",
-            ci.runs,
-            ci.issues,
+            "### CI\n\n{}, {}: {} persistent, {} flaky, {} new. Fixes: {} applied, {} rolled back, verify success {}.\n\n",
+            count(ci.runs, "failed run", "failed runs"),
+            count(ci.issues, "issue", "issues"),
             ci.persistent,
             ci.flaky,
             ci.new,
@@ -151,4 +151,9 @@ fn emergency(f: &Figures, md: &mut String) {
         }
         md.push('\n');
     }
+}
+
+/// `1 failed run`, `2 failed runs`.
+pub(crate) fn count(n: u64, one: &str, many: &str) -> String {
+    crate::output::plural(usize::try_from(n).unwrap_or(usize::MAX), one, many)
 }

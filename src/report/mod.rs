@@ -232,8 +232,8 @@ pub fn verdict(f: &Figures, min_uptime: f64) -> (Status, Vec<String>) {
         critical.push("fallback mode is on".into());
     } else if !f.emergency.periods.is_empty() {
         warning.push(format!(
-            "fallback mode was on {} time(s)",
-            f.emergency.periods.len()
+            "fallback mode was on {}",
+            crate::output::plural(f.emergency.periods.len(), "time", "times")
         ));
     }
     for t in &f.backups.unprotected {

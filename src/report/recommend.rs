@@ -37,7 +37,11 @@ pub fn age(seconds: i64) -> String {
     let s = seconds.max(0);
     let (h, m) = (s / 3600, s % 3600 / 60);
     if s >= 2 * 86_400 {
-        format!("{} days", s / 86_400)
+        crate::output::plural(
+            usize::try_from(s / 86_400).unwrap_or(usize::MAX),
+            "day",
+            "days",
+        )
     } else if h > 0 && m > 0 {
         format!("{h} h {m} min")
     } else if h > 0 {

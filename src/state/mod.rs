@@ -8,7 +8,7 @@ pub mod reports;
 use std::path::{Path, PathBuf};
 
 pub use atomic::{write_atomic, write_atomic_many};
-pub use lock::{RunLock, acquire};
+pub use lock::{RunLock, acquire, set_command};
 pub use read::{MAX_STATE_FILE, open_regular, read_regular, read_regular_into, read_state};
 
 use crate::env_vars;

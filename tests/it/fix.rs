@@ -1025,3 +1025,55 @@ fn add_permissions_reads_the_accepted_permissions_header() {
     let diff = f["diff"].as_str().unwrap();
     assert!(diff.contains("+  issues: write\n"), "{diff}");
 }
+
+/// The dry run plans even when --apply would stop, and says at which guard: work in progress
+/// in the checkout, the window. Its table reaches a pipe: the plan is what it is for.
+#[test]
+fn a_dry_run_names_the_guards_apply_would_stop_at() {
+    let tomorrow = (chrono::Utc::now() + chrono::Duration::days(1))
+        .format("%a")
+        .to_string();
+    let (t, checkout) = bump_case(
+        "9191aaaa9191bbbb",
+        &format!(
+            "mode = \"push\"\nverify = [\"true\"]\nwindow = \"{tomorrow} 00:00-24:00\"\ntimezone = \"UTC\""
+        ),
+        NO_GITHUB,
+    );
+    std::fs::write(checkout.join("notes.txt"), "work in progress").unwrap();
+    let run = t.again(&["fix", "--from", "{dir}/report.json", "--json"]);
+    run.code(1);
+    let f = &fixes(&run)[0];
+    assert_eq!(f["outcome"], "planned", "{f:#}");
+    let would: Vec<&str> = f["would_refuse"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w.as_str().unwrap())
+        .collect();
+    assert_eq!(would.len(), 2, "{would:?}");
+    assert!(would[0].contains("has uncommitted changes"), "{would:?}");
+    assert!(
+        would[1].starts_with("outside the [fix] window"),
+        "{would:?}"
+    );
+    assert!(
+        f["diff"].as_str().unwrap().contains("actions/checkout@v"),
+        "{f:#}"
+    );
+
+    let run = t.again(&["fix", "--from", "{dir}/report.json"]);
+    run.code(1);
+    assert!(
+        run.stdout.contains("would refuse: the checkout")
+            && run.stdout.contains("uses: actions/checkout@v"),
+        "the plan and the diff on a pipe:\n{}",
+        run.stdout
+    );
+    assert!(
+        run.stdout
+            .contains("would refuse: outside the [fix] window"),
+        "{}",
+        run.stdout
+    );
+}

@@ -292,7 +292,7 @@ fn a_failed_download_is_an_error_and_is_given_up_after_three_passes() {
             report["summary"]
                 .as_str()
                 .unwrap()
-                .contains("1 runs whose log downloads failed"),
+                .contains("1 run whose log downloads failed"),
             "{}",
             report["summary"]
         );
@@ -601,7 +601,7 @@ fn recurrence_tells_persistent_from_flaky_and_escalates_once() {
     );
     let summary = report["summary"].as_str().unwrap();
     assert!(
-        summary.contains("3 issues (1 persistent, 1 rerun candidates, 1 new)")
+        summary.contains("3 issues (1 persistent, 1 rerun candidate, 1 new)")
             && summary.contains("GitHub issues: 1 opened, 0 commented, 0 failed"),
         "{summary}"
     );

@@ -337,3 +337,30 @@ fn readable_files_with_a_literal_secret_are_warned_about() {
     );
     assert!(!warnings.contains("ghp_0123"), "{warnings}");
 }
+
+/// One of a thing is singular: `1 server`, `in 1 day`.
+#[test]
+fn counts_of_one_are_singular() {
+    let soon = chrono::Utc::now().timestamp() + 36 * 3600;
+    let config = format!(
+        "[servers.jira]\n{MINIMAL}env = {{ JIRA_TOKEN = \"{}\" }}\n",
+        jwt(soon)
+    );
+    let (run, s) = one(Test::new().config(&config));
+    run.code(1);
+    let report = run.json();
+    assert!(
+        report["summary"]
+            .as_str()
+            .unwrap()
+            .starts_with("1 server: 0 healthy, 1 degraded"),
+        "{report:#}"
+    );
+    assert!(
+        s["warnings"][0]
+            .as_str()
+            .unwrap()
+            .contains("(in 1 day); rotate it soon"),
+        "{s:#}"
+    );
+}

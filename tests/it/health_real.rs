@@ -80,7 +80,7 @@ fn quiet_success_prints_nothing() {
         .run();
     run.code(0);
     assert!(
-        run.stdout.starts_with("MCPCTL OK - 1 servers: 1 healthy |"),
+        run.stdout.starts_with("MCPCTL OK - 1 server: 1 healthy |"),
         "{}",
         run.stdout
     );

@@ -164,3 +164,79 @@ fn sigterm_during_a_backup_exits_130_and_leaves_no_temp_file() {
     assert!(!temp(), "a temp file was left in {}", loc.display());
     assert!(crate::backup::copies(&loc, "blob").is_empty());
 }
+
+/// The lock file names its holder, and the 75 message says who it is.
+#[test]
+fn the_lock_names_its_holder() {
+    let t = Test::new().config(HANG);
+    let first = t
+        .command()
+        .args(["health-check"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let first = Reap(first);
+    let lock = t.path().join("state/mcpctl/mcpctl.lock");
+    let started = Instant::now();
+    while std::fs::read_to_string(&lock).map_or(true, |s| s.is_empty()) {
+        assert!(started.elapsed() < Duration::from_secs(20), "no lock note");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let run = t.args(&["health-check"]).run();
+    run.code(75);
+    let who = format!(
+        "another mcpctl run (health-check, pid {}, since ",
+        first.0.id()
+    );
+    assert!(run.stderr.contains(&who), "{}", run.stderr);
+}
+
+const DOWN_WITH_LADDER: &str = "[servers.x]\ncommand = \"sh\"\nargs = [\"-c\", \"exit 1\"]\ncritical = true\n\
+    [servers.x.recover]\nsteps = [\"wait\"]\nsettle = \"1s\"\n";
+
+/// Answers that change nothing wait for no other run, and print their table to a pipe.
+#[test]
+fn read_only_answers_take_no_lock_and_print_to_a_pipe() {
+    let t = Test::new().config(DOWN_WITH_LADDER);
+    let mut holder = hold_lock(&t);
+    let run = |args: &[&str]| {
+        let out = t.command().args(args).output().unwrap();
+        crate::Run::from_output(&out, t.path())
+    };
+    let plan = run(&["recover", "--dry-run", "x"]);
+    let status = run(&["emergency", "--status"]);
+    let applied = run(&["recover", "x"]);
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    plan.code(2);
+    assert!(plan.stdout.contains("would wait"), "{}", plan.stdout);
+    status.code(0);
+    assert!(
+        status
+            .stdout
+            .contains("normal mode: no emergency run is recorded here"),
+        "{}",
+        status.stdout
+    );
+    assert!(
+        !status.stdout.contains('┌'),
+        "no empty table:\n{}",
+        status.stdout
+    );
+    applied.code(75);
+}
+
+#[test]
+fn recover_without_a_name_suggests_all_failed() {
+    let run = Test::new()
+        .config(DOWN_WITH_LADDER)
+        .args(&["recover", "--dry-run"])
+        .run();
+    run.code(3);
+    assert!(
+        run.stderr
+            .contains("name the servers to recover (known: x), or pass --all-failed"),
+        "{}",
+        run.stderr
+    );
+}
