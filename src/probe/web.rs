@@ -108,8 +108,33 @@ pub(super) fn status_failure(
                 "the token is missing, wrong or expired; check the Authorization header's variable",
             )
         }
-        _ => Failure::new(FailureKind::HttpStatus, format!("{method}: HTTP {status}")),
+        code => {
+            let failure = Failure::new(FailureKind::HttpStatus, format!("{method}: HTTP {status}"));
+            match status_hint(code) {
+                Some(hint) => failure.hint(hint),
+                None => failure,
+            }
+        }
     }
+}
+
+/// The next thing to try for a status that is not about credentials.
+fn status_hint(code: u16) -> Option<&'static str> {
+    Some(match code {
+        404 | 410 => {
+            "nothing serves MCP at that path: check `url` (Streamable HTTP endpoints usually end in /mcp, legacy SSE ones in /sse)"
+        }
+        405 | 501 => {
+            "that address does not take MCP requests: is `url` the MCP endpoint and not the server's home page?"
+        }
+        407 => "a proxy wants credentials: set them in HTTPS_PROXY, or exempt the host in NO_PROXY",
+        408 | 504 => {
+            "the server or a proxy timed out: is the server overloaded, or the proxy's timeout short?"
+        }
+        429 => "the server is rate limiting mcpctl: probe less often, or raise the server's limit",
+        500..=599 => "the server failed on its side: look at its logs",
+        _ => return None,
+    })
 }
 
 pub(super) async fn read_capped(resp: reqwest::Response) -> Result<Vec<u8>, Failure> {

@@ -364,3 +364,19 @@ fn counts_of_one_are_singular() {
         "{s:#}"
     );
 }
+
+/// A URL that answers 404 (wrong path, usually) gets a hint, like every other failure.
+#[test]
+fn a_404_gets_a_hint() {
+    let dir = tempfile::tempdir().unwrap();
+    let web = crate::stub::Stub::start(dir.path(), "web", 404, false);
+    let config = format!("[servers.remote]\nurl = \"{}/wrong-path\"\n", web.url);
+    let (run, s) = one(Test::new().config(&config));
+    run.code(1);
+    assert_eq!(s["error"]["kind"], "http_status", "{s:#}");
+    let hint = s["error"]["hint"].as_str().unwrap_or_default();
+    assert!(
+        hint.contains("check `url`") && hint.contains("/mcp"),
+        "{s:#}"
+    );
+}
