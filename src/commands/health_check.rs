@@ -29,6 +29,10 @@ pub(crate) struct Body {
     recovery: Vec<crate::heal::Recovery>,
     /// MCP client config files that could not be read; never fatal for the others.
     discovery_problems: Vec<FileProblem>,
+    /// SIGINT or SIGTERM ended the run: only the servers probed by then have a result, the
+    /// others say `interrupted`. The run exits 130.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    interrupted: bool,
 }
 
 pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
@@ -74,7 +78,13 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     );
     // One deadline for the whole run, recovery included.
     let deadline = tokio::time::Instant::now() + budget;
-    let mut reports = health::check_all(&servers, &opts, deadline).await;
+    let (mut reports, interrupted) = probe_or_stop(&servers, &opts, deadline, ctx).await;
+    if interrupted {
+        return partial(
+            reports, problems, &settings, budget, started, &state_dir, ctx,
+        )
+        .await;
+    }
     let mut recovery = Vec::new();
     if args.recover {
         let restore = crate::heal::restorer(settings.backup.as_ref(), &state_dir);
@@ -111,9 +121,82 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
         servers: reports,
         recovery,
         discovery_problems: problems,
+        interrupted: false,
     };
     let envelope = Envelope::new("health-check", started, status, summary, body);
     emit::finish(&envelope, started, &state_dir, ctx, || view(&envelope.body)).await
+}
+
+/// Probes every server. On SIGINT or SIGTERM the probes still running are ended (their
+/// children killed), and the others' results are kept: `true` says it was interrupted.
+async fn probe_or_stop(
+    servers: &[config::ServerConfig],
+    opts: &health::Options,
+    deadline: tokio::time::Instant,
+    ctx: &Ctx,
+) -> (Vec<ServerReport>, bool) {
+    let stop = tokio_util::sync::CancellationToken::new();
+    ctx.keeps_partial(true);
+    let all = health::check_all_until(servers, opts, deadline, &stop);
+    tokio::pin!(all);
+    let reports = tokio::select! {
+        reports = &mut all => reports,
+        () = super::interrupted() => {
+            stop.cancel();
+            all.await
+        }
+    };
+    let interrupted = stop.is_cancelled();
+    // Past the probes (recovery, the report), an interruption drops the run as before.
+    ctx.keeps_partial(interrupted);
+    (reports, interrupted)
+}
+
+/// The report of an interrupted run: what was probed, status unknown, exit 130.
+async fn partial(
+    reports: Vec<ServerReport>,
+    problems: Vec<FileProblem>,
+    settings: &config::Settings,
+    budget: std::time::Duration,
+    started: chrono::DateTime<Utc>,
+    state_dir: &std::path::Path,
+    ctx: &Ctx,
+) -> Result<Code> {
+    let done: Vec<&ServerReport> = reports
+        .iter()
+        .filter(|r| {
+            r.error
+                .as_ref()
+                .is_none_or(|e| e.kind != crate::probe::FailureKind::Interrupted)
+        })
+        .collect();
+    let healthy = done
+        .iter()
+        .filter(|r| r.status == ServerStatus::Healthy)
+        .count();
+    let summary = format!(
+        "interrupted: {} of {} probed before SIGINT or SIGTERM ({healthy} healthy); the others are unknown",
+        done.len(),
+        output::plural(reports.len(), "server", "servers"),
+    );
+    let body = Body {
+        config: settings.file.clone(),
+        client_capabilities: crate::probe::jsonrpc::client_capabilities(),
+        deadline_ms: u64::try_from(budget.as_millis()).unwrap_or(u64::MAX),
+        servers: reports,
+        recovery: Vec::new(),
+        discovery_problems: problems,
+        interrupted: true,
+    };
+    let mut envelope = Envelope::new("health-check", started, Status::Unknown, summary, body);
+    envelope.exit_code = Code::Interrupted.as_u8();
+    emit::finish(&envelope, started, state_dir, ctx, || view(&envelope.body)).await?;
+    // Nagios plugins exit 0 to 3; everyone else gets the documented 130.
+    Ok(if ctx.output.mode == Mode::Nagios {
+        Code::Unknown
+    } else {
+        Code::Interrupted
+    })
 }
 
 fn view(body: &Body) -> View {

@@ -23,7 +23,20 @@ pub(crate) struct Ctx {
     pub(crate) output: Output,
     /// Filled once the config is read: the notifiers and this run's ping id.
     pub(crate) notify: std::sync::Mutex<Option<Notify>>,
+    /// Set while the command stores what it has on SIGINT or SIGTERM itself (health-check's
+    /// partial report): it gets a moment to do so before it is dropped.
+    keeps_partial: std::sync::atomic::AtomicBool,
 }
+
+impl Ctx {
+    pub(crate) fn keeps_partial(&self, on: bool) {
+        self.keeps_partial
+            .store(on, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
+/// How long a command that keeps a partial result gets after SIGINT or SIGTERM.
+const PARTIAL_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
 
 pub(crate) struct Notify {
     pub(crate) settings: crate::config::NotifySettings,
@@ -55,6 +68,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
         global: cli.global,
         output,
         notify: std::sync::Mutex::new(None),
+        keeps_partial: std::sync::atomic::AtomicBool::new(false),
     };
     let work = async {
         match cli.command {
@@ -71,9 +85,18 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Command::Schema => generate::schema(),
         }
     };
+    tokio::pin!(work);
     let result = tokio::select! {
-        result = work => result,
-        () = interrupted() => Err(Error::Interrupted),
+        result = &mut work => result,
+        () = interrupted() => {
+            if ctx.keeps_partial.load(std::sync::atomic::Ordering::SeqCst) {
+                tokio::time::timeout(PARTIAL_GRACE, &mut work)
+                    .await
+                    .unwrap_or(Err(Error::Interrupted))
+            } else {
+                Err(Error::Interrupted)
+            }
+        }
     };
     // A run that ended without a report (lock held, bad usage, --list) still closes its ping.
     let pending = ctx
@@ -249,7 +272,7 @@ pub(crate) fn probe_plan(
 }
 
 /// Resolves on SIGINT or SIGTERM. Dropping the work future then kills every child group.
-async fn interrupted() {
+pub(crate) async fn interrupted() {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut int), Ok(mut term)) = (
         signal(SignalKind::interrupt()),

@@ -20,6 +20,9 @@ pub enum Outcome {
     Succeeded,
     /// The action itself failed (the restart errored, the command exited non-zero).
     Failed,
+    /// The run was stopped (SIGINT, SIGTERM) while the action ran or settled; whether it took
+    /// effect is not known.
+    Interrupted,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
@@ -49,4 +52,50 @@ pub fn append(state_dir: &Path, record: &Record) -> std::io::Result<()> {
         .open(dir.join("audit.jsonl"))?;
     file.write_all(&line)?;
     file.sync_data()
+}
+
+/// An action under way. Dropped without `finish` (the run was interrupted and its future
+/// dropped), it still appends its line, marked interrupted: the audit never loses an action
+/// that the attempt budget has already counted.
+pub struct InFlight<'a> {
+    state_dir: &'a Path,
+    record: Option<Record>,
+    started: std::time::Instant,
+}
+
+impl<'a> InFlight<'a> {
+    pub fn start(state_dir: &'a Path, server: &str, step: RecoverStep) -> Self {
+        Self {
+            state_dir,
+            record: Some(Record {
+                time: Utc::now(),
+                server: server.to_owned(),
+                step: Some(step),
+                event: None,
+                outcome: Outcome::Interrupted,
+                detail:
+                    "the run was interrupted during this step; whether it took effect is unknown"
+                        .into(),
+                duration_ms: 0,
+            }),
+            started: std::time::Instant::now(),
+        }
+    }
+
+    /// The action ended normally; its caller writes the real record.
+    pub fn finish(mut self) {
+        self.record = None;
+    }
+}
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        if let Some(mut record) = self.record.take() {
+            record.duration_ms =
+                u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX);
+            if let Err(e) = append(self.state_dir, &record) {
+                tracing::warn!("cannot append to the recovery audit: {e}");
+            }
+        }
+    }
 }

@@ -253,6 +253,7 @@ impl Ladder<'_> {
                 self.event("guard_unreadable", &e.to_string());
                 return;
             }
+            let inflight = audit::InFlight::start(self.ctx.state_dir, &self.server.name, step);
             let done = match tokio::time::timeout_at(self.ctx.deadline, self.act(step, g)).await {
                 Ok(done) => done,
                 Err(_) => Done::Failed("the run's deadline ended the step".into()),
@@ -272,6 +273,7 @@ impl Ladder<'_> {
                     }
                 }
             };
+            inflight.finish();
             self.record(Some(step), None, outcome, &detail, t0.elapsed());
             if outcome == Outcome::Succeeded {
                 self.out.recovered = true;

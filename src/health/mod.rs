@@ -7,6 +7,7 @@ mod prepare;
 mod secrets;
 
 use serde::Serialize;
+use tokio_util::sync::CancellationToken;
 
 pub use container::ContainerState;
 
@@ -70,6 +71,17 @@ pub async fn check_all(
     opts: &Options,
     deadline: tokio::time::Instant,
 ) -> Vec<ServerReport> {
+    check_all_until(servers, opts, deadline, &CancellationToken::new()).await
+}
+
+/// As `check_all`, but `stop` ends every probe still running (its children are killed) and
+/// reports it as interrupted, so the servers already probed still make a report.
+pub async fn check_all_until(
+    servers: &[ServerConfig],
+    opts: &Options,
+    deadline: tokio::time::Instant,
+    stop: &CancellationToken,
+) -> Vec<ServerReport> {
     let permits = tokio::sync::Semaphore::new(crate::limits::probe_concurrency());
     let permits = &permits;
     let checks = servers.iter().map(|s| async move {
@@ -77,9 +89,12 @@ pub async fn check_all(
             let _turn = permits.acquire().await;
             check(s, opts).await
         };
-        match tokio::time::timeout_at(deadline, probe).await {
-            Ok(report) => report,
-            Err(_) => deadline_report(s),
+        tokio::select! {
+            report = tokio::time::timeout_at(deadline, probe) => match report {
+                Ok(report) => report,
+                Err(_) => deadline_report(s),
+            },
+            () = stop.cancelled() => interrupted_report(s),
         }
     });
     futures::future::join_all(checks).await
@@ -252,6 +267,15 @@ fn empty_report(server: &ServerConfig) -> ServerReport {
         warnings: Vec::new(),
         error: None,
     }
+}
+
+fn interrupted_report(server: &ServerConfig) -> ServerReport {
+    let mut report = empty_report(server);
+    report.error = Some(Failure::new(
+        FailureKind::Interrupted,
+        "the run was interrupted (SIGINT or SIGTERM) before this probe finished",
+    ));
+    report
 }
 
 fn deadline_report(server: &ServerConfig) -> ServerReport {

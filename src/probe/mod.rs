@@ -72,6 +72,8 @@ pub enum FailureKind {
     Credentials,
     /// The run's deadline ended the probe.
     Deadline,
+    /// SIGINT or SIGTERM ended the run before the probe finished.
+    Interrupted,
 }
 
 impl std::fmt::Display for Failure {
@@ -97,6 +99,7 @@ impl FailureKind {
             FailureKind::Container => "container",
             FailureKind::Credentials => "credentials",
             FailureKind::Deadline => "deadline",
+            FailureKind::Interrupted => "interrupted",
         }
     }
 }

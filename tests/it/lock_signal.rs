@@ -240,3 +240,81 @@ fn recover_without_a_name_suggests_all_failed() {
         run.stderr
     );
 }
+
+/// SIGINT in the middle of a recovery step: the attempt was counted, and the audit says so.
+#[test]
+fn an_interrupted_recover_writes_its_audit_line() {
+    let t = Test::new().config(
+        "[servers.x]\ncommand = \"sh\"\nargs = [\"-c\", \"exit 1\"]\n\
+         [servers.x.recover]\nsteps = [\"command\"]\ncommand = [\"sleep\", \"30\"]\ncommand_timeout = \"60s\"\n",
+    );
+    let child = t
+        .command()
+        .args(["recover", "x"])
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Reap(child);
+    let guard = t.path().join("state/mcpctl/recover/x.json");
+    let started = Instant::now();
+    while !guard.exists() {
+        assert!(started.elapsed() < Duration::from_secs(20), "no step began");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    nix_kill(child.0.id(), "INT");
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.code(), Some(130));
+    let audit = std::fs::read_to_string(t.path().join("state/mcpctl/recover/audit.jsonl"))
+        .expect("the audit was written");
+    let line: serde_json::Value = serde_json::from_str(audit.lines().last().unwrap()).unwrap();
+    assert_eq!(line["step"], "command", "{line:#}");
+    assert_eq!(line["outcome"], "interrupted", "{line:#}");
+    assert!(line["duration_ms"].as_u64().unwrap() >= 300, "{line:#}");
+}
+
+/// SIGINT while some servers are still being probed: the report keeps the others' results,
+/// is marked interrupted, and the run exits 130.
+#[test]
+fn an_interrupted_health_check_writes_a_partial_report() {
+    let t = Test::new().config(
+        "[defaults]\ntimeout = \"30s\"\n\
+         [servers.slow]\ncommand = \"python3\"\nargs = [\"{servers}/hang.py\"]\n\
+         [servers.fast]\ncommand = \"python3\"\nargs = [\"{servers}/minimal.py\"]\n",
+    );
+    let child = t
+        .command()
+        .args(["health-check", "--json"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut child = Reap(child);
+    std::thread::sleep(Duration::from_secs(2));
+    nix_kill(child.0.id(), "INT");
+    let mut out = String::new();
+    std::io::Read::read_to_string(child.0.stdout.as_mut().unwrap(), &mut out).unwrap();
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).expect("the report on stdout");
+    assert_eq!(report["interrupted"], true);
+    assert_eq!(report["status"], "unknown");
+    assert_eq!(report["exit_code"], 130);
+    let by_name = |n: &str| {
+        report["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == n)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(by_name("fast")["status"], "healthy");
+    assert_eq!(by_name("slow")["error"]["kind"], "interrupted");
+    let stored = std::fs::read_to_string(
+        t.path()
+            .join("state/mcpctl/reports/health-check/latest.json"),
+    )
+    .expect("stored");
+    assert!(stored.contains("\"interrupted\": true"));
+}
