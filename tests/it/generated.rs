@@ -74,3 +74,52 @@ fn man_pages_are_fresh() {
 fn report_schema_is_fresh() {
     check("docs/report.schema.json", &generate(&["schema"]));
 }
+
+/// Each page is a real man page: its synopsis is the command line a person types, with option
+/// arguments and the global options, and it has the sections man readers look for.
+#[test]
+fn man_pages_have_a_real_synopsis_and_the_usual_sections() {
+    let dir = tempfile::tempdir().unwrap();
+    generate(&["man", "--out-dir", dir.path().to_str().unwrap()]);
+    let page = |name: &str| std::fs::read_to_string(dir.path().join(name)).unwrap();
+    for sub in [
+        "health-check",
+        "backup",
+        "restore",
+        "recover",
+        "emergency",
+        "gh-watch",
+        "fix",
+        "report",
+    ] {
+        let text = page(&format!("mcpctl-{sub}.1"));
+        let synopsis = text
+            .split(".SH SYNOPSIS\n")
+            .nth(1)
+            .and_then(|s| s.lines().next())
+            .unwrap_or_default();
+        assert!(
+            synopsis.starts_with("\\fBmcpctl\\fR [\\fIGLOBAL OPTIONS\\fR] \\fB")
+                && synopsis.contains(&sub.replace('-', "\\-")),
+            "{sub}: {synopsis}"
+        );
+        for section in [
+            ".SH \"GLOBAL OPTIONS\"",
+            ".SH \"EXIT STATUS\"",
+            ".SH FILES",
+            ".SH ENVIRONMENT",
+            ".SH EXAMPLES",
+        ] {
+            assert!(text.contains(section), "{sub} lacks {section}");
+        }
+        assert_eq!(text.matches(".ie \\n(.g").count(), 1, "{sub}: one preamble");
+    }
+    let restore = page("mcpctl-restore.1");
+    assert!(
+        restore.contains("[\\fB\\-\\-at\\fR \\fIID|TIME\\fR]"),
+        "{restore}"
+    );
+    let main = page("mcpctl.1");
+    assert!(!main.contains("mcpctl\\-help"), "{main}");
+    assert!(main.contains("mcpctl\\-report(1)"), "{main}");
+}
