@@ -123,7 +123,7 @@ pub async fn check_fallback(fallback: &Fallback, redactor: &mut Redactor) -> Res
     let client = reqwest::Client::builder()
         .timeout(fallback.timeout)
         .connect_timeout(fallback.timeout)
-        .redirect(reqwest::redirect::Policy::limited(3))
+        .redirect(crate::net::same_origin_redirects())
         .build()
         .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
     let response = client
@@ -138,7 +138,10 @@ pub async fn check_fallback(fallback: &Fallback, redactor: &mut Redactor) -> Res
                     humantime::format_duration(fallback.timeout)
                 )
             } else {
-                format!("cannot reach the API: {}", redactor.redact(&e.to_string()))
+                format!(
+                    "cannot reach the API: {}",
+                    redactor.redact(&crate::net::error_chain(&e))
+                )
             }
         })?;
     let status = response.status();

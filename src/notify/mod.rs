@@ -42,6 +42,7 @@ fn client(settings: &NotifySettings) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .timeout(settings.timeout)
         .connect_timeout(settings.timeout)
+        .redirect(crate::net::same_origin_redirects())
         .build()
         .map_err(|e| format!("cannot build an HTTP client: {e}"))
 }
