@@ -45,6 +45,7 @@ pub(crate) async fn finish<T: Serialize>(
     if let Some((settings, rid, mut warnings)) = notify {
         let outcome = crate::notify::Outcome {
             command: &env.command,
+            job: ctx.job,
             status: env.status,
             exit_code: env.exit_code,
             summary: &env.summary,

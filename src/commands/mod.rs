@@ -21,6 +21,8 @@ use crate::output::{Mode, Output};
 pub(crate) struct Ctx {
     pub(crate) global: GlobalArgs,
     pub(crate) output: Output,
+    /// How the notifiers name this run.
+    pub(crate) job: crate::notify::Job,
     /// Filled once the config is read: the notifiers and this run's ping id.
     pub(crate) notify: std::sync::Mutex<Option<Notify>>,
 }
@@ -48,6 +50,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
     let ctx = Ctx {
         global: cli.global,
         output,
+        job: job(&cli.command),
         notify: std::sync::Mutex::new(None),
     };
     let work = async {
@@ -81,9 +84,26 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Ok(code) => (code.as_u8(), String::new()),
             Err(e) => (e.exit_code().as_u8(), e.to_string()),
         };
-        crate::notify::end_ping(&n.settings, &n.rid, code, &message).await;
+        crate::notify::end_ping(&n.settings, ctx.job, &n.rid, code, &message).await;
     }
     result
+}
+
+/// The run as the textfile's `command` label and healthchecks' `{command}` name it.
+fn job(command: &Command) -> crate::notify::Job {
+    let (name, complete) = match command {
+        Command::HealthCheck(a) => ("health-check", a.server.is_empty()),
+        Command::Backup(a) if a.check => ("backup --check", a.targets.is_empty()),
+        Command::Backup(a) => ("backup", a.targets.is_empty()),
+        Command::Restore(_) => ("restore", false),
+        Command::Recover(_) => ("recover", false),
+        Command::Emergency(_) => ("emergency", false),
+        Command::GhWatch(_) => ("gh-watch", false),
+        Command::Fix(_) => ("fix", false),
+        Command::Report(_) => ("report", false),
+        Command::Completions(_) | Command::Man(_) | Command::Schema => ("generate", false),
+    };
+    crate::notify::Job { name, complete }
 }
 
 /// The config (or defaults when there is none) and the state directory it implies. Sends the
@@ -98,7 +118,7 @@ pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std:
         settings.state_dir.as_deref(),
     )?;
     let rid = crate::notify::run_id();
-    let warnings = crate::notify::start(&settings.notify, &rid).await;
+    let warnings = crate::notify::start(&settings.notify, ctx.job, &rid).await;
     if let Ok(mut n) = ctx.notify.lock() {
         *n = Some(Notify {
             settings: settings.notify.clone(),

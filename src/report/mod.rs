@@ -19,7 +19,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use backups::{BackupFigures, CheckFailure, LocationAge};
+pub use backups::{BackupFigures, CheckFailure, LocationAge, Verified, carry};
 pub use ci::{CiFigures, FixFigures};
 pub use emergency::{EmergencyFigures, Period};
 pub use prune::{Pruned, prune};

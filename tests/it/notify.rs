@@ -56,7 +56,9 @@ fn slack_is_told_once_per_problem_and_once_when_it_recovers() {
 
     let prom = std::fs::read_to_string(t.path().join("textfile/mcpctl.prom")).unwrap();
     assert!(
-        prom.contains("mcpctl_server_up{server=\"jira\"} 1\n"),
+        prom.contains(
+            "mcpctl_server_up{server=\"jira\",transport=\"stdio\",critical=\"true\"} 1\n"
+        ),
         "{prom}"
     );
     assert!(
