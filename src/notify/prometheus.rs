@@ -158,6 +158,11 @@ impl Book {
     }
 }
 
+/// Milliseconds as seconds, to the microsecond: `0.5279`, never `0.5278999999999999`.
+fn seconds(ms: f64) -> f64 {
+    (ms * 1000.0).round() / 1_000_000.0
+}
+
 fn unix(t: chrono::DateTime<chrono::Utc>) -> f64 {
     #[allow(clippy::cast_precision_loss)]
     let ms = t.timestamp_millis() as f64;
@@ -197,7 +202,7 @@ fn apply(
         book.set(&m::LAST_SUCCESS, &command, now);
     }
     if let Some(ms) = report["duration_ms"].as_f64() {
-        book.set(&m::LAST_DURATION, &command, ms / 1000.0);
+        book.set(&m::LAST_DURATION, &command, seconds(ms));
     }
     servers(book, report, job.name == "health-check" && job.complete);
     recoveries(book, report);
@@ -261,7 +266,7 @@ fn servers(book: &mut Book, report: &Value, complete: bool) {
         }
         if let Some(ms) = s["latency_ms"]["total"].as_f64() {
             book.retain(&m::PROBE_DURATION, "server", |s| s != name);
-            book.set(&m::PROBE_DURATION, &[name, &transport], ms / 1000.0);
+            book.set(&m::PROBE_DURATION, &[name, &transport], seconds(ms));
         }
     }
     if complete {

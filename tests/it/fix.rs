@@ -31,7 +31,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 /// `{dir}/origin.git` (bare) and `{dir}/checkout` with `files` committed on main and pushed.
-fn repo(t: &Test, files: &[(&str, &str)]) -> PathBuf {
+pub(crate) fn repo(t: &Test, files: &[(&str, &str)]) -> PathBuf {
     let origin = t.path().join("origin.git");
     let checkout = t.path().join("checkout");
     git(

@@ -18,6 +18,7 @@ mod health_hostile;
 mod health_real;
 mod lock_signal;
 mod notify;
+mod prometheus;
 mod recover;
 mod report;
 mod stub;
