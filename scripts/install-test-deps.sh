@@ -29,8 +29,11 @@ apt_install() {
 }
 # age: backup interop tests; util-linux: flock(1) for the lock tests; podman with runc: a real
 # container engine serving the Docker API (crun cannot set rlimits in this sandbox); chromium:
-# renders the HTML report in a test.
-apt_install age util-linux podman runc busybox-static shellcheck systemd chromium
+# renders the HTML report in a test; prometheus: promtool checks the textfile, the alert rules and
+# their unit tests; faketime: a backup made "three days ago" for the stale-backup alert.
+apt_install age util-linux podman runc busybox-static shellcheck systemd chromium prometheus faketime
+command -v promtool >/dev/null || die "promtool not found after installing Debian's prometheus"
+command -v faketime >/dev/null || die "faketime not found after installing Debian's faketime"
 
 cat > "$cache/containers.conf.tmp" <<'CONF'
 [containers]

@@ -74,3 +74,20 @@ fn man_pages_are_fresh() {
 fn report_schema_is_fresh() {
     check("docs/report.schema.json", &generate(&["schema"]));
 }
+
+/// The README's table of textfile series is `src/notify/metrics.rs`'s.
+#[test]
+fn readme_metrics_are_fresh() {
+    const BEGIN: &str = "<!-- BEGIN metrics: generated from src/notify/metrics.rs by `MCPCTL_BLESS=1 cargo test --test it generated` -->\n";
+    const END: &str = "<!-- END metrics -->";
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let (head, rest) = readme
+        .split_once(BEGIN)
+        .expect("README.md has the BEGIN metrics marker");
+    let (_, tail) = rest
+        .split_once(END)
+        .expect("README.md has the END metrics marker");
+    let table = mcpctl::notify::metrics::markdown();
+    check("README.md", &format!("{head}{BEGIN}{table}{END}{tail}"));
+}

@@ -120,3 +120,31 @@ fn a_run_stopped_by_the_lock_still_closes_its_ping() {
     assert_eq!(pings.len(), 2, "{pings:?}");
     assert!(pings[1].starts_with("/ping/abc/75?rid="), "{pings:?}");
 }
+
+#[test]
+fn healthchecks_gets_one_check_per_host_and_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let hc = Stub::start(dir.path(), "hc", 200, false);
+    let t = Test::new().config(&format!(
+        "[servers.a]\ncommand = \"python3\"\nargs = [\"{{servers}}/minimal.py\"]\n\
+         [notify]\nhealthchecks_url = \"{}/ping/KEY/{{host}}-{{command}}?create=1\"\ntimeout = \"5s\"\n",
+        hc.url
+    ));
+    t.again(&["health-check"]).code(0);
+    let pings: Vec<String> = hc
+        .requests()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(pings.len(), 2, "{pings:?}");
+    assert!(pings[0].starts_with("/ping/KEY/"), "{pings:?}");
+    assert!(
+        pings[0].contains("-health-check/start?create=1&rid="),
+        "{pings:?}"
+    );
+    assert!(
+        pings[1].contains("-health-check/0?create=1&rid="),
+        "{pings:?}"
+    );
+    assert!(!pings[0].contains('{'), "{pings:?}");
+}
