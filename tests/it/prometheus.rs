@@ -136,10 +136,12 @@ fn healthy() -> String {
     textfile(&t)
 }
 
-/// The critical server is down and the other one is degraded (stray stdout).
+/// The critical server is down, another one is degraded (stray stdout) and `wiki`, which is
+/// not critical, is down too.
 fn down() -> String {
     let jira = "command = \"python3\"\nargs = [\"{servers}/exit_now.py\"]\n";
-    let t = Test::new().config(&format!("{}{NOTIFY}", servers(jira, "noisy_ok.py")));
+    let wiki = "[servers.wiki]\ncommand = \"python3\"\nargs = [\"{servers}/exit_now.py\"]\n";
+    let t = Test::new().config(&format!("{}{wiki}{NOTIFY}", servers(jira, "noisy_ok.py")));
     t.again(&["health-check"]).code(2);
     textfile(&t)
 }
