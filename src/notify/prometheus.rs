@@ -204,9 +204,11 @@ fn apply(
     if let Some(ms) = report["duration_ms"].as_f64() {
         book.set(&m::LAST_DURATION, &command, seconds(ms));
     }
-    servers(book, report, job.name == "health-check" && job.complete);
-    recoveries(book, report);
     match job.name {
+        "health-check" | "recover" => {
+            servers(book, report, job.name == "health-check" && job.complete);
+            recoveries(book, report);
+        }
         "backup" => backups(book, report, job.complete, now),
         "backup --check" => checks(book, report, job.complete),
         "gh-watch" => ci(book, report, now),
