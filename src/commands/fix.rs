@@ -50,7 +50,6 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
         fix: &fix,
         source: &source,
         fingerprint: args.fingerprint.as_deref(),
-        only: None,
         apply: args.apply,
     };
     let pass = run::run(&settings, &state_dir, &opts).await?;

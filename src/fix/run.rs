@@ -7,7 +7,6 @@ use std::path::Path;
 use chrono::Utc;
 
 use super::fixer::Fixer;
-use super::input::InputIssue;
 use super::ledger::{self, Record};
 use super::outcome::{FixReport, Outcome};
 use crate::config::{FixMode, FixSettings, Settings};
@@ -21,8 +20,6 @@ pub struct Options<'a> {
     pub source: &'a Path,
     /// Only the issue with this fingerprint (or its first 6+ characters).
     pub fingerprint: Option<&'a str>,
-    /// Keep only the issues this says yes to (after `fingerprint`).
-    pub only: Option<&'a (dyn Fn(&InputIssue) -> bool + Sync)>,
     pub apply: bool,
 }
 
@@ -44,9 +41,6 @@ pub async fn run(settings: &Settings, state_dir: &Path, opts: &Options<'_>) -> R
             "no issue with fingerprint {fp} in {}",
             opts.source.display()
         )));
-    }
-    if let Some(only) = opts.only {
-        issues.retain(|(_, issue)| only(issue));
     }
     let mut undone = None;
     if opts.apply {
