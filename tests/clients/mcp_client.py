@@ -10,6 +10,7 @@ Steps:
   {"op": "concurrent", "calls": [{"tool": ..., "args": ...}, ...]}
   {"op": "cancel_after", "seconds": S, "tool": NAME, "args": {...}}
   {"op": "list_resources"} / {"op": "read_resource", "uri": URI}
+  {"op": "pid_gone", "file": PATH, "within": S}    the pid in PATH has exited
   {"op": "sleep", "seconds": S}
 """
 
@@ -77,6 +78,21 @@ async def run_step(session, step, results):
             return dump(await session.read_resource(step["uri"]))
         except MCPError as e:
             return {"error": {"code": e.code, "message": e.error.message}}
+    if op == "pid_gone":
+        # Polled while mcpctl still serves: its exit would end every child anyway.
+        pid = 0
+        with anyio.move_on_after(step["within"]):
+            while True:
+                try:
+                    pid = int(open(step["file"]).read().strip() or 0)
+                    if pid:
+                        os.kill(pid, 0)
+                except ProcessLookupError:
+                    return {"pid": pid, "gone": True}
+                except (FileNotFoundError, ValueError):
+                    pass
+                await anyio.sleep(0.05)
+        return {"pid": pid, "gone": False}
     if op == "sleep":
         await anyio.sleep(step["seconds"])
         return {}
