@@ -11,6 +11,8 @@ Steps:
   {"op": "cancel_after", "seconds": S, "tool": NAME, "args": {...}}
   {"op": "list_resources"} / {"op": "read_resource", "uri": URI}
   {"op": "pid_gone", "file": PATH, "within": S}    the pid in PATH has exited
+  {"op": "write_file", "path": PATH, "text": TEXT}  changes the world between two calls
+  {"op": "read_file", "path": PATH}                 what the world holds between two calls
   {"op": "sleep", "seconds": S}
 """
 
@@ -93,6 +95,13 @@ async def run_step(session, step, results):
                     pass
                 await anyio.sleep(0.05)
         return {"pid": pid, "gone": False}
+    if op == "read_file":
+        with open(step["path"]) as f:
+            return {"text": f.read()}
+    if op == "write_file":
+        with open(step["path"], "w") as f:
+            f.write(step["text"])
+        return {}
     if op == "sleep":
         await anyio.sleep(step["seconds"])
         return {}

@@ -909,3 +909,88 @@ fn check_recover_audit(t: &Test, done: &Value) {
         std::fs::read_to_string(t.path().join("state/mcpctl/recover/audit.jsonl")).unwrap();
     assert_eq!(ladder.lines().count(), 1, "{ladder}");
 }
+
+#[test]
+fn mcp_server_two_step_restore_writes_the_planned_copy_and_refuses_a_changed_plan() {
+    use crate::backup::{NEW, OLD, mcpctl, setup};
+    let (t, _) = setup("[mcp_server]\nallow = [\"restore\"]\n");
+    mcpctl(&t, &["backup", "cursor"]).code(0);
+    let file = t.path().join("cfg/mcp.json");
+    std::fs::write(&file, NEW).unwrap();
+    let other =
+        "{\"mcpServers\": {\"jira\": {\"command\": \"new\"}, \"extra\": {\"command\": \"x\"}}}\n";
+    let steps = json!([
+        {"op": "call", "tool": "restore", "args": {"target": "cursor"}},
+        {"op": "write_file", "path": file.display().to_string(), "text": other},
+        {"op": "call", "tool": "restore", "args": {"target": "cursor", "confirmation_token": "$token:0"}},
+        {"op": "call", "tool": "restore", "args": {"target": "cursor"}},
+        {"op": "call", "tool": "restore", "args": {"target": "cursor", "confirmation_token": "$token:3"}},
+        {"op": "call", "tool": "restore", "args": {"target": "cursor"}},
+    ]);
+    let s = python_client(&t, &[], true, &steps, &[]);
+    let plan = structured(s.result(0));
+    assert_eq!(plan["stage"], "plan", "{plan:#}");
+    assert_eq!(plan["details"]["files"][0]["action"], "would be replaced");
+    assert!(
+        plan["details"]["used"]["backup"]
+            .as_str()
+            .unwrap()
+            .starts_with("mcpctl-cursor-")
+    );
+    assert_eq!(s.result(2)["isError"], true);
+    assert!(
+        text(s.result(2)).contains("the plan changed"),
+        "{:#}",
+        s.result(2)
+    );
+    let done = structured(s.result(4));
+    assert_eq!(done["stage"], "done", "{done:#}");
+    assert_eq!(done["details"]["files"][0]["action"], "replaced");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), OLD);
+    // Restored: nothing left to do, so no token.
+    let again = structured(s.result(5));
+    assert!(again["confirmation_token"].is_null(), "{again:#}");
+    assert!(text(s.result(5)).starts_with("nothing to do"));
+}
+
+#[test]
+fn mcp_server_two_step_emergency_on_and_off() {
+    let t = Test::new().config(
+        "[servers.jira]\ncommand = \"python3\"\nargs = [\"{servers}/exit_now.py\"]\ncritical = true\n\
+         [mcp_server]\nallow = [\"emergency_on\", \"emergency_off\"]\n",
+    );
+    let env_file = t.path().join("state/mcpctl/emergency.env");
+    let steps = json!([
+        {"op": "call", "tool": "emergency_on", "args": {}},
+        {"op": "call", "tool": "emergency_status", "args": {}},
+        {"op": "call", "tool": "emergency_on", "args": {"confirmation_token": "$token:0"}},
+        {"op": "read_file", "path": env_file.display().to_string()},
+        {"op": "call", "tool": "emergency_off", "args": {}},
+        {"op": "call", "tool": "emergency_off", "args": {"confirmation_token": "$token:4"}},
+        {"op": "call", "tool": "emergency_status", "args": {}},
+    ]);
+    let s = python_client(&t, &[], true, &steps, &[]);
+    let plan = structured(s.result(0));
+    assert_eq!(plan["details"]["servers"][0]["mode"], "down", "{plan:#}");
+    assert_eq!(plan["status"], "critical");
+    assert_eq!(
+        structured(s.result(1))["active"],
+        false,
+        "the plan changes nothing"
+    );
+    let on = structured(s.result(2));
+    assert_eq!(on["stage"], "done", "{on:#}");
+    let env = s.result(3)["text"].as_str().unwrap();
+    assert!(
+        env.contains("MCPCTL_EMERGENCY=1") && env.contains("MCPCTL_MODE_JIRA=down"),
+        "{env}"
+    );
+    assert_eq!(structured(s.result(4))["stage"], "plan");
+    assert_eq!(structured(s.result(5))["stage"], "done");
+    assert_eq!(structured(s.result(6))["active"], false);
+    let env = std::fs::read_to_string(&env_file).unwrap();
+    assert!(
+        env.contains("MCPCTL_EMERGENCY=0") && env.contains("MCPCTL_MODE_JIRA=mcp"),
+        "{env}"
+    );
+}
