@@ -49,6 +49,34 @@ pub(crate) struct Shared {
     /// carries one.
     pub(crate) redactor: Redactor,
     pub(crate) tools: Vec<Tool>,
+    /// Tool calls running now; the last one to finish ends whatever daemons the probed servers
+    /// left reparented to mcpctl (it is their subreaper), as a one-shot run does at exit.
+    in_flight: std::sync::Mutex<usize>,
+}
+
+/// Counts one tool call; see [`Shared::in_flight`].
+struct Running<'a>(&'a Shared);
+
+impl<'a> Running<'a> {
+    fn start(shared: &'a Shared) -> Self {
+        if let Ok(mut n) = shared.in_flight.lock() {
+            *n += 1;
+        }
+        Running(shared)
+    }
+}
+
+impl Drop for Running<'_> {
+    fn drop(&mut self) {
+        // Held while killing: a call that starts now waits, so none of its children is taken
+        // for an orphan.
+        if let Ok(mut n) = self.0.in_flight.lock() {
+            *n = n.saturating_sub(1);
+            if *n == 0 {
+                crate::children::kill_orphans();
+            }
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -73,6 +101,7 @@ impl Shared {
             tokens: confirm::Tokens::default(),
             redactor,
             tools: tools::catalog(),
+            in_flight: std::sync::Mutex::new(0),
         }
     }
 }
@@ -131,6 +160,7 @@ impl ServerHandler for Handler {
     ) -> std::result::Result<CallToolResponse, McpError> {
         let args = serde_json::Value::Object(request.arguments.unwrap_or_default());
         let ct = context.ct.clone();
+        let _running = Running::start(&self.0);
         // A cancelled call drops its work: probes and commands kill their process groups.
         let result = tokio::select! {
             result = self.dispatch(&request.name, args, &context) => result?,

@@ -806,7 +806,7 @@ fn mcp_server_two_step_recover_restarts_a_stopped_container() {
             "[servers.s]\ncommand = \"python3\"\nargs = [\"{{servers}}/minimal.py\"]\ncritical = true\ncontainer = \"{name}\"\n\
              [servers.s.recover]\nsteps = [\"restart-container\"]\nstop_timeout = \"1s\"\nmax_attempts = 3\nwindow = \"1h\"\nsettle = \"2s\"\nbackoff = {{ initial = \"100ms\", max = \"400ms\" }}\n\
              [servers.other]\ncommand = \"python3\"\nargs = [\"{{servers}}/minimal.py\"]\n[servers.other.recover]\nsteps = [\"wait\"]\n\
-             [mcp_server]\nallow = [\"recover\"]\n"
+             [mcp_server]\nallow = [\"recover\"]\ntoken = \"${{MCPCTL_MCP_TOKEN}}\"\n"
         ))
         .env("DOCKER_HOST", &docker_host());
     let host = docker_host();
@@ -884,6 +884,11 @@ fn mcp_server_two_step_recover_restarts_a_stopped_container() {
     assert_eq!(state(), "running");
 
     check_recover_audit(&t, done);
+
+    // The same two steps over Streamable HTTP, the person confirming through elicitation there.
+    podman(&["stop", "-t", "0", &name]);
+    recover_over_http(&t);
+    assert_eq!(state(), "running");
 }
 
 /// The MCP audit names the client, the digest and the outcome of every step; the ladder's own
@@ -993,4 +998,24 @@ fn mcp_server_two_step_emergency_on_and_off() {
         env.contains("MCPCTL_EMERGENCY=0") && env.contains("MCPCTL_MODE_JIRA=mcp"),
         "{env}"
     );
+}
+
+/// Plan and confirm `recover s` over Streamable HTTP, accepting the elicitation.
+fn recover_over_http(t: &Test) {
+    let server = HttpServer::start(t, &[]);
+    let url = server.url.clone();
+    let s = python_client(
+        t,
+        &["--url", &url, "--token", TOKEN, "--elicit", "accept"],
+        false,
+        &json!([
+            {"op": "call", "tool": "recover", "args": {"server": "s"}},
+            {"op": "call", "tool": "recover", "args": {"server": "s", "confirmation_token": "$token:0"}},
+        ]),
+        &[],
+    );
+    assert_eq!(structured(s.result(0))["stage"], "plan");
+    let done = structured(s.result(1));
+    assert_eq!(done["stage"], "done", "{done:#}");
+    assert_eq!(done["details"]["recovered"], true);
 }
