@@ -1019,3 +1019,65 @@ fn recover_over_http(t: &Test) {
     assert_eq!(done["stage"], "done", "{done:#}");
     assert_eq!(done["details"]["recovered"], true);
 }
+
+#[test]
+fn mcp_server_two_step_rerun_posts_once_after_the_confirmation() {
+    use crate::fix::{config, issue, report};
+    use crate::stub::Stub;
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("gh.jsonl");
+    let gh = Stub::spawn("github_pulls_stub.py", &[log.display().to_string()], log);
+    let t = report(
+        Test::new(),
+        &[issue(
+            "network",
+            "rerun",
+            &[],
+            "ECONNRESET",
+            "1357135713571357",
+        )],
+    );
+    let t = config(
+        t,
+        "mode = \"rerun-only\"\n[mcp_server]\nallow = [\"rerun\", \"fix_apply\"]",
+        &gh.url,
+    );
+    let stored = t.path().join("state/mcpctl/reports/gh-watch");
+    std::fs::create_dir_all(&stored).unwrap();
+    std::fs::copy(t.path().join("report.json"), stored.join("latest.json")).unwrap();
+    let steps = json!([
+        {"op": "call", "tool": "fix_apply", "args": {"fingerprint": "135713"}},
+        {"op": "call", "tool": "rerun", "args": {"fingerprint": "135713"}},
+        {"op": "call", "tool": "rerun", "args": {"fingerprint": "135713", "confirmation_token": "$token:1"}},
+    ]);
+    let s = python_client(
+        &t,
+        &[],
+        true,
+        &steps,
+        &[("GITHUB_TOKEN", "ghp_canaryTOKEN0123456789")],
+    );
+    assert_eq!(s.result(0)["isError"], true);
+    assert!(
+        text(s.result(0)).contains("use the rerun tool"),
+        "{:#}",
+        s.result(0)
+    );
+    let plan = structured(s.result(1));
+    assert_eq!(plan["stage"], "plan", "{plan:#}");
+    assert_eq!(plan["details"]["fixes"][0]["outcome"], "planned");
+    let done = structured(s.result(2));
+    assert_eq!(done["stage"], "done", "{done:#}");
+    assert_eq!(done["details"]["fixes"][0]["outcome"], "applied");
+    let posted: Vec<Value> = gh
+        .requests()
+        .into_iter()
+        .filter(|r| r["method"] == "POST")
+        .collect();
+    assert_eq!(posted.len(), 1, "only the confirmed call acts");
+    assert_eq!(
+        posted[0]["path"],
+        "/repos/acme/app/actions/runs/30433642/rerun-failed-jobs"
+    );
+    assert!(!s.out.to_string().contains("ghp_canaryTOKEN0123456789"));
+}
