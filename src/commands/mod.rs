@@ -8,6 +8,7 @@ mod generate;
 mod gh_watch;
 mod gh_watch_api;
 mod health_check;
+mod mcp_server;
 mod recover;
 mod report;
 mod restore;
@@ -63,6 +64,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Command::GhWatch(args) => gh_watch::run(args, &ctx).await,
             Command::Fix(args) => fix::run(args, &ctx).await,
             Command::Report(args) => report::run(args, &ctx).await,
+            Command::McpServer(args) => Box::pin(mcp_server::run(args, &ctx)).await,
             Command::Completions(args) => generate::completions(&args),
             Command::Man(args) => generate::man(&args),
             Command::Schema => generate::schema(),
@@ -101,14 +103,15 @@ fn job(command: &Command) -> crate::notify::Job {
         Command::GhWatch(_) => ("gh-watch", false),
         Command::Fix(_) => ("fix", false),
         Command::Report(_) => ("report", false),
+        Command::McpServer(_) => ("mcp-server", false),
         Command::Completions(_) | Command::Man(_) | Command::Schema => ("generate", false),
     };
     crate::notify::Job { name, complete }
 }
 
-/// The config (or defaults when there is none) and the state directory it implies. Sends the
-/// healthchecks start ping when one is configured.
-pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
+/// The config (or defaults when there is none) and the state directory it implies, without
+/// the start ping: for queries and the MCP server, which are not monitored runs.
+pub(crate) fn quiet_settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
     let settings = match crate::config::locate(ctx.global.config.as_deref())? {
         Some(path) => crate::config::load(&path)?,
         None => crate::config::Settings::default(),
@@ -117,6 +120,13 @@ pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std:
         ctx.global.state_dir.as_deref(),
         settings.state_dir.as_deref(),
     )?;
+    Ok((settings, state_dir))
+}
+
+/// The config (or defaults when there is none) and the state directory it implies. Sends the
+/// healthchecks start ping when one is configured.
+pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
+    let (settings, state_dir) = quiet_settings(ctx)?;
     let rid = crate::notify::run_id();
     let warnings = crate::notify::start(&settings.notify, ctx.job, &rid).await;
     if let Ok(mut n) = ctx.notify.lock() {

@@ -55,7 +55,7 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
     let (settings, state_dir) = if args.notify {
         super::settings(ctx).await?
     } else {
-        quiet_settings(ctx)?
+        super::quiet_settings(ctx)?
     };
     let secrets = secret_names(&settings);
     let opts = report::Options {
@@ -85,7 +85,7 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
     .map_err(|e| Error::io("the report could not be computed", std::io::Error::other(e)))?;
 
     let (status, problems) = report::verdict(&figures, settings.report.min_uptime);
-    let summary = summary(&figures, status);
+    let summary = report::summary(&figures, status);
     let title = format!(
         "mcpctl report for {} on {}",
         report::label(from, to),
@@ -107,20 +107,6 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
         _ => {}
     }
     Ok(code)
-}
-
-/// The config and state dir, without the start ping: a report nobody asked to notify about is a
-/// query, not a monitored run.
-fn quiet_settings(ctx: &Ctx) -> Result<(Settings, std::path::PathBuf)> {
-    let settings = match crate::config::locate(ctx.global.config.as_deref())? {
-        Some(path) => crate::config::load(&path)?,
-        None => Settings::default(),
-    };
-    let dir = state::resolve_dir(
-        ctx.global.state_dir.as_deref(),
-        settings.state_dir.as_deref(),
-    )?;
-    Ok((settings, dir))
 }
 
 /// Slack gets the summary whatever the status; the run's own Slack rule (problems only, with
@@ -182,56 +168,6 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>> {
                 "cannot read the time `{s}`; write 2026-11-24T08:00:00Z or 2026-11-24"
             ))
         })
-}
-
-fn summary(f: &Figures, status: Status) -> String {
-    let label = report::label(f.window.from, f.window.to);
-    if status == Status::Unknown {
-        return format!("no stored reports in {label}; run health-check (and backup) first");
-    }
-    let mut parts = Vec::new();
-    if !f.servers.is_empty() {
-        let worst = f
-            .servers
-            .iter()
-            .filter_map(|s| s.uptime_pct.map(|u| (u, s.name.as_str())))
-            .min_by(|a, b| a.0.total_cmp(&b.0));
-        let incidents: u64 = f.servers.iter().map(|s| s.incidents).sum();
-        let n = f.servers.len();
-        let mut text = format!("{n} server{}", if n == 1 { "" } else { "s" });
-        if let Some((u, name)) = worst {
-            text.push_str(&format!(", lowest uptime {u}% ({name})"));
-        }
-        let plural = if incidents == 1 { "" } else { "s" };
-        text.push_str(&format!(", {incidents} incident{plural}"));
-        parts.push(text);
-    }
-    let stale = f.backups.locations.iter().filter(|l| l.stale).count();
-    if !f.backups.locations.is_empty() || !f.backups.unprotected.is_empty() {
-        parts.push(if stale + f.backups.unprotected.len() == 0 {
-            "backups fresh".to_owned()
-        } else {
-            format!(
-                "{} stale backup location(s), {} unprotected target(s)",
-                stale,
-                f.backups.unprotected.len()
-            )
-        });
-    }
-    if f.ci.issues > 0 {
-        parts.push(format!("{} CI failures", f.ci.issues));
-    }
-    if !f.emergency.periods.is_empty() {
-        parts.push(format!(
-            "fallback mode {} time(s)",
-            f.emergency.periods.len()
-        ));
-    }
-    let mut line = format!("{label}: {}", parts.join("; "));
-    if let Some(top) = f.recommendations.first() {
-        line.push_str(&format!(" - top: {top}"));
-    }
-    line
 }
 
 fn view(f: &Figures, problems: Vec<String>) -> View {
@@ -306,7 +242,7 @@ struct PruneBody {
 }
 
 async fn prune(older: std::time::Duration, started: DateTime<Utc>, ctx: &Ctx) -> Result<Code> {
-    let (_, state_dir) = quiet_settings(ctx)?;
+    let (_, state_dir) = super::quiet_settings(ctx)?;
     let before = back(started, older, "--prune")?;
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
     let dir = state_dir.clone();

@@ -191,6 +191,58 @@ fn usual_gap(files: &[scan::Listed]) -> chrono::Duration {
     chrono::Duration::milliseconds((*median).max(60_000))
 }
 
+/// The one-line summary of the figures: servers, backups, CI, fallback periods, the top
+/// recommendation.
+pub fn summary(f: &Figures, status: Status) -> String {
+    let label = label(f.window.from, f.window.to);
+    if status == Status::Unknown {
+        return format!("no stored reports in {label}; run health-check (and backup) first");
+    }
+    let mut parts = Vec::new();
+    if !f.servers.is_empty() {
+        let worst = f
+            .servers
+            .iter()
+            .filter_map(|s| s.uptime_pct.map(|u| (u, s.name.as_str())))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        let incidents: u64 = f.servers.iter().map(|s| s.incidents).sum();
+        let n = f.servers.len();
+        let mut text = format!("{n} server{}", if n == 1 { "" } else { "s" });
+        if let Some((u, name)) = worst {
+            text.push_str(&format!(", lowest uptime {u}% ({name})"));
+        }
+        let plural = if incidents == 1 { "" } else { "s" };
+        text.push_str(&format!(", {incidents} incident{plural}"));
+        parts.push(text);
+    }
+    let stale = f.backups.locations.iter().filter(|l| l.stale).count();
+    if !f.backups.locations.is_empty() || !f.backups.unprotected.is_empty() {
+        parts.push(if stale + f.backups.unprotected.len() == 0 {
+            "backups fresh".to_owned()
+        } else {
+            format!(
+                "{} stale backup location(s), {} unprotected target(s)",
+                stale,
+                f.backups.unprotected.len()
+            )
+        });
+    }
+    if f.ci.issues > 0 {
+        parts.push(format!("{} CI failures", f.ci.issues));
+    }
+    if !f.emergency.periods.is_empty() {
+        parts.push(format!(
+            "fallback mode {} time(s)",
+            f.emergency.periods.len()
+        ));
+    }
+    let mut line = format!("{label}: {}", parts.join("; "));
+    if let Some(top) = f.recommendations.first() {
+        line.push_str(&format!(" - top: {top}"));
+    }
+    line
+}
+
 /// "24h", "7d", or the dates, for sentences.
 pub fn label(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     let d = to - from;

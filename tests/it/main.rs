@@ -17,6 +17,7 @@ mod health_checks;
 mod health_hostile;
 mod health_real;
 mod lock_signal;
+mod mcp_server;
 mod notify;
 mod prometheus;
 mod recover;
