@@ -40,6 +40,9 @@ _mcpctl() {
             mcpctl,man)
                 cmd="mcpctl__subcmd__man"
                 ;;
+            mcpctl,mcp-server)
+                cmd="mcpctl__subcmd__mcp__subcmd__server"
+                ;;
             mcpctl,recover)
                 cmd="mcpctl__subcmd__recover"
                 ;;
@@ -76,6 +79,9 @@ _mcpctl() {
             mcpctl__subcmd__help,man)
                 cmd="mcpctl__subcmd__help__subcmd__man"
                 ;;
+            mcpctl__subcmd__help,mcp-server)
+                cmd="mcpctl__subcmd__help__subcmd__mcp__subcmd__server"
+                ;;
             mcpctl__subcmd__help,recover)
                 cmd="mcpctl__subcmd__help__subcmd__recover"
                 ;;
@@ -95,7 +101,7 @@ _mcpctl() {
 
     case "${cmd}" in
         mcpctl)
-            opts="-c -q -v -h -V --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version health-check backup restore recover emergency gh-watch fix report completions man schema help"
+            opts="-c -q -v -h -V --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version health-check backup restore recover emergency gh-watch fix report mcp-server completions man schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 1 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -413,7 +419,7 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__help)
-            opts="health-check backup restore recover emergency gh-watch fix report completions man schema help"
+            opts="health-check backup restore recover emergency gh-watch fix report mcp-server completions man schema help"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -538,6 +544,20 @@ _mcpctl() {
             COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
             return 0
             ;;
+        mcpctl__subcmd__help__subcmd__mcp__subcmd__server)
+            opts=""
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
         mcpctl__subcmd__help__subcmd__recover)
             opts=""
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 3 ]] ; then
@@ -602,6 +622,48 @@ _mcpctl() {
             fi
             case "${prev}" in
                 --out-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --config)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                -c)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --state-dir)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --report)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --format)
+                    COMPREPLY=($(compgen -W "table json nagios markdown html" -- "${cur}"))
+                    return 0
+                    ;;
+                --wait-lock)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                *)
+                    COMPREPLY=()
+                    ;;
+            esac
+            COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+            return 0
+            ;;
+        mcpctl__subcmd__mcp__subcmd__server)
+            opts="-c -q -v -h -V --http --allow-remote --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
+                COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
+                return 0
+            fi
+            case "${prev}" in
+                --http)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

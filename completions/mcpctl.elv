@@ -41,6 +41,7 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand gh-watch 'Find failed GitHub Actions runs and classify why they failed'
             cand fix 'Apply the matched fix recipe in a git checkout (dry-run by default)'
             cand report 'Reliability figures from the stored reports'
+            cand mcp-server 'Serve mcpctl''s checks, and the actions the config allows, to MCP clients (stdio or HTTP)'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page, or write every page into a directory'
             cand schema 'Print the JSON Schema of the reports'
@@ -230,6 +231,25 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand -V 'Print version'
             cand --version 'Print version'
         }
+        &'mcpctl;mcp-server'= {
+            cand --http 'Serve Streamable HTTP on this address (e.g. 127.0.0.1:8765; port 0 picks one) instead of stdio; needs [mcp_server] token'
+            cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
+            cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
+            cand --report 'Write the JSON report here instead of the state directory'
+            cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
+            cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
+            cand --allow-remote 'Allow --http on an address that is not loopback'
+            cand --json 'Print the JSON report on stdout (same as --format json)'
+            cand -q 'Print nothing when all is ok'
+            cand --quiet 'Print nothing when all is ok'
+            cand -v 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand --verbose 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
+            cand -h 'Print help (see more with ''--help'')'
+            cand --help 'Print help (see more with ''--help'')'
+            cand -V 'Print version'
+            cand --version 'Print version'
+        }
         &'mcpctl;completions'= {
             cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
@@ -291,6 +311,7 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand gh-watch 'Find failed GitHub Actions runs and classify why they failed'
             cand fix 'Apply the matched fix recipe in a git checkout (dry-run by default)'
             cand report 'Reliability figures from the stored reports'
+            cand mcp-server 'Serve mcpctl''s checks, and the actions the config allows, to MCP clients (stdio or HTTP)'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page, or write every page into a directory'
             cand schema 'Print the JSON Schema of the reports'
@@ -311,6 +332,8 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
         &'mcpctl;help;fix'= {
         }
         &'mcpctl;help;report'= {
+        }
+        &'mcpctl;help;mcp-server'= {
         }
         &'mcpctl;help;completions'= {
         }

@@ -32,6 +32,7 @@ cat > "$work/mcpctl.toml" <<TOML
 [backup]
 recipients = ["$pub"]
 identity = "$work/key.txt"
+signing_key = "$work/signing.key"
 locations = ["$work/loc"]
 [backup.retention]
 keep_last = 1000

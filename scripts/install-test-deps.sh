@@ -9,6 +9,7 @@ mkdir -p "$cache"
 
 EVERYTHING_VERSION=2026.8.31
 MEMORY_VERSION=2026.8.31
+INSPECTOR_VERSION=2.12.0
 TIME_VERSION=2026.10.19
 MCP_VERSION=2.3.0
 
@@ -29,8 +30,11 @@ apt_install() {
 }
 # age: backup interop tests; util-linux: flock(1) for the lock tests; podman with runc: a real
 # container engine serving the Docker API (crun cannot set rlimits in this sandbox); chromium:
-# renders the HTML report in a test.
-apt_install age util-linux podman runc busybox-static shellcheck systemd chromium
+# renders the HTML report in a test; prometheus: promtool checks the textfile, the alert rules and
+# their unit tests; faketime: a backup made "three days ago" for the stale-backup alert.
+apt_install age util-linux podman runc busybox-static shellcheck systemd chromium prometheus faketime
+command -v promtool >/dev/null || die "promtool not found after installing Debian's prometheus"
+command -v faketime >/dev/null || die "faketime not found after installing Debian's faketime"
 
 cat > "$cache/containers.conf.tmp" <<'CONF'
 [containers]
@@ -51,19 +55,23 @@ if ! podman image exists localhost/mcpctl-test-busy 2>/dev/null; then
 fi
 
 npm_dir=$cache/npm
-stamp=$npm_dir/.installed-$EVERYTHING_VERSION-$MEMORY_VERSION
+stamp=$npm_dir/.installed-$EVERYTHING_VERSION-$MEMORY_VERSION-$INSPECTOR_VERSION
 if [ ! -f "$stamp" ]; then
   mkdir -p "$npm_dir"
   npm install --silent --no-fund --no-audit --no-save --prefix "$npm_dir" \
     "@modelcontextprotocol/server-everything@$EVERYTHING_VERSION" \
-    "@modelcontextprotocol/server-memory@$MEMORY_VERSION" >/dev/null 2>&1 \
-    || die "npm install of the MCP servers failed (is the npm registry reachable?)"
+    "@modelcontextprotocol/server-memory@$MEMORY_VERSION" \
+    "@modelcontextprotocol/inspector@$INSPECTOR_VERSION" >/dev/null 2>&1 \
+    || die "npm install of the MCP servers and the Inspector failed (is the npm registry reachable?)"
   touch "$stamp"
 fi
 everything_js=$npm_dir/node_modules/@modelcontextprotocol/server-everything/dist/index.js
 memory_js=$npm_dir/node_modules/@modelcontextprotocol/server-memory/dist/index.js
 [ -f "$everything_js" ] || die "server-everything entry point not found at $everything_js"
 [ -f "$memory_js" ] || die "server-memory entry point not found at $memory_js"
+# The MCP Inspector's CLI, which the mcp-server tests drive mcpctl with (never fetched at test time).
+inspector=$npm_dir/node_modules/.bin/mcp-inspector
+[ -x "$inspector" ] || die "the MCP Inspector CLI not found at $inspector"
 
 venv=$cache/venv
 stamp=$venv/.installed-$TIME_VERSION-$MCP_VERSION
@@ -82,6 +90,7 @@ export MCPCTL_TEST_EVERYTHING_JS='$everything_js'
 export MCPCTL_TEST_MEMORY_JS='$memory_js'
 export MCPCTL_TEST_TIME_BIN='$venv/bin/mcp-server-time'
 export MCPCTL_TEST_PYTHON='$venv/bin/python'
+export MCPCTL_TEST_INSPECTOR='$inspector'
 export CONTAINERS_CONF='$cache/containers.conf'
 export MCPCTL_TEST_IMAGE='localhost/mcpctl-test-busy'
 ENV

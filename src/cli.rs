@@ -90,6 +90,8 @@ pub enum Command {
     Fix(FixArgs),
     /// Reliability figures from the stored reports
     Report(ReportArgs),
+    /// Serve mcpctl's checks, and the actions the config allows, to MCP clients (stdio or HTTP)
+    McpServer(McpServerArgs),
     /// Print a shell completion script
     #[command(hide = true)]
     Completions(CompletionsArgs),
@@ -322,6 +324,18 @@ pub struct ReportArgs {
     /// Delete stored reports older than this (e.g. 90d), keeping those the figures still need
     #[arg(long, value_name = "OLDER_THAN", value_parser = parse_duration, conflicts_with_all = ["since", "from", "to", "server", "notify"])]
     pub prune: Option<std::time::Duration>,
+}
+
+#[derive(Debug, Args)]
+pub struct McpServerArgs {
+    /// Serve Streamable HTTP on this address (e.g. 127.0.0.1:8765; port 0 picks one) instead of
+    /// stdio; needs [mcp_server] token
+    #[arg(long, value_name = "ADDR:PORT")]
+    pub http: Option<std::net::SocketAddr>,
+
+    /// Allow --http on an address that is not loopback
+    #[arg(long, requires = "http")]
+    pub allow_remote: bool,
 }
 
 #[derive(Debug, Args)]

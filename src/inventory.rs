@@ -14,6 +14,15 @@ pub(crate) struct Inventory {
     pub(crate) problems: Vec<FileProblem>,
 }
 
+/// Whether client configs are read when nothing else says: `[health_check] discover`, else only
+/// when there is no config file.
+pub(crate) fn discovers(settings: &Settings) -> bool {
+    settings
+        .health_check
+        .discover
+        .unwrap_or(settings.file.is_none())
+}
+
 pub(crate) fn build(settings: &Settings, discover: bool, imports: &[PathBuf]) -> Result<Inventory> {
     let mut inv = Inventory {
         servers: settings.servers.clone(),

@@ -18,6 +18,7 @@ pub mod heal;
 pub mod health;
 mod inventory;
 pub mod limits;
+pub mod mcp_server;
 pub mod net;
 pub mod notify;
 pub mod output;

@@ -50,6 +50,13 @@ impl Redactor {
             .as_ref()
     }
 
+    /// Every secret `other` knows, added to this one's.
+    pub fn extend(&mut self, other: &Redactor) {
+        for secret in &other.secrets {
+            self.add(secret);
+        }
+    }
+
     pub fn redact(&self, text: &str) -> String {
         match self.matcher() {
             Some(m) => m.replace_all(text, &vec![MASK; self.secrets.len()]),

@@ -37,6 +37,12 @@ fn read_identities(path: Option<&Path>) -> Result<Vec<Box<dyn age::Identity>>, S
         path.ok_or("no identity configured: set [backup] identity = \"~/.config/mcpctl/age.key\"")?;
     let meta =
         std::fs::metadata(path).map_err(|e| format!("identity file {}: {e}", path.display()))?;
+    if !meta.is_file() {
+        return Err(format!(
+            "identity file {} is not a file; point [backup] identity at the key made by `age-keygen -o`",
+            path.display()
+        ));
+    }
     let mode = meta.permissions().mode();
     if mode & 0o077 != 0 {
         return Err(format!(

@@ -196,22 +196,20 @@ fn write_everywhere(
     let mut out = Vec::new();
     let mut first: Option<store::Written> = None;
     for location in &cfg.locations {
-        let written = crate::state::ensure_dir(&location.path)
-            .map_err(|e| e.to_string())
-            .and_then(|()| {
-                store::clean_temps(&location.path, sealed.host);
-                match &first {
-                    Some(from) => store::duplicate(from, &location.path, sealed.name, sealed.host),
-                    None => store::create(
-                        &location.path,
-                        sealed.name,
-                        sealed.host,
-                        sealed.manifest_sha256,
-                        sealed.signer,
-                        seal,
-                    ),
-                }
-            });
+        let written = ensure_location(&location.path).and_then(|()| {
+            store::clean_temps(&location.path, sealed.host);
+            match &first {
+                Some(from) => store::duplicate(from, &location.path, sealed.name, sealed.host),
+                None => store::create(
+                    &location.path,
+                    sealed.name,
+                    sealed.host,
+                    sealed.manifest_sha256,
+                    sealed.signer,
+                    seal,
+                ),
+            }
+        });
         out.push(LocationReport {
             path: location.path.clone(),
             ok: written.is_ok(),
@@ -233,6 +231,25 @@ fn write_everywhere(
         }
     }
     out
+}
+
+/// Creates a location directory (0700) when it is missing.
+fn ensure_location(path: &Path) -> Result<(), String> {
+    match std::fs::metadata(path) {
+        Ok(m) if m.is_dir() => Ok(()),
+        Ok(_) => Err(format!(
+            "the location {} is not a directory; fix [backup] locations",
+            path.display()
+        )),
+        Err(_) => {
+            use std::os::unix::fs::DirBuilderExt;
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(path)
+                .map_err(|e| format!("cannot create the location {}: {e}", path.display()))
+        }
+    }
 }
 
 /// Applies retention to the copies whose sidecar verifies; others are left for a person to see.

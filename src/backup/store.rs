@@ -109,8 +109,13 @@ pub fn list(location: &Path, target: &str) -> std::io::Result<Vec<Copy>> {
 /// The sidecar's exact bytes (what the signature covers) and what they say.
 pub fn sidecar(copy: &Copy) -> Result<(Vec<u8>, Sidecar), String> {
     let path = copy.sidecar_path();
-    let bytes = crate::state::read_regular(&path, super::sign::MAX_SIGNATURE)
-        .map_err(|e| format!("sidecar {}: {e}", path.display()))?;
+    let bytes = crate::state::read_regular(&path, super::sign::MAX_SIGNATURE).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            "no sidecar: an interrupted write, or not a copy mcpctl made".to_owned()
+        } else {
+            format!("sidecar {}: {e}", path.display())
+        }
+    })?;
     let sidecar: Sidecar =
         serde_json::from_slice(&bytes).map_err(|_| "the sidecar does not parse".to_owned())?;
     Ok((bytes, sidecar))

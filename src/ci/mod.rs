@@ -30,6 +30,54 @@ pub fn fingerprint(
     crate::backup::archive::sha256_hex(text.as_bytes())[..16].to_owned()
 }
 
+/// Where a log given by hand comes from, for its fingerprints.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LogOrigin<'a> {
+    pub repo: Option<&'a str>,
+    pub workflow: Option<&'a str>,
+    pub job: Option<&'a str>,
+}
+
+/// Classifies one log offline, with no network and no history: fingerprints from `origin`, and
+/// only what a first sighting says about recurrence.
+pub fn classify_log(
+    engine: &Classifier,
+    reader: impl std::io::BufRead,
+    origin: &LogOrigin<'_>,
+) -> std::io::Result<Classified> {
+    let mut classified = engine.classify(reader)?;
+    for issue in &mut classified.issues {
+        issue.fingerprint = fingerprint(
+            &issue.category,
+            issue.key.as_deref(),
+            origin.repo.unwrap_or(""),
+            origin.workflow.unwrap_or(""),
+            origin.job.unwrap_or(""),
+        );
+        issue.job = origin.job.map(str::to_owned);
+        issue.recurrence =
+            history::History::default().recurrence(&issue.fingerprint, &issue.category, "", 0);
+    }
+    Ok(classified)
+}
+
+/// `120 lines: dependency (left-pad), and 2 more`, or that no failure was recognised.
+pub fn log_summary(lines: u64, issues: &[Issue]) -> String {
+    match issues.first() {
+        None => format!("{lines} lines: no failure recognised"),
+        Some(top) => format!(
+            "{lines} lines: {} ({}){}",
+            top.category,
+            top.key.as_deref().unwrap_or("-"),
+            if issues.len() > 1 {
+                format!(", and {} more", issues.len() - 1)
+            } else {
+                String::new()
+            }
+        ),
+    }
+}
+
 /// Runs every pattern's fixtures: each `match` log must come out of the whole set with this
 /// pattern's category (and key) on top, and no `no_match` line may fire the pattern.
 pub fn check_fixtures(patterns: &[Pattern]) -> Vec<String> {

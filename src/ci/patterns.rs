@@ -182,6 +182,19 @@ pub struct Pattern {
 
 /// Loads the shipped patterns, then each directory's `*.yaml` in name order; a later pattern
 /// with the same id replaces an earlier one.
+/// `[github] patterns_dirs` then `extra` (`--patterns-dir`); with neither,
+/// `$XDG_CONFIG_HOME/mcpctl/patterns` when it exists.
+pub fn dirs(configured: &[PathBuf], extra: &[PathBuf]) -> Vec<PathBuf> {
+    if !extra.is_empty() || !configured.is_empty() {
+        return configured.iter().chain(extra).cloned().collect();
+    }
+    crate::config::config_home()
+        .map(|h| h.join("mcpctl").join("patterns"))
+        .filter(|d| d.is_dir())
+        .into_iter()
+        .collect()
+}
+
 pub fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, String> {
     let mut by_id: BTreeMap<String, Pattern> = BTreeMap::new();
     let mut order = Vec::new();

@@ -7,11 +7,10 @@ use serde::Serialize;
 use super::Ctx;
 use super::emit::{self, View};
 use crate::cli::EmergencyArgs;
-use crate::config::Settings;
-use crate::emergency::{self, ClearedBy, Mode, State};
+use crate::emergency::{self, ClearedBy, Mode, ServerMode, State};
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
-use crate::health::{self, ServerStatus};
+use crate::health;
 use crate::output::{self, Envelope};
 use crate::state;
 
@@ -31,18 +30,10 @@ pub(crate) struct Body {
     servers: Vec<ServerMode>,
 }
 
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-struct ServerMode {
-    name: String,
-    mode: Mode,
-    /// Why the MCP server is not used, and what the fallback said.
-    reason: Option<String>,
-}
-
 pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
     let (settings, state_dir) = super::settings(ctx).await?;
-    let env_file = env_file(&settings, &state_dir);
+    let env_file = emergency::env_file(&settings, &state_dir);
     if args.status {
         let current = emergency::load(&state_dir);
         let servers = current
@@ -62,19 +53,14 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
     if args.clear {
         let mut current = emergency::load(&state_dir);
-        let servers = clear(&mut current, ClearedBy::Hand);
+        let servers = emergency::clear(&mut current, ClearedBy::Hand);
         emergency::save(&state_dir, &env_file, &current)?;
         return finish(
             "clear", &current, servers, env_file, started, &state_dir, ctx,
         )
         .await;
     }
-    let critical: Vec<_> = settings
-        .servers
-        .iter()
-        .filter(|s| s.critical)
-        .cloned()
-        .collect();
+    let critical = emergency::critical_servers(&settings);
     if critical.is_empty() {
         return Err(Error::Usage(
             "no server is marked `critical = true`; emergency mode is only for those".into(),
@@ -82,145 +68,16 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
     }
     let (opts, deadline) = super::probe_plan(&settings, args.deadline, false);
     let reports = health::check_all(&critical, &opts, tokio::time::Instant::now() + deadline).await;
-    let servers = modes(&critical, &reports, &settings).await;
+    let servers = emergency::modes(&critical, &reports, &settings.defaults).await;
     let previous = emergency::load(&state_dir);
-    let now = Utc::now();
-    let active = servers.iter().any(|s| s.mode != Mode::Mcp);
-    let ended = previous.active && !active;
-    let next = State {
-        active,
-        since: if active {
-            previous.since.filter(|_| previous.active).or(Some(now))
-        } else {
-            None
-        },
-        updated: Some(now),
-        modes: servers.iter().map(|s| (s.name.clone(), s.mode)).collect(),
-        cleared_at: if ended {
-            Some(now)
-        } else {
-            previous.cleared_at
-        },
-        cleared_by: if ended {
-            Some(ClearedBy::Emergency)
-        } else {
-            previous.cleared_by
-        },
-    };
+    let next = emergency::next_state(&previous, &servers, Utc::now());
     emergency::save(&state_dir, &env_file, &next)?;
-    let action = if previous.active && !active {
+    let action = if previous.active && !next.active {
         "cleared"
     } else {
         "check"
     };
     finish(action, &next, servers, env_file, started, &state_dir, ctx).await
-}
-
-/// MCP when the server answers; else the direct API when its fallback answers; else down.
-async fn modes(
-    critical: &[crate::config::ServerConfig],
-    reports: &[health::ServerReport],
-    settings: &Settings,
-) -> Vec<ServerMode> {
-    let mut servers = Vec::new();
-    for (server, report) in critical.iter().zip(reports) {
-        if matches!(
-            report.status,
-            ServerStatus::Healthy | ServerStatus::Degraded
-        ) {
-            servers.push(ServerMode {
-                name: server.name.clone(),
-                mode: Mode::Mcp,
-                reason: None,
-            });
-            continue;
-        }
-        let why = report
-            .error
-            .as_ref()
-            .map_or_else(|| "down".to_owned(), |e| e.message.clone());
-        let mut redactor = health::redactor_for(server, &settings.defaults);
-        let (mode, reason) = match &server.fallback {
-            None => (
-                Mode::Down,
-                format!("{why}; no [servers.{}.fallback] configured", server.name),
-            ),
-            Some(f) => match emergency::check_fallback(f, &mut redactor).await {
-                Ok(code) => (
-                    Mode::DirectApi,
-                    format!("{why}; the direct API answered HTTP {code}"),
-                ),
-                Err(e) => (Mode::Down, format!("{why}; the direct API failed too: {e}")),
-            },
-        };
-        servers.push(ServerMode {
-            name: server.name.clone(),
-            mode,
-            reason: Some(redactor.redact(&reason)),
-        });
-    }
-    servers
-}
-
-fn env_file(settings: &Settings, state_dir: &std::path::Path) -> std::path::PathBuf {
-    settings
-        .emergency_env_file
-        .clone()
-        .unwrap_or_else(|| emergency::default_env_file(state_dir))
-}
-
-fn clear(current: &mut State, by: ClearedBy) -> Vec<ServerMode> {
-    let now = Utc::now();
-    if current.active {
-        current.cleared_at = Some(now);
-        current.cleared_by = Some(by);
-    }
-    current.active = false;
-    current.since = None;
-    current.updated = Some(now);
-    for mode in current.modes.values_mut() {
-        *mode = Mode::Mcp;
-    }
-    current
-        .modes
-        .keys()
-        .map(|name| ServerMode {
-            name: name.clone(),
-            mode: Mode::Mcp,
-            reason: None,
-        })
-        .collect()
-}
-
-/// A later health-check that finds every server of an active emergency healthy ends it.
-/// Returns what it did, for that run's summary.
-pub(crate) fn clear_if_recovered(
-    settings: &Settings,
-    state_dir: &std::path::Path,
-    reports: &[health::ServerReport],
-) -> Option<String> {
-    let mut current = emergency::load(state_dir);
-    if !current.active {
-        return None;
-    }
-    let all_back = current.modes.iter().all(|(name, mode)| {
-        *mode == Mode::Mcp
-            || reports.iter().any(|r| {
-                &r.name == name
-                    && matches!(r.status, ServerStatus::Healthy | ServerStatus::Degraded)
-            })
-    });
-    if !all_back {
-        return None;
-    }
-    clear(&mut current, ClearedBy::HealthCheck);
-    match emergency::save(state_dir, &env_file(settings, state_dir), &current) {
-        Ok(()) => Some("emergency mode cleared: every critical server answers again".into()),
-        Err(e) => {
-            tracing::warn!("cannot clear emergency mode: {e}");
-            None
-        }
-    }
 }
 
 async fn finish(

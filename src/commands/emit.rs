@@ -37,38 +37,7 @@ pub(crate) async fn finish<T: Serialize>(
 ) -> Result<Code> {
     let mut view = view();
     let mut value = serde_json::to_value(env).expect("reports serialize");
-    let notify = ctx.notify.lock().ok().and_then(|mut n| {
-        n.as_mut().map(|n| {
-            n.finished = true;
-            (
-                n.settings.clone(),
-                n.rid.clone(),
-                std::mem::take(&mut n.warnings),
-                n.told,
-            )
-        })
-    });
-    let mut untold = Vec::new();
-    if let Some((settings, rid, mut warnings, told)) = notify {
-        let outcome = crate::notify::Outcome {
-            command: &env.command,
-            status: env.status,
-            exit_code: env.exit_code,
-            summary: &env.summary,
-            problems: &view.problems,
-            report: &value,
-        };
-        for w in crate::notify::finish(&settings, state_dir, &rid, &outcome).await {
-            if !warnings.iter().any(|seen| seen.text == w.text) {
-                warnings.push(w);
-            }
-        }
-        if !warnings.is_empty() {
-            let texts: Vec<&str> = warnings.iter().map(|w| w.text.as_str()).collect();
-            value["notifications"] = serde_json::json!(texts);
-        }
-        untold = warnings.split_off(told.min(warnings.len()));
-    }
+    let untold = notify(env, &mut value, &view.problems, state_dir, ctx).await;
     let json = serde_json::to_vec_pretty(&value).expect("reports serialize");
     let path = state::reports::save(
         state_dir,
@@ -137,6 +106,50 @@ pub(crate) async fn finish<T: Serialize>(
         }
     }
     Ok(env.status.code())
+}
+
+/// Every configured notifier for the finished run; their warnings go into the report's
+/// `notifications`. Returns the warnings not told on stderr yet.
+async fn notify<T: Serialize>(
+    env: &Envelope<T>,
+    value: &mut serde_json::Value,
+    problems: &[String],
+    state_dir: &Path,
+    ctx: &Ctx,
+) -> Vec<crate::notify::Warning> {
+    let notify = ctx.notify.lock().ok().and_then(|mut n| {
+        n.as_mut().map(|n| {
+            n.finished = true;
+            (
+                n.settings.clone(),
+                n.rid.clone(),
+                std::mem::take(&mut n.warnings),
+                n.told,
+            )
+        })
+    });
+    if let Some((settings, rid, mut warnings, told)) = notify {
+        let outcome = crate::notify::Outcome {
+            command: &env.command,
+            job: ctx.job,
+            status: env.status,
+            exit_code: env.exit_code,
+            summary: &env.summary,
+            problems,
+            report: value,
+        };
+        for w in crate::notify::finish(&settings, state_dir, &rid, &outcome).await {
+            if !warnings.iter().any(|seen| seen.text == w.text) {
+                warnings.push(w);
+            }
+        }
+        if !warnings.is_empty() {
+            let texts: Vec<&str> = warnings.iter().map(|w| w.text.as_str()).collect();
+            value["notifications"] = serde_json::json!(texts);
+        }
+        return warnings.split_off(told.min(warnings.len()));
+    }
+    Vec::new()
 }
 
 pub(crate) fn print(text: &str) -> Result<()> {

@@ -9,14 +9,11 @@ use serde::Serialize;
 use super::Ctx;
 use super::emit::{self, View};
 use crate::cli::FixArgs;
-use crate::config::FixMode;
 use crate::error::{Error, Result};
-use crate::exit::{Code, Status};
-use crate::fix::fixer::Fixer;
-use crate::fix::inflight;
-use crate::fix::input;
-use crate::fix::ledger::{self, Record};
+use crate::exit::Code;
+use crate::fix::ledger;
 use crate::fix::outcome::{FixReport, Outcome};
+use crate::fix::run;
 use crate::output::{self, Envelope};
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
@@ -44,61 +41,19 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
         .from
         .clone()
         .unwrap_or_else(|| crate::state::reports_dir(&state_dir, "gh-watch").join("latest.json"));
-    let input = input::read(&source)?;
-    let mut issues = input::select(&input, args.fingerprint.as_deref());
-    if let Some(fp) = &args.fingerprint
-        && issues.is_empty()
-    {
-        return Err(Error::Usage(format!(
-            "no issue with fingerprint {fp} in {}",
-            source.display()
-        )));
-    }
     let _lock = if args.apply {
         Some(crate::state::acquire(&state_dir, ctx.global.wait_lock).await?)
     } else {
         None
     };
-    let mut undone = None;
-    if args.apply {
-        undone = inflight::undo(&state_dir, fix.git_timeout).await?;
-    }
-    let dirs = settings.github.patterns_dirs.clone();
-    let actions = crate::fix::actions::load(&dirs).map_err(Error::Usage)?;
-    let mut attempts = ledger::load_attempts(&state_dir);
-    let mut fixer = Fixer::new(&settings, &fix, &state_dir, actions, args.apply);
-    let mut reports = Vec::new();
-    for (run, issue) in issues.drain(..) {
-        let report = fixer.one(run, &issue, &mut attempts).await;
-        if args.apply && !matches!(report.outcome, Outcome::Planned) {
-            let record = Record {
-                time: Utc::now(),
-                fingerprint: report.fingerprint.clone(),
-                repo: report.repo.clone(),
-                category: report.category.clone(),
-                recipe: report.recipe.clone(),
-                outcome: serde_json::to_value(&report.outcome)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_owned))
-                    .unwrap_or_default(),
-                reason: report.reason.clone(),
-                verify_passed: report.verify_passed,
-                pr_url: report.pr_url.clone(),
-                commit: report.commit.clone(),
-            };
-            if let Err(e) = ledger::append(&state_dir, &record) {
-                tracing::warn!("cannot append to the fix history: {e}");
-            }
-        }
-        reports.push(report);
-    }
-    if args.apply {
-        ledger::save_attempts(&state_dir, &attempts)?;
-    }
-    let (status, mut summary) = judge(&reports, args.apply);
-    if let Some(note) = undone {
-        summary = format!("{note}; {summary}");
-    }
+    let opts = run::Options {
+        fix: &fix,
+        source: &source,
+        fingerprint: args.fingerprint.as_deref(),
+        apply: args.apply,
+    };
+    let pass = run::run(&settings, &state_dir, &opts).await?;
+    let (status, summary, reports) = (pass.status, pass.summary, pass.reports);
     let env = Envelope::new(
         "fix",
         started,
@@ -106,67 +61,12 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
         summary,
         Body {
             applied: args.apply,
-            mode: mode_name(fix.mode).into(),
+            mode: run::mode_name(fix.mode).into(),
             source: source.display().to_string(),
             fixes: reports,
         },
     );
     emit::finish(&env, started, &state_dir, ctx, || view(&env.body)).await
-}
-
-fn mode_name(mode: FixMode) -> &'static str {
-    match mode {
-        FixMode::PullRequest => "pull-request",
-        FixMode::Push => "push",
-        FixMode::RerunOnly => "rerun-only",
-    }
-}
-
-fn judge(reports: &[FixReport], applied: bool) -> (Status, String) {
-    let count = |f: fn(&Outcome) -> bool| reports.iter().filter(|r| f(&r.outcome)).count();
-    let planned = count(|o| matches!(o, Outcome::Planned));
-    let done = count(|o| matches!(o, Outcome::Applied));
-    let rolled = count(|o| matches!(o, Outcome::RolledBack));
-    let refused = count(|o| matches!(o, Outcome::Refused));
-    let skipped = count(|o| matches!(o, Outcome::Skipped));
-    let budget = reports.iter().any(|r| {
-        r.reason
-            .as_deref()
-            .is_some_and(|w| w.starts_with("attempt budget exhausted"))
-    });
-    // What --apply would refuse counts as it would then: a spent budget or work in progress is
-    // a warning, the window and the per-run cap are policy.
-    let policy =
-        |w: &str| w.starts_with("outside the [fix] window") || w.starts_with("max_fixes_per_run");
-    let would = reports
-        .iter()
-        .filter(|r| !r.would_refuse.is_empty())
-        .count();
-    let would_warn = reports
-        .iter()
-        .any(|r| r.would_refuse.iter().any(|w| !policy(w)));
-    let status = if rolled > 0 {
-        Status::Critical
-    } else if refused > 0 || budget || would_warn {
-        Status::Warning
-    } else {
-        Status::Ok
-    };
-    let summary = if reports.is_empty() {
-        "no issues in the gh-watch report".to_owned()
-    } else if applied {
-        format!("{done} applied, {rolled} rolled back, {refused} refused, {skipped} skipped")
-    } else {
-        let held = if would > 0 {
-            format!(" ({would} of them would be refused now)")
-        } else {
-            String::new()
-        };
-        format!(
-            "dry run: {planned} planned{held}, {refused} refused, {skipped} skipped; --apply acts"
-        )
-    };
-    (status, summary)
 }
 
 fn view(body: &Body) -> View {
@@ -181,10 +81,7 @@ fn view(body: &Body) -> View {
     let mut problems = Vec::new();
     let mut footnotes = Vec::new();
     for f in &body.fixes {
-        let outcome = serde_json::to_value(&f.outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
+        let outcome = f.outcome.as_str().to_owned();
         table.add_row(vec![
             f.fingerprint.chars().take(12).collect(),
             f.repo.clone().unwrap_or_default(),

@@ -201,6 +201,7 @@ const SUBCOMMANDS: &[&str] = &[
     "gh-watch",
     "fix",
     "report",
+    "mcp-server",
 ];
 
 /// As `src/exit.rs` and the README say.
@@ -246,6 +247,9 @@ fn exit_note(sub: &str) -> Option<&'static str> {
         }
         "fix" => {
             "1 when something was (or, in a dry run, would be) refused or a budget is spent, 2 when a fix was rolled back."
+        }
+        "mcp-server" => {
+            "0 when the client ends the session; 3 for a config it cannot serve (--http without [mcp_server] token)."
         }
         "report" => {
             "2 while a critical server is down at the end of the window, fallback mode is on or a target has no verified copy; 1 for low uptime, stale backups, bad copies or fallback periods; 3 with no history at all."
@@ -309,6 +313,10 @@ fn files_of(sub: &str) -> &'static [(&'static str, &'static str)] {
                 "Patterns that add to or replace the shipped ones.",
             ),
         ],
+        "mcp-server" => &[(
+            "$STATE/mcp-server/audit.jsonl",
+            "Every action a client asked for and confirmed.",
+        )],
         "fix" => &[
             (
                 "$STATE/fix/attempts.json",
@@ -470,6 +478,19 @@ const EXAMPLES: &[(&str, &[(&str, &str)])] = &[
             (
                 "mcpctl report --prune 90d",
                 "Delete stored reports the figures no longer need.",
+            ),
+        ],
+    ),
+    (
+        "mcp-server",
+        &[
+            (
+                "mcpctl mcp-server",
+                "Serve the checks over stdio, for a client that starts mcpctl.",
+            ),
+            (
+                "mcpctl mcp-server --http 127.0.0.1:8765",
+                "Serve Streamable HTTP; clients need the [mcp_server] token.",
             ),
         ],
     ),

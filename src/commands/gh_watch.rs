@@ -3,7 +3,6 @@
 //! pattern files.
 
 use std::io::BufReader;
-use std::path::PathBuf;
 
 use chrono::Utc;
 use serde::Serialize;
@@ -87,7 +86,7 @@ pub(crate) async fn run(args: GhWatchArgs, ctx: &Ctx) -> Result<Code> {
 async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
     let (settings, state_dir) = super::settings(ctx).await?;
-    let dirs = pattern_dirs(args, &settings.github.patterns_dirs);
+    let dirs = ci::patterns::dirs(&settings.github.patterns_dirs, &args.patterns_dir);
     let patterns = ci::patterns::load(&dirs).map_err(Error::Usage)?;
     if args.check_patterns {
         return check_patterns(&patterns, started, &state_dir, ctx).await;
@@ -99,47 +98,26 @@ async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
     };
     let count = patterns.len();
     let engine = Classifier::new(patterns).map_err(Error::Usage)?;
+    let origin = ci::LogOrigin {
+        repo: args.repo.as_deref(),
+        workflow: args.workflow.as_deref(),
+        job: args.job.as_deref(),
+    };
     let classified = if log.as_os_str() == "-" {
-        engine.classify(std::io::stdin().lock())
+        ci::classify_log(&engine, std::io::stdin().lock(), &origin)
     } else {
         let file = std::fs::File::open(&log)
             .map_err(|e| Error::io(format!("cannot read the log {}", log.display()), e))?;
-        engine.classify(BufReader::with_capacity(1 << 20, file))
+        ci::classify_log(&engine, BufReader::with_capacity(1 << 20, file), &origin)
     }
     .map_err(|e| Error::io("cannot read the log", e))?;
-    let mut issues = classified.issues;
-    for issue in &mut issues {
-        issue.fingerprint = ci::fingerprint(
-            &issue.category,
-            issue.key.as_deref(),
-            args.repo.as_deref().unwrap_or(""),
-            args.workflow.as_deref().unwrap_or(""),
-            args.job.as_deref().unwrap_or(""),
-        );
-        issue.job.clone_from(&args.job);
-        // No history offline: only what a first sighting says.
-        issue.recurrence =
-            ci::history::History::default().recurrence(&issue.fingerprint, &issue.category, "", 0);
-    }
+    let issues = classified.issues;
     let status = if issues.is_empty() {
         Status::Ok
     } else {
         Status::Warning
     };
-    let summary = match issues.first() {
-        None => format!("{} lines: no failure recognised", classified.lines),
-        Some(top) => format!(
-            "{} lines: {} ({}){}",
-            classified.lines,
-            top.category,
-            top.key.as_deref().unwrap_or("-"),
-            if issues.len() > 1 {
-                format!(", and {} more", issues.len() - 1)
-            } else {
-                String::new()
-            }
-        ),
-    };
+    let summary = ci::log_summary(classified.lines, &issues);
     let run = RunReport {
         repo: args.repo.clone(),
         run_id: None,
@@ -203,23 +181,6 @@ async fn check_patterns(
         ..View::default()
     })
     .await
-}
-
-/// `[github] patterns_dirs` then `--patterns-dir`; with neither,
-/// `$XDG_CONFIG_HOME/mcpctl/patterns` when it exists.
-fn pattern_dirs(args: &GhWatchArgs, configured: &[PathBuf]) -> Vec<PathBuf> {
-    if !args.patterns_dir.is_empty() || !configured.is_empty() {
-        return configured
-            .iter()
-            .chain(&args.patterns_dir)
-            .cloned()
-            .collect();
-    }
-    crate::config::config_home()
-        .map(|h| h.join("mcpctl").join("patterns"))
-        .filter(|d| d.is_dir())
-        .into_iter()
-        .collect()
 }
 
 pub(crate) fn view(body: &Body) -> View {

@@ -38,15 +38,7 @@ pub(crate) struct Body {
 pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
     let (settings, state_dir) = super::settings(ctx).await?;
-    let discover = if args.no_discover {
-        false
-    } else {
-        args.discover
-            || settings
-                .health_check
-                .discover
-                .unwrap_or(settings.file.is_none())
-    };
+    let discover = !args.no_discover && (args.discover || inventory::discovers(&settings));
     let Inventory {
         mut servers,
         problems,
@@ -103,7 +95,7 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
             .collect();
     }
 
-    let (mut status, mut summary) = verdict(&reports, &problems);
+    let (mut status, mut summary) = health::verdict(&reports, &problems);
     if recovery
         .iter()
         .any(|r| r.held == Some(crate::heal::Held::GuardUnreadable))
@@ -111,7 +103,7 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
         status = Status::Critical;
         summary.push_str("; a recovery guard cannot be read or saved (see the report)");
     }
-    if let Some(cleared) = super::emergency::clear_if_recovered(&settings, &state_dir, &reports) {
+    if let Some(cleared) = crate::emergency::clear_if_recovered(&settings, &state_dir, &reports) {
         summary.push_str(&format!("; {cleared}"));
     }
     let body = Body {
@@ -226,80 +218,6 @@ fn view(body: &Body) -> View {
             .collect(),
         perfdata: perfdata(&body.servers),
     }
-}
-
-/// Run status: a critical server down is CRITICAL; anything else not healthy is a WARNING.
-fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, String) {
-    if reports.is_empty() {
-        let why = if problems.is_empty() {
-            ""
-        } else {
-            " (some client configs did not parse)"
-        };
-        return (
-            Status::Unknown,
-            format!(
-                "no MCP servers configured or discovered{why}; write ~/.config/mcpctl/mcpctl.toml or pass --from FILE"
-            ),
-        );
-    }
-    let count = |st: ServerStatus| reports.iter().filter(|r| r.status == st).count();
-    let (healthy, degraded, unknown, unhealthy) = (
-        count(ServerStatus::Healthy),
-        count(ServerStatus::Degraded),
-        count(ServerStatus::Unknown),
-        count(ServerStatus::Unhealthy),
-    );
-    let critical_down: Vec<&str> = reports
-        .iter()
-        .filter(|r| {
-            r.critical && matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown)
-        })
-        .map(|r| r.name.as_str())
-        .collect();
-    let status = if !critical_down.is_empty() {
-        Status::Critical
-    } else if healthy == reports.len() && problems.is_empty() {
-        Status::Ok
-    } else {
-        Status::Warning
-    };
-    let mut parts = vec![format!("{healthy} healthy")];
-    for (n, label) in [
-        (degraded, "degraded"),
-        (unhealthy, "unhealthy"),
-        (unknown, "unknown"),
-    ] {
-        if n > 0 {
-            parts.push(format!("{n} {label}"));
-        }
-    }
-    let mut summary = format!(
-        "{}: {}",
-        output::plural(reports.len(), "server", "servers"),
-        parts.join(", ")
-    );
-    let failing: Vec<String> = reports
-        .iter()
-        .filter(|r| r.status != ServerStatus::Healthy)
-        .map(|r| {
-            format!(
-                "{} ({})",
-                r.name,
-                r.error.as_ref().map_or("degraded", |e| e.kind.as_str())
-            )
-        })
-        .collect();
-    if !failing.is_empty() {
-        summary.push_str(&format!(" - {}", failing.join(", ")));
-    }
-    if !problems.is_empty() {
-        summary.push_str(&format!(
-            "; {} unreadable",
-            output::plural(problems.len(), "client config file", "client config files")
-        ));
-    }
-    (status, summary)
 }
 
 fn detail(r: &ServerReport) -> String {

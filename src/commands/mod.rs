@@ -8,6 +8,7 @@ mod generate;
 mod gh_watch;
 mod gh_watch_api;
 mod health_check;
+mod mcp_server;
 mod recover;
 mod report;
 mod restore;
@@ -21,6 +22,8 @@ use crate::output::{Mode, Output};
 pub(crate) struct Ctx {
     pub(crate) global: GlobalArgs,
     pub(crate) output: Output,
+    /// How the notifiers name this run.
+    pub(crate) job: crate::notify::Job,
     /// Filled once the config is read: the notifiers and this run's ping id.
     pub(crate) notify: std::sync::Mutex<Option<Notify>>,
     /// Set while the command stores what it has on SIGINT or SIGTERM itself (health-check's
@@ -67,6 +70,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
     let ctx = Ctx {
         global: cli.global,
         output,
+        job: job(&cli.command),
         notify: std::sync::Mutex::new(None),
         keeps_partial: std::sync::atomic::AtomicBool::new(false),
     };
@@ -80,6 +84,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Command::GhWatch(args) => gh_watch::run(args, &ctx).await,
             Command::Fix(args) => fix::run(args, &ctx).await,
             Command::Report(args) => report::run(args, &ctx).await,
+            Command::McpServer(args) => Box::pin(mcp_server::run(args, &ctx)).await,
             Command::Completions(args) => generate::completions(&args),
             Command::Man(args) => generate::man(&args),
             Command::Schema => generate::schema(),
@@ -111,7 +116,8 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Err(e) => (e.exit_code().as_u8(), e.to_string()),
         };
         let mut warnings = n.warnings;
-        warnings.extend(crate::notify::end_ping(&n.settings, &n.rid, code, &message).await);
+        warnings
+            .extend(crate::notify::end_ping(&n.settings, ctx.job, &n.rid, code, &message).await);
         if ctx.output.mode != Mode::Json {
             crate::notify::tell(Some(&n.state_dir), &warnings[n.told..]);
         }
@@ -160,6 +166,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::GhWatch(_) => "gh-watch",
         Command::Fix(_) => "fix",
         Command::Report(_) => "report",
+        Command::McpServer(_) => "mcp-server",
         Command::Completions(_) => "completions",
         Command::Man(_) => "man",
         Command::Schema => "schema",
@@ -222,9 +229,27 @@ fn error_kind(e: &Error) -> &'static str {
     }
 }
 
-/// The config (or defaults when there is none) and the state directory it implies. Sends the
-/// healthchecks start ping when one is configured.
-pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
+/// The run as the textfile's `command` label and healthchecks' `{command}` name it.
+fn job(command: &Command) -> crate::notify::Job {
+    let (name, complete) = match command {
+        Command::HealthCheck(a) => ("health-check", a.server.is_empty()),
+        Command::Backup(a) if a.check => ("backup --check", a.targets.is_empty()),
+        Command::Backup(a) => ("backup", a.targets.is_empty()),
+        Command::Restore(_) => ("restore", false),
+        Command::Recover(_) => ("recover", false),
+        Command::Emergency(_) => ("emergency", false),
+        Command::GhWatch(_) => ("gh-watch", false),
+        Command::Fix(_) => ("fix", false),
+        Command::Report(_) => ("report", false),
+        Command::McpServer(_) => ("mcp-server", false),
+        Command::Completions(_) | Command::Man(_) | Command::Schema => ("generate", false),
+    };
+    crate::notify::Job { name, complete }
+}
+
+/// The config (or defaults when there is none) and the state directory it implies, without
+/// the start ping: for queries and the MCP server, which are not monitored runs.
+pub(crate) fn quiet_settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
     let settings = match crate::config::locate(ctx.global.config.as_deref())? {
         Some(path) => crate::config::load(&path)?,
         None => crate::config::Settings::default(),
@@ -233,6 +258,13 @@ pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std:
         ctx.global.state_dir.as_deref(),
         settings.state_dir.as_deref(),
     )?;
+    Ok((settings, state_dir))
+}
+
+/// The config (or defaults when there is none) and the state directory it implies. Sends the
+/// healthchecks start ping when one is configured.
+pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
+    let (settings, state_dir) = quiet_settings(ctx)?;
     let rid = crate::notify::run_id();
     // A notifier that cannot work as configured is said now, not during the next outage.
     let mut warnings = crate::notify::unset_variables(&settings.notify);
@@ -240,7 +272,7 @@ pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std:
         crate::notify::tell(Some(&state_dir), &warnings);
     }
     let told = warnings.len();
-    warnings.extend(crate::notify::start(&settings.notify, &rid).await);
+    warnings.extend(crate::notify::start(&settings.notify, ctx.job, &rid).await);
     if let Ok(mut n) = ctx.notify.lock() {
         *n = Some(Notify {
             settings: settings.notify.clone(),

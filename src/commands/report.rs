@@ -55,7 +55,7 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
     let (settings, state_dir) = if args.notify {
         super::settings(ctx).await?
     } else {
-        quiet_settings(ctx)?
+        super::quiet_settings(ctx)?
     };
     let secrets = secret_names(&settings);
     let opts = report::Options {
@@ -68,7 +68,7 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
             .map(|s| s.name.clone())
             .filter(|n| args.server.is_empty() || args.server.contains(n))
             .collect(),
-        current_servers: current_servers(&settings, &args.server),
+        current_servers: report::current_servers(&settings, &args.server),
         configured_targets: settings
             .backup
             .as_ref()
@@ -86,7 +86,7 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
     .map_err(|e| Error::io("the report could not be computed", std::io::Error::other(e)))?;
 
     let (status, problems) = report::verdict(&figures, settings.report.min_uptime);
-    let summary = summary(&figures, status);
+    let summary = report::summary(&figures, status);
     let title = format!(
         "mcpctl report for {} on {}",
         report::label(from, to),
@@ -108,20 +108,6 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
         _ => {}
     }
     Ok(code)
-}
-
-/// The config and state dir, without the start ping: a report nobody asked to notify about is a
-/// query, not a monitored run.
-fn quiet_settings(ctx: &Ctx) -> Result<(Settings, std::path::PathBuf)> {
-    let settings = match crate::config::locate(ctx.global.config.as_deref())? {
-        Some(path) => crate::config::load(&path)?,
-        None => Settings::default(),
-    };
-    let dir = state::resolve_dir(
-        ctx.global.state_dir.as_deref(),
-        settings.state_dir.as_deref(),
-    )?;
-    Ok((settings, dir))
 }
 
 /// Slack gets the summary whatever the status; the run's own Slack rule (problems only, with
@@ -146,22 +132,6 @@ async fn slack_summary(ctx: &Ctx, f: &Figures, title: &str, summary: &str) {
         n.settings.slack_webhook = None;
         n.warnings.extend(warning);
     }
-}
-
-/// What a health-check would probe now: the config's servers, and the discovered ones when it
-/// would discover. A server only in older reports is then listed as removed.
-fn current_servers(settings: &Settings, named: &[String]) -> Option<Vec<String>> {
-    let discover = settings
-        .health_check
-        .discover
-        .unwrap_or(settings.file.is_none());
-    let inventory = crate::inventory::build(settings, discover, &[]).ok()?;
-    let mut current: Vec<String> = inventory.servers.into_iter().map(|s| s.name).collect();
-    if current.is_empty() {
-        return None;
-    }
-    current.extend(named.iter().cloned());
-    Some(current)
 }
 
 /// The variables a server takes credentials from, for "rotate JIRA_API_TOKEN".
@@ -199,71 +169,6 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>> {
                 "cannot read the time `{s}`; write 2026-11-24T08:00:00Z or 2026-11-24"
             ))
         })
-}
-
-fn summary(f: &Figures, status: Status) -> String {
-    let label = report::label(f.window.from, f.window.to);
-    if status == Status::Unknown {
-        return format!("no stored reports in {label}; run health-check (and backup) first");
-    }
-    let mut parts = Vec::new();
-    let current: Vec<&report::ServerFigures> = f.servers.iter().filter(|s| !s.removed).collect();
-    let removed = f.servers.len() - current.len();
-    if !current.is_empty() {
-        let worst = current
-            .iter()
-            .filter_map(|s| s.uptime_pct.map(|u| (u, s.name.as_str())))
-            .min_by(|a, b| a.0.total_cmp(&b.0));
-        let incidents: u64 = current.iter().map(|s| s.incidents).sum();
-        let n = current.len();
-        let mut text = format!("{n} server{}", if n == 1 { "" } else { "s" });
-        if let Some((u, name)) = worst {
-            text.push_str(&format!(", lowest uptime {u}% ({name})"));
-        }
-        let plural = if incidents == 1 { "" } else { "s" };
-        text.push_str(&format!(", {incidents} incident{plural}"));
-        parts.push(text);
-    }
-    if removed > 0 {
-        parts.push(format!(
-            "{removed} removed server{} not counted",
-            if removed == 1 { "" } else { "s" }
-        ));
-    }
-    let stale = f.backups.locations.iter().filter(|l| l.stale).count();
-    if !f.backups.locations.is_empty() || !f.backups.unprotected.is_empty() {
-        parts.push(if stale + f.backups.unprotected.len() == 0 {
-            "backups fresh".to_owned()
-        } else {
-            format!(
-                "{}, {}",
-                output::plural(stale, "stale backup location", "stale backup locations"),
-                output::plural(
-                    f.backups.unprotected.len(),
-                    "unprotected target",
-                    "unprotected targets"
-                )
-            )
-        });
-    }
-    if f.ci.issues > 0 {
-        parts.push(output::plural(
-            usize::try_from(f.ci.issues).unwrap_or(usize::MAX),
-            "CI failure",
-            "CI failures",
-        ));
-    }
-    if !f.emergency.periods.is_empty() {
-        parts.push(format!(
-            "fallback mode {}",
-            output::plural(f.emergency.periods.len(), "time", "times")
-        ));
-    }
-    let mut line = format!("{label}: {}", parts.join("; "));
-    if let Some(top) = f.recommendations.first() {
-        line.push_str(&format!(" - top: {top}"));
-    }
-    line
 }
 
 fn view(f: &Figures, problems: Vec<String>) -> View {
@@ -345,7 +250,7 @@ struct PruneBody {
 }
 
 async fn prune(older: std::time::Duration, started: DateTime<Utc>, ctx: &Ctx) -> Result<Code> {
-    let (_, state_dir) = quiet_settings(ctx)?;
+    let (_, state_dir) = super::quiet_settings(ctx)?;
     let before = back(started, older, "--prune")?;
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
     let dir = state_dir.clone();

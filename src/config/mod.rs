@@ -53,6 +53,30 @@ pub struct Settings {
     pub report: ReportSettings,
     /// `[fix]`, when the file has one: `fix` refuses to act without it.
     pub fix: Option<FixSettings>,
+    pub mcp_server: McpServerSettings,
+}
+
+/// The actions `mcpctl mcp-server` can offer; `[mcp_server] allow` names those it may take.
+pub const MCP_ACTIONS: &[&str] = &[
+    "recover",
+    "restore",
+    "emergency_on",
+    "emergency_off",
+    "rerun",
+    "fix_apply",
+];
+
+/// `[mcp_server]`.
+#[derive(Debug, Clone, Default)]
+pub struct McpServerSettings {
+    /// Actions a client may take (each still two-step and guarded); none by default.
+    pub allow: Vec<String>,
+    /// The bearer token HTTP clients must send, as written (`${VAR}` expanded when serving).
+    pub token: Option<String>,
+    /// `Origin` values accepted over HTTP; a request with any other Origin is refused.
+    pub allowed_origins: Vec<String>,
+    /// `Host` values accepted besides loopback (for `--allow-remote`).
+    pub allowed_hosts: Vec<String>,
 }
 
 /// `[fix]`: the guards and the checkout of `mcpctl fix`.

@@ -25,6 +25,20 @@ pub(crate) struct RawConfig {
     pub(crate) github: Option<RawGithub>,
     pub(crate) report: Option<RawReport>,
     pub(crate) fix: Option<Spanned<RawFix>>,
+    pub(crate) mcp_server: Option<RawMcpServer>,
+}
+
+/// `[mcp_server]`: what `mcpctl mcp-server` lets a client do, and how HTTP clients get in.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawMcpServer {
+    #[serde(default)]
+    pub(crate) allow: Vec<Spanned<String>>,
+    pub(crate) token: Option<String>,
+    #[serde(default)]
+    pub(crate) allowed_origins: Vec<String>,
+    #[serde(default)]
+    pub(crate) allowed_hosts: Vec<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -105,6 +105,7 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
         notify: raw.notify.map(|n| notify(n, base)).unwrap_or_default(),
         github: github(raw.github, path, text, base)?,
         fix: raw.fix.map(|f| fix(f, path, text, base)).transpose()?,
+        mcp_server: mcp_server(raw.mcp_server, path, text)?,
         file: Some(path.to_path_buf()),
         state_dir: raw.state_dir.as_deref().map(|p| expand_path(p, base)),
         defaults,
@@ -331,6 +332,41 @@ fn valid_name(name: &str) -> bool {
 }
 
 /// `[report]`, with `min_uptime` checked to be a percentage.
+fn mcp_server(
+    raw: Option<super::raw::RawMcpServer>,
+    path: &Path,
+    text: &str,
+) -> Result<super::McpServerSettings, ConfigError> {
+    let Some(raw) = raw else {
+        return Ok(super::McpServerSettings::default());
+    };
+    let mut allow = Vec::new();
+    for name in raw.allow {
+        if !super::MCP_ACTIONS.contains(&name.get_ref().as_str()) {
+            let (line, col) = line_col(text, name.span().start);
+            return Err(ConfigError::At {
+                path: path.to_path_buf(),
+                line,
+                col,
+                message: format!(
+                    "mcp_server.allow: `{}` is not an action; the actions are {}",
+                    name.get_ref(),
+                    super::MCP_ACTIONS.join(", ")
+                ),
+            });
+        }
+        if !allow.contains(name.get_ref()) {
+            allow.push(name.into_inner());
+        }
+    }
+    Ok(super::McpServerSettings {
+        allow,
+        token: raw.token.filter(|t| !t.trim().is_empty()),
+        allowed_origins: raw.allowed_origins,
+        allowed_hosts: raw.allowed_hosts,
+    })
+}
+
 fn report_settings(
     raw: Option<super::raw::RawReport>,
     path: &Path,

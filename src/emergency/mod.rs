@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::config::Fallback;
+use crate::config::{Defaults, Fallback, ServerConfig, Settings};
+use crate::health::{self, ServerStatus};
 use crate::redact::Redactor;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
@@ -59,6 +60,162 @@ pub enum ClearedBy {
     /// Written by a newer mcpctl.
     #[serde(other)]
     Other,
+}
+
+/// One server's mode in an emergency report.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct ServerMode {
+    pub name: String,
+    pub mode: Mode,
+    /// Why the MCP server is not used, and what the fallback said.
+    pub reason: Option<String>,
+}
+
+/// The servers emergency mode is for: those marked `critical = true`.
+pub fn critical_servers(settings: &Settings) -> Vec<ServerConfig> {
+    settings
+        .servers
+        .iter()
+        .filter(|s| s.critical)
+        .cloned()
+        .collect()
+}
+
+/// The state to write after a check: active while any server is off MCP, keeping the time the
+/// mode started.
+pub fn next_state(previous: &State, servers: &[ServerMode], now: DateTime<Utc>) -> State {
+    let active = servers.iter().any(|s| s.mode != Mode::Mcp);
+    let ended = previous.active && !active;
+    State {
+        active,
+        since: if active {
+            previous.since.filter(|_| previous.active).or(Some(now))
+        } else {
+            None
+        },
+        updated: Some(now),
+        modes: servers.iter().map(|s| (s.name.clone(), s.mode)).collect(),
+        cleared_at: if ended {
+            Some(now)
+        } else {
+            previous.cleared_at
+        },
+        cleared_by: if ended {
+            Some(ClearedBy::Emergency)
+        } else {
+            previous.cleared_by
+        },
+    }
+}
+
+/// MCP when the server answers; else the direct API when its fallback answers; else down.
+pub async fn modes(
+    critical: &[ServerConfig],
+    reports: &[health::ServerReport],
+    defaults: &Defaults,
+) -> Vec<ServerMode> {
+    let mut servers = Vec::new();
+    for (server, report) in critical.iter().zip(reports) {
+        if matches!(
+            report.status,
+            ServerStatus::Healthy | ServerStatus::Degraded
+        ) {
+            servers.push(ServerMode {
+                name: server.name.clone(),
+                mode: Mode::Mcp,
+                reason: None,
+            });
+            continue;
+        }
+        let why = report
+            .error
+            .as_ref()
+            .map_or_else(|| "down".to_owned(), |e| e.message.clone());
+        let mut redactor = health::redactor_for(server, defaults);
+        let (mode, reason) = match &server.fallback {
+            None => (
+                Mode::Down,
+                format!("{why}; no [servers.{}.fallback] configured", server.name),
+            ),
+            Some(f) => match check_fallback(f, &mut redactor).await {
+                Ok(code) => (
+                    Mode::DirectApi,
+                    format!("{why}; the direct API answered HTTP {code}"),
+                ),
+                Err(e) => (Mode::Down, format!("{why}; the direct API failed too: {e}")),
+            },
+        };
+        servers.push(ServerMode {
+            name: server.name.clone(),
+            mode,
+            reason: Some(redactor.redact(&reason)),
+        });
+    }
+    servers
+}
+
+/// The env file the pipeline sources: `[emergency] env_file`, else `$STATE/emergency.env`.
+pub fn env_file(settings: &Settings, state_dir: &Path) -> PathBuf {
+    settings
+        .emergency_env_file
+        .clone()
+        .unwrap_or_else(|| default_env_file(state_dir))
+}
+
+/// Normal mode: every server back to `mcp`, and when an active period ends, when and by what.
+/// Returns the servers and their new mode.
+pub fn clear(current: &mut State, by: ClearedBy) -> Vec<ServerMode> {
+    let now = Utc::now();
+    if current.active {
+        current.cleared_at = Some(now);
+        current.cleared_by = Some(by);
+    }
+    current.active = false;
+    current.since = None;
+    current.updated = Some(now);
+    for mode in current.modes.values_mut() {
+        *mode = Mode::Mcp;
+    }
+    current
+        .modes
+        .keys()
+        .map(|name| ServerMode {
+            name: name.clone(),
+            mode: Mode::Mcp,
+            reason: None,
+        })
+        .collect()
+}
+
+/// A later health-check that finds every server of an active emergency healthy ends it.
+/// Returns what it did, for that run's summary.
+pub fn clear_if_recovered(
+    settings: &Settings,
+    state_dir: &Path,
+    reports: &[health::ServerReport],
+) -> Option<String> {
+    let mut current = load(state_dir);
+    if !current.active {
+        return None;
+    }
+    let all_back = current.modes.iter().all(|(name, mode)| {
+        *mode == Mode::Mcp
+            || reports.iter().any(|r| {
+                &r.name == name
+                    && matches!(r.status, ServerStatus::Healthy | ServerStatus::Degraded)
+            })
+    });
+    if !all_back {
+        return None;
+    }
+    clear(&mut current, ClearedBy::HealthCheck);
+    match save(state_dir, &env_file(settings, state_dir), &current) {
+        Ok(()) => Some("emergency mode cleared: every critical server answers again".into()),
+        Err(e) => {
+            tracing::warn!("cannot clear emergency mode: {e}");
+            None
+        }
+    }
 }
 
 pub fn state_path(state_dir: &Path) -> PathBuf {
@@ -147,7 +304,7 @@ pub async fn check_fallback(fallback: &Fallback, redactor: &mut Redactor) -> Res
     let client = reqwest::Client::builder()
         .timeout(fallback.timeout)
         .connect_timeout(fallback.timeout)
-        .redirect(reqwest::redirect::Policy::limited(3))
+        .redirect(crate::net::same_origin_redirects())
         .build()
         .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
     let response = client
@@ -162,7 +319,10 @@ pub async fn check_fallback(fallback: &Fallback, redactor: &mut Redactor) -> Res
                     humantime::format_duration(fallback.timeout)
                 )
             } else {
-                format!("cannot reach the API: {}", redactor.redact(&e.to_string()))
+                format!(
+                    "cannot reach the API: {}",
+                    redactor.redact(&crate::net::error_chain(&e))
+                )
             }
         })?;
     let status = response.status();

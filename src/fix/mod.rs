@@ -12,5 +12,6 @@ pub mod input;
 pub mod ledger;
 pub mod outcome;
 pub mod recipes;
+pub mod run;
 pub mod window;
 pub mod workflow;

@@ -17,6 +17,18 @@ pub enum Outcome {
     Skipped,
 }
 
+impl Outcome {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            Outcome::Planned => "planned",
+            Outcome::Applied => "applied",
+            Outcome::RolledBack => "rolled_back",
+            Outcome::Refused => "refused",
+            Outcome::Skipped => "skipped",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FixReport {
     pub fingerprint: String,

@@ -12,6 +12,8 @@ use tokio_util::sync::CancellationToken;
 pub use container::ContainerState;
 
 use crate::config::{Defaults, Origin, ServerConfig};
+use crate::discovery::FileProblem;
+use crate::exit::Status;
 use crate::probe::{self, Era, Failure, FailureKind, Latency, ServerInfo, Transport};
 use crate::redact::Redactor;
 use credentials::Finding;
@@ -179,6 +181,80 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
     };
     report.error = failures.into_iter().next();
     report
+}
+
+/// Run status: a critical server down is CRITICAL; anything else not healthy is a WARNING.
+pub fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, String) {
+    if reports.is_empty() {
+        let why = if problems.is_empty() {
+            ""
+        } else {
+            " (some client configs did not parse)"
+        };
+        return (
+            Status::Unknown,
+            format!(
+                "no MCP servers configured or discovered{why}; write ~/.config/mcpctl/mcpctl.toml or pass --from FILE"
+            ),
+        );
+    }
+    let count = |st: ServerStatus| reports.iter().filter(|r| r.status == st).count();
+    let (healthy, degraded, unknown, unhealthy) = (
+        count(ServerStatus::Healthy),
+        count(ServerStatus::Degraded),
+        count(ServerStatus::Unknown),
+        count(ServerStatus::Unhealthy),
+    );
+    let critical_down: Vec<&str> = reports
+        .iter()
+        .filter(|r| {
+            r.critical && matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown)
+        })
+        .map(|r| r.name.as_str())
+        .collect();
+    let status = if !critical_down.is_empty() {
+        Status::Critical
+    } else if healthy == reports.len() && problems.is_empty() {
+        Status::Ok
+    } else {
+        Status::Warning
+    };
+    let mut parts = vec![format!("{healthy} healthy")];
+    for (n, label) in [
+        (degraded, "degraded"),
+        (unhealthy, "unhealthy"),
+        (unknown, "unknown"),
+    ] {
+        if n > 0 {
+            parts.push(format!("{n} {label}"));
+        }
+    }
+    let mut summary = format!(
+        "{}: {}",
+        crate::output::plural(reports.len(), "server", "servers"),
+        parts.join(", ")
+    );
+    let failing: Vec<String> = reports
+        .iter()
+        .filter(|r| r.status != ServerStatus::Healthy)
+        .map(|r| {
+            format!(
+                "{} ({})",
+                r.name,
+                r.error.as_ref().map_or("degraded", |e| e.kind.as_str())
+            )
+        })
+        .collect();
+    if !failing.is_empty() {
+        summary.push_str(&format!(" - {}", failing.join(", ")));
+    }
+    if !problems.is_empty() {
+        summary.push_str(&format!(
+            "; {} unreadable",
+            crate::output::plural(problems.len(), "client config file", "client config files")
+        ));
+    }
+    (status, summary)
 }
 
 fn fill_from_probe(

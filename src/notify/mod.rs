@@ -3,6 +3,7 @@
 //! never changes the run's result; it becomes a warning in the report. No CLI here.
 
 mod healthchecks;
+pub mod metrics;
 mod prometheus;
 mod slack;
 mod told;
@@ -12,9 +13,29 @@ use std::path::Path;
 use crate::config::NotifySettings;
 use crate::exit::Status;
 
+/// A run as the textfile and healthchecks name it: the subcommand, with `backup --check` apart
+/// from `backup` (it has its own schedule).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Job {
+    /// `health-check`, `backup`, `backup --check`, `restore`, `recover`, `emergency`,
+    /// `gh-watch`, `fix` or `report`: the textfile's `command` label.
+    pub name: &'static str,
+    /// The run looked at everything configured (no server or target named), so what it did not
+    /// report is gone from the config.
+    pub complete: bool,
+}
+
+impl Job {
+    /// The name in a URL: `{command}` in `healthchecks_url` (`backup-check`).
+    pub fn slug(self) -> String {
+        self.name.replace(" --", "-")
+    }
+}
+
 /// What a finished run tells the notifiers.
 pub struct Outcome<'a> {
     pub command: &'a str,
+    pub job: Job,
     pub status: Status,
     pub exit_code: u8,
     pub summary: &'a str,
@@ -119,6 +140,7 @@ fn client(settings: &NotifySettings) -> Result<reqwest::Client, String> {
     reqwest::Client::builder()
         .timeout(settings.timeout)
         .connect_timeout(settings.timeout)
+        .redirect(crate::net::same_origin_redirects())
         .build()
         .map_err(|e| format!("cannot build an HTTP client: {e}"))
 }
@@ -135,11 +157,11 @@ fn expand(url: &str, what: &str) -> Result<String, String> {
 }
 
 /// The start ping, when configured. Returns warnings.
-pub async fn start(settings: &NotifySettings, rid: &str) -> Vec<Warning> {
+pub async fn start(settings: &NotifySettings, job: Job, rid: &str) -> Vec<Warning> {
     let Some(url) = &settings.healthchecks_url else {
         return Vec::new();
     };
-    match healthchecks::ping(settings, url, "start", rid, "").await {
+    match healthchecks::ping(settings, url, job, "start", rid, "").await {
         Ok(()) => Vec::new(),
         Err(e) => vec![Warning::new(Dest::Healthchecks, e)],
     }
@@ -148,12 +170,13 @@ pub async fn start(settings: &NotifySettings, rid: &str) -> Vec<Warning> {
 /// The end ping alone, for a run that stopped before it had a report (lock held, interrupted).
 pub async fn end_ping(
     settings: &NotifySettings,
+    job: Job,
     rid: &str,
     exit_code: u8,
     message: &str,
 ) -> Option<Warning> {
     let url = settings.healthchecks_url.as_ref()?;
-    healthchecks::ping(settings, url, &exit_code.to_string(), rid, message)
+    healthchecks::ping(settings, url, job, &exit_code.to_string(), rid, message)
         .await
         .err()
         .map(|e| Warning::new(Dest::Healthchecks, e))
@@ -185,7 +208,8 @@ pub async fn finish(
         match &settings.healthchecks_url {
             Some(url) => {
                 let body: String = outcome.summary.chars().take(10_000).collect();
-                healthchecks::ping(settings, url, &outcome.exit_code.to_string(), rid, &body).await
+                let code = outcome.exit_code.to_string();
+                healthchecks::ping(settings, url, outcome.job, &code, rid, &body).await
             }
             None => Ok(()),
         }

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::lean;
 
@@ -53,6 +53,38 @@ pub(crate) struct Backups {
     /// The newest verdict on each bad copy, by file: a copy checked bad every hour is one
     /// failure, and a copy later found good is none.
     check_failures: BTreeMap<String, CheckFailure>,
+}
+
+/// The newest good copy of one target at one location, and when a run last found it good: what
+/// the Prometheus textfile keeps between runs, so that it follows the same rules as `report`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Verified {
+    pub target: String,
+    pub location: String,
+    pub backup: Option<String>,
+    pub verified_at: DateTime<Utc>,
+}
+
+/// `known` after one more `backup` or `backup --check` report (its JSON), by the rules `report`
+/// applies to the whole history.
+pub fn carry(known: Vec<Verified>, report: &serde_json::Value) -> Vec<Verified> {
+    let mut b = Backups::default();
+    for v in known {
+        b.good
+            .insert((v.target, v.location), (v.backup, v.verified_at));
+    }
+    if let Ok(r) = lean::Backup::deserialize(report) {
+        b.push(r, DateTime::<Utc>::MIN_UTC);
+    }
+    b.good
+        .into_iter()
+        .map(|((target, location), (backup, verified_at))| Verified {
+            target,
+            location,
+            backup,
+            verified_at,
+        })
+        .collect()
 }
 
 /// Enough to act on; the rest are counted in the summary.

@@ -19,7 +19,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use backups::{BackupFigures, CheckFailure, LocationAge};
+pub use backups::{BackupFigures, CheckFailure, LocationAge, Verified, carry};
 pub use ci::{CiFigures, FixFigures};
 pub use emergency::{EmergencyFigures, Period};
 pub use prune::{Pruned, prune};
@@ -67,6 +67,26 @@ pub struct Window {
     pub max_gap_s: i64,
     /// Length of one timeline bin.
     pub bin_s: f64,
+}
+
+/// What a health-check would probe now: the config's servers, and the discovered ones when it
+/// would discover, plus the ones asked for by name. A server only in older reports is then
+/// listed as removed. `None` when nothing is configured or found: then none is.
+pub fn current_servers(
+    settings: &crate::config::Settings,
+    named: &[String],
+) -> Option<Vec<String>> {
+    let discover = settings
+        .health_check
+        .discover
+        .unwrap_or(settings.file.is_none());
+    let inventory = crate::inventory::build(settings, discover, &[]).ok()?;
+    let mut current: Vec<String> = inventory.servers.into_iter().map(|s| s.name).collect();
+    if current.is_empty() {
+        return None;
+    }
+    current.extend(named.iter().cloned());
+    Some(current)
 }
 
 /// Reads the history under `state_dir` and computes every figure. `secrets` names the
@@ -196,6 +216,68 @@ fn usual_gap(files: &[scan::Listed]) -> chrono::Duration {
     let mid = gaps.len() / 2;
     let (_, median, _) = gaps.select_nth_unstable(mid);
     chrono::Duration::milliseconds((*median).max(60_000))
+}
+
+/// The one-line summary of the figures: servers, backups, CI, fallback periods, the top
+/// recommendation.
+pub fn summary(f: &Figures, status: Status) -> String {
+    let label = label(f.window.from, f.window.to);
+    if status == Status::Unknown {
+        return format!("no stored reports in {label}; run health-check (and backup) first");
+    }
+    let mut parts = Vec::new();
+    let current: Vec<&ServerFigures> = f.servers.iter().filter(|s| !s.removed).collect();
+    let removed = f.servers.len() - current.len();
+    if !current.is_empty() {
+        let worst = current
+            .iter()
+            .filter_map(|s| s.uptime_pct.map(|u| (u, s.name.as_str())))
+            .min_by(|a, b| a.0.total_cmp(&b.0));
+        let incidents: u64 = current.iter().map(|s| s.incidents).sum();
+        let mut text = crate::output::plural(current.len(), "server", "servers");
+        if let Some((u, name)) = worst {
+            text.push_str(&format!(", lowest uptime {u}% ({name})"));
+        }
+        let plural = if incidents == 1 { "" } else { "s" };
+        text.push_str(&format!(", {incidents} incident{plural}"));
+        parts.push(text);
+    }
+    if removed > 0 {
+        parts.push(format!(
+            "{} not counted",
+            crate::output::plural(removed, "removed server", "removed servers")
+        ));
+    }
+    let stale = f.backups.locations.iter().filter(|l| l.stale).count();
+    if !f.backups.locations.is_empty() || !f.backups.unprotected.is_empty() {
+        parts.push(if stale + f.backups.unprotected.len() == 0 {
+            "backups fresh".to_owned()
+        } else {
+            format!(
+                "{}, {}",
+                crate::output::plural(stale, "stale backup location", "stale backup locations"),
+                crate::output::plural(
+                    f.backups.unprotected.len(),
+                    "unprotected target",
+                    "unprotected targets"
+                )
+            )
+        });
+    }
+    if f.ci.issues > 0 {
+        parts.push(markdown::count(f.ci.issues, "CI failure", "CI failures"));
+    }
+    if !f.emergency.periods.is_empty() {
+        parts.push(format!(
+            "fallback mode {}",
+            crate::output::plural(f.emergency.periods.len(), "time", "times")
+        ));
+    }
+    let mut line = format!("{label}: {}", parts.join("; "));
+    if let Some(top) = f.recommendations.first() {
+        line.push_str(&format!(" - top: {top}"));
+    }
+    line
 }
 
 /// "24h", "7d", or the dates, for sentences.

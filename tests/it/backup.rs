@@ -661,3 +661,34 @@ fn kill_9_during_backup_and_restore_loses_nothing() {
         assert!(temps.is_empty(), "{temps:?}");
     }
 }
+
+#[test]
+fn temp_files_a_killed_run_left_are_never_backed_up_and_are_cleaned() {
+    let (t, _) = setup("");
+    for i in 0..50 {
+        std::fs::write(t.path().join(format!("data/.mcpctl-tmp-{i:04}")), "half").unwrap();
+    }
+    std::fs::write(t.path().join("cfg/.mcpctl-tmp-left"), "{ half").unwrap();
+    let run = mcpctl(&t, &["backup", "--json"]);
+    run.code(0);
+    let blob = run.json()["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "blob")
+        .unwrap()
+        .clone();
+    assert_eq!(blob["files"], 1, "{blob:#}");
+    let left = |dir: &str| {
+        std::fs::read_dir(t.path().join(dir))
+            .unwrap()
+            .flatten()
+            .filter(|e| e.file_name().to_string_lossy().starts_with(".mcpctl-tmp-"))
+            .count()
+    };
+    assert_eq!(left("data"), 0);
+    std::fs::write(t.path().join("cfg/.mcpctl-tmp-again"), "{ half").unwrap();
+    std::fs::write(t.path().join("cfg/mcp.json"), NEW).unwrap();
+    mcpctl(&t, &["restore", "cursor"]).code(0);
+    assert_eq!(left("cfg"), 0);
+}

@@ -31,7 +31,7 @@ fn git(dir: &Path, args: &[&str]) -> String {
 }
 
 /// `{dir}/origin.git` (bare) and `{dir}/checkout` with `files` committed on main and pushed.
-fn repo(t: &Test, files: &[(&str, &str)]) -> PathBuf {
+pub(crate) fn repo(t: &Test, files: &[(&str, &str)]) -> PathBuf {
     let origin = t.path().join("origin.git");
     let checkout = t.path().join("checkout");
     git(
@@ -82,7 +82,13 @@ fn origin_file(t: &Test, branch: &str, rel: &str) -> String {
     )
 }
 
-fn issue(category: &str, recipe: &str, args: &[&str], key: &str, fingerprint: &str) -> Value {
+pub(crate) fn issue(
+    category: &str,
+    recipe: &str,
+    args: &[&str],
+    key: &str,
+    fingerprint: &str,
+) -> Value {
     json!({
         "category": category,
         "key": key,
@@ -103,7 +109,7 @@ fn issue(category: &str, recipe: &str, args: &[&str], key: &str, fingerprint: &s
 }
 
 /// A stored-report-shaped gh-watch result with one failed run of acme/app on main.
-fn report(t: Test, issues: &[Value]) -> Test {
+pub(crate) fn report(t: Test, issues: &[Value]) -> Test {
     let body = json!({
         "schema_version": 1,
         "command": "gh-watch",
@@ -126,7 +132,7 @@ fn report(t: Test, issues: &[Value]) -> Test {
     t.file("report.json", &serde_json::to_string_pretty(&body).unwrap())
 }
 
-fn config(t: Test, extra: &str, github: &str) -> Test {
+pub(crate) fn config(t: Test, extra: &str, github: &str) -> Test {
     t.config(&format!(
         "[github]\ntoken = \"${{GITHUB_TOKEN}}\"\napi_url = \"{github}\"\n\n[fix]\nallowed_repos = [\"acme/app\"]\nallowed_recipes = [\"npm-install\", \"pip-add\", \"format\", \"bump-action\", \"rerun\", \"raise-timeout\", \"set-node-version\", \"add-permissions\", \"npm-legacy-peer-deps\"]\ncheckout = \"{{dir}}/checkout\"\n{extra}\n"
     ))

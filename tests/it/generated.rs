@@ -91,6 +91,7 @@ fn man_pages_have_a_real_synopsis_and_the_usual_sections() {
         "gh-watch",
         "fix",
         "report",
+        "mcp-server",
     ] {
         let text = page(&format!("mcpctl-{sub}.1"));
         let synopsis = text
@@ -122,4 +123,21 @@ fn man_pages_have_a_real_synopsis_and_the_usual_sections() {
     let main = page("mcpctl.1");
     assert!(!main.contains("mcpctl\\-help"), "{main}");
     assert!(main.contains("mcpctl\\-report(1)"), "{main}");
+}
+
+/// The README's table of textfile series is `src/notify/metrics.rs`'s.
+#[test]
+fn readme_metrics_are_fresh() {
+    const BEGIN: &str = "<!-- BEGIN metrics: generated from src/notify/metrics.rs by `MCPCTL_BLESS=1 cargo test --test it generated` -->\n";
+    const END: &str = "<!-- END metrics -->";
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md")).unwrap();
+    let (head, rest) = readme
+        .split_once(BEGIN)
+        .expect("README.md has the BEGIN metrics marker");
+    let (_, tail) = rest
+        .split_once(END)
+        .expect("README.md has the END metrics marker");
+    let table = mcpctl::notify::metrics::markdown();
+    check("README.md", &format!("{head}{BEGIN}{table}{END}{tail}"));
 }

@@ -56,7 +56,7 @@ fn setup(routes: &Value) -> (Test, Stub) {
     setup_with(routes, "")
 }
 
-fn setup_with(routes: &Value, extra: &str) -> (Test, Stub) {
+pub(crate) fn setup_with(routes: &Value, extra: &str) -> (Test, Stub) {
     let t = Test::new();
     let gh = github(&t, routes);
     let t = t
@@ -555,7 +555,7 @@ const NETWORK_LOG: &str = "2026-11-24T05:26:52.1Z ##[group]Run npm ci\n\
     2026-11-24T05:26:53.2Z ##[error]Process completed with exit code 6.\n";
 
 /// Runs 21 (newest) and 22 fail the same way on two commits; 23 is a network failure.
-fn history_routes() -> Value {
+pub(crate) fn history_routes() -> Value {
     let mut routes = json!({
         "/repos/acme/app/actions/runs": runs_list(&[run(21, "sha-2"), run(22, "sha-1"), run(23, "sha-1")]),
         "/search/issues": {"json": {"total_count": 0, "items": []}},

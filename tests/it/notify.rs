@@ -56,7 +56,9 @@ fn slack_is_told_once_per_problem_and_once_when_it_recovers() {
 
     let prom = std::fs::read_to_string(t.path().join("textfile/mcpctl.prom")).unwrap();
     assert!(
-        prom.contains("mcpctl_server_up{server=\"jira\"} 1\n"),
+        prom.contains(
+            "mcpctl_server_up{server=\"jira\",transport=\"stdio\",critical=\"true\"} 1\n"
+        ),
         "{prom}"
     );
     assert!(
@@ -178,4 +180,32 @@ fn an_unset_webhook_variable_is_said_at_the_start() {
         run.stderr,
         "mcpctl: config warning: [notify] slack_webhook needs ${MCPCTL_TEST_UNSET_WEBHOOK}, which is not set in this run's environment\n"
     );
+}
+
+#[test]
+fn healthchecks_gets_one_check_per_host_and_subcommand() {
+    let dir = tempfile::tempdir().unwrap();
+    let hc = Stub::start(dir.path(), "hc", 200, false);
+    let t = Test::new().config(&format!(
+        "[servers.a]\ncommand = \"python3\"\nargs = [\"{{servers}}/minimal.py\"]\n\
+         [notify]\nhealthchecks_url = \"{}/ping/KEY/{{host}}-{{command}}?create=1\"\ntimeout = \"5s\"\n",
+        hc.url
+    ));
+    t.again(&["health-check"]).code(0);
+    let pings: Vec<String> = hc
+        .requests()
+        .iter()
+        .map(|r| r["path"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(pings.len(), 2, "{pings:?}");
+    assert!(pings[0].starts_with("/ping/KEY/"), "{pings:?}");
+    assert!(
+        pings[0].contains("-health-check/start?create=1&rid="),
+        "{pings:?}"
+    );
+    assert!(
+        pings[1].contains("-health-check/0?create=1&rid="),
+        "{pings:?}"
+    );
+    assert!(!pings[0].contains('{'), "{pings:?}");
 }
