@@ -7,7 +7,7 @@ use super::Ctx;
 use super::emit::{self, View, print};
 use crate::cli::HealthCheckArgs;
 use crate::config;
-use crate::discovery::FileProblem;
+use crate::discovery::{FileProblem, ProblemKind};
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::health::{self, ServerReport, ServerStatus};
@@ -27,7 +27,8 @@ pub(crate) struct Body {
     /// With --recover: each server that was failing, its first and final state and every action.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     recovery: Vec<crate::heal::Recovery>,
-    /// MCP client config files that could not be read; never fatal for the others.
+    /// MCP client config files, or entries of them, that could not be used: `kind` invalid
+    /// (the client rejects it; counts as a warning) or not_read (listed only). Never fatal.
     discovery_problems: Vec<FileProblem>,
 }
 
@@ -66,6 +67,8 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     }
 
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
+    // Disabled servers are listed, never probed nor recovered.
+    let (disabled, servers): (Vec<_>, Vec<_>) = servers.into_iter().partition(|s| s.disabled);
 
     let (opts, budget) = super::probe_plan(
         &settings,
@@ -92,6 +95,7 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
             .filter(|r| r.held != Some(crate::heal::Held::NotFailing))
             .collect();
     }
+    reports.extend(disabled.iter().map(health::disabled_report));
 
     let (mut status, mut summary) = verdict(&reports, &problems);
     if recovery
@@ -122,39 +126,54 @@ fn view(body: &Body) -> View {
         problems: body
             .servers
             .iter()
-            .filter(|r| r.status != ServerStatus::Healthy)
+            .filter(|r| !matches!(r.status, ServerStatus::Healthy | ServerStatus::Disabled))
             .map(|r| format!("{}: {}", r.name, detail(r)))
             .collect(),
         footnotes: body
             .discovery_problems
             .iter()
-            .map(|p| {
-                format!(
-                    "unreadable {} config {}: {}",
-                    p.client.label(),
-                    p.path.display(),
-                    p.message
-                )
-            })
+            .map(FileProblem::line)
             .collect(),
         perfdata: perfdata(&body.servers),
     }
 }
 
-/// Run status: a critical server down is CRITICAL; anything else not healthy is a WARNING.
-fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, String) {
+/// Run status: a critical server down is CRITICAL; anything else not healthy, or a client file
+/// its client rejects, is a WARNING. Disabled servers and files mcpctl does not read never count.
+fn verdict(all: &[ServerReport], problems: &[FileProblem]) -> (Status, String) {
+    let invalid = problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::Invalid)
+        .count();
+    let (off, reports): (Vec<&ServerReport>, Vec<&ServerReport>) =
+        all.iter().partition(|r| r.status == ServerStatus::Disabled);
+    let mut tail = String::new();
+    if !off.is_empty() {
+        tail.push_str(&format!("; {} disabled, not probed", off.len()));
+    }
+    if invalid > 0 {
+        tail.push_str(&format!("; {invalid} client config file(s) unreadable"));
+    }
     if reports.is_empty() {
-        let why = if problems.is_empty() {
-            ""
+        if off.is_empty() {
+            let why = if invalid == 0 {
+                ""
+            } else {
+                " (some client configs did not parse)"
+            };
+            return (
+                Status::Unknown,
+                format!(
+                    "no MCP servers configured or discovered{why}; write ~/.config/mcpctl/mcpctl.toml or pass --from FILE"
+                ),
+            );
+        }
+        let status = if invalid == 0 {
+            Status::Ok
         } else {
-            " (some client configs did not parse)"
+            Status::Warning
         };
-        return (
-            Status::Unknown,
-            format!(
-                "no MCP servers configured or discovered{why}; write ~/.config/mcpctl/mcpctl.toml or pass --from FILE"
-            ),
-        );
+        return (status, format!("no enabled servers{tail}"));
     }
     let count = |st: ServerStatus| reports.iter().filter(|r| r.status == st).count();
     let (healthy, degraded, unknown, unhealthy) = (
@@ -172,7 +191,7 @@ fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, Strin
         .collect();
     let status = if !critical_down.is_empty() {
         Status::Critical
-    } else if healthy == reports.len() && problems.is_empty() {
+    } else if healthy == reports.len() && invalid == 0 {
         Status::Ok
     } else {
         Status::Warning
@@ -202,16 +221,20 @@ fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, Strin
     if !failing.is_empty() {
         summary.push_str(&format!(" - {}", failing.join(", ")));
     }
-    if !problems.is_empty() {
-        summary.push_str(&format!(
-            "; {} client config file(s) unreadable",
-            problems.len()
-        ));
-    }
+    summary.push_str(&tail);
     (status, summary)
 }
 
 fn detail(r: &ServerReport) -> String {
+    if r.status == ServerStatus::Disabled {
+        let places: Vec<String> = r
+            .sources
+            .iter()
+            .filter(|o| o.disabled)
+            .map(|o| format!("{} {}", o.client, o.path.display()))
+            .collect();
+        return format!("disabled in {}; not probed", places.join(", "));
+    }
     match &r.error {
         Some(e) => match &e.hint {
             Some(h) => format!("{} (next: {h})", e.message),
@@ -255,15 +278,21 @@ fn table(servers: &[ServerReport]) -> comfy_table::Table {
 }
 
 fn perfdata(servers: &[ServerReport]) -> Vec<(String, f64, &'static str)> {
-    let healthy = servers
-        .iter()
-        .filter(|r| r.status == ServerStatus::Healthy)
-        .count();
+    let count = |st: ServerStatus| servers.iter().filter(|r| r.status == st).count();
+    let disabled = count(ServerStatus::Disabled);
     #[allow(clippy::cast_precision_loss)]
     let mut data = vec![
-        ("healthy".to_owned(), healthy as f64, ""),
-        ("servers".to_owned(), servers.len() as f64, ""),
+        (
+            "healthy".to_owned(),
+            count(ServerStatus::Healthy) as f64,
+            "",
+        ),
+        ("servers".to_owned(), (servers.len() - disabled) as f64, ""),
     ];
+    if disabled > 0 {
+        #[allow(clippy::cast_precision_loss)]
+        data.push(("disabled".to_owned(), disabled as f64, ""));
+    }
     data.extend(
         servers
             .iter()
@@ -279,6 +308,7 @@ fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -
         name: &'a str,
         transport: &'a str,
         critical: bool,
+        disabled: bool,
         sources: &'a [config::Origin],
     }
     if ctx.output.mode == Mode::Json {
@@ -288,6 +318,7 @@ fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -
                 name: &s.name,
                 transport: s.transport_label(),
                 critical: s.critical,
+                disabled: s.disabled,
                 sources: &s.origins,
             })
             .collect();
@@ -298,28 +329,28 @@ fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -
         ))
         .map(|()| Code::Ok);
     }
-    let mut t = output::table::new(&["SERVER", "TRANSPORT", "CRITICAL", "SOURCES"]);
+    let mut t = output::table::new(&["SERVER", "TRANSPORT", "CRITICAL", "DISABLED", "SOURCES"]);
     for s in servers {
         let sources: Vec<String> = s
             .origins
             .iter()
-            .map(|o| format!("{} {}", o.client, o.path.display()))
+            .map(|o| {
+                let off = if o.disabled { " (disabled)" } else { "" };
+                format!("{} {}{off}", o.client, o.path.display())
+            })
             .collect();
         t.add_row(vec![
             s.name.clone(),
             s.transport_label().to_owned(),
             if s.critical { "yes" } else { "" }.to_owned(),
+            if s.disabled { "yes" } else { "" }.to_owned(),
             sources.join("\n"),
         ]);
     }
     let mut text = format!("{t}\n");
     for p in problems {
-        text.push_str(&format!(
-            "unreadable {} config {}: {}\n",
-            p.client.label(),
-            p.path.display(),
-            p.message
-        ));
+        text.push_str(&p.line());
+        text.push('\n');
     }
     print(&text)?;
     Ok(Code::Ok)

@@ -89,10 +89,15 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
 /// The config (or defaults when there is none) and the state directory it implies. Sends the
 /// healthchecks start ping when one is configured.
 pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
-    let settings = match crate::config::locate(ctx.global.config.as_deref())? {
+    let mut settings = match crate::config::locate(ctx.global.config.as_deref())? {
         Some(path) => crate::config::load(&path)?,
         None => crate::config::Settings::default(),
     };
+    if let Some(backup) = settings.backup.as_mut()
+        && backup.server_configs
+    {
+        crate::inventory::add_client_targets(&mut backup.targets);
+    }
     let state_dir = crate::state::resolve_dir(
         ctx.global.state_dir.as_deref(),
         settings.state_dir.as_deref(),

@@ -21,6 +21,8 @@ pub enum ServerStatus {
     Degraded,
     Unknown,
     Unhealthy,
+    /// Its client marks it disabled: listed, not probed, not counted.
+    Disabled,
 }
 
 /// One server in a health-check report. The `report` subcommand reads these back as history.
@@ -29,6 +31,9 @@ pub struct ServerReport {
     pub name: String,
     pub status: ServerStatus,
     pub critical: bool,
+    /// Every client that defines it marks it disabled: never probed, never counted against the
+    /// run's status; `sources` says where.
+    pub disabled: bool,
     /// The transport actually spoken, or the configured one when no connection was made.
     pub transport: String,
     pub sources: Vec<Origin>,
@@ -237,6 +242,7 @@ fn empty_report(server: &ServerConfig) -> ServerReport {
         name: server.name.clone(),
         status: ServerStatus::Unknown,
         critical: server.critical,
+        disabled: server.disabled,
         transport: server.transport_label().to_owned(),
         sources: server.origins.clone(),
         protocol_version: None,
@@ -254,6 +260,13 @@ fn empty_report(server: &ServerConfig) -> ServerReport {
         warnings: Vec::new(),
         error: None,
     }
+}
+
+/// A server its clients mark disabled: listed with its sources, never probed.
+pub fn disabled_report(server: &ServerConfig) -> ServerReport {
+    let mut report = empty_report(server);
+    report.status = ServerStatus::Disabled;
+    report
 }
 
 fn deadline_report(server: &ServerConfig) -> ServerReport {

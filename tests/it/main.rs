@@ -3,6 +3,7 @@
 mod backup;
 mod backup_forged;
 mod cli;
+mod clients;
 mod config_errors;
 mod container;
 mod discovery;
