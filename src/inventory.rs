@@ -216,7 +216,13 @@ pub(crate) fn add_client_targets(targets: &mut Vec<BackupTarget>) {
         return;
     };
     for file in discovery::client_files(&loc) {
-        let path = file.path.display().to_string();
+        let shown = file.path.display().to_string();
+        // A target's paths may be globs: a `[` in a directory name is meant literally here.
+        let path = if shown.contains(['*', '?', '[']) {
+            glob::Pattern::escape(&shown)
+        } else {
+            shown
+        };
         if targets.iter().any(|t| t.paths.contains(&path)) {
             continue;
         }

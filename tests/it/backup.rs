@@ -702,7 +702,13 @@ fn server_configs_back_up_every_client_file_by_its_clients_rules() {
         .unwrap()
         .replace("[backup]\n", "[backup]\nserver_configs = true\n");
     std::fs::write(t.path().join("mcpctl.toml"), config).unwrap();
-    let t = crate::clients::with_fixtures(t);
+    // A directory whose name looks like a glob is taken literally.
+    let t = crate::clients::with_fixtures(t)
+        .file(
+            "odd [dir]/config.yaml",
+            "name: c\nversion: 1\nmcpServers:\n  - name: odd\n    command: odd\n",
+        )
+        .env("CONTINUE_GLOBAL_DIR", "{dir}/odd [dir]");
     let run = mcpctl(&t, &["backup", "--json"]);
     run.code(0);
     let report = run.json();
@@ -712,16 +718,40 @@ fn server_configs_back_up_every_client_file_by_its_clients_rules() {
         .iter()
         .filter(|t| t["name"].as_str().unwrap().starts_with("client-"))
         .collect();
-    let places: std::collections::BTreeSet<String> =
-        crate::clients::fixtures().into_iter().map(|f| f.place).collect();
-    assert_eq!(targets.len(), places.len(), "{report:#}");
-    assert!(targets.iter().all(|t| t["result"] == "written" && t["files"] == 1));
-    let names: Vec<&str> = targets.iter().map(|t| t["name"].as_str().unwrap()).collect();
+    let places: std::collections::BTreeSet<String> = crate::clients::fixtures()
+        .into_iter()
+        .map(|f| f.place)
+        .collect();
+    assert_eq!(targets.len(), places.len() + 1, "{report:#}");
+    let odd = targets
+        .iter()
+        .find(|t| {
+            t["name"]
+                .as_str()
+                .unwrap()
+                .ends_with("-odd__dir_-config.yaml")
+        })
+        .expect("the odd directory's file");
+    assert_eq!(odd["files"], 1);
+    assert!(
+        targets
+            .iter()
+            .all(|t| t["result"] == "written" && t["files"] == 1)
+    );
+    let names: Vec<&str> = targets
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
     let cline = "client-cline-cline-data-settings-cline_mcp_settings.json";
     let desktop =
         "client-claude-desktop-Library-Application_Support-Claude-claude_desktop_config.json";
     let vscode = "client-vs-code-Library-Application_Support-Code-User-settings.json";
-    for name in [cline, desktop, vscode, "client-goose-config-goose-config.yaml"] {
+    for name in [
+        cline,
+        desktop,
+        vscode,
+        "client-goose-config-goose-config.yaml",
+    ] {
         assert!(names.contains(&name), "{name} not in {names:#?}");
     }
     assert_eq!(copies(&t.path().join("loc2"), cline).len(), 1);
@@ -738,7 +768,10 @@ fn server_configs_back_up_every_client_file_by_its_clients_rules() {
     // The client's own syntax decides: a comment is fine in VS Code's settings, and a
     // corruption in Claude Desktop's strict JSON.
     for (rel, name) in [
-        ("home/Library/Application Support/Code/User/settings.json", vscode),
+        (
+            "home/Library/Application Support/Code/User/settings.json",
+            vscode,
+        ),
         (
             "home/Library/Application Support/Claude/claude_desktop_config.json",
             desktop,
