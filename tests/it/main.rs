@@ -17,6 +17,7 @@ mod harness;
 mod health_checks;
 mod health_hostile;
 mod health_real;
+mod launchd;
 mod lock_signal;
 mod notify;
 mod recover;
