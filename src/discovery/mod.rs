@@ -238,8 +238,9 @@ pub fn import_file(path: &Path, loc: &Locations) -> Result<Discovery, FileProble
     Ok(out)
 }
 
-/// At most this much of a client file is read: they are a few kilobytes.
-const MAX_FILE: u64 = 16 << 20;
+/// At most this much of a client file is read. Most are a few kilobytes; Claude Code's
+/// `~/.claude.json` keeps history and can reach megabytes.
+const MAX_FILE: u64 = 64 << 20;
 
 /// Reads one file by its client's rules. `true` when the client would load nothing from it.
 /// `direct`: the file was named with `--from`, so it speaks for itself.
