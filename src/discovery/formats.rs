@@ -295,10 +295,35 @@ pub(super) fn finish(ctx: &Ctx, name: &str, raw: Raw, rank: u32) -> DiscoveredSe
     }
 }
 
-/// `disabled: true` or `enabled: false`.
-fn marked_off(e: &Map<String, Value>) -> bool {
-    e.get("disabled").and_then(Value::as_bool) == Some(true)
-        || e.get("enabled").and_then(Value::as_bool) == Some(false)
+/// The client's own marker: `disabled: true` (Cline, Roo Code, Kiro, Amazon Q, Crush, Windsurf)
+/// or `enabled: false` (Codex, Zed, opencode). VS Code's builds, Visual Studio, the Copilot CLI,
+/// Continue and Gemini have none in the entry, so they run such a server anyway; for the
+/// clients no source speaks for, either marker counts.
+fn marked_off(client: Client, e: &Map<String, Value>) -> bool {
+    let disabled = e.get("disabled").and_then(Value::as_bool) == Some(true);
+    let enabled_false = e.get("enabled").and_then(Value::as_bool) == Some(false);
+    match client {
+        Client::Cline
+        | Client::RooCode
+        | Client::Kiro
+        | Client::AmazonQ
+        | Client::Crush
+        | Client::Windsurf => disabled,
+        Client::Codex | Client::Zed | Client::Opencode | Client::Goose => enabled_false,
+        Client::VsCode
+        | Client::VsCodeInsiders
+        | Client::VsCodium
+        | Client::VisualStudio
+        | Client::CopilotCli
+        | Client::Continue
+        | Client::Gemini => false,
+        Client::ClaudeDesktop
+        | Client::ClaudeCode
+        | Client::Cursor
+        | Client::LmStudio
+        | Client::Junie
+        | Client::Amp => disabled || enabled_false,
+    }
 }
 
 /// The `type` as the client reads it.
@@ -390,7 +415,7 @@ fn json_entry(
         return Ok(None);
     }
     let mut raw = Raw {
-        disabled: marked_off(&e),
+        disabled: marked_off(ctx.client, &e),
         ..Raw::default()
     };
     // Zed's older shape nests the command: {"command": {"path", "args", "env"}}.
@@ -477,7 +502,7 @@ fn opencode_entry(
         return Err("`enabled` is not a boolean".into());
     }
     let mut raw = Raw {
-        disabled: marked_off(e),
+        disabled: marked_off(ctx.client, e),
         ..Raw::default()
     };
     if kind == Some("local") {

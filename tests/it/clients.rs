@@ -565,7 +565,7 @@ fn each_client_reads_its_files_by_its_own_rules() {
         )
         .file(
             "home/.config/Code/User/mcp.json",
-            "{\"servers\": {\n // note\n \"code-a\": {\"command\": \"x\"},},}",
+            "{\"servers\": {\n // note\n \"code-a\": {\"command\": \"x\"},\n \"code-b\": {\"command\": \"code-b\", \"disabled\": true},},}",
         )
         // Cline: a URL without a type is SSE. Gemini: without a type it is either.
         .file(
@@ -627,6 +627,8 @@ fn each_client_reads_its_files_by_its_own_rules() {
         assert_eq!(s["sources"][0]["disabled"], true, "{s:#}");
     }
     assert_eq!(find(&servers, "gem-url")["disabled"], false);
+    // VS Code has no such key: it runs the server, and so it is probed.
+    assert_eq!(find(&servers, "code-b")["disabled"], false);
     assert!(
         !names.contains(&"dev"),
         "a built-in is no process: {names:?}"
