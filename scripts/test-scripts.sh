@@ -10,6 +10,8 @@ repo=$(dirname "$scripts")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 unset MCPCTL MCPCTL_BIN XDG_CONFIG_HOME
+# The install cases below are Linux's; tests/it/launchd.rs covers macOS.
+export MCPCTL_INSTALL_OS=Linux
 failed=()
 
 ok() { echo "ok   $1"; }

@@ -4,8 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::config::{Defaults, Endpoint, Origin, ServerConfig, Settings, Transport};
-use crate::discovery::{self, DiscoveredServer, FileProblem, Locations, TransportHint};
+use crate::config::{
+    BackupTarget, Defaults, Endpoint, FileFormat, Origin, ServerConfig, Settings, Transport,
+};
+use crate::discovery::{
+    self, ClientFile, DiscoveredServer, FileProblem, Locations, Syntax, TransportHint,
+};
 use crate::error::{Error, Result};
 
 #[derive(Debug, Default)]
@@ -96,6 +100,8 @@ impl Merger {
     fn add(&mut self, mut new: ServerConfig) {
         if let Some(&i) = self.by_identity.get(&identity(&new)) {
             let existing = &mut self.servers[i];
+            // Probed when any client that defines it would run it.
+            existing.disabled &= new.disabled;
             for origin in new.origins {
                 if !existing.origins.contains(&origin) {
                     existing.origins.push(origin);
@@ -199,12 +205,80 @@ fn from_discovered(d: DiscoveredServer, defaults: &Defaults) -> ServerConfig {
         config_files: vec![d.source.path.clone()],
         token_expires: None,
         unresolved_inputs: d.unresolved_inputs,
+        disabled: d.disabled,
         recover: None,
         fallback: None,
         origins: vec![Origin {
             client: d.source.client.label().to_owned(),
             path: d.source.path,
             name: d.source.name,
+            disabled: d.disabled,
         }],
     }
+}
+
+/// `server_configs = true`: a backup target per MCP client file that exists, checked on backup
+/// and restore by the syntax its client reads (strict JSON for Claude's apps, Cline or Crush;
+/// JSONC for the editors; TOML; YAML). A file a target already holds is not added twice.
+pub(crate) fn add_client_targets(targets: &mut Vec<BackupTarget>) {
+    let Some(loc) = std::env::current_dir().ok().and_then(Locations::from_env) else {
+        return;
+    };
+    for file in discovery::client_files(&loc) {
+        let shown = file.path.display().to_string();
+        // A target's paths may be globs: a `[` in a directory name is meant literally here.
+        let path = if shown.contains(['*', '?', '[']) {
+            glob::Pattern::escape(&shown)
+        } else {
+            shown
+        };
+        if targets.iter().any(|t| t.paths.contains(&path)) {
+            continue;
+        }
+        let base = client_target_name(&file, &loc.home);
+        let mut name = base.clone();
+        let mut i = 1;
+        while targets.iter().any(|t| t.name == name) {
+            i += 1;
+            name = format!("{base}-{i}");
+        }
+        targets.push(BackupTarget {
+            name,
+            paths: vec![path],
+            format: match file.syntax {
+                Syntax::Strict => FileFormat::StrictJson,
+                Syntax::Comments | Syntax::Jsonc => FileFormat::Json,
+                Syntax::Toml => FileFormat::Toml,
+                Syntax::Yaml => FileFormat::Yaml,
+                Syntax::Script => FileFormat::Raw,
+            },
+            keep_mode: false,
+        });
+    }
+}
+
+/// `client-cursor-cursor-mcp.json` for `~/.cursor/mcp.json`: the client and the path from
+/// $HOME, so the name stays the same from one run to the next.
+fn client_target_name(file: &ClientFile, home: &std::path::Path) -> String {
+    let rel = file.path.strip_prefix(home).unwrap_or(&file.path);
+    let parts: Vec<String> = rel
+        .components()
+        .filter_map(|c| match c {
+            std::path::Component::Normal(p) => Some(p.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .map(|p| {
+            p.trim_start_matches('.')
+                .chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || "-_.".contains(c) {
+                        c
+                    } else {
+                        '_'
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    format!("client-{}-{}", file.client.label(), parts.join("-"))
 }

@@ -44,6 +44,9 @@ pub fn check(format: FileFormat, path: &Path, bytes: &[u8]) -> Result<(), String
         )
         .map_err(|e| e.to_string())
         .and_then(|v| v.map(drop).ok_or_else(|| "the file is empty".to_owned())),
+        FileFormat::StrictJson => serde_json::from_str::<serde::de::IgnoredAny>(text)
+            .map(drop)
+            .map_err(|e| e.to_string()),
         FileFormat::Toml => toml::from_str::<toml::Table>(text).map(drop).map_err(|e| {
             let (line, col) = e
                 .span()

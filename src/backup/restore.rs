@@ -726,9 +726,10 @@ fn flatten(format: FileFormat, bytes: &[u8]) -> Option<BTreeMap<String, String>>
     }
     let text = std::str::from_utf8(bytes).ok()?;
     let value: serde_json::Value = match format {
-        FileFormat::Json => jsonc_parser::parse_to_serde_value::<Option<serde_json::Value>>(
-            text,
-            &jsonc_parser::ParseOptions::default(),
+        FileFormat::Json | FileFormat::StrictJson => jsonc_parser::parse_to_serde_value::<
+            Option<serde_json::Value>,
+        >(
+            text, &jsonc_parser::ParseOptions::default()
         )
         .ok()??,
         FileFormat::Toml => serde_json::to_value(toml::from_str::<toml::Table>(text).ok()?).ok()?,

@@ -27,7 +27,8 @@ pub(crate) struct Body {
     /// With --recover: each server that was failing, its first and final state and every action.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     recovery: Vec<crate::heal::Recovery>,
-    /// MCP client config files that could not be read; never fatal for the others.
+    /// MCP client config files, or entries of them, that could not be used: `kind` invalid
+    /// (the client rejects it; counts as a warning) or not_read (listed only). Never fatal.
     discovery_problems: Vec<FileProblem>,
     /// SIGINT or SIGTERM ended the run: only the servers probed by then have a result, the
     /// others say `interrupted`. The run exits 130.
@@ -62,6 +63,8 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     }
 
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
+    // Disabled servers are listed, never probed nor recovered.
+    let (disabled, servers): (Vec<_>, Vec<_>) = servers.into_iter().partition(|s| s.disabled);
 
     let (opts, budget) = super::probe_plan(
         &settings,
@@ -94,6 +97,7 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
             .filter(|r| r.held != Some(crate::heal::Held::NotFailing))
             .collect();
     }
+    reports.extend(disabled.iter().map(health::disabled_report));
 
     let (mut status, mut summary) = health::verdict(&reports, &problems);
     if recovery
@@ -199,7 +203,7 @@ fn view(body: &Body) -> View {
         problems: body
             .servers
             .iter()
-            .filter(|r| r.status != ServerStatus::Healthy)
+            .filter(|r| !matches!(r.status, ServerStatus::Healthy | ServerStatus::Disabled))
             .map(|r| format!("{}: {}", r.name, detail(r)))
             .collect(),
         // What --recover did, step by step, for a person and for cron alike.
@@ -207,20 +211,22 @@ fn view(body: &Body) -> View {
             .recovery
             .iter()
             .flat_map(output::recovery::lines)
-            .chain(body.discovery_problems.iter().map(|p| {
-                format!(
-                    "unreadable {} config {}: {}",
-                    p.client.label(),
-                    p.path.display(),
-                    p.message
-                )
-            }))
+            .chain(body.discovery_problems.iter().map(FileProblem::line))
             .collect(),
         perfdata: perfdata(&body.servers),
     }
 }
 
 fn detail(r: &ServerReport) -> String {
+    if r.status == ServerStatus::Disabled {
+        let places: Vec<String> = r
+            .sources
+            .iter()
+            .filter(|o| o.disabled)
+            .map(|o| format!("{} {}", o.client, o.path.display()))
+            .collect();
+        return format!("disabled in {}; not probed", places.join(", "));
+    }
     match &r.error {
         Some(e) => match &e.hint {
             Some(h) => format!("{} (next: {h})", e.message),
@@ -264,15 +270,21 @@ fn table(servers: &[ServerReport]) -> comfy_table::Table {
 }
 
 fn perfdata(servers: &[ServerReport]) -> Vec<(String, f64, &'static str)> {
-    let healthy = servers
-        .iter()
-        .filter(|r| r.status == ServerStatus::Healthy)
-        .count();
+    let count = |st: ServerStatus| servers.iter().filter(|r| r.status == st).count();
+    let disabled = count(ServerStatus::Disabled);
     #[allow(clippy::cast_precision_loss)]
     let mut data = vec![
-        ("healthy".to_owned(), healthy as f64, ""),
-        ("servers".to_owned(), servers.len() as f64, ""),
+        (
+            "healthy".to_owned(),
+            count(ServerStatus::Healthy) as f64,
+            "",
+        ),
+        ("servers".to_owned(), (servers.len() - disabled) as f64, ""),
     ];
+    if disabled > 0 {
+        #[allow(clippy::cast_precision_loss)]
+        data.push(("disabled".to_owned(), disabled as f64, ""));
+    }
     data.extend(
         servers
             .iter()
@@ -288,6 +300,7 @@ fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -
         name: &'a str,
         transport: &'a str,
         critical: bool,
+        disabled: bool,
         sources: &'a [config::Origin],
     }
     if ctx.output.mode == Mode::Json {
@@ -297,6 +310,7 @@ fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -
                 name: &s.name,
                 transport: s.transport_label(),
                 critical: s.critical,
+                disabled: s.disabled,
                 sources: &s.origins,
             })
             .collect();
@@ -307,17 +321,21 @@ fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -
         ))
         .map(|()| Code::Ok);
     }
-    let mut t = output::table::new(&["SERVER", "TRANSPORT", "CRITICAL", "SOURCES"]);
+    let mut t = output::table::new(&["SERVER", "TRANSPORT", "CRITICAL", "DISABLED", "SOURCES"]);
     for s in servers {
         let sources: Vec<String> = s
             .origins
             .iter()
-            .map(|o| format!("{} {}", o.client, o.path.display()))
+            .map(|o| {
+                let off = if o.disabled { " (disabled)" } else { "" };
+                format!("{} {}{off}", o.client, o.path.display())
+            })
             .collect();
         t.add_row(vec![
             s.name.clone(),
             s.transport_label().to_owned(),
             if s.critical { "yes" } else { "" }.to_owned(),
+            if s.disabled { "yes" } else { "" }.to_owned(),
             sources.join("\n"),
         ]);
     }
@@ -327,12 +345,8 @@ fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -
         format!("{t}\n")
     };
     for p in problems {
-        text.push_str(&format!(
-            "unreadable {} config {}: {}\n",
-            p.client.label(),
-            p.path.display(),
-            p.message
-        ));
+        text.push_str(&p.line());
+        text.push('\n');
     }
     print(&text)?;
     Ok(Code::Ok)

@@ -250,10 +250,20 @@ fn job(command: &Command) -> crate::notify::Job {
 /// The config (or defaults when there is none) and the state directory it implies, without
 /// the start ping: for queries and the MCP server, which are not monitored runs.
 pub(crate) fn quiet_settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
-    let settings = match crate::config::locate(ctx.global.config.as_deref())? {
+    let mut settings = match crate::config::locate(ctx.global.config.as_deref())? {
         Some(path) => crate::config::load(&path)?,
         None => crate::config::Settings::default(),
     };
+    if let Some(backup) = settings.backup.as_mut()
+        && backup.server_configs
+    {
+        crate::inventory::add_client_targets(&mut backup.targets);
+    }
+    if let Some(backup) = settings.backup.as_mut()
+        && backup.server_configs
+    {
+        crate::inventory::add_client_targets(&mut backup.targets);
+    }
     let state_dir = crate::state::resolve_dir(
         ctx.global.state_dir.as_deref(),
         settings.state_dir.as_deref(),

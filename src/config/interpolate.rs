@@ -1,4 +1,5 @@
-//! `${VAR}` and `${VAR:-default}` in config values. Bare `$VAR` is deliberately *not* expanded:
+//! `${VAR}` and `${VAR:-default}` in config values; `$${` is a literal `${` (discovery writes it
+//! for the clients that pass `${…}` as written). Bare `$VAR` is deliberately *not* expanded:
 //! tokens and passwords often contain `$`, and silently rewriting them would break auth.
 
 /// Expands `${…}` references through `lookup`; returns the text and the names that were unset.
@@ -7,12 +8,18 @@ pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> (String, 
     let mut missing = Vec::new();
     let mut rest = input;
     while let Some(start) = rest.find("${") {
-        out.push_str(&rest[..start]);
+        let escaped = rest[..start].ends_with('$');
+        out.push_str(&rest[..start - usize::from(escaped)]);
         let after = &rest[start + 2..];
         let Some(end) = after.find('}') else {
             out.push_str(&rest[start..]);
             return (out, missing);
         };
+        if escaped {
+            out.push_str(&rest[start..start + 3 + end]);
+            rest = &after[end + 1..];
+            continue;
+        }
         let inner = &after[..end];
         let (name, default) = match inner.split_once(":-") {
             Some((n, d)) => (n, Some(d)),
@@ -65,5 +72,13 @@ mod tests {
         assert_eq!(expand("pa$$word $TOKEN", &lookup).0, "pa$$word $TOKEN");
         assert_eq!(expand("${input:jira}", &lookup).0, "${input:jira}");
         assert_eq!(expand("tail ${", &lookup).0, "tail ${");
+    }
+
+    #[test]
+    fn a_doubled_dollar_is_a_literal_reference() {
+        assert_eq!(expand("$${TOKEN}", &lookup), ("${TOKEN}".into(), vec![]));
+        assert_eq!(expand("a$${NOPE}b", &lookup), ("a${NOPE}b".into(), vec![]));
+        assert_eq!(expand("$$${TOKEN}", &lookup).0, "$${TOKEN}");
+        assert_eq!(expand("$${TOKEN} ${TOKEN}", &lookup).0, "${TOKEN} s3cr$t");
     }
 }

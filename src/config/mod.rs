@@ -170,6 +170,8 @@ pub struct BackupSettings {
     pub verify_keys: Vec<String>,
     pub locations: Vec<Location>,
     pub targets: Vec<BackupTarget>,
+    /// `server_configs = true`: also every MCP client file discovery finds (added at run time).
+    pub server_configs: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -259,6 +261,9 @@ pub struct Origin {
     pub path: PathBuf,
     /// The name the server has in that file.
     pub name: String,
+    /// The client marks it disabled there (absent when not).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub disabled: bool,
 }
 
 #[derive(Debug, Clone)]
@@ -278,8 +283,11 @@ pub struct ServerConfig {
     pub required_env: Vec<String>,
     pub config_files: Vec<PathBuf>,
     pub token_expires: Option<chrono::NaiveDate>,
-    /// VS Code `${input:…}` prompts that a non-interactive run cannot answer.
+    /// What only an MCP client can fill in (a VS Code `${input:…}` prompt, a file opencode
+    /// reads, a command Crush runs), said in full: a non-interactive run cannot.
     pub unresolved_inputs: Vec<String>,
+    /// Every client that defines it marks it disabled: listed, never probed.
+    pub disabled: bool,
     pub origins: Vec<Origin>,
     pub recover: Option<RecoverPolicy>,
     pub fallback: Option<Fallback>,

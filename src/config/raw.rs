@@ -218,7 +218,12 @@ pub(crate) struct RawTarget {
 )]
 #[serde(rename_all = "lowercase")]
 pub enum FileFormat {
+    /// JSON as the editors write it: comments and trailing commas allowed.
     Json,
+    /// JSON as `JSON.parse` and serde_json read it (Claude's apps, Cline, Roo Code, Amazon Q,
+    /// Crush): no comments, no trailing commas.
+    #[serde(rename = "strict-json")]
+    StrictJson,
     Toml,
     Dotenv,
     Yaml,
@@ -234,6 +239,7 @@ impl FileFormat {
     pub fn label(self) -> &'static str {
         match self {
             FileFormat::Json => "JSON",
+            FileFormat::StrictJson => "strict JSON",
             FileFormat::Toml => "TOML",
             FileFormat::Dotenv => "dotenv",
             FileFormat::Yaml => "YAML",

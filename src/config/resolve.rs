@@ -17,15 +17,7 @@ use super::{
 pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let base = path.parent();
     let base = base.filter(|b| !b.as_os_str().is_empty());
-    let d = &raw.defaults;
-    let defaults = Defaults {
-        timeout: d.timeout.map_or(super::DEFAULT_TIMEOUT, |v| v.0),
-        startup_timeout: d
-            .startup_timeout
-            .map_or(super::DEFAULT_LAUNCHER_STARTUP, |v| v.0),
-        grace: d.grace.map_or(super::DEFAULT_GRACE, |v| v.0),
-        prefer_offline: d.prefer_offline.unwrap_or(false),
-    };
+    let defaults = defaults(&raw.defaults);
     let mut servers = Vec::with_capacity(raw.servers.len());
     // (target, server, line, col): checked once the backup targets are known.
     let mut restore_targets = Vec::new();
@@ -65,6 +57,7 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
                 client: "mcpctl".into(),
                 path: path.to_path_buf(),
                 name: name.clone(),
+                disabled: false,
             }],
             endpoint,
             env: server.env,
@@ -84,6 +77,7 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
                 .collect(),
             token_expires: server.token_expires.map(|d| d.0),
             unresolved_inputs: Vec::new(),
+            disabled: false,
             recover,
             fallback: server.fallback.map(|f| super::Fallback {
                 check_url: f.check_url,
@@ -116,6 +110,17 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
         },
         servers,
     })
+}
+
+fn defaults(d: &super::raw::RawDefaults) -> Defaults {
+    Defaults {
+        timeout: d.timeout.map_or(super::DEFAULT_TIMEOUT, |v| v.0),
+        startup_timeout: d
+            .startup_timeout
+            .map_or(super::DEFAULT_LAUNCHER_STARTUP, |v| v.0),
+        grace: d.grace.map_or(super::DEFAULT_GRACE, |v| v.0),
+        prefer_offline: d.prefer_offline.unwrap_or(false),
+    }
 }
 
 fn github(
@@ -487,6 +492,7 @@ fn resolve_backup(
             .map(|l| location(l, shared, base))
             .collect(),
         targets,
+        server_configs: raw.server_configs,
     })
 }
 

@@ -1,5 +1,6 @@
-//! The shapes of each client's config file. JSON files are read as JSONC: VS Code and Zed allow
-//! comments and trailing commas, and people copy them into the others.
+//! The shapes of the clients' JSON and TOML files, read by each client's rules: how strict its
+//! JSON is, which keys hold servers, which `type` values it takes. Keys a client ignores are
+//! ignored here too; opencode, which refuses unknown keys, is refused the same way.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -7,184 +8,527 @@ use std::time::Duration;
 
 use serde_json::{Map, Value};
 
-use super::{Client, DiscoveredServer, Locations, Source, TransportHint, vars};
+use super::clients::{Client, Locations, Shape};
+use super::rules::{self, BareUrl, Rules, Syntax};
+use super::vars::{Dialect, Field};
+use super::{DiscoveredServer, Source, TransportHint};
 
-type Entries = Vec<Result<DiscoveredServer, String>>;
+/// One entry of a file: a server, one the client refuses, or one mcpctl cannot read (a Continue
+/// Hub block) that the client itself may well load.
+pub(super) enum Entry {
+    Server(Box<DiscoveredServer>),
+    Bad(String),
+    Unread(String),
+}
 
-/// Guesses the client of a file given with `--from`, by its name, then its root keys.
-pub(super) fn detect(path: &Path, text: &str) -> Client {
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
-    if path.extension().is_some_and(|e| e == "toml") {
-        return Client::Codex;
-    }
-    if name == ".claude.json" || name == ".mcp.json" {
-        return Client::ClaudeCode;
-    }
-    let root = parse_jsonc(text).ok();
-    let has = |key: &str| root.as_ref().is_some_and(|r| r.get(key).is_some());
-    if has("servers") {
-        Client::VsCode
-    } else if has("context_servers") {
-        Client::Zed
-    } else if has("projects") {
-        Client::ClaudeCode
-    } else if name == "settings.json" {
-        Client::Gemini
-    } else if name == "mcp_config.json" {
-        Client::Windsurf
-    } else if path.components().any(|c| c.as_os_str() == ".cursor") {
-        Client::Cursor
-    } else {
-        Client::ClaudeDesktop
+/// What one file is read with.
+pub(super) struct Ctx<'a> {
+    pub(super) client: Client,
+    pub(super) shape: Shape,
+    pub(super) path: &'a Path,
+    pub(super) loc: &'a Locations,
+    pub(super) rules: Rules,
+    /// Where the file's entries rank among the client's files: the highest wins a name.
+    pub(super) rank: u32,
+}
+
+impl Ctx<'_> {
+    fn dialect(&self) -> Dialect<'_> {
+        Dialect {
+            client: self.client,
+            loc: self.loc,
+            continue_json: self.shape == Shape::ContinueJson,
+        }
     }
 }
 
-/// All server entries of one file. `Err` for the file as a whole; an `Err` entry for one bad
-/// server that does not spoil the rest.
-pub(super) fn parse(
-    client: Client,
-    path: &Path,
-    text: &str,
-    loc: &Locations,
-) -> Result<Entries, String> {
-    if client == Client::Codex {
-        return parse_codex(path, text, loc);
+/// All entries of one file. `Err` for the file as a whole.
+pub(super) fn parse(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, String> {
+    match ctx.shape {
+        Shape::Codex => return parse_codex(ctx, text),
+        Shape::ContinueYaml => return super::yaml::continue_yaml(ctx, text),
+        Shape::Goose => return super::yaml::goose(ctx, text),
+        Shape::CrushScript => return Err("a shell script".into()),
+        _ => {}
     }
-    let root = parse_jsonc(text)?;
-    let Value::Object(root) = root else {
+    let value = parse_json(text, ctx.rules.syntax, ctx.client)?;
+    let Value::Object(root) = &value else {
         return Err("the top level is not a JSON object".into());
     };
-    let mut tables: Vec<(&str, &Value)> = Vec::new();
-    match client {
-        Client::VsCode => tables.extend(root.get("servers").map(|v| ("servers", v))),
-        Client::Zed => tables.extend(root.get("context_servers").map(|v| ("context_servers", v))),
-        Client::ClaudeCode => {
-            tables.extend(root.get("mcpServers").map(|v| ("mcpServers", v)));
-            let project = loc.project_dir.display().to_string();
-            let scoped = root
-                .get("projects")
+    let get = |key: &str| root.get(key).filter(|v| !v.is_null());
+    let mut tables: Vec<(&str, &Value, u32)> = Vec::new();
+    match ctx.shape {
+        Shape::McpServers | Shape::AmazonQAgent => {
+            tables.extend(get("mcpServers").map(|t| ("mcpServers", t, ctx.rank)));
+        }
+        Shape::AmazonQ => match get("mcpServers") {
+            Some(t) => tables.push(("mcpServers", t, ctx.rank)),
+            None => return Err("there is no `mcpServers`, which Amazon Q requires".into()),
+        },
+        Shape::ClaudeJson => {
+            tables.extend(get("mcpServers").map(|t| ("mcpServers", t, ctx.rank)));
+            let project = ctx.loc.project_dir.display().to_string();
+            let scoped = get("projects")
                 .and_then(|p| p.get(&project))
                 .and_then(|p| p.get("mcpServers"));
-            tables.extend(scoped.map(|v| ("projects.<this project>.mcpServers", v)));
+            // Local scope beats the project's .mcp.json, which beats user scope.
+            tables.extend(scoped.map(|t| ("projects.<this project>.mcpServers", t, u32::MAX)));
         }
-        _ => tables.extend(root.get("mcpServers").map(|v| ("mcpServers", v))),
+        Shape::SharedMcpJson => match (ctx.client, get("mcpServers"), get("servers")) {
+            (Client::VisualStudio, _, Some(t)) => tables.push(("servers", t, ctx.rank)),
+            (Client::ClaudeCode | Client::CopilotCli, Some(t), _) => {
+                tables.push(("mcpServers", t, ctx.rank));
+            }
+            (Client::CopilotCli, None, None) => tables.push(("(top level)", &value, ctx.rank)),
+            _ => {}
+        },
+        Shape::Copilot => match get("mcpServers") {
+            Some(t) => tables.push(("mcpServers", t, ctx.rank)),
+            None => tables.push(("(top level)", &value, ctx.rank)),
+        },
+        Shape::Servers => tables.extend(get("servers").map(|t| ("servers", t, ctx.rank))),
+        Shape::VsCodeSettings => {
+            let servers = get("mcp").and_then(|m| m.get("servers"));
+            tables.extend(servers.map(|t| ("mcp.servers", t, ctx.rank)));
+        }
+        Shape::Zed => {
+            tables.extend(get("context_servers").map(|t| ("context_servers", t, ctx.rank)));
+        }
+        Shape::Amp => {
+            tables.extend(get("amp.mcpServers").map(|t| ("amp.mcpServers", t, ctx.rank)));
+        }
+        Shape::Crush => tables.extend(get("mcp").map(|t| ("mcp", t, ctx.rank))),
+        Shape::Opencode => {
+            if let Some(t) = get("mcp") {
+                // A newer layout nests them one level down, under `servers`.
+                let nested = t.get("servers").filter(|s| {
+                    t.as_object().is_some_and(|o| o.len() == 1)
+                        && s.as_object()
+                            .is_some_and(|o| o.values().all(Value::is_object))
+                        && s.get("type").is_none()
+                });
+                match nested {
+                    Some(s) => tables.push(("mcp.servers", s, ctx.rank)),
+                    None => tables.push(("mcp", t, ctx.rank)),
+                }
+            }
+        }
+        Shape::ContinueJson => {
+            if let Some(t) = get("mcpServers") {
+                tables.push(("mcpServers", t, ctx.rank));
+            } else if get("command").is_some() || get("url").is_some() {
+                // One bare server, named after its file.
+                let name = ctx
+                    .path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                return Ok(entry_of(ctx, &name, &value, ctx.rank, None)
+                    .into_iter()
+                    .collect());
+            } else {
+                return Err("it doesn't match a supported MCP JSON configuration format".into());
+            }
+        }
+        Shape::Codex | Shape::ContinueYaml | Shape::Goose | Shape::CrushScript => {}
     }
+    let off = gemini_off(ctx, root);
     let mut out = Vec::new();
-    for (key, table) in tables {
-        let Value::Object(table) = table else {
+    for (key, t, rank) in tables {
+        let Value::Object(t) = t else {
             return Err(format!("`{key}` is not an object"));
         };
-        for (name, entry) in table {
-            if let Some(server) = json_entry(client, path, name, entry, loc).transpose() {
-                out.push(server.map_err(|e| format!("server `{name}`: {e}")));
-            }
+        for (name, entry) in t {
+            out.extend(entry_of(ctx, name, entry, rank, off.as_ref()));
         }
     }
     Ok(out)
 }
 
-fn parse_jsonc(text: &str) -> Result<Value, String> {
-    let opts = jsonc_parser::ParseOptions::default();
-    jsonc_parser::parse_to_serde_value::<Option<Value>>(text, &opts)
-        .map_err(|e| e.to_string())?
-        .ok_or_else(|| "the file is empty".to_owned())
+/// Gemini keeps enablement outside the entries: `mcp.excluded`, and `mcp.allowed` when set.
+struct Enablement {
+    allowed: Option<Vec<String>>,
+    excluded: Vec<String>,
 }
 
-/// `Ok(None)`: an entry to skip (disabled, or a Zed extension that mcpctl cannot start).
-fn json_entry(
-    client: Client,
-    path: &Path,
+fn gemini_off(ctx: &Ctx, root: &Map<String, Value>) -> Option<Enablement> {
+    if ctx.client != Client::Gemini {
+        return None;
+    }
+    let names = |key: &str| {
+        root.get("mcp")
+            .and_then(|m| m.get(key))
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(str::to_owned))
+                    .collect()
+            })
+    };
+    Some(Enablement {
+        allowed: names("allowed"),
+        excluded: names("excluded").unwrap_or_default(),
+    })
+}
+
+/// `None`: an entry that names no process (a Zed extension).
+fn entry_of(
+    ctx: &Ctx,
     name: &str,
     entry: &Value,
-    loc: &Locations,
+    rank: u32,
+    off: Option<&Enablement>,
+) -> Option<Entry> {
+    let result = if ctx.client == Client::Opencode {
+        opencode_entry(ctx, name, entry, rank)
+    } else {
+        json_entry(ctx, name, entry, rank)
+    };
+    match result {
+        Ok(Some(mut s)) => {
+            if let Some(off) = off {
+                s.disabled |= off.excluded.iter().any(|n| n == name)
+                    || off
+                        .allowed
+                        .as_ref()
+                        .is_some_and(|a| !a.iter().any(|n| n == name));
+            }
+            Some(Entry::Server(Box::new(s)))
+        }
+        Ok(None) => None,
+        Err(e) => Some(Entry::Bad(format!("server `{name}`: {e}"))),
+    }
+}
+
+/// Parses JSON as strictly as the client does. Messages carry positions, never content.
+pub(super) fn parse_json(text: &str, syntax: Syntax, client: Client) -> Result<Value, String> {
+    let opts = |comments: bool, commas: bool| jsonc_parser::ParseOptions {
+        allow_comments: comments,
+        allow_trailing_commas: commas,
+        allow_loose_object_property_names: false,
+        allow_missing_commas: false,
+        allow_single_quoted_strings: false,
+        allow_hexadecimal_numbers: false,
+        allow_unary_plus_numbers: false,
+        allow_bare_decimal_point_numbers: false,
+        allow_non_finite_numbers: false,
+        allow_extended_string_escapes: false,
+    };
+    let parse = |o: &jsonc_parser::ParseOptions| {
+        jsonc_parser::parse_to_serde_value::<Option<Value>>(text, o)
+    };
+    let (comments, commas) = match syntax {
+        Syntax::Strict => (false, false),
+        Syntax::Comments => (true, false),
+        _ => (true, true),
+    };
+    let value = parse(&opts(comments, commas)).map_err(|e| {
+        // Say why when a lenient reader would have taken it.
+        if (!comments || !commas) && parse(&opts(true, true)).is_ok() {
+            let what = if comments {
+                "trailing commas"
+            } else {
+                "comments or trailing commas"
+            };
+            format!("{e} ({} reads JSON without {what})", client.title())
+        } else {
+            e.to_string()
+        }
+    })?;
+    value.ok_or_else(|| "the file is empty".to_owned())
+}
+
+/// The fields every shape comes down to, before the client's variables are rewritten.
+#[derive(Debug, Default)]
+pub(super) struct Raw {
+    pub(super) command: Option<String>,
+    pub(super) args: Vec<String>,
+    pub(super) env: BTreeMap<String, String>,
+    pub(super) cwd: Option<String>,
+    pub(super) url: Option<String>,
+    pub(super) headers: BTreeMap<String, String>,
+    pub(super) transport: Option<TransportHint>,
+    pub(super) env_file: Option<String>,
+    pub(super) startup_timeout: Option<Duration>,
+    pub(super) disabled: bool,
+}
+
+/// The server, with every string in mcpctl's variable syntax.
+pub(super) fn finish(ctx: &Ctx, name: &str, raw: Raw, rank: u32) -> DiscoveredServer {
+    let d = ctx.dialect();
+    let mut needs = Vec::new();
+    let mut norm = |s: &str, f: Field| d.normalise(s, f, &mut needs);
+    let command = raw.command.as_deref().map(|c| norm(c, Field::Command));
+    let args = raw.args.iter().map(|a| norm(a, Field::Args)).collect();
+    let env = raw
+        .env
+        .into_iter()
+        .map(|(k, v)| (k, norm(&v, Field::Env)))
+        .collect();
+    let cwd = raw.cwd.as_deref().map(|c| norm(c, Field::Cwd));
+    let url = raw.url.as_deref().map(|u| norm(u, Field::Url));
+    let headers = raw
+        .headers
+        .into_iter()
+        .map(|(k, v)| (k, norm(&v, Field::Headers)))
+        .collect();
+    let env_file = raw.env_file.as_deref().map(|e| norm(e, Field::Cwd));
+    DiscoveredServer {
+        name: name.to_owned(),
+        command,
+        args,
+        env,
+        cwd,
+        url,
+        headers,
+        transport: raw.transport,
+        env_file,
+        startup_timeout: raw.startup_timeout,
+        unresolved_inputs: needs,
+        disabled: raw.disabled,
+        rank,
+        source: Source {
+            client: ctx.client,
+            path: ctx.path.to_path_buf(),
+            name: name.to_owned(),
+        },
+    }
+}
+
+/// The client's own marker: `disabled: true` (Cline, Roo Code, Kiro, Amazon Q, Crush, Windsurf)
+/// or `enabled: false` (Codex, Zed, opencode). VS Code's builds, Visual Studio, the Copilot CLI,
+/// Continue and Gemini have none in the entry, so they run such a server anyway; for the
+/// clients no source speaks for, either marker counts.
+fn marked_off(client: Client, e: &Map<String, Value>) -> bool {
+    let disabled = e.get("disabled").and_then(Value::as_bool) == Some(true);
+    let enabled_false = e.get("enabled").and_then(Value::as_bool) == Some(false);
+    match client {
+        Client::Cline
+        | Client::RooCode
+        | Client::Kiro
+        | Client::AmazonQ
+        | Client::Crush
+        | Client::Windsurf => disabled,
+        Client::Codex | Client::Zed | Client::Opencode | Client::Goose => enabled_false,
+        Client::VsCode
+        | Client::VsCodeInsiders
+        | Client::VsCodium
+        | Client::VisualStudio
+        | Client::CopilotCli
+        | Client::Continue
+        | Client::Gemini => false,
+        Client::ClaudeDesktop
+        | Client::ClaudeCode
+        | Client::Cursor
+        | Client::LmStudio
+        | Client::Junie
+        | Client::Amp => disabled || enabled_false,
+    }
+}
+
+/// The `type` as the client reads it.
+pub(super) fn transport_of(ctx: &Ctx, value: &str) -> Result<TransportHint, String> {
+    let known = ctx.rules.types.unwrap_or(rules::ANY);
+    known
+        .iter()
+        .find(|(name, _)| *name == value)
+        .map(|(_, t)| *t)
+        .ok_or_else(|| {
+            let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
+            format!(
+                "unknown type `{value}`; {} takes {}",
+                ctx.client.title(),
+                names.join(", ")
+            )
+        })
+}
+
+/// Checks that the endpoint fits the type, and settles the transport.
+pub(super) fn settle(
+    ctx: &Ctx,
+    raw: &mut Raw,
+    typed: Option<TransportHint>,
+    url_key: Option<&str>,
+) -> Result<(), String> {
+    let title = ctx.client.title();
+    match (typed, raw.command.is_some(), raw.url.is_some()) {
+        (_, false, false) => return Err("neither `command` nor a URL".into()),
+        (_, true, true) if ctx.client == Client::RooCode => {
+            return Err("both `command` and `url`: Roo Code takes one or the other".into());
+        }
+        (Some(TransportHint::Stdio), false, true) => {
+            return Err("`type` is stdio but there is no `command`".into());
+        }
+        (Some(TransportHint::Http | TransportHint::Sse), _, false) => {
+            return Err("`type` names a remote transport but there is no URL".into());
+        }
+        (Some(TransportHint::Stdio) | None, true, _) => {
+            raw.url = None;
+            raw.transport = Some(TransportHint::Stdio);
+        }
+        (Some(t), _, true) => {
+            raw.command = None;
+            raw.transport = Some(t);
+        }
+        (None, false, true) => {
+            raw.transport = match (url_key, ctx.rules.bare_url) {
+                (Some("httpUrl"), _) => Some(TransportHint::Http),
+                (_, BareUrl::Sse) => Some(TransportHint::Sse),
+                (_, BareUrl::Refused) => {
+                    return Err(format!("a URL without `type`, which {title} refuses"));
+                }
+                (_, BareUrl::Auto) => None,
+            };
+        }
+    }
+    Ok(())
+}
+
+/// `Ok(None)`: an entry that names no process (a Zed extension).
+fn json_entry(
+    ctx: &Ctx,
+    name: &str,
+    entry: &Value,
+    rank: u32,
 ) -> Result<Option<DiscoveredServer>, String> {
     let Value::Object(e) = entry else {
         return Err("not an object".into());
     };
-    if e.get("disabled").and_then(Value::as_bool) == Some(true)
-        || e.get("enabled").and_then(Value::as_bool) == Some(false)
-    {
+    let mut e = e.clone();
+    if ctx.client == Client::Cline {
+        // The Cline CLI nests the transport; the older spelling was `transportType`.
+        if let Some(Value::Object(t)) = e.remove("transport") {
+            for (k, v) in t {
+                e.entry(k).or_insert(v);
+            }
+        }
+        if let Some(Value::String(t)) = e.remove("transportType") {
+            let t = if t == "http" {
+                "streamableHttp".into()
+            } else {
+                t
+            };
+            e.entry("type").or_insert(Value::String(t));
+        }
+    }
+    if ctx.client == Client::Zed && e.get("source").and_then(Value::as_str) == Some("extension") {
         return Ok(None);
     }
-    let mut inputs = Vec::new();
-    let mut norm = |s: &str| vars::normalise(s, client, loc, &mut inputs);
-
+    let mut raw = Raw {
+        disabled: marked_off(ctx.client, &e),
+        ..Raw::default()
+    };
     // Zed's older shape nests the command: {"command": {"path", "args", "env"}}.
-    let (command, args, env) = match e.get("command") {
-        Some(Value::Object(nested)) => (
-            opt_str(nested, "path")?,
-            strings(nested, "args")?,
-            string_map(nested, "env")?,
-        ),
-        _ => (
-            opt_str(e, "command")?,
-            strings(e, "args")?,
-            string_map(e, "env")?,
-        ),
-    };
-    let url_keys: &[&str] = match client {
-        Client::Windsurf => &["serverUrl", "url"],
-        Client::Gemini => &["httpUrl", "url"],
-        _ => &["url"],
-    };
-    let url_key = url_keys.iter().copied().find(|k| e.get(*k).is_some());
-    let url = url_key.map(|k| opt_str(e, k)).transpose()?.flatten();
-    if command.is_none() && url.is_none() {
-        if client == Client::Zed {
-            return Ok(None);
+    match e.get("command") {
+        Some(Value::Object(nested)) if ctx.client == Client::Zed => {
+            raw.command = opt_str(nested, "path")?;
+            raw.args = strings(nested, "args")?;
+            raw.env = string_map(nested, "env")?;
         }
-        return Err("neither `command` nor a URL".into());
+        _ => {
+            raw.command = opt_str(&e, "command")?;
+            raw.args = strings(&e, "args")?;
+            raw.env = string_map(&e, "env")?;
+        }
     }
-    let transport = match e
-        .get("type")
-        .or_else(|| e.get("transport"))
-        .and_then(Value::as_str)
-    {
-        Some("stdio") => Some(TransportHint::Stdio),
-        Some("http" | "streamable-http" | "streamableHttp" | "streamable_http") => {
-            Some(TransportHint::Http)
-        }
-        Some("sse") => Some(TransportHint::Sse),
-        Some(other) => return Err(format!("unknown type `{other}`")),
-        None if command.is_some() => Some(TransportHint::Stdio),
-        None if url_key == Some("httpUrl") => Some(TransportHint::Http),
-        None if client == Client::Gemini => Some(TransportHint::Sse),
-        None => None,
+    let url_key = ctx
+        .rules
+        .url_keys
+        .iter()
+        .copied()
+        .find(|k| e.get(*k).is_some());
+    raw.url = url_key.map(|k| opt_str(&e, k)).transpose()?.flatten();
+    if raw.command.is_none() && raw.url.is_none() && ctx.client == Client::Zed {
+        return Ok(None);
+    }
+    let typed = match e.get("type") {
+        None | Some(Value::Null) => None,
+        Some(Value::String(t)) => Some(transport_of(ctx, t)?),
+        Some(_) => return Err("`type` is not a string".into()),
     };
-    let startup_timeout = match client {
-        Client::Gemini => e
+    if ctx.client == Client::Cline
+        && let Some(url) = &raw.url
+        && reqwest::Url::parse(url).is_err()
+        && !url.contains("${")
+    {
+        return Err("`url` is not a valid URL".into());
+    }
+    settle(ctx, &mut raw, typed, url_key)?;
+    raw.cwd = opt_str(&e, "cwd")?;
+    raw.headers = string_map(&e, "headers")?;
+    if matches!(
+        ctx.client,
+        Client::Cursor | Client::VsCode | Client::VsCodeInsiders | Client::VsCodium
+    ) {
+        raw.env_file = opt_str(&e, "envFile")?;
+    }
+    if ctx.client == Client::Gemini {
+        raw.startup_timeout = e
             .get("timeout")
             .and_then(Value::as_u64)
-            .map(Duration::from_millis),
-        _ => None,
-    };
-    let env_file = if client == Client::Cursor {
-        opt_str(e, "envFile")?
-    } else {
-        None
-    };
-    let headers = string_map(e, "headers")?;
-    Ok(Some(DiscoveredServer {
-        name: name.to_owned(),
-        command: command.as_deref().map(&mut norm),
-        args: args.iter().map(|a| norm(a)).collect(),
-        env: env.into_iter().map(|(k, v)| (k, norm(&v))).collect(),
-        cwd: opt_str(e, "cwd")?.as_deref().map(&mut norm),
-        url: url.as_deref().map(&mut norm),
-        headers: headers.into_iter().map(|(k, v)| (k, norm(&v))).collect(),
-        transport,
-        env_file: env_file.as_deref().map(&mut norm),
-        startup_timeout,
-        unresolved_inputs: inputs,
-        source: Source {
-            client,
-            path: path.to_path_buf(),
-            name: name.to_owned(),
-        },
-    }))
+            .map(Duration::from_millis);
+    }
+    Ok(Some(finish(ctx, name, raw, rank)))
 }
 
-fn parse_codex(path: &Path, text: &str, loc: &Locations) -> Result<Entries, String> {
+/// opencode: `{type: "local", command: [argv…], environment}` or `{type: "remote", url,
+/// headers}`; any other key is an error in its schema.
+fn opencode_entry(
+    ctx: &Ctx,
+    name: &str,
+    entry: &Value,
+    rank: u32,
+) -> Result<Option<DiscoveredServer>, String> {
+    let Value::Object(e) = entry else {
+        return Err("not an object".into());
+    };
+    let kind = e.get("type").and_then(Value::as_str);
+    let allowed: &[&str] = match kind {
+        Some("local") => &["type", "command", "environment", "enabled", "timeout"],
+        Some("remote") => &["type", "url", "headers", "oauth", "enabled", "timeout"],
+        Some(other) => {
+            return Err(format!(
+                "unknown type `{other}`; opencode takes local, remote"
+            ));
+        }
+        None => return Err("no `type` (local or remote), which opencode requires".into()),
+    };
+    if let Some(extra) = e.keys().find(|k| !allowed.contains(&k.as_str())) {
+        return Err(format!("unknown key `{extra}`, which opencode refuses"));
+    }
+    if let Some(v) = e.get("enabled")
+        && !v.is_boolean()
+    {
+        return Err("`enabled` is not a boolean".into());
+    }
+    let mut raw = Raw {
+        disabled: marked_off(ctx.client, e),
+        ..Raw::default()
+    };
+    if kind == Some("local") {
+        let words = match e.get("command") {
+            Some(Value::Array(_)) => strings(e, "command")?,
+            Some(_) => return Err("`command` is not an array of strings".into()),
+            None => return Err("no `command`, which a local server needs".into()),
+        };
+        let Some((program, args)) = words.split_first() else {
+            return Err("`command` is empty".into());
+        };
+        raw.command = Some(program.clone());
+        raw.args = args.to_vec();
+        raw.env = string_map(e, "environment")?;
+        raw.transport = Some(TransportHint::Stdio);
+    } else {
+        raw.url = opt_str(e, "url")?;
+        if raw.url.is_none() {
+            return Err("no `url`, which a remote server needs".into());
+        }
+        raw.headers = string_map(e, "headers")?;
+    }
+    Ok(Some(finish(ctx, name, raw, rank)))
+}
+
+fn parse_codex(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, String> {
     let root: toml::Table = toml::from_str(text).map_err(|e| {
         let at = e.span().map(|s| crate::config::line_col(text, s.start));
         at.map_or_else(
@@ -203,40 +547,40 @@ fn parse_codex(path: &Path, text: &str, loc: &Locations) -> Result<Entries, Stri
         // TOML and JSON share the shape; converting keeps one set of field readers.
         let json = serde_json::to_value(entry).map_err(|e| e.to_string())?;
         let Value::Object(mut e) = json else {
-            out.push(Err(format!("server `{name}`: not a table")));
+            out.push(Entry::Bad(format!("server `{name}`: not a table")));
             continue;
         };
-        if let Some(var) = e
-            .remove("bearer_token_env_var")
-            .and_then(|v| v.as_str().map(str::to_owned))
-        {
-            let headers = e
-                .entry("headers")
-                .or_insert_with(|| Value::Object(Map::new()));
-            if let Value::Object(h) = headers {
-                h.insert(
-                    "Authorization".into(),
-                    Value::String(format!("Bearer ${{{var}}}")),
-                );
-            }
+        if e.contains_key("bearer_token") {
+            out.push(Entry::Bad(format!(
+                "server `{name}`: an inline `bearer_token`, which Codex refuses; use bearer_token_env_var"
+            )));
+            continue;
         }
+        let bearer = e
+            .remove("bearer_token_env_var")
+            .and_then(|v| v.as_str().map(str::to_owned));
         if let Some(Value::Object(h)) = e.remove("http_headers") {
             e.insert("headers".into(), Value::Object(h));
         }
         let timeout = e.get("startup_timeout_sec").and_then(Value::as_f64);
-        match json_entry(Client::Codex, path, name, &Value::Object(e), loc) {
+        match json_entry(ctx, name, &Value::Object(e), ctx.rank) {
             Ok(Some(mut s)) => {
+                // Codex names the variable; mcpctl reads it at probe time.
+                if let Some(var) = bearer {
+                    s.headers
+                        .insert("Authorization".into(), format!("Bearer ${{{var}}}"));
+                }
                 s.startup_timeout = timeout.filter(|t| *t > 0.0).map(Duration::from_secs_f64);
-                out.push(Ok(s));
+                out.push(Entry::Server(Box::new(s)));
             }
             Ok(None) => {}
-            Err(msg) => out.push(Err(format!("server `{name}`: {msg}"))),
+            Err(msg) => out.push(Entry::Bad(format!("server `{name}`: {msg}"))),
         }
     }
     Ok(out)
 }
 
-fn opt_str(e: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+pub(super) fn opt_str(e: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
     match e.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
@@ -244,7 +588,7 @@ fn opt_str(e: &Map<String, Value>, key: &str) -> Result<Option<String>, String> 
     }
 }
 
-fn strings(e: &Map<String, Value>, key: &str) -> Result<Vec<String>, String> {
+pub(super) fn strings(e: &Map<String, Value>, key: &str) -> Result<Vec<String>, String> {
     match e.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items
@@ -255,7 +599,10 @@ fn strings(e: &Map<String, Value>, key: &str) -> Result<Vec<String>, String> {
     }
 }
 
-fn string_map(e: &Map<String, Value>, key: &str) -> Result<BTreeMap<String, String>, String> {
+pub(super) fn string_map(
+    e: &Map<String, Value>,
+    key: &str,
+) -> Result<BTreeMap<String, String>, String> {
     match e.get(key) {
         None | Some(Value::Null) => Ok(BTreeMap::new()),
         Some(Value::Object(m)) => m

@@ -44,10 +44,10 @@ impl Blocked {
         }
     }
 
-    pub fn held(&self) -> super::ladder::Held {
+    pub fn held(&self) -> super::held::Held {
         match self {
-            Blocked::Paused(_) => super::ladder::Held::Paused,
-            Blocked::BreakerOpen(_) => super::ladder::Held::BreakerOpen,
+            Blocked::Paused(_) => super::held::Held::Paused,
+            Blocked::BreakerOpen(_) => super::held::Held::BreakerOpen,
         }
     }
 

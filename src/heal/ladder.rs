@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::actions::{self, Done};
 use super::audit::{self, Outcome, Record};
 use super::guard::{self, Guard};
+pub use super::held::Held;
 use crate::config::{RecoverPolicy, RecoverStep, ServerConfig};
 use crate::health::{self, ServerReport, ServerStatus};
 use crate::probe::FailureKind;
@@ -18,41 +19,6 @@ use crate::redact::Redactor;
 /// Restores a backup target: `(target, only_if_invalid)` → `Ok(Some(detail))` when files were
 /// written, `Ok(None)` when nothing needed restoring.
 pub type RestoreFn<'a> = &'a (dyn Fn(&str, bool) -> Result<Option<String>, String> + Sync);
-
-/// Why no step ran.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Held {
-    NotFailing,
-    /// The server has no `[servers.NAME.recover]` ladder.
-    NoPolicy,
-    Paused,
-    BreakerOpen,
-    DryRun,
-    /// The guard file cannot be read or saved: recovery fails closed.
-    GuardUnreadable,
-    /// The run's deadline came before the next step.
-    Deadline,
-    #[serde(other)]
-    Other,
-}
-
-impl Held {
-    pub fn label(self) -> &'static str {
-        match self {
-            Held::NotFailing => "not failing",
-            Held::NoPolicy => "no [servers.NAME.recover] ladder",
-            Held::Paused => "paused",
-            Held::BreakerOpen => "breaker open",
-            Held::DryRun => "dry run",
-            Held::GuardUnreadable => "guard file unreadable",
-            Held::Deadline => "deadline reached",
-            Held::Other => "held",
-        }
-    }
-}
 
 /// What recovery did for one server, for the report.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

@@ -5,6 +5,7 @@
 mod actions;
 pub mod audit;
 pub mod guard;
+mod held;
 mod ladder;
 mod rollback;
 

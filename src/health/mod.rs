@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 pub use container::ContainerState;
 
 use crate::config::{Defaults, Origin, ServerConfig};
-use crate::discovery::FileProblem;
+use crate::discovery::{FileProblem, ProblemKind};
 use crate::exit::Status;
 use crate::probe::{self, Era, Failure, FailureKind, Latency, ServerInfo, Transport};
 use crate::redact::Redactor;
@@ -25,6 +25,8 @@ pub enum ServerStatus {
     Degraded,
     Unknown,
     Unhealthy,
+    /// Its client marks it disabled: listed, not probed, not counted.
+    Disabled,
 }
 
 /// One server in a health-check report. The `report` subcommand reads these back as history.
@@ -33,6 +35,9 @@ pub struct ServerReport {
     pub name: String,
     pub status: ServerStatus,
     pub critical: bool,
+    /// Every client that defines it marks it disabled: never probed, never counted against the
+    /// run's status; `sources` says where.
+    pub disabled: bool,
     /// The transport actually spoken, or the configured one when no connection was made.
     pub transport: String,
     pub sources: Vec<Origin>,
@@ -183,20 +188,45 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
     report
 }
 
-/// Run status: a critical server down is CRITICAL; anything else not healthy is a WARNING.
-pub fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, String) {
+/// Run status: a critical server down is CRITICAL; anything else not healthy, or a client file
+/// its client rejects, is a WARNING. Disabled servers and files mcpctl does not read never count.
+pub fn verdict(all: &[ServerReport], problems: &[FileProblem]) -> (Status, String) {
+    let invalid = problems
+        .iter()
+        .filter(|p| p.kind == ProblemKind::Invalid)
+        .count();
+    let (off, reports): (Vec<&ServerReport>, Vec<&ServerReport>) =
+        all.iter().partition(|r| r.status == ServerStatus::Disabled);
+    let mut tail = String::new();
+    if !off.is_empty() {
+        tail.push_str(&format!("; {} disabled, not probed", off.len()));
+    }
+    if invalid > 0 {
+        tail.push_str(&format!(
+            "; {} unreadable",
+            crate::output::plural(invalid, "client config file", "client config files")
+        ));
+    }
     if reports.is_empty() {
-        let why = if problems.is_empty() {
-            ""
+        if off.is_empty() {
+            let why = if invalid == 0 {
+                ""
+            } else {
+                " (some client configs did not parse)"
+            };
+            return (
+                Status::Unknown,
+                format!(
+                    "no MCP servers configured or discovered{why}; write ~/.config/mcpctl/mcpctl.toml or pass --from FILE"
+                ),
+            );
+        }
+        let status = if invalid == 0 {
+            Status::Ok
         } else {
-            " (some client configs did not parse)"
+            Status::Warning
         };
-        return (
-            Status::Unknown,
-            format!(
-                "no MCP servers configured or discovered{why}; write ~/.config/mcpctl/mcpctl.toml or pass --from FILE"
-            ),
-        );
+        return (status, format!("no enabled servers{tail}"));
     }
     let count = |st: ServerStatus| reports.iter().filter(|r| r.status == st).count();
     let (healthy, degraded, unknown, unhealthy) = (
@@ -214,7 +244,7 @@ pub fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, S
         .collect();
     let status = if !critical_down.is_empty() {
         Status::Critical
-    } else if healthy == reports.len() && problems.is_empty() {
+    } else if healthy == reports.len() && invalid == 0 {
         Status::Ok
     } else {
         Status::Warning
@@ -248,12 +278,7 @@ pub fn verdict(reports: &[ServerReport], problems: &[FileProblem]) -> (Status, S
     if !failing.is_empty() {
         summary.push_str(&format!(" - {}", failing.join(", ")));
     }
-    if !problems.is_empty() {
-        summary.push_str(&format!(
-            "; {} unreadable",
-            crate::output::plural(problems.len(), "client config file", "client config files")
-        ));
-    }
+    summary.push_str(&tail);
     (status, summary)
 }
 
@@ -326,6 +351,7 @@ fn empty_report(server: &ServerConfig) -> ServerReport {
         name: server.name.clone(),
         status: ServerStatus::Unknown,
         critical: server.critical,
+        disabled: server.disabled,
         transport: server.transport_label().to_owned(),
         sources: server.origins.clone(),
         protocol_version: None,
@@ -351,6 +377,13 @@ fn interrupted_report(server: &ServerConfig) -> ServerReport {
         FailureKind::Interrupted,
         "the run was interrupted (SIGINT or SIGTERM) before this probe finished",
     ));
+    report
+}
+
+/// A server its clients mark disabled: listed with its sources, never probed.
+pub fn disabled_report(server: &ServerConfig) -> ServerReport {
+    let mut report = empty_report(server);
+    report.status = ServerStatus::Disabled;
     report
 }
 

@@ -116,7 +116,7 @@ pub(crate) fn prepare(
     })
 }
 
-/// Unset `${VAR}` references, unset `required_env`, and VS Code inputs nobody can answer.
+/// Unset `${VAR}` references, unset `required_env`, and what only an MCP client can fill in.
 fn unset_failure(
     server: &ServerConfig,
     mut missing: Vec<String>,
@@ -139,14 +139,9 @@ fn unset_failure(
                 .hint(format!("export {name} or add it to {place}")),
         );
     }
-    server.unresolved_inputs.first().map(|input| {
-        Failure::new(
-            FailureKind::Config,
-            format!(
-                "the server needs the VS Code input `{input}`, which only VS Code can prompt for"
-            ),
-        )
-        .hint("copy the server into mcpctl.toml with the value in an env var")
+    server.unresolved_inputs.first().map(|what| {
+        Failure::new(FailureKind::Config, format!("the server needs {what}"))
+            .hint("copy the server into mcpctl.toml with the value in an env var")
     })
 }
 

@@ -22,9 +22,10 @@ pub(crate) fn holds_secret(path: &Path, bytes: &[u8]) -> bool {
 
 fn parse(path: &Path, text: &str) -> Option<Value> {
     match crate::validate::guess(path) {
-        FileFormat::Json => jsonc_parser::parse_to_serde_value::<Option<Value>>(
-            text,
-            &jsonc_parser::ParseOptions::default(),
+        FileFormat::Json | FileFormat::StrictJson => jsonc_parser::parse_to_serde_value::<
+            Option<Value>,
+        >(
+            text, &jsonc_parser::ParseOptions::default()
         )
         .ok()
         .flatten(),

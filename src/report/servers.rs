@@ -298,7 +298,8 @@ impl Servers {
         }
         let span = self.span;
         for s in p.servers {
-            if !self.wanted(&s.name) {
+            // A disabled server was not probed: no state to tell.
+            if !self.wanted(&s.name) || s.status == "disabled" {
                 continue;
             }
             let acc = self.accs.entry(s.name).or_insert_with(Acc::new);

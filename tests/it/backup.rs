@@ -692,3 +692,106 @@ fn temp_files_a_killed_run_left_are_never_backed_up_and_are_cleaned() {
     mcpctl(&t, &["restore", "cursor"]).code(0);
     assert_eq!(left("cfg"), 0);
 }
+
+/// `server_configs = true` backs up every MCP client file discovery finds, each checked the way
+/// its own client reads it.
+#[test]
+fn server_configs_back_up_every_client_file_by_its_clients_rules() {
+    let (t, _) = setup("");
+    let config = std::fs::read_to_string(t.path().join("mcpctl.toml"))
+        .unwrap()
+        .replace("[backup]\n", "[backup]\nserver_configs = true\n");
+    std::fs::write(t.path().join("mcpctl.toml"), config).unwrap();
+    // A directory whose name looks like a glob is taken literally.
+    let t = crate::clients::with_fixtures(t)
+        .file(
+            "odd [dir]/config.yaml",
+            "name: c\nversion: 1\nmcpServers:\n  - name: odd\n    command: odd\n",
+        )
+        .env("CONTINUE_GLOBAL_DIR", "{dir}/odd [dir]");
+    let run = mcpctl(&t, &["backup", "--json"]);
+    run.code(0);
+    let report = run.json();
+    let targets: Vec<&Value> = report["targets"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|t| t["name"].as_str().unwrap().starts_with("client-"))
+        .collect();
+    let places: std::collections::BTreeSet<String> = crate::clients::fixtures()
+        .into_iter()
+        .map(|f| f.place)
+        .collect();
+    assert_eq!(targets.len(), places.len() + 1, "{report:#}");
+    let odd = targets
+        .iter()
+        .find(|t| {
+            t["name"]
+                .as_str()
+                .unwrap()
+                .ends_with("-odd__dir_-config.yaml")
+        })
+        .expect("the odd directory's file");
+    assert_eq!(odd["files"], 1);
+    assert!(
+        targets
+            .iter()
+            .all(|t| t["result"] == "written" && t["files"] == 1)
+    );
+    let names: Vec<&str> = targets
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    let cline = "client-cline-cline-data-settings-cline_mcp_settings.json";
+    let desktop =
+        "client-claude-desktop-Library-Application_Support-Claude-claude_desktop_config.json";
+    let vscode = "client-vs-code-Library-Application_Support-Code-User-settings.json";
+    for name in [
+        cline,
+        desktop,
+        vscode,
+        "client-goose-config-goose-config.yaml",
+    ] {
+        assert!(names.contains(&name), "{name} not in {names:#?}");
+    }
+    assert_eq!(copies(&t.path().join("loc2"), cline).len(), 1);
+
+    // A new client's file, restored from its copy.
+    let file = t
+        .path()
+        .join("home/.cline/data/settings/cline_mcp_settings.json");
+    let original = std::fs::read(&file).unwrap();
+    std::fs::write(&file, "{ broken").unwrap();
+    mcpctl(&t, &["restore", cline, "--json"]).code(0);
+    assert_eq!(std::fs::read(&file).unwrap(), original);
+
+    // The client's own syntax decides: a comment is fine in VS Code's settings, and a
+    // corruption in Claude Desktop's strict JSON.
+    for (rel, name) in [
+        (
+            "home/Library/Application Support/Code/User/settings.json",
+            vscode,
+        ),
+        (
+            "home/Library/Application Support/Claude/claude_desktop_config.json",
+            desktop,
+        ),
+    ] {
+        let path = t.path().join(rel);
+        let text = std::fs::read_to_string(&path).unwrap();
+        std::fs::write(&path, text.replacen('{', "{\n  // edited by hand\n", 1)).unwrap();
+        let run = mcpctl(&t, &["backup", name, "--json"]);
+        let result = &run.json()["targets"][0];
+        if name == vscode {
+            run.code(0);
+            assert_eq!(result["result"], "written", "{result:#}");
+        } else {
+            run.code(2);
+            assert_eq!(result["result"], "failed", "{result:#}");
+            assert!(
+                result["error"].as_str().unwrap().contains("strict JSON"),
+                "{result:#}"
+            );
+        }
+    }
+}

@@ -7,7 +7,7 @@ use crate::{Run, Test};
 const PY: &str = r#""command": "python3", "args": ["{servers}/minimal.py"]"#;
 
 /// Client configs hold tokens, so a careful user keeps them 0600; mcpctl warns otherwise.
-fn private(t: Test) -> Test {
+pub(crate) fn private(t: Test) -> Test {
     fn walk(dir: &std::path::Path) {
         for entry in std::fs::read_dir(dir).unwrap().flatten() {
             let p = entry.path();
@@ -39,7 +39,7 @@ fn every_client_files() -> Test {
                 r#"{{"mcpServers": {{
                     "shared": {{{PY}, "env": {{"MINIMAL_TOOLS": "a,b"}}}},
                     "tokened": {{{PY}, "env": {{"API_KEY": "${{env:CURSOR_KEY}}", "HOME_DIR": "${{userHome}}"}}}},
-                    "off": {{{PY}, "disabled": true}}
+                    "off": {{{PY}, "env": {{"OFF": "1"}}, "disabled": true}}
                 }}}}"#
             ),
         )
@@ -68,14 +68,17 @@ fn every_client_files() -> Test {
             ),
         )
         .file("project/.mcp.json", r#"{"mcpServers": {"cc-http": {"type": "http", "url": "http://127.0.0.1:9/mcp", "headers": {"Authorization": "Bearer ${CC_TOKEN}"}}}}"#)
-        .file("home/.codeium/windsurf/mcp_config.json", r#"{"mcpServers": {"windsurf-remote": {"serverUrl": "http://127.0.0.1:9/sse"}}}"#)
+        .file(
+            "home/.codeium/windsurf/mcp_config.json",
+            &format!(r#"{{"mcpServers": {{"windsurf-remote": {{"serverUrl": "http://127.0.0.1:9/sse"}}, "shared": {{{PY}, "env": {{"MINIMAL_TOOLS": "a,b"}}}}}}}}"#),
+        )
         .file(
             "home/.codex/config.toml",
             "model = \"o4\"\n\n[mcp_servers.codex-stdio]\ncommand = \"python3\"\nargs = [\"{servers}/minimal.py\"]\nstartup_timeout_sec = 20\nenv = { MINIMAL_TOOLS = \"x\" }\n\n[mcp_servers.codex-off]\ncommand = \"nope\"\nenabled = false\n\n[mcp_servers.codex-remote]\nurl = \"http://127.0.0.1:9/mcp\"\nbearer_token_env_var = \"CODEX_TOKEN\"\n",
         )
         .file(
             "home/.gemini/settings.json",
-            &format!(r#"{{"theme": "dark", "mcpServers": {{"gemini-http": {{"httpUrl": "http://127.0.0.1:9/mcp", "timeout": 5000}}, "gemini-sse": {{"url": "http://127.0.0.1:9/sse"}}, "gemini-stdio": {{{PY}, "env": {{"T": "$GEMINI_TOKEN"}}}}}}}}"#),
+            &format!(r#"{{"theme": "dark", "mcpServers": {{"gemini-http": {{"httpUrl": "http://127.0.0.1:9/mcp", "timeout": 5000}}, "gemini-url": {{"url": "http://127.0.0.1:9/gemini"}}, "gemini-stdio": {{{PY}, "env": {{"T": "$GEMINI_TOKEN"}}}}}}}}"#),
         )
         .file("project/.gemini/settings.json", "{ this is not json")
         .file(
@@ -91,12 +94,12 @@ fn every_client_files() -> Test {
         )
 }
 
-fn listed(run: &Run) -> Vec<Value> {
+pub(crate) fn listed(run: &Run) -> Vec<Value> {
     run.code(0);
     run.json()["servers"].as_array().unwrap().clone()
 }
 
-fn find<'a>(servers: &'a [Value], name: &str) -> &'a Value {
+pub(crate) fn find<'a>(servers: &'a [Value], name: &str) -> &'a Value {
     servers
         .iter()
         .find(|s| s["name"] == name)
@@ -126,7 +129,7 @@ fn list_shows_every_client_and_merges_shared_servers() {
         "codex-stdio",
         "codex-remote",
         "gemini-http",
-        "gemini-sse",
+        "gemini-url",
         "gemini-stdio",
         "zed-stdio",
         "zed-old",
@@ -136,12 +139,25 @@ fn list_shows_every_client_and_merges_shared_servers() {
             "{expected} missing from {names:?}"
         );
     }
-    for absent in ["off", "codex-off", "cc-other-project", "zed-extension"] {
+    for absent in ["cc-other-project", "zed-extension"] {
         assert!(
             !names.contains(&absent),
             "{absent} should be skipped: {names:?}"
         );
     }
+    // Disabled servers are listed, with where they are disabled.
+    for off in ["off", "codex-off"] {
+        assert_eq!(find(&servers, off)["disabled"], true, "{off}");
+    }
+    assert_eq!(find(&servers, "shared")["disabled"], false);
+    // Cursor's project file redefines `shared`: Cursor loads that one, not its user file's.
+    assert_eq!(
+        find(&servers, "shared@cursor")["sources"][0]["path"],
+        run.dir
+            .join("project/.cursor/mcp.json")
+            .display()
+            .to_string()
+    );
     let shared = find(&servers, "shared");
     let clients: Vec<&str> = shared["sources"]
         .as_array()
@@ -151,11 +167,12 @@ fn list_shows_every_client_and_merges_shared_servers() {
         .collect();
     assert_eq!(
         clients,
-        ["claude-desktop", "cursor"],
+        ["claude-desktop", "windsurf"],
         "one server, both sources"
     );
     assert_eq!(find(&servers, "gemini-http")["transport"], "http");
-    assert_eq!(find(&servers, "gemini-sse")["transport"], "sse");
+    // Gemini tries both when a `url` has no `type`.
+    assert_eq!(find(&servers, "gemini-url")["transport"], "http|sse");
     assert_eq!(find(&servers, "windsurf-remote")["transport"], "http|sse");
     assert_eq!(find(&servers, "cc-http")["transport"], "http");
     let problems = run.json()["discovery_problems"].clone();

@@ -57,6 +57,14 @@ impl Test {
         self
     }
 
+    /// Copies a file byte for byte, with no `{dir}` expansion: real client configs as found.
+    pub fn copy(self, rel: &str, from: &Path) -> Self {
+        let path = self.dir.path().join(rel);
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::copy(from, &path).expect("copy");
+        self
+    }
+
     pub fn args(mut self, args: &[&str]) -> Self {
         let expanded: Vec<String> = args.iter().map(|a| self.expand(a)).collect();
         self.args.extend(expanded);
@@ -104,10 +112,14 @@ impl Test {
             .env("HOME", dir.join("home"))
             .env("XDG_CONFIG_HOME", dir.join("home/.config"))
             .env("XDG_STATE_HOME", dir.join("state"))
+            .env("XDG_DATA_HOME", dir.join("home/.local/share"))
             .env_remove("MCPCTL_CONFIG")
             .env_remove("MCPCTL_STATE_DIR")
-            .env_remove("MCPCTL_LOG")
-            .env_remove("CODEX_HOME");
+            .env_remove("MCPCTL_LOG");
+        // The MCP clients' own variables would move their files out of the temp HOME.
+        for var in mcpctl::env_vars::CLIENT_VARS {
+            cmd.env_remove(var);
+        }
         if dir.join("mcpctl.toml").exists() {
             cmd.arg("--config").arg(dir.join("mcpctl.toml"));
         }

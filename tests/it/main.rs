@@ -3,6 +3,7 @@
 mod backup;
 mod backup_forged;
 mod cli;
+mod clients;
 mod config_errors;
 mod container;
 mod discovery;
@@ -16,6 +17,7 @@ mod harness;
 mod health_checks;
 mod health_hostile;
 mod health_real;
+mod launchd;
 mod lock_signal;
 mod mcp_server;
 mod notify;
