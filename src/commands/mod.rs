@@ -259,11 +259,6 @@ pub(crate) fn quiet_settings(ctx: &Ctx) -> Result<(crate::config::Settings, std:
     {
         crate::inventory::add_client_targets(&mut backup.targets);
     }
-    if let Some(backup) = settings.backup.as_mut()
-        && backup.server_configs
-    {
-        crate::inventory::add_client_targets(&mut backup.targets);
-    }
     let state_dir = crate::state::resolve_dir(
         ctx.global.state_dir.as_deref(),
         settings.state_dir.as_deref(),
@@ -303,10 +298,7 @@ pub(crate) fn probe_plan(
     deadline: Option<std::time::Duration>,
     check_modern: bool,
 ) -> (crate::health::Options, std::time::Duration) {
-    let opts = crate::health::Options {
-        defaults: settings.defaults.clone(),
-        check_modern,
-    };
+    let opts = crate::health::Options::new(settings, check_modern);
     let deadline = deadline
         .or(settings.health_check.deadline)
         .unwrap_or(crate::config::DEFAULT_DEADLINE);

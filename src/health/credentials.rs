@@ -7,6 +7,7 @@ use std::path::Path;
 use base64::Engine;
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::config::BackupTarget;
 use crate::probe::{Failure, FailureKind};
 
 /// A token this close to expiry is a warning, so someone rotates it before the morning run.
@@ -22,9 +23,20 @@ pub(crate) enum Finding {
 pub(crate) fn check_files(
     config_files: &[std::path::PathBuf],
     env_file: Option<&Path>,
+    backups: &[BackupTarget],
 ) -> Vec<Finding> {
     let mut out = Vec::new();
     for path in config_files {
+        if path.is_dir() {
+            out.push(Finding::Failure(
+                Failure::new(
+                    FailureKind::Config,
+                    format!("config file {} is a directory, not a file", path.display()),
+                )
+                .hint("list the file itself in config_files"),
+            ));
+            continue;
+        }
         match std::fs::read(path) {
             Err(e) => out.push(Finding::Failure(
                 Failure::new(
@@ -32,7 +44,8 @@ pub(crate) fn check_files(
                     format!("config file {} cannot be read: {e}", path.display()),
                 )
                 .hint(format!(
-                    "restore it with `mcpctl restore`, or fix the path in config_files ({})",
+                    "{}, or fix the path in config_files ({})",
+                    restore_advice(path, backups),
                     path.display()
                 )),
             )),
@@ -41,8 +54,14 @@ pub(crate) fn check_files(
                     crate::validate::check(crate::config::FileFormat::Auto, path, &bytes)
                 {
                     out.push(Finding::Failure(
-                        Failure::new(FailureKind::Config, format!("config file {} does not parse: {problem}", path.display()))
-                            .hint("the file is corrupted or half-written; `mcpctl restore` brings back the last good copy"),
+                        Failure::new(
+                            FailureKind::Config,
+                            format!("config file {} does not parse: {problem}", path.display()),
+                        )
+                        .hint(format!(
+                            "the file is corrupted or half-written; {}",
+                            restore_advice(path, backups)
+                        )),
                     ));
                 }
                 if super::secrets::holds_secret(path, &bytes) {
@@ -55,6 +74,22 @@ pub(crate) fn check_files(
         out.extend(permission_warning(path, 0o044));
     }
     out
+}
+
+/// How to bring `path` back: the restore command of the backup target that covers it, or how to
+/// make one.
+pub(crate) fn restore_advice(path: &Path, backups: &[BackupTarget]) -> String {
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    match backups
+        .iter()
+        .find(|t| crate::backup::covers(t, &absolute.to_string_lossy()))
+    {
+        Some(t) => format!(
+            "`mcpctl restore {}` brings back the last good copy",
+            t.name
+        ),
+        None => "no backup target covers it: add it to a [[backup.targets]] entry so the next one can be restored".to_owned(),
+    }
 }
 
 fn permission_warning(path: &Path, mask: u32) -> Option<Finding> {

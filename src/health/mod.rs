@@ -69,6 +69,22 @@ pub struct ServerReport {
 pub struct Options {
     pub defaults: Defaults,
     pub check_modern: bool,
+    /// The backup targets, so a broken file's hint names the one that restores it.
+    pub backup_targets: Vec<crate::config::BackupTarget>,
+}
+
+impl Options {
+    pub fn new(settings: &crate::config::Settings, check_modern: bool) -> Self {
+        Self {
+            defaults: settings.defaults.clone(),
+            check_modern,
+            backup_targets: settings
+                .backup
+                .as_ref()
+                .map(|b| b.targets.clone())
+                .unwrap_or_default(),
+        }
+    }
 }
 
 /// Checks every server concurrently, as many at once as the open-file limit allows; each is cut
@@ -111,17 +127,21 @@ pub async fn check_all_until(
 /// that is not the probe's own, such as a recovery command's.
 pub fn redactor_for(server: &ServerConfig, defaults: &Defaults) -> Redactor {
     let mut redactor = Redactor::default();
-    let _ = prepare::prepare(server, defaults, &mut redactor);
+    let _ = prepare::prepare(server, defaults, &[], &mut redactor);
     redactor
 }
 
 pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
     let mut report = empty_report(server);
     let mut redactor = Redactor::default();
-    let prepared = prepare::prepare(server, &opts.defaults, &mut redactor);
+    let prepared = prepare::prepare(server, &opts.defaults, &opts.backup_targets, &mut redactor);
 
     let mut failures = Vec::new();
-    for finding in credentials::check_files(&server.config_files, server.env_file.as_deref()) {
+    for finding in credentials::check_files(
+        &server.config_files,
+        server.env_file.as_deref(),
+        &opts.backup_targets,
+    ) {
         push(finding, &mut report.warnings, &mut failures);
     }
     let prepared = match prepared {

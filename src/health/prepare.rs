@@ -20,10 +20,11 @@ pub(crate) struct Prepared {
 pub(crate) fn prepare(
     server: &ServerConfig,
     defaults: &config::Defaults,
+    backups: &[config::BackupTarget],
     redactor: &mut Redactor,
 ) -> Result<Prepared, Failure> {
     let file_env = match &server.env_file {
-        Some(path) => load_env_file(path, redactor)?,
+        Some(path) => load_env_file(path, backups, redactor)?,
         None => BTreeMap::new(),
     };
     let lookup = |name: &str| {
@@ -156,8 +157,16 @@ fn unset_message(names: &[String]) -> String {
 
 fn load_env_file(
     path: &std::path::Path,
+    backups: &[config::BackupTarget],
     redactor: &mut Redactor,
 ) -> Result<BTreeMap<String, String>, Failure> {
+    if path.is_dir() {
+        return Err(Failure::new(
+            FailureKind::Config,
+            format!("env_file {} is a directory, not a file", path.display()),
+        )
+        .hint("point `env_file` at the .env file itself"));
+    }
     let iter = dotenvy::from_path_iter(path).map_err(|e| {
         Failure::new(
             FailureKind::Config,
@@ -176,9 +185,10 @@ fn load_env_file(
                     parse_error(&e)
                 ),
             )
-            .hint(
-                "each line must be KEY=value; restore it with `mcpctl restore` if it was corrupted",
-            )
+            .hint(format!(
+                "each line must be KEY=value; {}",
+                super::credentials::restore_advice(path, backups)
+            ))
         })?;
         redactor.add(&v);
         vars.insert(k, v);

@@ -80,10 +80,10 @@ pub(super) fn list_servers(s: &Shared, _: NoArgs) -> Answer {
 
 /// The probe options and the run's deadline, as `health-check` makes them.
 pub(super) fn probe_plan(s: &Shared, check_modern: bool) -> (crate::health::Options, Duration) {
-    let opts = crate::health::Options {
-        defaults: s.settings.defaults.clone(),
-        check_modern: check_modern || s.settings.health_check.check_modern,
-    };
+    let opts = crate::health::Options::new(
+        &s.settings,
+        check_modern || s.settings.health_check.check_modern,
+    );
     let deadline = s
         .settings
         .health_check

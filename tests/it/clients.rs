@@ -549,7 +549,7 @@ fn only_files_the_client_rejects_count_against_the_status() {
         run.json()["summary"]
             .as_str()
             .unwrap()
-            .ends_with("; 1 client config file(s) unreadable"),
+            .ends_with("; 1 client config file unreadable"),
         "{}",
         run.stdout
     );
@@ -796,7 +796,7 @@ fn disabled_servers_are_listed_never_probed_nor_counted() {
     assert_eq!(Run::server(&report, "on")["disabled"], false);
     assert_eq!(
         report["summary"],
-        "1 servers: 1 healthy; 1 disabled, not probed"
+        "1 server: 1 healthy; 1 disabled, not probed"
     );
 
     let run = t().args(&["health-check", "--format", "table"]).run();

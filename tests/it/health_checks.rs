@@ -88,8 +88,62 @@ fn corrupted_config_file_is_unhealthy_with_a_restore_hint() {
         s["error"]["hint"]
             .as_str()
             .unwrap()
-            .contains("mcpctl restore")
+            .contains("no backup target covers it"),
+        "{s:#}"
     );
+}
+
+#[test]
+fn the_restore_hint_names_the_target_that_covers_the_file() {
+    let t = Test::new()
+        .file("home/.cursor/mcp.json", "{\"mcpServers\": {\"a\": ")
+        .file("jira.env", "TOKEN abc\n");
+    let config = format!(
+        "[servers.s]\n{MINIMAL}config_files = [\"~/.cursor/mcp.json\"]\n\
+         [servers.j]\n{MINIMAL}env_file = \"{{dir}}/jira.env\"\n\
+         [backup]\nrecipients = [\"age1rdwdcnkztqmxf643wkz8uy4a4cefg57wfx3pl5fwh3qy5v0nua5q6rqtep\"]\nlocations = [\"{{dir}}/backups\"]\n\
+         [backup.targets.cursor_mcp]\npaths = [\"~/.cursor/mcp.json\"]\n\
+         [backup.targets.jira]\npaths = [\"{{dir}}/jira.env\"]\n"
+    );
+    let run = t.config(&config).args(&["health-check", "--json"]).run();
+    run.code(1);
+    let report = run.json();
+    for (server, target) in [("s", "cursor_mcp"), ("j", "jira")] {
+        let s = report["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == server)
+            .unwrap();
+        let hint = s["error"]["hint"].as_str().unwrap();
+        assert!(
+            hint.contains(&format!("`mcpctl restore {target}`")),
+            "{s:#}"
+        );
+    }
+}
+
+#[test]
+fn a_directory_where_a_file_belongs_says_so() {
+    let t = Test::new().file("envdir/x", "").file("cfgdir/y", "");
+    let config = format!(
+        "[servers.e]\n{MINIMAL}env_file = \"{{dir}}/envdir\"\n\
+         [servers.c]\n{MINIMAL}config_files = [\"{{dir}}/cfgdir\"]\n"
+    );
+    let run = t.config(&config).args(&["health-check", "--json"]).run();
+    run.code(1);
+    let report = run.json();
+    for (server, what) in [("e", "envdir is a directory"), ("c", "cfgdir is a directory")] {
+        let s = report["servers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["name"] == server)
+            .unwrap();
+        let message = s["error"]["message"].as_str().unwrap();
+        assert!(message.contains(what), "{s:#}");
+        assert!(!message.contains("os error"), "{s:#}");
+    }
 }
 
 #[test]
