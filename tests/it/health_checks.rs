@@ -133,7 +133,10 @@ fn a_directory_where_a_file_belongs_says_so() {
     let run = t.config(&config).args(&["health-check", "--json"]).run();
     run.code(1);
     let report = run.json();
-    for (server, what) in [("e", "envdir is a directory"), ("c", "cfgdir is a directory")] {
+    for (server, what) in [
+        ("e", "envdir is a directory"),
+        ("c", "cfgdir is a directory"),
+    ] {
         let s = report["servers"]
             .as_array()
             .unwrap()
