@@ -4,13 +4,12 @@
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
-use crate::config::{
-    BackupTarget, Defaults, Endpoint, FileFormat, Origin, ServerConfig, Settings, Transport,
-};
+use crate::config::{BackupTarget, Defaults, Endpoint, FileFormat, Origin, ServerConfig, Settings};
 use crate::discovery::{
     self, ClientFile, DiscoveredServer, FileProblem, Locations, Syntax, TransportHint,
 };
 use crate::error::{Error, Result};
+use crate::types::Transport;
 
 #[derive(Debug, Default)]
 pub(crate) struct Inventory {

@@ -14,6 +14,7 @@ pub mod env_vars;
 pub mod error;
 pub mod exit;
 pub mod fix;
+pub mod hash;
 pub mod heal;
 pub mod health;
 mod inventory;
@@ -27,6 +28,7 @@ pub mod redact;
 pub mod report;
 pub mod signal;
 pub mod state;
+pub mod types;
 pub mod validate;
 
 use std::ffi::OsString;

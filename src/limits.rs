@@ -37,3 +37,6 @@ pub fn probe_concurrency() -> usize {
     let room = soft.saturating_sub(RESERVED_FDS) / FDS_PER_PROBE;
     usize::try_from(room.clamp(1, 4096)).unwrap_or(4096)
 }
+
+/// Sightings kept per fingerprint: also the most `open_issue_after` can wait for.
+pub const MAX_SIGHTINGS: usize = 50;

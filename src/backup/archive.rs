@@ -3,9 +3,9 @@
 
 use std::io::{Read, Write};
 
+use crate::hash::sha256_hex;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 
 use crate::config::FileFormat;
 
@@ -42,10 +42,6 @@ pub struct FileEntry {
 pub struct Source {
     pub entry: FileEntry,
     pub bytes: Vec<u8>,
-}
-
-pub fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
 }
 
 /// The member name for `path`: readable when unpacked by hand, never absolute.
@@ -224,7 +220,7 @@ pub fn open(
 /// Hashes what passes through; keeps it only when asked.
 pub struct HashingWriter<W> {
     inner: W,
-    hasher: Sha256,
+    hasher: crate::hash::Hasher,
     size: u64,
     keep: bool,
 }
@@ -233,7 +229,7 @@ impl<W: Write> HashingWriter<W> {
     pub fn new(inner: W) -> Self {
         Self {
             inner,
-            hasher: Sha256::new(),
+            hasher: crate::hash::Hasher::default(),
             size: 0,
             keep: true,
         }
@@ -241,7 +237,7 @@ impl<W: Write> HashingWriter<W> {
 
     /// The inner writer, the byte count and the hex SHA-256.
     pub fn finish(self) -> (W, u64, String) {
-        (self.inner, self.size, hex::encode(self.hasher.finalize()))
+        (self.inner, self.size, self.hasher.finish_hex())
     }
 }
 

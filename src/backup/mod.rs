@@ -15,7 +15,8 @@ pub mod verify;
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use archive::{FileEntry, Source, member_name, sha256_hex};
+use crate::hash::sha256_hex;
+use archive::{FileEntry, Source, member_name};
 
 use crate::config::BackupTarget;
 

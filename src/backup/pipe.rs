@@ -5,8 +5,6 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
-use sha2::{Digest, Sha256};
-
 const BLOCK: usize = 256 * 1024;
 const DEPTH: usize = 4;
 
@@ -25,7 +23,7 @@ pub(super) fn read_hashed<T>(
     let (tx, rx) = sync_channel::<Vec<u8>>(DEPTH);
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || {
-            let mut hasher = Sha256::new();
+            let mut hasher = crate::hash::Hasher::default();
             let mut size = 0u64;
             let mut tx = Some(tx);
             loop {
@@ -47,7 +45,7 @@ pub(super) fn read_hashed<T>(
             }
             Ok(Digested {
                 size,
-                sha256: hex::encode(hasher.finalize()),
+                sha256: hasher.finish_hex(),
             })
         });
         let mut reader = ChannelReader {
@@ -110,7 +108,7 @@ pub(super) fn write_hashed(
     let (tx, rx) = sync_channel::<Vec<u8>>(DEPTH);
     std::thread::scope(|scope| {
         let consumer = scope.spawn(move || -> io::Result<Digested> {
-            let mut hasher = Sha256::new();
+            let mut hasher = crate::hash::Hasher::default();
             let mut size = 0u64;
             for block in rx {
                 file.write_all(&block)?;
@@ -119,7 +117,7 @@ pub(super) fn write_hashed(
             }
             Ok(Digested {
                 size,
-                sha256: hex::encode(hasher.finalize()),
+                sha256: hasher.finish_hex(),
             })
         });
         let mut writer = ChannelWriter {
@@ -215,6 +213,6 @@ mod tests {
         });
         let digest = digest.unwrap();
         assert_eq!(digest.size, data.len() as u64);
-        assert_eq!(digest.sha256, hex::encode(Sha256::digest(&data)));
+        assert_eq!(digest.sha256, crate::hash::sha256_hex(&data));
     }
 }

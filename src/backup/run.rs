@@ -153,7 +153,7 @@ pub fn back_up(
     let written = Sealed {
         name: &name,
         host: &manifest.host,
-        manifest_sha256: &archive::sha256_hex(&manifest_json),
+        manifest_sha256: &crate::hash::sha256_hex(&manifest_json),
         signer: sealing.signer,
     };
     report.locations = write_everywhere(cfg, &target.name, &written, &seal);

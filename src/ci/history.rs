@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::limits::MAX_SIGHTINGS;
+
 /// How long a sighting counts.
 pub const WINDOW: chrono::TimeDelta = chrono::TimeDelta::days(14);
-/// Sightings kept per fingerprint: also the most `open_issue_after` can wait for.
-pub const MAX_SIGHTINGS: usize = 50;
 const MAX_FINGERPRINTS: usize = 5000;
 
 /// Read by `report` and `fix`: keep the values as they are.

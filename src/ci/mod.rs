@@ -27,7 +27,7 @@ pub fn fingerprint(
         "{category}\0{}\0{repo}\0{workflow}\0{job}",
         key.unwrap_or("")
     );
-    crate::backup::archive::sha256_hex(text.as_bytes())[..16].to_owned()
+    crate::hash::sha256_hex(text.as_bytes())[..16].to_owned()
 }
 
 /// Where a log given by hand comes from, for its fingerprints.

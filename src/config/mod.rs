@@ -14,6 +14,7 @@ pub use raw::{FileFormat, FixMode, NotifyOn, RecoverStep};
 use resolve::resolve;
 
 use crate::env_vars;
+use crate::types::Transport;
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_LAUNCHER_STARTUP: Duration = Duration::from_secs(60);
@@ -85,7 +86,7 @@ pub struct FixSettings {
     pub mode: FixMode,
     pub allowed_repos: Vec<String>,
     pub allowed_recipes: Vec<String>,
-    pub window: Option<crate::fix::window::Window>,
+    pub window: Option<crate::types::window::Window>,
     pub timezone: Option<chrono_tz::Tz>,
     pub max_attempts_per_fingerprint: u32,
     pub max_fixes_per_run: u32,
@@ -95,7 +96,7 @@ pub struct FixSettings {
     pub git_timeout: Duration,
     pub max_timeout_minutes: u32,
     pub repos: std::collections::BTreeMap<String, FixRepo>,
-    pub recipes: std::collections::BTreeMap<String, crate::fix::recipes::UserRecipe>,
+    pub recipes: std::collections::BTreeMap<String, crate::types::recipe::UserRecipe>,
 }
 
 /// A per-repo override of the checkout and the verify argv.
@@ -227,14 +228,6 @@ pub struct HealthCheckSettings {
     pub deadline: Option<Duration>,
     pub discover: Option<bool>,
     pub check_modern: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Transport {
-    Stdio,
-    Http,
-    Sse,
 }
 
 /// How to reach a server. Strings may still hold `${VAR}` references, expanded at probe time so

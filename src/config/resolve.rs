@@ -10,9 +10,10 @@ use super::raw::{
 };
 use super::{
     BackupSettings, BackupTarget, ConfigError, Defaults, Endpoint, FileFormat, HealthCheckSettings,
-    Location, Origin, RecoverPolicy, Retention, ServerConfig, Settings, Transport, expand_path,
-    line_col, valid_env_name,
+    Location, Origin, RecoverPolicy, Retention, ServerConfig, Settings, expand_path, line_col,
+    valid_env_name,
 };
+use crate::types::Transport;
 
 pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Settings, ConfigError> {
     let base = path.parent();
@@ -138,7 +139,7 @@ fn github(
         patterns_dirs: Vec::new(),
         open_issue_after: None,
     });
-    let max = crate::ci::history::MAX_SIGHTINGS;
+    let max = crate::limits::MAX_SIGHTINGS;
     if let Some(n) = &g.open_issue_after
         && usize::try_from(*n.get_ref()).map_or(true, |n| n > max)
     {
@@ -639,7 +640,7 @@ fn fix(
     let window = f
         .window
         .as_deref()
-        .map(crate::fix::window::Window::parse)
+        .map(crate::types::window::Window::parse)
         .transpose()
         .map_err(at)?;
     let timezone = f
@@ -652,18 +653,18 @@ fn fix(
         .transpose()
         .map_err(at)?;
     for recipe in &f.allowed_recipes {
-        if !crate::fix::recipes::BUILT_IN.contains(&recipe.as_str())
+        if !crate::types::recipe::BUILT_IN.contains(&recipe.as_str())
             && !f.recipes.contains_key(recipe)
         {
             return Err(at(format!(
                 "allowed_recipes: `{recipe}` is neither built in ({}) nor in [fix.recipes]",
-                crate::fix::recipes::BUILT_IN.join(", ")
+                crate::types::recipe::BUILT_IN.join(", ")
             )));
         }
     }
     let recipes = user_recipes(f.recipes).map_err(at)?;
     for repo in f.allowed_repos.iter().chain(f.repos.keys()) {
-        if crate::fix::grammar::Grammar::Action.check(repo).is_err()
+        if crate::types::grammar::Grammar::Action.check(repo).is_err()
             || repo.matches('/').count() != 1
         {
             return Err(at(format!("`{repo}` is not a repository like owner/name")));
@@ -703,10 +704,10 @@ fn fix(
 
 fn user_recipes(
     raw: std::collections::BTreeMap<String, super::raw::RawRecipe>,
-) -> Result<std::collections::BTreeMap<String, crate::fix::recipes::UserRecipe>, String> {
+) -> Result<std::collections::BTreeMap<String, crate::types::recipe::UserRecipe>, String> {
     let mut recipes = std::collections::BTreeMap::new();
     for (name, r) in raw {
-        if crate::fix::recipes::BUILT_IN.contains(&name.as_str()) {
+        if crate::types::recipe::BUILT_IN.contains(&name.as_str()) {
             return Err(format!(
                 "recipes.{name}: the name is taken by a built-in recipe"
             ));
@@ -717,7 +718,7 @@ fn user_recipes(
         let mut placeholders = std::collections::BTreeMap::new();
         for (hole, grammar) in r.placeholders {
             let g = grammar
-                .parse::<crate::fix::grammar::Grammar>()
+                .parse::<crate::types::grammar::Grammar>()
                 .map_err(|e| format!("recipes.{name}.placeholders.{hole}: {e}"))?;
             placeholders.insert(hole, g);
         }
@@ -737,7 +738,7 @@ fn user_recipes(
         }
         recipes.insert(
             name,
-            crate::fix::recipes::UserRecipe {
+            crate::types::recipe::UserRecipe {
                 argv: r.argv,
                 placeholders,
             },

@@ -5,6 +5,7 @@
 
 mod clients;
 mod detect;
+mod entry;
 mod formats;
 mod rules;
 mod vars;
@@ -21,7 +22,7 @@ pub use clients::{Client, ClientVars, Locations};
 pub use rules::Syntax;
 
 use clients::{Place, Scope, Shape};
-use formats::{Ctx, Entry};
+use entry::{Ctx, Entry};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]

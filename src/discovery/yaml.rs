@@ -6,7 +6,7 @@ use serde_json::{Map, Value};
 
 use super::TransportHint;
 use super::clients::Shape;
-use super::formats::{Ctx, Entry, Raw, finish, opt_str, settle, string_map, strings, transport_of};
+use super::entry::{Ctx, Entry, Raw, finish, opt_str, settle, string_map, strings, transport_of};
 
 fn parse(text: &str) -> Result<Map<String, Value>, String> {
     let value: Value = serde_saphyr::from_str(text)

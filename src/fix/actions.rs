@@ -31,7 +31,7 @@ fn parse(name: &str, text: &str) -> Result<BTreeMap<String, String>, String> {
     let file: File = serde_saphyr::from_str(text).map_err(|e| format!("{name}: {e}"))?;
     let mut out = BTreeMap::new();
     for (action, target) in file.actions {
-        super::grammar::Grammar::Action
+        crate::types::grammar::Grammar::Action
             .check(&action)
             .map_err(|e| format!("{name}: {e}"))?;
         if !target.starts_with('v') || !target[1..].chars().all(|c| c.is_ascii_digit()) {

@@ -7,21 +7,9 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::grammar::Grammar;
 use super::workflow;
-
-pub const BUILT_IN: &[&str] = &[
-    "npm-install",
-    "npm-add-dev",
-    "npm-legacy-peer-deps",
-    "pip-add",
-    "format",
-    "bump-action",
-    "set-node-version",
-    "add-permissions",
-    "raise-timeout",
-    "rerun",
-];
+use crate::types::grammar::Grammar;
+pub use crate::types::recipe::{BUILT_IN, UserRecipe};
 
 /// One file's new content.
 #[derive(Debug, Clone)]
@@ -36,13 +24,6 @@ pub enum Action {
     Edit(Vec<FileEdit>),
     Run(Vec<Vec<String>>),
     Rerun,
-}
-
-/// A user recipe from `[fix.recipes.NAME]`.
-#[derive(Debug, Clone)]
-pub struct UserRecipe {
-    pub argv: Vec<String>,
-    pub placeholders: BTreeMap<String, Grammar>,
 }
 
 /// What the recipe may look at.

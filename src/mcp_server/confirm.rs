@@ -145,9 +145,8 @@ impl Tokens {
 
 /// The SHA-256 of the plan as JSON: what a token is bound to.
 pub(crate) fn digest(plan: &serde_json::Value) -> String {
-    use sha2::Digest;
     let text = serde_json::to_vec(plan).expect("plans serialize");
-    hex::encode(sha2::Sha256::digest(&text))
+    crate::hash::sha256_hex(&text)
 }
 
 #[cfg(test)]

@@ -40,7 +40,7 @@ pub(super) async fn notify(
         .unwrap_or_default();
     let previous = history.last.get(outcome.command).cloned();
     let problem = outcome.status != Status::Ok;
-    let fingerprint = crate::backup::archive::sha256_hex(
+    let fingerprint = crate::hash::sha256_hex(
         format!(
             "{}\0{:?}\0{}",
             outcome.command, outcome.status, outcome.summary

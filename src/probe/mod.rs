@@ -15,8 +15,8 @@ use std::time::{Duration, Instant};
 use serde::Serialize;
 use serde_json::Value;
 
-pub use crate::config::Transport;
 use crate::redact::Redactor;
+pub use crate::types::Transport;
 use jsonrpc::{KNOWN_VERSIONS, MODERN_VERSION};
 
 /// How to reach one server, with every `${VAR}` already expanded.
