@@ -26,6 +26,7 @@ pub mod output;
 pub mod probe;
 pub mod redact;
 pub mod report;
+pub mod reports;
 pub mod signal;
 pub mod state;
 pub mod types;

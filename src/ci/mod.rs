@@ -11,6 +11,7 @@ pub mod runzip;
 pub mod seen;
 pub mod steps;
 pub mod token;
+pub mod watch;
 
 pub use classify::{Classified, Classifier, Issue};
 pub use patterns::Pattern;

@@ -5,60 +5,15 @@
 use std::io::BufReader;
 
 use chrono::Utc;
-use serde::Serialize;
 
 use super::Ctx;
 use super::emit::{self, View};
-use crate::ci::{self, Classifier, Issue};
+use crate::ci::{self, Classifier};
 use crate::cli::GhWatchArgs;
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::output::{self, Envelope};
-
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub(crate) struct Body {
-    pub(crate) runs: Vec<RunReport>,
-    /// Pattern files in use: the shipped set, then user directories.
-    pub(crate) patterns: usize,
-    /// Repositories whose list of runs had not changed (GitHub answered 304).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) unchanged: Vec<String>,
-    /// GitHub issues opened or commented on for persistent failures (`open_issue_after`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) escalations: Vec<ci::escalate::Escalation>,
-}
-
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub(crate) struct RunReport {
-    pub(crate) repo: Option<String>,
-    pub(crate) run_id: Option<u64>,
-    /// 1, then one more at each re-run of the same run id.
-    pub(crate) run_attempt: Option<u32>,
-    /// What started the run: `push`, `pull_request`, …
-    pub(crate) event: Option<String>,
-    /// The repository the run's commit comes from; another one than `repo` for a fork's pull
-    /// request, which `fix` refuses.
-    pub(crate) head_repo: Option<String>,
-    pub(crate) workflow: Option<String>,
-    pub(crate) branch: Option<String>,
-    pub(crate) sha: Option<String>,
-    pub(crate) conclusion: Option<String>,
-    pub(crate) url: Option<String>,
-    /// For `--log`: the file classified.
-    pub(crate) source: Option<String>,
-    pub(crate) lines: u64,
-    pub(crate) jobs: Vec<ci::github::Job>,
-    /// Jobs whose log could not be read, and why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub(crate) errors: Vec<String>,
-    pub(crate) issues: Vec<Issue>,
-}
-
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub(crate) struct CheckBody {
-    patterns: usize,
-    problems: Vec<String>,
-}
+use crate::reports::gh_watch::{Body, CheckBody, RunReport};
 
 pub(crate) async fn run(args: GhWatchArgs, ctx: &Ctx) -> Result<Code> {
     let Some(every) = args.watch else {
@@ -93,8 +48,13 @@ async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
     }
     let Some(log) = args.log.clone() else {
         let engine = Classifier::new(patterns).map_err(Error::Usage)?;
-        return super::gh_watch_api::watch(args, &settings, &engine, started, &state_dir, ctx)
-            .await;
+        let opts = ci::watch::Options {
+            all: args.all,
+            wait_lock: ctx.global.wait_lock,
+        };
+        let out = ci::watch::pass(&settings, &engine, &state_dir, &opts).await?;
+        let env = Envelope::new("gh-watch", started, out.status, out.summary, out.body);
+        return emit::finish(&env, started, &state_dir, ctx, || view(&env.body)).await;
     };
     let count = patterns.len();
     let engine = Classifier::new(patterns).map_err(Error::Usage)?;

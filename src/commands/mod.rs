@@ -6,7 +6,6 @@ mod emit;
 mod fix;
 mod generate;
 mod gh_watch;
-mod gh_watch_api;
 mod health_check;
 mod mcp_server;
 mod recover;

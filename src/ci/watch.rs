@@ -1,6 +1,7 @@
-//! `gh-watch` against GitHub: for each configured repository, the failed runs of the lookback
-//! window that were not classified before, their failing jobs' logs cut to the failing step,
-//! and the issues in them, each judged against the fingerprint history.
+//! One pass against GitHub: for each configured repository, the failed runs of the lookback
+//! window that were not classified before, their failing jobs' logs cut to the failing step
+//! (or the run's log archive when the job log is gone), and the issues in them, each judged
+//! against the fingerprint history and escalated to a GitHub issue when it keeps failing.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -8,33 +9,45 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::Ctx;
-use super::emit;
-use super::gh_watch::{Body, RunReport};
-use crate::ci::escalate::{self, Escalation, Sighted};
-use crate::ci::github::{self, Failure, RunsCache};
-use crate::ci::history::{History, Recurrence, Sighting};
-use crate::ci::seen::{self, Attempt, Seen};
-use crate::ci::{self, Classifier, Issue, runzip, steps};
-use crate::cli::GhWatchArgs;
+use super::escalate::{self, Escalation, Sighted};
+use super::github::{self, Failure, RunsCache};
+use super::history::{History, Recurrence, Sighting};
+use super::seen::{self, Attempt, Seen};
+use super::{Classifier, Issue, runzip, steps};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::exit::{Code, Status};
-use crate::output::{self, Envelope};
+use crate::exit::Status;
+use crate::output;
 use crate::redact::Redactor;
+use crate::reports::gh_watch::{Body, RunReport};
 use crate::state;
 
 const NOT_YET: &str = "not_yet_available";
 const DOWNLOAD_FAILED: &str = "download_failed";
 
-pub(crate) async fn watch(
-    args: &GhWatchArgs,
+/// How a pass is run.
+pub struct Options {
+    /// Classify every failed run of the window again, not only the ones not seen before.
+    pub all: bool,
+    /// How long to wait for the state lock.
+    pub wait_lock: Option<std::time::Duration>,
+}
+
+/// A pass's verdict, its one-line summary and its report body.
+pub struct Outcome {
+    pub status: Status,
+    pub summary: String,
+    pub body: Body,
+}
+
+/// One pass over the configured repositories, under the state lock; the seen runs, ETags and
+/// history are written once at the end, atomically.
+pub async fn pass(
     settings: &Settings,
     engine: &Classifier,
-    started: chrono::DateTime<Utc>,
     state_dir: &Path,
-    ctx: &Ctx,
-) -> Result<Code> {
+    opts: &Options,
+) -> Result<Outcome> {
     let gh = &settings.github;
     if gh.repos.is_empty() {
         return Err(Error::Usage(
@@ -46,7 +59,7 @@ pub(crate) async fn watch(
             "[github] repos: `{bad}` is not owner/name"
         )));
     }
-    let token = ci::token::github(gh.token.as_deref())?;
+    let token = super::token::github(gh.token.as_deref())?;
     let api_url = if gh.api_url.is_empty() {
         "https://api.github.com"
     } else {
@@ -56,7 +69,7 @@ pub(crate) async fn watch(
         github::Client::new(api_url, &token, settings.defaults.timeout).map_err(Error::Usage)?;
     let mut redactor = Redactor::default();
     redactor.add(&token);
-    let _lock = state::acquire(state_dir, ctx.global.wait_lock).await?;
+    let _lock = state::acquire(state_dir, opts.wait_lock).await?;
     let files = Files::new(state_dir);
     state::ensure_dir(&files.dir)?;
     let mut seen: Seen = load(&files.seen);
@@ -79,7 +92,7 @@ pub(crate) async fn watch(
                 humantime::format_duration(gh.lookback)
             ))
         })?;
-    let pass = w.repos(args, gh, since, &mut seen, &mut etags).await;
+    let pass = w.repos(opts.all, gh, since, &mut seen, &mut etags).await;
     w.history.prune(Utc::now());
     state::write_atomic_many(&[
         (&files.seen, &to_json(&seen), 0o600),
@@ -98,11 +111,11 @@ pub(crate) async fn watch(
         unchanged: pass.unchanged,
         escalations: w.escalations,
     };
-    let env = Envelope::new("gh-watch", started, status, summary, body);
-    emit::finish(&env, started, state_dir, ctx, || {
-        super::gh_watch::view(&env.body)
+    Ok(Outcome {
+        status,
+        summary,
+        body,
     })
-    .await
 }
 
 /// What one pass over the repositories found.
@@ -213,7 +226,7 @@ impl Watcher<'_> {
     /// at a spent rate limit or an outage.
     async fn repos(
         &mut self,
-        args: &GhWatchArgs,
+        all: bool,
         gh: &crate::config::GithubSettings,
         since: chrono::DateTime<Utc>,
         seen: &mut Seen,
@@ -254,7 +267,7 @@ impl Watcher<'_> {
                     attempt: run.run_attempt.unwrap_or(1),
                 };
                 let known = seen.contains(repo, attempt);
-                if !args.all && known {
+                if !all && known {
                     continue;
                 }
                 match self.run(repo, &run).await {
@@ -314,7 +327,7 @@ impl Watcher<'_> {
             lines += classified.lines;
             for mut issue in classified.issues {
                 let workflow = run.name.as_deref().unwrap_or("");
-                issue.fingerprint = ci::fingerprint(
+                issue.fingerprint = super::fingerprint(
                     &issue.category,
                     issue.key.as_deref(),
                     repo,
@@ -485,7 +498,7 @@ fn classify(
     log: &[u8],
     steps: &[steps::Step],
     step_only: bool,
-) -> std::io::Result<(ci::Classified, Option<[u64; 2]>)> {
+) -> std::io::Result<(super::Classified, Option<[u64; 2]>)> {
     if !step_only && let Some(section) = steps::failing_section(log, steps) {
         let mut classified = engine.classify(&log[section.bytes.clone()])?;
         if !classified.issues.is_empty() {

@@ -1,0 +1,50 @@
+//! `gh-watch`'s report body: the runs classified, and what `--check-patterns` found.
+
+use serde::Serialize;
+
+use crate::ci::{self, Issue};
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Body {
+    pub runs: Vec<RunReport>,
+    /// Pattern files in use: the shipped set, then user directories.
+    pub patterns: usize,
+    /// Repositories whose list of runs had not changed (GitHub answered 304).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub unchanged: Vec<String>,
+    /// GitHub issues opened or commented on for persistent failures (`open_issue_after`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub escalations: Vec<ci::escalate::Escalation>,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct RunReport {
+    pub repo: Option<String>,
+    pub run_id: Option<u64>,
+    /// 1, then one more at each re-run of the same run id.
+    pub run_attempt: Option<u32>,
+    /// What started the run: `push`, `pull_request`, …
+    pub event: Option<String>,
+    /// The repository the run's commit comes from; another one than `repo` for a fork's pull
+    /// request, which `fix` refuses.
+    pub head_repo: Option<String>,
+    pub workflow: Option<String>,
+    pub branch: Option<String>,
+    pub sha: Option<String>,
+    pub conclusion: Option<String>,
+    pub url: Option<String>,
+    /// For `--log`: the file classified.
+    pub source: Option<String>,
+    pub lines: u64,
+    pub jobs: Vec<ci::github::Job>,
+    /// Jobs whose log could not be read, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<String>,
+    pub issues: Vec<Issue>,
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct CheckBody {
+    pub patterns: usize,
+    pub problems: Vec<String>,
+}
