@@ -53,8 +53,41 @@ pub enum Code {
 }
 
 impl Code {
+    /// Every code, in the order the README and the man pages list them.
+    pub const ALL: [Code; 6] = [
+        Code::Ok,
+        Code::Warning,
+        Code::Critical,
+        Code::Unknown,
+        Code::Locked,
+        Code::Interrupted,
+    ];
+
     pub fn as_u8(self) -> u8 {
         self as u8
+    }
+
+    /// The meaning, word for word as the README's exit-code table says it (a test holds them
+    /// together).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Code::Ok => "ok: everything checked is healthy",
+            Code::Warning => {
+                "warning: something degraded, a non-critical server down, or a partial run"
+            }
+            Code::Critical => {
+                "critical: a server marked `critical = true` is down, or the operation failed"
+            }
+            Code::Unknown => {
+                "unknown: bad config, bad usage (clap's own 2 is remapped), a key or identity file refused, internal error"
+            }
+            Code::Locked => {
+                "another mcpctl run holds the state-directory lock (`--wait-lock 5m` queues instead)"
+            }
+            Code::Interrupted => {
+                "interrupted (SIGINT or SIGTERM); child processes are killed first"
+            }
+        }
     }
 }
 

@@ -9,6 +9,7 @@ pub mod cli;
 mod commands;
 pub mod config;
 pub mod discovery;
+mod docs;
 pub mod emergency;
 pub mod env_vars;
 pub mod error;

@@ -141,3 +141,13 @@ fn readme_metrics_are_fresh() {
     let table = mcpctl::notify::metrics::markdown();
     check("README.md", &format!("{head}{BEGIN}{table}{END}{tail}"));
 }
+
+#[test]
+fn the_readme_exit_code_table_is_the_one_in_the_code() {
+    let readme = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+        .expect("README.md");
+    for code in mcpctl::exit::Code::ALL {
+        let row = format!("| {} | {} |", code.as_u8(), code.meaning());
+        assert!(readme.contains(&row), "README.md lacks the row {row}");
+    }
+}
