@@ -44,7 +44,7 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand mcp-server 'Serve mcpctl''s checks, and the actions the config allows, to MCP clients (stdio or HTTP)'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page, or write every page into a directory'
-            cand schema 'Print the JSON Schema of the reports'
+            cand schema 'Print the JSON Schema of health-check''s report, or write every report''s into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mcpctl;health-check'= {
@@ -286,6 +286,7 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand --version 'Print version'
         }
         &'mcpctl;schema'= {
+            cand --out-dir 'Write `<command>.json` for every report into DIR'
             cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'
@@ -314,7 +315,7 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand mcp-server 'Serve mcpctl''s checks, and the actions the config allows, to MCP clients (stdio or HTTP)'
             cand completions 'Print a shell completion script'
             cand man 'Print the man page, or write every page into a directory'
-            cand schema 'Print the JSON Schema of the reports'
+            cand schema 'Print the JSON Schema of health-check''s report, or write every report''s into a directory'
             cand help 'Print this message or the help of the given subcommand(s)'
         }
         &'mcpctl;help;health-check'= {

@@ -49,7 +49,7 @@ complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "report" -d 'Reliabili
 complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "mcp-server" -d 'Serve mcpctl\'s checks, and the actions the config allows, to MCP clients (stdio or HTTP)'
 complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "completions" -d 'Print a shell completion script'
 complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "man" -d 'Print the man page, or write every page into a directory'
-complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of the reports'
+complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "schema" -d 'Print the JSON Schema of health-check\'s report, or write every report\'s into a directory'
 complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l from -d 'Import servers from this MCP client config file (any supported client format); repeatable' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s s -l server -d 'Probe only these servers; repeatable' -r
@@ -254,6 +254,7 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s q -l quiet -d 'Pri
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s h -l help -d 'Print help (see more with \'--help\')'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand man" -s V -l version -d 'Print version'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l out-dir -d 'Write `<command>.json` for every report into DIR' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand schema" -l report -d 'Write the JSON report here instead of the state directory' -r -F
@@ -279,5 +280,5 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report mcp-server completions man schema help" -f -a "mcp-server" -d 'Serve mcpctl\'s checks, and the actions the config allows, to MCP clients (stdio or HTTP)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report mcp-server completions man schema help" -f -a "completions" -d 'Print a shell completion script'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report mcp-server completions man schema help" -f -a "man" -d 'Print the man page, or write every page into a directory'
-complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report mcp-server completions man schema help" -f -a "schema" -d 'Print the JSON Schema of the reports'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report mcp-server completions man schema help" -f -a "schema" -d 'Print the JSON Schema of health-check\'s report, or write every report\'s into a directory'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand help; and not __fish_seen_subcommand_from health-check backup restore recover emergency gh-watch fix report mcp-server completions man schema help" -f -a "help" -d 'Print this message or the help of the given subcommand(s)'

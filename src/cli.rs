@@ -98,9 +98,9 @@ pub enum Command {
     /// Print the man page, or write every page into a directory
     #[command(hide = true)]
     Man(ManArgs),
-    /// Print the JSON Schema of the reports
+    /// Print the JSON Schema of health-check's report, or write every report's into a directory
     #[command(hide = true)]
-    Schema,
+    Schema(SchemaArgs),
 }
 
 #[derive(Debug, Args)]
@@ -342,6 +342,13 @@ pub struct McpServerArgs {
 pub struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// Write `<command>.json` for every report into DIR
+    #[arg(long, value_name = "DIR")]
+    pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

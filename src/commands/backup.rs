@@ -2,25 +2,20 @@
 //! one domain call, the envelope and the view.
 
 use chrono::Utc;
-use serde::Serialize;
 
 use super::Ctx;
 use super::emit::{self, View};
 use crate::backup::check::{self, CheckBody};
 use crate::backup::keys;
-use crate::backup::run::{self, Outcome, TargetReport};
+use crate::backup::run::{self, Outcome};
 use crate::backup::sign::{Signer, Verifier, VerifySource};
 use crate::cli::BackupArgs;
 use crate::config::{BackupSettings, BackupTarget};
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::output::{self, Envelope, plural};
+use crate::reports::backup::Body;
 use crate::state;
-
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub(crate) struct Body {
-    targets: Vec<TargetReport>,
-}
 
 pub(crate) async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();

@@ -2,7 +2,6 @@
 //! write the env file the pipeline sources. `--status` shows the mode, `--clear` ends it.
 
 use chrono::Utc;
-use serde::Serialize;
 
 use super::Ctx;
 use super::emit::{self, View};
@@ -12,23 +11,8 @@ use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::health;
 use crate::output::{self, Envelope};
+use crate::reports::emergency::Body;
 use crate::state;
-
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub(crate) struct Body {
-    /// check | status | clear
-    action: String,
-    env_file: std::path::PathBuf,
-    active: bool,
-    since: Option<chrono::DateTime<Utc>>,
-    /// When the latest period in fallback mode ended, and what ended it (hand | health-check |
-    /// emergency); `report` takes the period's end from here.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cleared_at: Option<chrono::DateTime<Utc>>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    cleared_by: Option<ClearedBy>,
-    servers: Vec<ServerMode>,
-}
 
 pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();

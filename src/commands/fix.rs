@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use chrono::Utc;
-use serde::Serialize;
 
 use super::Ctx;
 use super::emit::{self, View};
@@ -12,19 +11,10 @@ use crate::cli::FixArgs;
 use crate::error::{Error, Result};
 use crate::exit::Code;
 use crate::fix::ledger;
-use crate::fix::outcome::{FixReport, Outcome};
+use crate::fix::outcome::Outcome;
 use crate::fix::run;
 use crate::output::{self, Envelope};
-
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub(crate) struct Body {
-    /// False for a dry run (the default): nothing was changed.
-    applied: bool,
-    mode: String,
-    /// The gh-watch report the issues came from.
-    source: String,
-    fixes: Vec<FixReport>,
-}
+use crate::reports::fix::Body;
 
 pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();

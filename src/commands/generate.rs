@@ -5,7 +5,7 @@ use std::path::Path;
 
 use clap::CommandFactory;
 
-use crate::cli::{Cli, CompletionsArgs, ManArgs};
+use crate::cli::{Cli, CompletionsArgs, ManArgs, SchemaArgs};
 use crate::error::{Error, Result};
 use crate::exit::Code;
 use crate::output::print_stdout;
@@ -36,11 +36,16 @@ pub(crate) fn man(args: &ManArgs) -> Result<Code> {
     }
 }
 
-pub(crate) fn schema() -> Result<Code> {
-    let schema =
-        schemars::schema_for!(crate::output::Envelope<crate::commands::health_check::Body>);
-    let json = serde_json::to_string_pretty(&schema).expect("schemas serialize");
-    print(&format!("{json}\n"))
+pub(crate) fn schema(args: &SchemaArgs) -> Result<Code> {
+    let all = crate::docs::schema::all();
+    let Some(dir) = &args.out_dir else {
+        return print(&all[0].1);
+    };
+    crate::state::ensure_dir(dir)?;
+    for (name, json) in all {
+        crate::state::write_atomic(&dir.join(format!("{name}.json")), json.as_bytes(), 0o644)?;
+    }
+    Ok(Code::Ok)
 }
 
 fn render(cmd: &clap::Command, page: Option<&str>) -> Result<String> {

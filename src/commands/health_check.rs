@@ -1,7 +1,6 @@
 //! `mcpctl health-check`: probe every server, fold the results into one status, store the report.
 
 use chrono::Utc;
-use serde::Serialize;
 
 use super::Ctx;
 use super::emit::{self, View, print};
@@ -13,28 +12,8 @@ use crate::exit::{Code, Status};
 use crate::health::{self, ServerReport, ServerStatus};
 use crate::inventory::{self, Inventory};
 use crate::output::{self, Envelope, Mode};
+use crate::reports::health_check::Body;
 use crate::state;
-
-/// The health-check report's own fields, after the envelope.
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub(crate) struct Body {
-    /// Config file used, if any.
-    config: Option<std::path::PathBuf>,
-    /// The capabilities mcpctl declared in `initialize`; tool counts depend on them.
-    client_capabilities: serde_json::Value,
-    deadline_ms: u64,
-    servers: Vec<ServerReport>,
-    /// With --recover: each server that was failing, its first and final state and every action.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    recovery: Vec<crate::heal::Recovery>,
-    /// MCP client config files, or entries of them, that could not be used: `kind` invalid
-    /// (the client rejects it; counts as a warning) or not_read (listed only). Never fatal.
-    discovery_problems: Vec<FileProblem>,
-    /// SIGINT or SIGTERM ended the run: only the servers probed by then have a result, the
-    /// others say `interrupted`. The run exits 130.
-    #[serde(skip_serializing_if = "std::ops::Not::not")]
-    interrupted: bool,
-}
 
 pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
@@ -295,7 +274,7 @@ fn perfdata(servers: &[ServerReport]) -> Vec<(String, f64, &'static str)> {
 }
 
 fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -> Result<Code> {
-    #[derive(Serialize)]
+    #[derive(serde::Serialize)]
     struct Row<'a> {
         name: &'a str,
         transport: &'a str,

@@ -86,7 +86,7 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
             Command::McpServer(args) => Box::pin(mcp_server::run(args, &ctx)).await,
             Command::Completions(args) => generate::completions(&args),
             Command::Man(args) => generate::man(&args),
-            Command::Schema => generate::schema(),
+            Command::Schema(args) => generate::schema(&args),
         }
     };
     tokio::pin!(work);
@@ -168,7 +168,7 @@ fn command_name(command: &Command) -> &'static str {
         Command::McpServer(_) => "mcp-server",
         Command::Completions(_) => "completions",
         Command::Man(_) => "man",
-        Command::Schema => "schema",
+        Command::Schema(_) => "schema",
     }
 }
 
@@ -241,7 +241,7 @@ fn job(command: &Command) -> crate::notify::Job {
         Command::Fix(_) => ("fix", false),
         Command::Report(_) => ("report", false),
         Command::McpServer(_) => ("mcp-server", false),
-        Command::Completions(_) | Command::Man(_) | Command::Schema => ("generate", false),
+        Command::Completions(_) | Command::Man(_) | Command::Schema(_) => ("generate", false),
     };
     crate::notify::Job { name, complete }
 }

@@ -2,7 +2,6 @@
 //! inside its guards, and exit by the final state. Also `--reset`, `--pause`, `--resume`.
 
 use chrono::Utc;
-use serde::Serialize;
 
 use super::Ctx;
 use super::emit::{self, View};
@@ -14,20 +13,8 @@ use crate::heal::audit::{self, Outcome, Record};
 use crate::heal::{self, Recovery, guard};
 use crate::health::{self, ServerStatus};
 use crate::output::{self, Envelope};
+use crate::reports::recover::{Body, GuardBody};
 use crate::state;
-
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub(crate) struct Body {
-    dry_run: bool,
-    servers: Vec<Recovery>,
-}
-
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-pub(crate) struct GuardBody {
-    /// reset | paused | resumed
-    action: String,
-    servers: Vec<String>,
-}
 
 pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();

@@ -4,7 +4,6 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
-use serde::Serialize;
 
 use super::Ctx;
 use super::emit::{self, View, print};
@@ -14,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::output::{self, Envelope};
 use crate::report::{self, Figures};
+use crate::reports::report::PruneBody;
 use crate::state;
 
 const DEFAULT_SINCE: std::time::Duration = std::time::Duration::from_secs(7 * 86_400);
@@ -242,11 +242,6 @@ fn view(f: &Figures, problems: Vec<String>) -> View {
         footnotes,
         perfdata,
     }
-}
-
-#[derive(Debug, Serialize, schemars::JsonSchema)]
-struct PruneBody {
-    prune: report::Pruned,
 }
 
 async fn prune(older: std::time::Duration, started: DateTime<Utc>, ctx: &Ctx) -> Result<Code> {

@@ -2,3 +2,4 @@
 //! and report schemas (from the report types). Tests fail when a committed copy is stale.
 
 pub(crate) mod man;
+pub(crate) mod schema;

@@ -1,0 +1,15 @@
+//! `fix`'s report body.
+
+use serde::Serialize;
+
+use crate::fix::outcome::FixReport;
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Body {
+    /// False for a dry run (the default): nothing was changed.
+    pub applied: bool,
+    pub mode: String,
+    /// The gh-watch report the issues came from.
+    pub source: String,
+    pub fixes: Vec<FixReport>,
+}

@@ -1,0 +1,27 @@
+//! `health-check`'s report body.
+
+use serde::Serialize;
+
+use crate::discovery::FileProblem;
+use crate::health::ServerReport;
+
+/// The health-check report's own fields, after the envelope.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct Body {
+    /// Config file used, if any.
+    pub config: Option<std::path::PathBuf>,
+    /// The capabilities mcpctl declared in `initialize`; tool counts depend on them.
+    pub client_capabilities: serde_json::Value,
+    pub deadline_ms: u64,
+    pub servers: Vec<ServerReport>,
+    /// With --recover: each server that was failing, its first and final state and every action.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub recovery: Vec<crate::heal::Recovery>,
+    /// MCP client config files, or entries of them, that could not be used: `kind` invalid
+    /// (the client rejects it; counts as a warning) or not_read (listed only). Never fatal.
+    pub discovery_problems: Vec<FileProblem>,
+    /// SIGINT or SIGTERM ended the run: only the servers probed by then have a result, the
+    /// others say `interrupted`. The run exits 130.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub interrupted: bool,
+}

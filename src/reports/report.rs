@@ -1,0 +1,8 @@
+//! `report --prune`'s body; the report itself is `report::Report`.
+
+use serde::Serialize;
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct PruneBody {
+    pub prune: crate::report::Pruned,
+}
