@@ -187,7 +187,10 @@ mod tests {
         let cases = [
             ("export API_KEY=abc123def", "export API_KEY=***"),
             ("password: hunter22", "password: ***"),
-            (r#"{"auth_token": "s3cr3tvalue"}"#, r#"{"auth_token": "***"}"#),
+            (
+                r#"{"auth_token": "s3cr3tvalue"}"#,
+                r#"{"auth_token": "***"}"#,
+            ),
             ("Authorization: Bearer abcdefgh12345", "Authorization: ***"),
             ("push with ghp_abcdefghijklmnopqrstuvwxyz", "push with ***"),
             ("github_pat_11ABCDEFG0123456789_abcdef", "***"),

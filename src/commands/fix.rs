@@ -147,7 +147,11 @@ fn view(body: &Body) -> View {
                 footnotes.push(format!("{}: would run: {}", f.fingerprint, argv.join(" ")));
             }
             // A proposal shows its validated diff; without a call, the prompt that would go.
-            let shown = f.proposal.as_ref().or(f.prompt.as_ref()).or(f.diff.as_ref());
+            let shown = f
+                .proposal
+                .as_ref()
+                .or(f.prompt.as_ref())
+                .or(f.diff.as_ref());
             if let Some(text) = shown {
                 footnotes.extend(text.lines().map(str::to_owned));
             }

@@ -662,10 +662,7 @@ fn fix(
         }
     }
     let recipes = user_recipes(f.recipes).map_err(at)?;
-    let proposer = f
-        .proposer
-        .map(|p| proposer(p, path, text))
-        .transpose()?;
+    let proposer = f.proposer.map(|p| proposer(p, path, text)).transpose()?;
     for repo in f.allowed_repos.iter().chain(f.repos.keys()) {
         if crate::fix::grammar::Grammar::Action.check(repo).is_err()
             || repo.matches('/').count() != 1
@@ -753,7 +750,9 @@ fn proposer(
                 )));
             }
             let Some(model) = p.model.filter(|m| !m.is_empty()) else {
-                return Err(at("url needs model, the name the endpoint knows the model by"));
+                return Err(at(
+                    "url needs model, the name the endpoint knows the model by",
+                ));
             };
             super::ProposerKind::Http {
                 url,

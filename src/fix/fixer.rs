@@ -753,7 +753,11 @@ impl Fixer<'_> {
 
 /// Fetches, then checks out the fix branch fresh from the failing branch's remote head: the
 /// tree a fix applies to.
-pub(crate) async fn branch_off(git: &Git, base: &str, branch: &str) -> std::result::Result<(), String> {
+pub(crate) async fn branch_off(
+    git: &Git,
+    base: &str,
+    branch: &str,
+) -> std::result::Result<(), String> {
     git.run(&["fetch", "--quiet", "origin"]).await?;
     let start = format!("origin/{base}");
     git.run(&["checkout", "--quiet", "--no-track", "-B", branch, &start])

@@ -72,7 +72,10 @@ impl Writer {
         let payload = json!({ "labels": labels });
         let _: serde_json::Value = self
             .octo
-            .post(format!("/repos/{repo}/issues/{number}/labels"), Some(&payload))
+            .post(
+                format!("/repos/{repo}/issues/{number}/labels"),
+                Some(&payload),
+            )
             .await
             .map_err(|e| describe(&e, &format!("labelling pull request #{number} of {repo}")))?;
         Ok(())

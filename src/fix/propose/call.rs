@@ -55,7 +55,8 @@ async fn command(call: &Call<'_>, argv: &[String]) -> Result<String, String> {
         .map_err(|e| format!("cannot run the proposer {program}: {e}"))?;
     // An empty directory: a command that is an agent must not edit the checkout behind the
     // validator's back.
-    let scratch = tempfile::tempdir().map_err(|e| format!("cannot make a scratch directory: {e}"))?;
+    let scratch =
+        tempfile::tempdir().map_err(|e| format!("cannot make a scratch directory: {e}"))?;
     let mut cmd = crate::children::command(&resolved);
     cmd.args(&argv[1..])
         .current_dir(scratch.path())
@@ -124,7 +125,9 @@ async fn command(call: &Call<'_>, argv: &[String]) -> Result<String, String> {
         Ok(Ok(status)) => status,
         _ => {
             shutdown(&mut child, guard, false, GRACE).await;
-            return Err(format!("the proposer {program} closed its output but did not exit"));
+            return Err(format!(
+                "the proposer {program} closed its output but did not exit"
+            ));
         }
     };
     // Its group too: a grandchild it left behind must not outlive the call.
@@ -133,22 +136,32 @@ async fn command(call: &Call<'_>, argv: &[String]) -> Result<String, String> {
         let tail = String::from_utf8_lossy(&err);
         let tail = tail.trim();
         let start = tail.len().saturating_sub(STDERR_KEEP);
-        let start = (start..tail.len()).find(|i| tail.is_char_boundary(*i)).unwrap_or(0);
+        let start = (start..tail.len())
+            .find(|i| tail.is_char_boundary(*i))
+            .unwrap_or(0);
         return Err(format!(
             "the proposer {program} {}: {}",
             describe(status),
             call.redactor.redact_shapes(&tail[start..])
         ));
     }
-    String::from_utf8(out).map_err(|_| format!("the proposer {program} answered with bytes that are not UTF-8"))
+    String::from_utf8(out)
+        .map_err(|_| format!("the proposer {program} answered with bytes that are not UTF-8"))
 }
 
-async fn http(call: &Call<'_>, url: &str, model: &str, api_key: Option<&str>) -> Result<String, String> {
+async fn http(
+    call: &Call<'_>,
+    url: &str,
+    model: &str,
+    api_key: Option<&str>,
+) -> Result<String, String> {
     let s = call.settings;
     let client = crate::net::client()?;
     let (url, missing) = crate::config::expand(url, &|n| std::env::var(n).ok());
     if let Some(var) = missing.first() {
-        return Err(format!("[fix.proposer] url needs ${{{var}}}, which is not set"));
+        return Err(format!(
+            "[fix.proposer] url needs ${{{var}}}, which is not set"
+        ));
     }
     let host = reqwest::Url::parse(&url)
         .ok()
@@ -171,21 +184,26 @@ async fn http(call: &Call<'_>, url: &str, model: &str, api_key: Option<&str>) ->
                 "[fix.proposer] api_key needs ${{{var}}}, which is not set in this run's environment"
             ));
         }
-        let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {key}"))
-            .map_err(|_| "[fix.proposer] api_key holds characters a header cannot carry".to_owned())?;
+        let mut value =
+            reqwest::header::HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
+                "[fix.proposer] api_key holds characters a header cannot carry".to_owned()
+            })?;
         value.set_sensitive(true);
         request = request.header(reqwest::header::AUTHORIZATION, value);
     }
-    let response = request
-        .send()
-        .await
-        .map_err(|e| format!("asking {host}: {}", call.redactor.redact(&crate::net::error_chain(&e))))?;
+    let response = request.send().await.map_err(|e| {
+        format!(
+            "asking {host}: {}",
+            call.redactor.redact(&crate::net::error_chain(&e))
+        )
+    })?;
     let status = response.status();
     let cap = s.max_output_bytes;
     let mut bytes = Vec::new();
     let mut stream = response.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk.map_err(|e| format!("reading {host}'s answer: {}", crate::net::error_chain(&e)))?;
+        let chunk = chunk
+            .map_err(|e| format!("reading {host}'s answer: {}", crate::net::error_chain(&e)))?;
         bytes.extend_from_slice(&chunk);
         if bytes.len() > cap {
             return Err(format!(
@@ -198,8 +216,9 @@ async fn http(call: &Call<'_>, url: &str, model: &str, api_key: Option<&str>) ->
         let shown = crate::redact::cut(&call.redactor.redact_shapes(text.trim()), 300);
         return Err(format!("{host} answered HTTP {}: {shown}", status.as_u16()));
     }
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .map_err(|e| format!("{host}'s answer is not JSON ({e}); is url a chat-completions endpoint?"))?;
+    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+        format!("{host}'s answer is not JSON ({e}); is url a chat-completions endpoint?")
+    })?;
     value["choices"][0]["message"]["content"]
         .as_str()
         .map(str::to_owned)

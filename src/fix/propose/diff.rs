@@ -1,10 +1,10 @@
 //! The proposer's answer, checked before the checkout is touched: the first fenced diff (or the
-//! whole answer) must parse as a unified diff (diffy's git-diff parser), touch only plain paths
-//! inside the checkout that are tracked files or new files in tracked directories, none of them a
-//! symlink, a workflow, a lockfile, an env file, a key or a credential, stay within the size
-//! limits, and pass `git apply --check`.
+//! whole answer) must parse as a unified diff (diffy's parsers, git's extended form included),
+//! touch only plain paths inside the checkout that are tracked files or new files in tracked
+//! directories, none of them a symlink, a workflow, a lockfile, an env file, a key or a
+//! credential, stay within the size limits, and pass `git apply --check`.
 
-use diffy::patch_set::{FileMode, FileOperation, ParseOptions, PatchSet, PatchKind};
+use diffy::patch_set::{FileMode, FileOperation, ParseOptions, PatchKind, PatchSet};
 
 use super::index::{self, Mode};
 use super::paths;
@@ -49,16 +49,32 @@ struct Change {
 }
 
 /// Every check but `git apply --check`, which `apply_check` runs.
-pub(super) async fn check(answer: &str, git: &Git, limits: &ProposerSettings) -> Result<Proposal, String> {
+pub(super) async fn check(
+    answer: &str,
+    git: &Git,
+    limits: &ProposerSettings,
+) -> Result<Proposal, String> {
     let text = extract(answer);
     let mut diff = text.trim_matches('\n').to_owned();
     diff.push('\n');
+    let looks_like_diff = diff
+        .lines()
+        .any(|l| l.starts_with("--- ") || l.starts_with("diff --git ") || l.starts_with("@@ "));
+    if !looks_like_diff {
+        return Err("the answer holds no unified diff (prose alone, or an empty answer)".into());
+    }
+    // git's extended headers (modes, renames) when the diff has them, else plain unified diff.
+    let format = if diff.lines().any(|l| l.starts_with("diff --git ")) {
+        ParseOptions::gitdiff()
+    } else {
+        ParseOptions::unidiff()
+    };
     let mut patches = Vec::new();
-    for parsed in PatchSet::parse(&diff, ParseOptions::gitdiff()) {
+    for parsed in PatchSet::parse(&diff, format) {
         patches.push(parsed.map_err(|e| format!("the answer is not a unified diff: {e}"))?);
     }
     if patches.is_empty() {
-        return Err("the answer holds no unified diff (prose alone, or an empty answer)".into());
+        return Err("the answer holds no file header (`--- a/PATH`, `+++ b/PATH`)".into());
     }
     if patches.len() > limits.max_files {
         return Err(format!(
@@ -102,7 +118,15 @@ pub(super) async fn check(answer: &str, git: &Git, limits: &ProposerSettings) ->
                     "the diff deletes {path}; a proposal may only edit tracked files and add new ones"
                 ));
             }
-            FileOperation::Modify { original, modified } | FileOperation::Rename { from: original, to: modified } | FileOperation::Copy { from: original, to: modified } => {
+            FileOperation::Modify { original, modified }
+            | FileOperation::Rename {
+                from: original,
+                to: modified,
+            }
+            | FileOperation::Copy {
+                from: original,
+                to: modified,
+            } => {
                 return Err(format!(
                     "the diff moves or copies {original} to {modified}; a proposal may only edit tracked files and add new ones"
                 ));
@@ -113,7 +137,10 @@ pub(super) async fn check(answer: &str, git: &Git, limits: &ProposerSettings) ->
             .flatten()
             .any(|m| matches!(m, FileMode::Symlink | FileMode::Gitlink))
         {
-            return Err(format!("the diff makes {} a symlink or a submodule", change.path));
+            return Err(format!(
+                "the diff makes {} a symlink or a submodule",
+                change.path
+            ));
         }
         if p.old_mode().is_some() && p.new_mode().is_some() && p.old_mode() != p.new_mode() {
             return Err(format!("the diff changes the mode of {}", change.path));
@@ -184,8 +211,14 @@ fn names<'a>(op: &'a FileOperation<'a, str>) -> Vec<(&'a str, bool)> {
         FileOperation::Create(p) => vec![(p.as_ref(), true)],
         FileOperation::Delete(p) => vec![(p.as_ref(), false)],
         FileOperation::Modify { original, modified }
-        | FileOperation::Rename { from: original, to: modified }
-        | FileOperation::Copy { from: original, to: modified } => {
+        | FileOperation::Rename {
+            from: original,
+            to: modified,
+        }
+        | FileOperation::Copy {
+            from: original,
+            to: modified,
+        } => {
             vec![(original.as_ref(), false), (modified.as_ref(), true)]
         }
     }
@@ -194,7 +227,8 @@ fn names<'a>(op: &'a FileOperation<'a, str>) -> Vec<(&'a str, bool)> {
 /// `git apply --check` against the work tree as it is, from a file outside the checkout; with
 /// `apply` it then applies for real.
 pub(super) async fn apply(git: &Git, proposal: &Proposal, for_real: bool) -> Result<(), String> {
-    let mut file = tempfile::NamedTempFile::new().map_err(|e| format!("cannot write the diff to a temporary file: {e}"))?;
+    let mut file = tempfile::NamedTempFile::new()
+        .map_err(|e| format!("cannot write the diff to a temporary file: {e}"))?;
     std::io::Write::write_all(&mut file, proposal.diff.as_bytes())
         .map_err(|e| format!("cannot write the diff to a temporary file: {e}"))?;
     let strip = format!("-p{}", proposal.strip);
@@ -220,7 +254,10 @@ mod tests {
 
     #[test]
     fn takes_the_first_fenced_block_or_everything() {
-        assert_eq!(extract("Here:\n```diff\n--- a/x\n+++ b/x\n```\nthanks"), "--- a/x\n+++ b/x\n");
+        assert_eq!(
+            extract("Here:\n```diff\n--- a/x\n+++ b/x\n```\nthanks"),
+            "--- a/x\n+++ b/x\n"
+        );
         assert_eq!(extract("--- a/x\n+++ b/x\n"), "--- a/x\n+++ b/x\n");
         assert_eq!(extract("```\nopen"), "open");
     }

@@ -146,7 +146,12 @@ pub async fn run(settings: &Settings, state_dir: &Path, opts: &Options<'_>) -> R
     })
 }
 
-fn record(state_dir: &Path, report: &FixReport, exchange: Exchange, redactor: &crate::redact::Redactor) {
+fn record(
+    state_dir: &Path,
+    report: &FixReport,
+    exchange: Exchange,
+    redactor: &crate::redact::Redactor,
+) {
     let record = Record {
         time: Utc::now(),
         fingerprint: report.fingerprint.clone(),
@@ -205,7 +210,11 @@ impl Proposer<'_> {
         };
         let git = Git::new(&dir, self.opts.fix.git_timeout);
         let report = match self.opts.mode {
-            Mode::Apply => return self.apply(run, issue, &repo, &dir, attempts, report, exchange).await,
+            Mode::Apply => {
+                return self
+                    .apply(run, issue, &repo, &dir, attempts, report, exchange)
+                    .await;
+            }
             Mode::Prompt => self.dry(run, issue, &git, false, report, exchange).await,
             Mode::Call => self.dry(run, issue, &git, true, report, exchange).await,
         };
@@ -280,7 +289,10 @@ impl Proposer<'_> {
         mut report: FixReport,
         exchange: &mut Exchange,
     ) -> FixReport {
-        match self.propose(run, issue, git, call, &mut report, exchange).await {
+        match self
+            .propose(run, issue, git, call, &mut report, exchange)
+            .await
+        {
             Ok(_) => report.outcome = Outcome::Planned,
             // Nothing was touched, so a failed call and a refused answer both end here.
             Err(stop) => {
@@ -309,7 +321,10 @@ impl Proposer<'_> {
             return Ok((prompt, None));
         }
         budget::take(self.state_dir, self.opts.proposer.max_calls_per_day)?;
-        tracing::debug!("calling the proposer with a {}-byte prompt", prompt.text.len());
+        tracing::debug!(
+            "calling the proposer with a {}-byte prompt",
+            prompt.text.len()
+        );
         let answer = call::ask(&call::Call {
             settings: self.opts.proposer,
             prompt: &prompt.text,
@@ -349,14 +364,21 @@ impl Proposer<'_> {
         let Some((git, snap, verify)) = self.fixer.begin(repo, dir, &mut report).await else {
             return report;
         };
-        let Some(branch) = self
-            .fixer
-            .start(issue, &snap, dir, attempts, &mut report)
-        else {
+        let Some(branch) = self.fixer.start(issue, &snap, dir, attempts, &mut report) else {
             return report;
         };
         let shipped = self
-            .attempt(run, issue, repo, &git, &base, &branch, &verify, &mut report, exchange)
+            .attempt(
+                run,
+                issue,
+                repo,
+                &git,
+                &base,
+                &branch,
+                &verify,
+                &mut report,
+                exchange,
+            )
             .await;
         let refused = shipped.as_ref().is_err_and(Stop::refused);
         let shipped = shipped.map_err(Stop::reason);
@@ -384,7 +406,9 @@ impl Proposer<'_> {
         exchange: &mut Exchange,
     ) -> std::result::Result<(), Stop> {
         fixer::branch_off(git, base, branch).await?;
-        let (prompt, proposal) = self.propose(run, issue, git, true, report, exchange).await?;
+        let (prompt, proposal) = self
+            .propose(run, issue, git, true, report, exchange)
+            .await?;
         let proposal = proposal.expect("called, so validated");
         // The proposer ran outside the checkout; anything changed in it since is not ours.
         let status = git
@@ -469,7 +493,10 @@ fn pr_body(
     }
     b.push_str(&prompt.summary());
     b.push_str("\nThe model's diff:\n");
-    b.push_str(&fence("diff", report.proposal.as_deref().unwrap_or_default()));
+    b.push_str(&fence(
+        "diff",
+        report.proposal.as_deref().unwrap_or_default(),
+    ));
     b.push_str("\nVerify output (tail):\n");
     b.push_str(&fence("", &report.verify_tail.join("\n")));
     b.push_str(&format!(

@@ -62,7 +62,9 @@ pub(super) fn forbidden(rel: &str, allow_workflows: bool) -> Option<String> {
         ));
     }
     if LOCKFILES.contains(&name) {
-        return Some(format!("{rel} is a lockfile, which only its package manager writes"));
+        return Some(format!(
+            "{rel} is a lockfile, which only its package manager writes"
+        ));
     }
     if lower.starts_with(".env") || lower.ends_with(".env") {
         return Some(format!("{rel} is an env file, which may hold secrets"));
@@ -89,7 +91,10 @@ pub(super) fn unsafe_path(rel: &str) -> Option<String> {
         return Some(format!("{rel} is an absolute path"));
     }
     if rel.chars().any(|c| c.is_control() || c == '\\') {
-        return Some(format!("{} holds control characters or backslashes", rel.escape_debug()));
+        return Some(format!(
+            "{} holds control characters or backslashes",
+            rel.escape_debug()
+        ));
     }
     for part in rel.split('/') {
         match part {
@@ -112,7 +117,11 @@ pub(super) fn symlink_on_the_way(checkout: &Path, rel: &str) -> Option<String> {
         at.push(part);
         match std::fs::symlink_metadata(&at) {
             Ok(m) if m.file_type().is_symlink() => {
-                let shown = at.strip_prefix(checkout).unwrap_or(&at).display().to_string();
+                let shown = at
+                    .strip_prefix(checkout)
+                    .unwrap_or(&at)
+                    .display()
+                    .to_string();
                 return Some(format!("{shown} is a symlink"));
             }
             Ok(_) => {}
@@ -140,7 +149,12 @@ mod tests {
         ] {
             assert!(forbidden(rel, false).is_some(), "{rel}");
         }
-        for rel in ["src/calc.py", "tests/test_calc.py", "README.md", "environment.py"] {
+        for rel in [
+            "src/calc.py",
+            "tests/test_calc.py",
+            "README.md",
+            "environment.py",
+        ] {
             assert_eq!(forbidden(rel, false), None, "{rel}");
         }
         assert_eq!(forbidden(".github/workflows/ci.yml", true), None);
@@ -148,7 +162,15 @@ mod tests {
 
     #[test]
     fn only_plain_relative_paths_are_safe() {
-        for rel in ["../outside", "a/../../b", "/etc/passwd", ".git/config", "a//b", "./a", "a\\b"] {
+        for rel in [
+            "../outside",
+            "a/../../b",
+            "/etc/passwd",
+            ".git/config",
+            "a//b",
+            "./a",
+            "a\\b",
+        ] {
             assert!(unsafe_path(rel).is_some(), "{rel}");
         }
         assert_eq!(unsafe_path("src/calc.py"), None);

@@ -52,13 +52,20 @@ pub(super) struct Prompt {
 impl Prompt {
     /// For the pull request: what was asked, without the file contents.
     pub(super) fn summary(&self) -> String {
-        let mut s = format!("The prompt ({} bytes) held the issue, the failing step and its log context", self.text.len());
+        let mut s = format!(
+            "The prompt ({} bytes) held the issue, the failing step and its log context",
+            self.text.len()
+        );
         if self.files.is_empty() {
             s.push_str(", and no file (the log names none that is tracked).");
         } else {
             s.push_str(", and these files:\n");
             for f in &self.files {
-                let _ = writeln!(s, "- `{}`, lines {}-{} of {}", f.path, f.first, f.last, f.total);
+                let _ = writeln!(
+                    s,
+                    "- `{}`, lines {}-{} of {}",
+                    f.path, f.first, f.last, f.total
+                );
             }
         }
         s
@@ -76,7 +83,11 @@ pub(super) async fn build(
     let mut text = String::from(
         "A CI job failed. Propose the smallest code change that fixes the failure.\n\n## The failure\n",
     );
-    let _ = writeln!(text, "repository: {}", clean(run.repo.as_deref().unwrap_or("-")));
+    let _ = writeln!(
+        text,
+        "repository: {}",
+        clean(run.repo.as_deref().unwrap_or("-"))
+    );
     let _ = writeln!(text, "category: {}", issue.category);
     let _ = writeln!(text, "key: {}", clean(issue.key.as_deref().unwrap_or("-")));
     let _ = writeln!(text, "description: {}", clean(&issue.description));
