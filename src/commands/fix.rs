@@ -56,31 +56,28 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
     } else {
         None
     };
-    let pass = match propose_mode {
-        Some(mode) => {
-            let proposer = fix.proposer.as_ref().ok_or_else(|| {
+    let pass = if let Some(mode) = propose_mode {
+        let proposer = fix.proposer.as_ref().ok_or_else(|| {
                 Error::Usage(
                     "fix --propose needs a [fix.proposer] table (argv, or url and model); see the README".into(),
                 )
             })?;
-            let opts = propose::Options {
-                fix: &fix,
-                proposer,
-                source: &source,
-                fingerprint: args.fingerprint.as_deref(),
-                mode,
-            };
-            propose::run(&settings, &state_dir, &opts).await?
-        }
-        None => {
-            let opts = run::Options {
-                fix: &fix,
-                source: &source,
-                fingerprint: args.fingerprint.as_deref(),
-                apply: args.apply,
-            };
-            run::run(&settings, &state_dir, &opts).await?
-        }
+        let opts = propose::Options {
+            fix: &fix,
+            proposer,
+            source: &source,
+            fingerprint: args.fingerprint.as_deref(),
+            mode,
+        };
+        propose::run(&settings, &state_dir, &opts).await?
+    } else {
+        let opts = run::Options {
+            fix: &fix,
+            source: &source,
+            fingerprint: args.fingerprint.as_deref(),
+            apply: args.apply,
+        };
+        run::run(&settings, &state_dir, &opts).await?
     };
     let (status, summary, reports) = (pass.status, pass.summary, pass.reports);
     let env = Envelope::new(

@@ -147,6 +147,34 @@ fn posts(gh: &Stub) -> Vec<Value> {
         .collect()
 }
 
+/// One pull request from `branch`, with the prompt's summary, the diff, the verify tail and the
+/// trailers in its body, and the `mcpctl-proposed` label.
+fn pull_request_is_labelled_and_explains_itself(gh: &Stub, branch: &str) {
+    let posted = posts(gh);
+    assert_eq!(posted.len(), 2, "one pull request, one label: {posted:#?}");
+    let pr: Value = serde_json::from_str(posted[0]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(pr["head"], branch);
+    assert_eq!(pr["base"], "main");
+    let body = pr["body"].as_str().unwrap();
+    for part in [
+        "written by a model (python3)",
+        "- `calc.py`, lines 1-2 of 2",
+        "```diff\ndiff --git a/calc.py b/calc.py",
+        "+    return a + b\n",
+        "1 passed",
+        "Fixes-Fingerprint: 5eed5eed12345678",
+        "Proposed-By: python3",
+    ] {
+        assert!(
+            body.contains(part),
+            "{part:?} missing from the PR body:\n{body}"
+        );
+    }
+    assert_eq!(posted[1]["path"], "/repos/acme/app/issues/1/labels");
+    let labels: Value = serde_json::from_str(posted[1]["body"].as_str().unwrap()).unwrap();
+    assert_eq!(labels["labels"], json!(["mcpctl-proposed"]));
+}
+
 #[test]
 fn a_correct_proposal_is_shown_then_called_then_shipped_as_a_labelled_pull_request() {
     let (_g, gh) = github();
@@ -216,29 +244,7 @@ fn a_correct_proposal_is_shown_then_called_then_shipped_as_a_labelled_pull_reque
         "{message}"
     );
     assert!(message.contains("Proposed-By: python3\n"), "{message}");
-    let posted = posts(&gh);
-    assert_eq!(posted.len(), 2, "one pull request, one label: {posted:#?}");
-    let pr: Value = serde_json::from_str(posted[0]["body"].as_str().unwrap()).unwrap();
-    assert_eq!(pr["head"], branch);
-    assert_eq!(pr["base"], "main");
-    let body = pr["body"].as_str().unwrap();
-    for part in [
-        "written by a model (python3)",
-        "- `calc.py`, lines 1-2 of 2",
-        "```diff\ndiff --git a/calc.py b/calc.py",
-        "+    return a + b\n",
-        "1 passed",
-        "Fixes-Fingerprint: 5eed5eed12345678",
-        "Proposed-By: python3",
-    ] {
-        assert!(
-            body.contains(part),
-            "{part:?} missing from the PR body:\n{body}"
-        );
-    }
-    assert_eq!(posted[1]["path"], "/repos/acme/app/issues/1/labels");
-    let labels: Value = serde_json::from_str(posted[1]["body"].as_str().unwrap()).unwrap();
-    assert_eq!(labels["labels"], json!(["mcpctl-proposed"]));
+    pull_request_is_labelled_and_explains_itself(&gh, branch);
     // Back where the person left it.
     assert_eq!(state(&checkout), before);
     // The proposer ran without the token, outside the checkout.
@@ -349,7 +355,10 @@ fn every_kind_of_bad_proposal_is_refused_and_the_checkout_stays_as_it_was() {
     );
     git(&checkout, &["push", "--quiet", "origin", "main"]);
     let before = state(&checkout);
-    let big: String = (0..5000).map(|i| format!("+x{i} = {i}\n")).collect();
+    let big = (0..5000).fold(String::new(), |mut s, i| {
+        s.push_str(&format!("+x{i} = {i}\n"));
+        s
+    });
     let cases = [
         (
             "diff --git a/../outside b/../outside\n--- a/../outside\n+++ b/../outside\n@@ -1 +1 @@\n-a\n+b\n".to_owned(),

@@ -99,21 +99,14 @@ async fn command(call: &Call<'_>, argv: &[String]) -> Result<String, String> {
         }
         err
     };
-    let work = async {
-        let (out, err) = tokio::join!(reading, errors);
-        (out, err)
-    };
-    let outcome = tokio::time::timeout(s.timeout, work).await;
+    let outcome = tokio::time::timeout(s.timeout, async { tokio::join!(reading, errors) }).await;
     writer.abort();
-    let (out, err) = match outcome {
-        Ok(both) => both,
-        Err(_) => {
-            shutdown(&mut child, guard, false, GRACE).await;
-            return Err(format!(
-                "the proposer {program} did not answer within {} and was killed",
-                humantime::format_duration(s.timeout)
-            ));
-        }
+    let Ok((out, err)) = outcome else {
+        shutdown(&mut child, guard, false, GRACE).await;
+        return Err(format!(
+            "the proposer {program} did not answer within {} and was killed",
+            humantime::format_duration(s.timeout)
+        ));
     };
     if out.len() > cap {
         shutdown(&mut child, guard, false, GRACE).await;
@@ -121,14 +114,11 @@ async fn command(call: &Call<'_>, argv: &[String]) -> Result<String, String> {
             "the proposer {program} wrote more than max_output_bytes ({cap} bytes); nothing of it was used"
         ));
     }
-    let status = match tokio::time::timeout(GRACE, child.wait()).await {
-        Ok(Ok(status)) => status,
-        _ => {
-            shutdown(&mut child, guard, false, GRACE).await;
-            return Err(format!(
-                "the proposer {program} closed its output but did not exit"
-            ));
-        }
+    let Ok(Ok(status)) = tokio::time::timeout(GRACE, child.wait()).await else {
+        shutdown(&mut child, guard, false, GRACE).await;
+        return Err(format!(
+            "the proposer {program} closed its output but did not exit"
+        ));
     };
     // Its group too: a grandchild it left behind must not outlive the call.
     drop(guard);

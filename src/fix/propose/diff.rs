@@ -4,7 +4,7 @@
 //! directories, none of them a symlink, a workflow, a lockfile, an env file, a key or a
 //! credential, stay within the size limits, and pass `git apply --check`.
 
-use diffy::patch_set::{FileMode, FileOperation, ParseOptions, PatchKind, PatchSet};
+use diffy::patch_set::{FileMode, FileOperation, FilePatch, ParseOptions, PatchKind, PatchSet};
 
 use super::index::{self, Mode};
 use super::paths;
@@ -48,34 +48,15 @@ struct Change {
     create: bool,
 }
 
-/// Every check but `git apply --check`, which `apply_check` runs.
+/// Every check but `git apply --check`, which `apply` runs.
 pub(super) async fn check(
     answer: &str,
     git: &Git,
     limits: &ProposerSettings,
 ) -> Result<Proposal, String> {
-    let text = extract(answer);
-    let mut diff = text.trim_matches('\n').to_owned();
+    let mut diff = extract(answer).trim_matches('\n').to_owned();
     diff.push('\n');
-    let looks_like_diff = diff
-        .lines()
-        .any(|l| l.starts_with("--- ") || l.starts_with("diff --git ") || l.starts_with("@@ "));
-    if !looks_like_diff {
-        return Err("the answer holds no unified diff (prose alone, or an empty answer)".into());
-    }
-    // git's extended headers (modes, renames) when the diff has them, else plain unified diff.
-    let format = if diff.lines().any(|l| l.starts_with("diff --git ")) {
-        ParseOptions::gitdiff()
-    } else {
-        ParseOptions::unidiff()
-    };
-    let mut patches = Vec::new();
-    for parsed in PatchSet::parse(&diff, format) {
-        patches.push(parsed.map_err(|e| format!("the answer is not a unified diff: {e}"))?);
-    }
-    if patches.is_empty() {
-        return Err("the answer holds no file header (`--- a/PATH`, `+++ b/PATH`)".into());
-    }
+    let patches = parse(&diff)?;
     if patches.len() > limits.max_files {
         return Err(format!(
             "the diff touches {} files, more than max_files ({})",
@@ -93,73 +74,9 @@ pub(super) async fn check(
     let (mut added, mut removed) = (0, 0);
     let mut changes = Vec::new();
     for p in &patches {
-        for (raw, new_side) in names(p.operation()) {
-            if raw.starts_with('/') {
-                return Err(format!("{raw} is an absolute path"));
-            }
-            let prefix = if new_side { "b/" } else { "a/" };
-            let rel = raw.strip_prefix(prefix).filter(|_| prefixed).unwrap_or(raw);
-            if let Some(why) = paths::unsafe_path(rel) {
-                return Err(format!("{why}"));
-            }
-        }
-        let op = p.operation().strip_prefix(strip);
-        let change = match &op {
-            FileOperation::Modify { original, modified } if original == modified => Change {
-                path: original.to_string(),
-                create: false,
-            },
-            FileOperation::Create(path) => Change {
-                path: path.to_string(),
-                create: true,
-            },
-            FileOperation::Delete(path) => {
-                return Err(format!(
-                    "the diff deletes {path}; a proposal may only edit tracked files and add new ones"
-                ));
-            }
-            FileOperation::Modify { original, modified }
-            | FileOperation::Rename {
-                from: original,
-                to: modified,
-            }
-            | FileOperation::Copy {
-                from: original,
-                to: modified,
-            } => {
-                return Err(format!(
-                    "the diff moves or copies {original} to {modified}; a proposal may only edit tracked files and add new ones"
-                ));
-            }
-        };
-        if [p.old_mode(), p.new_mode()]
-            .into_iter()
-            .flatten()
-            .any(|m| matches!(m, FileMode::Symlink | FileMode::Gitlink))
-        {
-            return Err(format!(
-                "the diff makes {} a symlink or a submodule",
-                change.path
-            ));
-        }
-        if p.old_mode().is_some() && p.new_mode().is_some() && p.old_mode() != p.new_mode() {
-            return Err(format!("the diff changes the mode of {}", change.path));
-        }
-        let PatchKind::Text(patch) = p.patch() else {
-            return Err(format!("the diff changes {} as a binary file", change.path));
-        };
-        for hunk in patch.hunks() {
-            for line in hunk.lines() {
-                match line {
-                    diffy::Line::Insert(_) => added += 1,
-                    diffy::Line::Delete(_) => removed += 1,
-                    diffy::Line::Context(_) => {}
-                }
-            }
-        }
-        if let Some(why) = paths::forbidden(&change.path, limits.allow_workflows) {
-            return Err(format!("{why}"));
-        }
+        let (change, plus, minus) = one_file(p, prefixed, limits)?;
+        added += plus;
+        removed += minus;
         changes.push(change);
     }
     if added + removed > limits.max_changed_lines {
@@ -169,11 +86,123 @@ pub(super) async fn check(
             limits.max_changed_lines
         ));
     }
+    against_the_index(git, &changes).await?;
+    Ok(Proposal {
+        diff,
+        files: changes.into_iter().map(|c| c.path).collect(),
+        added,
+        removed,
+        strip,
+    })
+}
+
+fn parse(diff: &str) -> Result<Vec<FilePatch<'_, str>>, String> {
+    let looks_like_diff = diff
+        .lines()
+        .any(|l| l.starts_with("--- ") || l.starts_with("diff --git ") || l.starts_with("@@ "));
+    if !looks_like_diff {
+        return Err("the answer holds no unified diff (prose alone, or an empty answer)".into());
+    }
+    // git's extended headers (modes, renames) when the diff has them, else plain unified diff.
+    let format = if diff.lines().any(|l| l.starts_with("diff --git ")) {
+        ParseOptions::gitdiff()
+    } else {
+        ParseOptions::unidiff()
+    };
+    let mut patches = Vec::new();
+    for parsed in PatchSet::parse(diff, format) {
+        patches.push(parsed.map_err(|e| format!("the answer is not a unified diff: {e}"))?);
+    }
+    if patches.is_empty() {
+        return Err("the answer holds no file header (`--- a/PATH`, `+++ b/PATH`)".into());
+    }
+    Ok(patches)
+}
+
+/// One file's patch: its paths, its operation (an edit or a new file), its modes, its kind and
+/// its name; with the lines it adds and removes.
+fn one_file(
+    p: &FilePatch<'_, str>,
+    prefixed: bool,
+    limits: &ProposerSettings,
+) -> Result<(Change, usize, usize), String> {
+    for (raw, new_side) in names(p.operation()) {
+        if raw.starts_with('/') {
+            return Err(format!("{raw} is an absolute path"));
+        }
+        let prefix = if new_side { "b/" } else { "a/" };
+        let rel = raw.strip_prefix(prefix).filter(|_| prefixed).unwrap_or(raw);
+        if let Some(why) = paths::unsafe_path(rel) {
+            return Err(why);
+        }
+    }
+    let op = p.operation().strip_prefix(usize::from(prefixed));
+    let change = match &op {
+        FileOperation::Modify { original, modified } if original == modified => Change {
+            path: original.to_string(),
+            create: false,
+        },
+        FileOperation::Create(path) => Change {
+            path: path.to_string(),
+            create: true,
+        },
+        FileOperation::Delete(path) => {
+            return Err(format!(
+                "the diff deletes {path}; a proposal may only edit tracked files and add new ones"
+            ));
+        }
+        FileOperation::Modify { original, modified }
+        | FileOperation::Rename {
+            from: original,
+            to: modified,
+        }
+        | FileOperation::Copy {
+            from: original,
+            to: modified,
+        } => {
+            return Err(format!(
+                "the diff moves or copies {original} to {modified}; a proposal may only edit tracked files and add new ones"
+            ));
+        }
+    };
+    if [p.old_mode(), p.new_mode()]
+        .into_iter()
+        .flatten()
+        .any(|m| matches!(m, FileMode::Symlink | FileMode::Gitlink))
+    {
+        return Err(format!(
+            "the diff makes {} a symlink or a submodule",
+            change.path
+        ));
+    }
+    if p.old_mode().is_some() && p.new_mode().is_some() && p.old_mode() != p.new_mode() {
+        return Err(format!("the diff changes the mode of {}", change.path));
+    }
+    let PatchKind::Text(patch) = p.patch() else {
+        return Err(format!("the diff changes {} as a binary file", change.path));
+    };
+    if let Some(why) = paths::forbidden(&change.path, limits.allow_workflows) {
+        return Err(why);
+    }
+    let (mut added, mut removed) = (0, 0);
+    for line in patch.hunks().iter().flat_map(diffy::Hunk::lines) {
+        match line {
+            diffy::Line::Insert(_) => added += 1,
+            diffy::Line::Delete(_) => removed += 1,
+            diffy::Line::Context(_) => {}
+        }
+    }
+    Ok((change, added, removed))
+}
+
+/// An edit names a tracked regular file; a new file is untracked, absent, and goes into a
+/// directory HEAD has; no path runs through a symlink.
+async fn against_the_index(git: &Git, changes: &[Change]) -> Result<(), String> {
     let asked: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
     let tracked = index::tracked(git, &asked).await?;
-    for c in &changes {
+    for c in changes {
         if let Some(why) = paths::symlink_on_the_way(&git.dir, &c.path) {
-            return Err(format!("{why}"));
+            return Err(why);
         }
         let entry = tracked.get(&c.path);
         if c.create {
@@ -195,13 +224,7 @@ pub(super) async fn check(
             }
         }
     }
-    Ok(Proposal {
-        diff,
-        files: asked,
-        added,
-        removed,
-        strip,
-    })
+    Ok(())
 }
 
 /// The paths a file operation names, each with whether it is the new side; `/dev/null` is not a

@@ -66,10 +66,10 @@ pub(super) fn forbidden(rel: &str, allow_workflows: bool) -> Option<String> {
             "{rel} is a lockfile, which only its package manager writes"
         ));
     }
-    if lower.starts_with(".env") || lower.ends_with(".env") {
+    let ext = Path::new(&lower).extension().and_then(|e| e.to_str());
+    if lower.starts_with(".env") || ext == Some("env") {
         return Some(format!("{rel} is an env file, which may hold secrets"));
     }
-    let ext = lower.rsplit_once('.').map(|(_, e)| e);
     let keyish = CREDENTIALS.contains(&lower.as_str())
         || lower.starts_with("id_rsa")
         || lower.starts_with("id_ed25519")
