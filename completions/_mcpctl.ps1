@@ -207,6 +207,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcpctl' -ScriptBlock {
             [CompletionResult]::new('--wait-lock', '--wait-lock', [CompletionResultType]::ParameterName, 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)')
             [CompletionResult]::new('--apply', '--apply', [CompletionResultType]::ParameterName, 'Act: branch, apply, verify, commit, then open a pull request, push or re-run, as [fix] mode says [default: a dry run that prints the plan and the diff]')
             [CompletionResult]::new('--history', '--history', [CompletionResultType]::ParameterName, 'Show every fix attempted so far (with --json as JSON); change nothing')
+            [CompletionResult]::new('--propose', '--propose', [CompletionResultType]::ParameterName, 'For failures no recipe covers: ask [fix.proposer] for a patch. Alone, shows the prompt that would be sent; with --call also calls and shows the validated diff; with --apply applies, verifies and opens a pull request')
+            [CompletionResult]::new('--call', '--call', [CompletionResultType]::ParameterName, 'With --propose: call the proposer and show its validated diff, applying nothing (the call counts toward max_calls_per_day)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the JSON report on stdout (same as --format json)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing when all is ok')
             [CompletionResult]::new('--quiet', '--quiet', [CompletionResultType]::ParameterName, 'Print nothing when all is ok')

@@ -257,7 +257,7 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__fix)
-            opts="-c -q -v -h -V --apply --from --fingerprint --history --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-c -q -v -h -V --apply --from --fingerprint --history --propose --call --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

@@ -197,6 +197,8 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
             cand --apply 'Act: branch, apply, verify, commit, then open a pull request, push or re-run, as [fix] mode says [default: a dry run that prints the plan and the diff]'
             cand --history 'Show every fix attempted so far (with --json as JSON); change nothing'
+            cand --propose 'For failures no recipe covers: ask [fix.proposer] for a patch. Alone, shows the prompt that would be sent; with --call also calls and shows the validated diff; with --apply applies, verifies and opens a pull request'
+            cand --call 'With --propose: call the proposer and show its validated diff, applying nothing (the call counts toward max_calls_per_day)'
             cand --json 'Print the JSON report on stdout (same as --format json)'
             cand -q 'Print nothing when all is ok'
             cand --quiet 'Print nothing when all is ok'

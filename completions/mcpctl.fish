@@ -184,6 +184,8 @@ html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l apply -d 'Act: branch, apply, verify, commit, then open a pull request, push or re-run, as [fix] mode says [default: a dry run that prints the plan and the diff]'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l history -d 'Show every fix attempted so far (with --json as JSON); change nothing'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l propose -d 'For failures no recipe covers: ask [fix.proposer] for a patch. Alone, shows the prompt that would be sent; with --call also calls and shows the validated diff; with --apply applies, verifies and opens a pull request'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l call -d 'With --propose: call the proposer and show its validated diff, applying nothing (the call counts toward max_calls_per_day)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s q -l quiet -d 'Print nothing when all is ok'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand fix" -s v -l verbose -d 'More logging on stderr (-v info, -vv debug, -vvv trace); MCPCTL_LOG overrides'

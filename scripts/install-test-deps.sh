@@ -31,8 +31,10 @@ apt_install() {
 # age: backup interop tests; util-linux: flock(1) for the lock tests; podman with runc: a real
 # container engine serving the Docker API (crun cannot set rlimits in this sandbox); chromium:
 # renders the HTML report in a test; prometheus: promtool checks the textfile, the alert rules and
-# their unit tests; faketime: a backup made "three days ago" for the stale-backup alert.
-apt_install age util-linux podman runc busybox-static shellcheck systemd chromium prometheus faketime
+# their unit tests; faketime: a backup made "three days ago" for the stale-backup alert;
+# python3-pytest: the real failing test a `fix --propose` test repairs.
+apt_install age util-linux podman runc busybox-static shellcheck systemd chromium prometheus faketime python3-pytest
+[ -x /usr/bin/pytest-3 ] || die "pytest-3 not found after installing Debian's python3-pytest"
 command -v promtool >/dev/null || die "promtool not found after installing Debian's prometheus"
 command -v faketime >/dev/null || die "faketime not found after installing Debian's faketime"
 
@@ -93,6 +95,7 @@ export MCPCTL_TEST_PYTHON='$venv/bin/python'
 export MCPCTL_TEST_INSPECTOR='$inspector'
 export CONTAINERS_CONF='$cache/containers.conf'
 export MCPCTL_TEST_IMAGE='localhost/mcpctl-test-busy'
+export MCPCTL_TEST_PYTEST='/usr/bin/pytest-3'
 ENV
 mv "$cache/env.sh.tmp" "$cache/env.sh"
 echo "test dependencies ready in $cache"

@@ -295,8 +295,19 @@ pub struct FixArgs {
     pub fingerprint: Option<String>,
 
     /// Show every fix attempted so far (with --json as JSON); change nothing
-    #[arg(long, conflicts_with_all = ["apply", "from", "fingerprint"])]
+    #[arg(long, conflicts_with_all = ["apply", "from", "fingerprint", "propose"])]
     pub history: bool,
+
+    /// For failures no recipe covers: ask [fix.proposer] for a patch. Alone, shows the prompt
+    /// that would be sent; with --call also calls and shows the validated diff; with --apply
+    /// applies, verifies and opens a pull request
+    #[arg(long)]
+    pub propose: bool,
+
+    /// With --propose: call the proposer and show its validated diff, applying nothing (the call
+    /// counts toward max_calls_per_day)
+    #[arg(long, requires = "propose", conflicts_with = "apply")]
+    pub call: bool,
 }
 
 #[derive(Debug, Args)]

@@ -1,7 +1,27 @@
-//! HTTP rules every client of mcpctl follows (probes, the emergency check, notifications):
-//! redirects stay on the origin that was asked, and errors never show a URL.
+//! HTTP rules every client of mcpctl follows (probes, the emergency check, notifications, the
+//! fix proposer): redirects stay on the origin that was asked, and errors never show a URL.
 
 use std::error::Error as _;
+use std::sync::LazyLock;
+use std::time::Duration;
+
+/// Connecting is bounded here; each request is also bounded by its caller's own timeout.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
+
+static CLIENT: LazyLock<Result<reqwest::Client, String>> = LazyLock::new(|| {
+    reqwest::Client::builder()
+        .connect_timeout(CONNECT_TIMEOUT)
+        .redirect(same_origin_redirects())
+        .user_agent(concat!("mcpctl/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .map_err(|e| format!("cannot build an HTTP client: {e}"))
+});
+
+/// The one client of this process (one TLS root store, one connection pool): probes and the
+/// fix proposer share it.
+pub fn client() -> Result<reqwest::Client, String> {
+    CLIENT.as_ref().cloned().map_err(Clone::clone)
+}
 
 /// Follows at most 5 redirects, and only to the same scheme, host and port. reqwest strips only
 /// `Authorization` and cookies on a cross-origin redirect; an `X-Api-Key` header would reach the

@@ -2,11 +2,15 @@
 //! variable of a server is registered here, and every string that leaves a probe goes through
 //! `redact` before anything cuts it. Matching is one Aho-Corasick pass, so an env file of
 //! 80,000 lines costs what it reads, not its square.
+//!
+//! Text bound for someone else (a model's prompt) also goes through `redact_shapes`, which masks
+//! what looks secret without being registered: by its name or by its shape.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::{LazyLock, OnceLock};
 
 use aho_corasick::{AhoCorasick, MatchKind};
+use regex::Regex;
 
 /// Values shorter than this are too common to scrub without mangling ordinary text
 /// ("1", "true", a port number); they are not secrets worth the name.
@@ -69,6 +73,43 @@ impl Redactor {
     pub fn redact_cut(&self, text: &str, max: usize) -> String {
         cut(&self.redact(text), max)
     }
+
+    /// The registered secrets, then everything that looks secret by name or shape.
+    pub fn redact_shapes(&self, text: &str) -> String {
+        shapes(&self.redact(text))
+    }
+}
+
+/// Well-known token shapes: bearer tokens, GitHub's `ghp_`/`gho_`/`ghu_`/`ghs_`/`ghr_` and
+/// `github_pat_`, OpenAI-style `sk-`, Slack's `xox?-`, AWS access key ids.
+static TOKEN_SHAPES: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r"(?i:\bbearer\s+[A-Za-z0-9._~+/=-]{8,})|\bgh[opusr]_[A-Za-z0-9]{20,}|\bgithub_pat_[A-Za-z0-9_]{20,}|\bsk-[A-Za-z0-9_-]{16,}|\bxox[abposr]-[A-Za-z0-9-]{10,}|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",
+    )
+    .expect("the token shapes compile")
+});
+
+/// `NAME=value`, `NAME: value`, `"NAME": "value"` where NAME says token, key, secret, password
+/// or auth: the value is masked, the name kept so the reader still sees what was there.
+static NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(
+        r#"(?i)([A-Za-z0-9_.-]*(?:token|key|secret|passw(?:or)?d|auth)[A-Za-z0-9_.-]*["']?\s*[:=]\s*["']?)([^\s"',;}\]]{4,})"#,
+    )
+    .expect("the named-secret rule compiles")
+});
+
+/// Masks values that look secret whoever registered them (see `Redactor::redact_shapes`).
+pub fn shapes(text: &str) -> String {
+    let text = TOKEN_SHAPES.replace_all(text, MASK);
+    NAMED
+        .replace_all(&text, |c: &regex::Captures<'_>| {
+            if &c[2] == MASK {
+                c[0].to_owned()
+            } else {
+                format!("{}{MASK}", &c[1])
+            }
+        })
+        .into_owned()
 }
 
 /// At most `max` characters, with `…` when something was cut.
@@ -139,6 +180,29 @@ mod tests {
             r.add(&format!("secret-value-{i:06}"));
         }
         assert_eq!(r.redact("x secret-value-079999 y"), "x *** y");
+    }
+
+    #[test]
+    fn shapes_mask_what_looks_secret_and_leave_code_alone() {
+        let cases = [
+            ("export API_KEY=abc123def", "export API_KEY=***"),
+            ("password: hunter22", "password: ***"),
+            (
+                r#"{"auth_token": "s3cr3tvalue"}"#,
+                r#"{"auth_token": "***"}"#,
+            ),
+            ("Authorization: Bearer abcdefgh12345", "Authorization: ***"),
+            ("push with ghp_abcdefghijklmnopqrstuvwxyz", "push with ***"),
+            ("github_pat_11ABCDEFG0123456789_abcdef", "***"),
+            ("OPENAI sk-proj-abcdefghij0123456789", "OPENAI ***"),
+            ("slack xoxb-1234567890-abcdef", "slack ***"),
+            ("aws AKIAIOSFODNN7EXAMPLE done", "aws *** done"),
+            ("def add(a, b):", "def add(a, b):"),
+            ("assert add(1, 2) == 3", "assert add(1, 2) == 3"),
+        ];
+        for (input, want) in cases {
+            assert_eq!(shapes(input), want, "{input}");
+        }
     }
 
     #[test]

@@ -1,5 +1,6 @@
-//! `mcpctl fix`: apply the recipe gh-watch matched, in a git checkout, behind guards. Dry-run
-//! unless `--apply`; verified before it is committed; rolled back when anything fails.
+//! `mcpctl fix`: apply the recipe gh-watch matched, in a git checkout, behind guards; with
+//! `--propose`, a model's patch for what no recipe covers. Dry-run unless `--apply`; verified
+//! before it is committed; rolled back when anything fails.
 
 use std::path::Path;
 
@@ -12,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::exit::Code;
 use crate::fix::ledger;
 use crate::fix::outcome::Outcome;
-use crate::fix::run;
+use crate::fix::{propose, run};
 use crate::output::{self, Envelope};
 use crate::reports::fix::Body;
 
@@ -31,18 +32,42 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
         .from
         .clone()
         .unwrap_or_else(|| crate::state::reports_dir(&state_dir, "gh-watch").join("latest.json"));
-    let _lock = if args.apply {
+    let propose_mode = match (args.propose, args.call, args.apply) {
+        (false, ..) => None,
+        (true, _, true) => Some(propose::Mode::Apply),
+        (true, true, false) => Some(propose::Mode::Call),
+        (true, false, false) => Some(propose::Mode::Prompt),
+    };
+    // A call changes the day's count, so it queues behind other runs like --apply.
+    let writes = args.apply || propose_mode == Some(propose::Mode::Call);
+    let _lock = if writes {
         Some(crate::state::acquire(&state_dir, ctx.global.wait_lock).await?)
     } else {
         None
     };
-    let opts = run::Options {
-        fix: &fix,
-        source: &source,
-        fingerprint: args.fingerprint.as_deref(),
-        apply: args.apply,
+    let pass = if let Some(mode) = propose_mode {
+        let proposer = fix.proposer.as_ref().ok_or_else(|| {
+                Error::Usage(
+                    "fix --propose needs a [fix.proposer] table (argv, or url and model); see the README".into(),
+                )
+            })?;
+        let opts = propose::Options {
+            fix: &fix,
+            proposer,
+            source: &source,
+            fingerprint: args.fingerprint.as_deref(),
+            mode,
+        };
+        propose::run(&settings, &state_dir, &opts).await?
+    } else {
+        let opts = run::Options {
+            fix: &fix,
+            source: &source,
+            fingerprint: args.fingerprint.as_deref(),
+            apply: args.apply,
+        };
+        run::run(&settings, &state_dir, &opts).await?
     };
-    let pass = run::run(&settings, &state_dir, &opts).await?;
     let (status, summary, reports) = (pass.status, pass.summary, pass.reports);
     let env = Envelope::new(
         "fix",
@@ -51,7 +76,11 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
         summary,
         Body {
             applied: args.apply,
-            mode: run::mode_name(fix.mode).into(),
+            mode: if propose_mode.is_some() {
+                "propose".into()
+            } else {
+                run::mode_name(fix.mode).into()
+            },
             source: source.display().to_string(),
             fixes: reports,
         },
@@ -103,8 +132,14 @@ fn view(body: &Body) -> View {
             for argv in &f.commands {
                 footnotes.push(format!("{}: would run: {}", f.fingerprint, argv.join(" ")));
             }
-            if let Some(diff) = &f.diff {
-                footnotes.extend(diff.lines().map(str::to_owned));
+            // A proposal shows its validated diff; without a call, the prompt that would go.
+            let shown = f
+                .proposal
+                .as_ref()
+                .or(f.prompt.as_ref())
+                .or(f.diff.as_ref());
+            if let Some(text) = shown {
+                footnotes.extend(text.lines().map(str::to_owned));
             }
         }
     }

@@ -97,6 +97,35 @@ pub struct FixSettings {
     pub max_timeout_minutes: u32,
     pub repos: std::collections::BTreeMap<String, FixRepo>,
     pub recipes: std::collections::BTreeMap<String, crate::types::recipe::UserRecipe>,
+    /// `[fix.proposer]`: `fix --propose` refuses to run without it.
+    pub proposer: Option<ProposerSettings>,
+}
+
+/// Who writes the patch `fix --propose` asks for.
+#[derive(Debug, Clone)]
+pub enum ProposerKind {
+    /// A command that reads the prompt on stdin and answers on stdout.
+    Command(Vec<String>),
+    /// An OpenAI-compatible chat-completions endpoint.
+    Http {
+        url: String,
+        model: String,
+        /// As written: `${VAR}` is expanded when calling, so the key lives in the environment.
+        api_key: Option<String>,
+    },
+}
+
+/// `[fix.proposer]`.
+#[derive(Debug, Clone)]
+pub struct ProposerSettings {
+    pub kind: ProposerKind,
+    pub timeout: Duration,
+    pub max_output_bytes: usize,
+    pub max_calls_per_day: u32,
+    pub categories: Vec<String>,
+    pub max_files: usize,
+    pub max_changed_lines: usize,
+    pub allow_workflows: bool,
 }
 
 /// A per-repo override of the checkout and the verify argv.

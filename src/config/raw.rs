@@ -63,6 +63,25 @@ pub(crate) struct RawFix {
     pub(crate) repos: BTreeMap<String, RawFixRepo>,
     #[serde(default)]
     pub(crate) recipes: BTreeMap<String, RawRecipe>,
+    pub(crate) proposer: Option<Spanned<RawProposer>>,
+}
+
+/// `[fix.proposer]`: the model `fix --propose` asks for a patch, a command or a chat endpoint.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProposer {
+    pub(crate) argv: Option<Vec<String>>,
+    pub(crate) url: Option<String>,
+    pub(crate) model: Option<String>,
+    pub(crate) api_key: Option<String>,
+    pub(crate) timeout: Option<DurationStr>,
+    pub(crate) max_output_bytes: Option<usize>,
+    pub(crate) max_calls_per_day: Option<u32>,
+    pub(crate) categories: Option<Vec<String>>,
+    pub(crate) max_files: Option<usize>,
+    pub(crate) max_changed_lines: Option<usize>,
+    #[serde(default)]
+    pub(crate) allow_workflows: bool,
 }
 
 /// What `fix` does once a recipe passes its verify step.

@@ -663,6 +663,7 @@ fn fix(
         }
     }
     let recipes = user_recipes(f.recipes).map_err(at)?;
+    let proposer = f.proposer.map(|p| proposer(p, path, text)).transpose()?;
     for repo in f.allowed_repos.iter().chain(f.repos.keys()) {
         if crate::types::grammar::Grammar::Action.check(repo).is_err()
             || repo.matches('/').count() != 1
@@ -699,6 +700,93 @@ fn fix(
             })
             .collect(),
         recipes,
+        proposer,
+    })
+}
+
+/// The categories `fix --propose` takes by default: failures of the code, not of the runner.
+const PROPOSE_CATEGORIES: &[&str] = &["test_failure", "type_check", "compile_error", "lint_format"];
+
+fn proposer(
+    spanned: toml::Spanned<super::raw::RawProposer>,
+    path: &Path,
+    text: &str,
+) -> Result<super::ProposerSettings, ConfigError> {
+    let (line, col) = line_col(text, spanned.span().start);
+    let at = |message: &str| ConfigError::At {
+        path: path.to_path_buf(),
+        line,
+        col,
+        message: format!("[fix.proposer] {message}"),
+    };
+    let p = spanned.into_inner();
+    let kind = match (p.argv, p.url) {
+        (Some(_), Some(_)) => {
+            return Err(at(
+                "has both argv and url: set exactly one (a command, or a chat-completions endpoint)",
+            ));
+        }
+        (None, None) => {
+            return Err(at(
+                "needs argv (a command reading the prompt on stdin) or url (a chat-completions endpoint) with model",
+            ));
+        }
+        (Some(argv), None) => {
+            if argv.is_empty() || argv[0].is_empty() {
+                return Err(at("argv is empty"));
+            }
+            if p.model.is_some() || p.api_key.is_some() {
+                return Err(at("model and api_key go with url, not argv"));
+            }
+            super::ProposerKind::Command(argv)
+        }
+        (None, Some(url)) => {
+            let parsed = reqwest::Url::parse(&url)
+                .ok()
+                .filter(|u| matches!(u.scheme(), "http" | "https"));
+            if parsed.is_none() {
+                return Err(at(&format!(
+                    "url `{}` is not an http(s) URL like http://127.0.0.1:11434/v1/chat/completions",
+                    crate::redact::url(&url)
+                )));
+            }
+            let Some(model) = p.model.filter(|m| !m.is_empty()) else {
+                return Err(at(
+                    "url needs model, the name the endpoint knows the model by",
+                ));
+            };
+            super::ProposerKind::Http {
+                url,
+                model,
+                api_key: p.api_key,
+            }
+        }
+    };
+    let categories = p
+        .categories
+        .unwrap_or_else(|| PROPOSE_CATEGORIES.iter().map(|c| (*c).to_owned()).collect());
+    if let Some(bad) = categories
+        .iter()
+        .find(|c| !crate::ci::patterns::CATEGORIES.contains(&c.as_str()))
+    {
+        return Err(at(&format!(
+            "categories: `{bad}` is not a category id (e.g. {})",
+            PROPOSE_CATEGORIES.join(", ")
+        )));
+    }
+    let positive = |name: &str, value: Option<usize>, default: usize| match value {
+        Some(0) => Err(at(&format!("{name} must be at least 1"))),
+        v => Ok(v.unwrap_or(default)),
+    };
+    Ok(super::ProposerSettings {
+        kind,
+        timeout: p.timeout.map_or(Duration::from_secs(300), |d| d.0),
+        max_output_bytes: positive("max_output_bytes", p.max_output_bytes, 256 * 1024)?,
+        max_calls_per_day: p.max_calls_per_day.unwrap_or(20),
+        categories,
+        max_files: positive("max_files", p.max_files, 5)?,
+        max_changed_lines: positive("max_changed_lines", p.max_changed_lines, 200)?,
+        allow_workflows: p.allow_workflows,
     })
 }
 

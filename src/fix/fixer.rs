@@ -89,30 +89,7 @@ impl Fixer<'_> {
         issue: &InputIssue,
         attempts: &mut BTreeMap<String, Attempts>,
     ) -> FixReport {
-        let mut report = FixReport {
-            fingerprint: issue.fingerprint.clone(),
-            repo: run.repo.clone(),
-            run_id: run.run_id,
-            category: issue.category.clone(),
-            key: issue.key.clone(),
-            recipe: issue.fix.as_ref().map(|f| f.recipe.clone()),
-            args: issue
-                .fix
-                .as_ref()
-                .map(|f| f.args.clone())
-                .unwrap_or_default(),
-            outcome: Outcome::Skipped,
-            reason: None,
-            commands: Vec::new(),
-            diff: None,
-            branch: None,
-            commit: None,
-            verify_passed: None,
-            verify_tail: Vec::new(),
-            pr_url: None,
-            attempts: attempts.get(&issue.fingerprint).map_or(0, |a| a.count),
-            would_refuse: Vec::new(),
-        };
+        let mut report = new_report(run, issue, attempts);
         let mut would = Vec::new();
         if let Err((outcome, reason)) = self.guard(run, issue, attempts, &mut would).await {
             report.outcome = outcome;
@@ -120,12 +97,34 @@ impl Fixer<'_> {
             return report;
         }
         let mut report = self.plan_or_apply(run, issue, attempts, report).await;
+        self.planned(&mut report, would);
+        report
+    }
+
+    /// A dry run's plan is counted like --apply would count it, so the per-run cap shows in the
+    /// plan too, and it lists the guards --apply would stop at.
+    pub(crate) fn planned(&mut self, report: &mut FixReport, would: Vec<String>) {
         if !self.apply && matches!(report.outcome, Outcome::Planned) {
-            // Counted like --apply would, so the per-run cap shows in the plan too.
             self.acted += 1;
             report.would_refuse.extend(would);
         }
-        report
+    }
+
+    /// Secrets and the variables holding them: redacted from output, unset for child commands.
+    pub(crate) fn redactor(&self) -> &Redactor {
+        &self.redactor
+    }
+
+    pub(crate) fn hidden(&self) -> &[String] {
+        &self.hidden
+    }
+
+    /// One more variable no child may read (the proposer's API key), its value redacted.
+    pub(crate) fn hide(&mut self, var: &str) {
+        if let Ok(value) = std::env::var(var) {
+            self.redactor.add(&value);
+        }
+        self.hidden.push(var.to_owned());
     }
 
     async fn plan_or_apply(
@@ -182,7 +181,7 @@ impl Fixer<'_> {
         report
     }
 
-    fn checkout(&self, repo: &str) -> Option<PathBuf> {
+    pub(crate) fn checkout(&self, repo: &str) -> Option<PathBuf> {
         self.fix
             .repos
             .get(repo)
@@ -207,16 +206,6 @@ impl Fixer<'_> {
         would: &mut Vec<String>,
     ) -> std::result::Result<(), (Outcome, String)> {
         let skip = |why: String| Err((Outcome::Skipped, why));
-        // The guards of the moment stop --apply; a dry run plans anyway and lists them.
-        let apply = self.apply;
-        let mut hold = |why: String| {
-            if apply {
-                Err((Outcome::Skipped, why))
-            } else {
-                would.push(why);
-                Ok(())
-            }
-        };
         if let Some(why) = malformed(issue) {
             return Err((Outcome::Refused, why));
         }
@@ -226,24 +215,7 @@ impl Fixer<'_> {
                 issue.pattern_id, issue.description
             ));
         };
-        let Some(repo) = run.repo.as_deref() else {
-            return skip("the issue names no repository (a --log run without --repo)".into());
-        };
-        if let Some(head) = run.head_repo.as_deref()
-            && !head.eq_ignore_ascii_case(repo)
-        {
-            return skip(format!(
-                "the failing commit comes from {head}, not {repo} (a fork's pull request); fix works only on the watched repository's own branches"
-            ));
-        }
-        if !self
-            .fix
-            .allowed_repos
-            .iter()
-            .any(|r| r.eq_ignore_ascii_case(repo))
-        {
-            return skip(format!("{repo} is not in [fix] allowed_repos"));
-        }
+        let repo = self.repo_guard(run)?;
         if !self.fix.allowed_recipes.contains(&fix.recipe) {
             return skip(format!(
                 "recipe {} is not in [fix] allowed_recipes",
@@ -262,6 +234,62 @@ impl Fixer<'_> {
         if fix.recipe == "rerun" && issue.recurrence.as_deref() == Some("persistent") {
             return skip("the failure is persistent: it came back on other commits, so a re-run will not help".into());
         }
+        let code = fix.recipe != "rerun";
+        let ships_pull = self.apply && self.fix.mode == FixMode::PullRequest;
+        self.budget_guard(&repo, issue, attempts, would, code, ships_pull)
+            .await
+    }
+
+    /// The repository the run names, if fix may work on it: named, not a fork's commit, and in
+    /// allowed_repos.
+    pub(crate) fn repo_guard(
+        &self,
+        run: &InputRun,
+    ) -> std::result::Result<String, (Outcome, String)> {
+        let skip = |why: String| Err((Outcome::Skipped, why));
+        let Some(repo) = run.repo.as_deref() else {
+            return skip("the issue names no repository (a --log run without --repo)".into());
+        };
+        if let Some(head) = run.head_repo.as_deref()
+            && !head.eq_ignore_ascii_case(repo)
+        {
+            return skip(format!(
+                "the failing commit comes from {head}, not {repo} (a fork's pull request); fix works only on the watched repository's own branches"
+            ));
+        }
+        if !self
+            .fix
+            .allowed_repos
+            .iter()
+            .any(|r| r.eq_ignore_ascii_case(repo))
+        {
+            return skip(format!("{repo} is not in [fix] allowed_repos"));
+        }
+        Ok(repo.to_owned())
+    }
+
+    /// The guards of the moment, shared by recipes and proposals: the window, the attempt
+    /// budget, the per-run cap, and (for a change to code) an earlier pull request still open.
+    /// They stop --apply; a dry run plans anyway and lists them in `would`.
+    pub(crate) async fn budget_guard(
+        &mut self,
+        repo: &str,
+        issue: &InputIssue,
+        attempts: &BTreeMap<String, Attempts>,
+        would: &mut Vec<String>,
+        code: bool,
+        ships_pull: bool,
+    ) -> std::result::Result<(), (Outcome, String)> {
+        let skip = |why: String| Err((Outcome::Skipped, why));
+        let apply = self.apply;
+        let mut hold = |why: String| {
+            if apply {
+                Err((Outcome::Skipped, why))
+            } else {
+                would.push(why);
+                Ok(())
+            }
+        };
         if let Some(why) = self.outside_window() {
             hold(why)?;
         }
@@ -282,8 +310,7 @@ impl Fixer<'_> {
         // The branch name follows from the fingerprint, so GitHub is asked even when the state
         // that remembers the pull request was lost.
         let remembered = tried.is_some_and(|a| a.pr_branch.is_some());
-        let opens_pulls = self.apply && self.fix.mode == FixMode::PullRequest;
-        if fix.recipe != "rerun" && (remembered || opens_pulls) {
+        if code && (remembered || ships_pull) {
             match self.open_pull(repo, &fix_branch(issue)).await {
                 Ok(Some(url)) => {
                     return skip(format!("the earlier fix {url} is still open"));
@@ -299,7 +326,7 @@ impl Fixer<'_> {
         Ok(())
     }
 
-    fn writer(&mut self) -> std::result::Result<&Writer, String> {
+    pub(crate) fn writer(&mut self) -> std::result::Result<&Writer, String> {
         if self.writer.is_none() {
             let token = crate::ci::token::github(self.settings.github.token.as_deref())
                 .map_err(|e| e.to_string())?;
@@ -373,29 +400,63 @@ impl Fixer<'_> {
             report.reason = Some("the run names no branch to fix".into());
             return report;
         };
-        let verify = self.verify(&repo);
-        if verify.is_empty() {
-            report.outcome = Outcome::Refused;
-            report.reason = Some(
-                "no verify command: set [fix] verify (an argv) so a fix is tested before it ships"
-                    .into(),
-            );
+        let Some((git, snap, verify)) = self.begin(&repo, dir, &mut report).await else {
             return report;
-        }
-        let git = Git::new(dir, self.fix.git_timeout);
-        let snap = match git.snapshot().await {
-            Ok(s) => s,
-            Err(e) => {
-                report.outcome = Outcome::Refused;
-                report.reason = Some(e);
-                return report;
-            }
         };
         // Grammar and plan checks happen before anything is touched or counted.
         if let Err(e) = self.plan(run, issue, fix, dir) {
             not_planned(e, &mut report);
             return report;
         }
+        let Some(branch) = self.start(issue, &snap, dir, attempts, &mut report) else {
+            return report;
+        };
+        let shipped = self
+            .attempt(run, issue, fix, &git, &base, &branch, &verify, &mut report)
+            .await;
+        let pull = self.fix.mode == FixMode::PullRequest;
+        self.end(&git, &snap, issue, attempts, shipped, pull, report)
+            .await
+    }
+
+    /// The verify argv and the checkout's state before anything is touched, or None with the
+    /// report refused: no verify command, or work in progress.
+    pub(crate) async fn begin(
+        &self,
+        repo: &str,
+        dir: &Path,
+        report: &mut FixReport,
+    ) -> Option<(Git, Snapshot, Vec<String>)> {
+        let verify = self.verify(repo);
+        if verify.is_empty() {
+            report.outcome = Outcome::Refused;
+            report.reason = Some(
+                "no verify command: set [fix] verify (an argv) so a fix is tested before it ships"
+                    .into(),
+            );
+            return None;
+        }
+        let git = Git::new(dir, self.fix.git_timeout);
+        match git.snapshot().await {
+            Ok(snap) => Some((git, snap, verify)),
+            Err(e) => {
+                report.outcome = Outcome::Refused;
+                report.reason = Some(e);
+                None
+            }
+        }
+    }
+
+    /// Counts the attempt and leaves the in-flight marker; returns the fix branch, or None
+    /// with the report refused.
+    pub(crate) fn start(
+        &mut self,
+        issue: &InputIssue,
+        snap: &Snapshot,
+        dir: &Path,
+        attempts: &mut BTreeMap<String, Attempts>,
+        report: &mut FixReport,
+    ) -> Option<String> {
         self.acted += 1;
         self.count_attempt(attempts, &issue.fingerprint);
         report.attempts += 1;
@@ -410,21 +471,34 @@ impl Fixer<'_> {
         if let Err(e) = inflight::save(self.state_dir, &marker) {
             report.outcome = Outcome::Refused;
             report.reason = Some(format!("cannot record the fix in progress: {e}"));
-            return report;
+            return None;
         }
-        let shipped = self
-            .attempt(run, issue, fix, &git, &base, &branch, &verify, &mut report)
-            .await;
+        Some(branch)
+    }
+
+    /// The outcome of an attempt, and the checkout back where the person left it either way;
+    /// a failure says what failed and where the checkout is now.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) async fn end(
+        &self,
+        git: &Git,
+        snap: &Snapshot,
+        issue: &InputIssue,
+        attempts: &mut BTreeMap<String, Attempts>,
+        shipped: std::result::Result<(), String>,
+        pull: bool,
+        mut report: FixReport,
+    ) -> FixReport {
+        let branch = fix_branch(issue);
         match shipped {
             Ok(()) => {
                 report.outcome = Outcome::Applied;
-                if self.fix.mode == FixMode::PullRequest {
+                if pull {
                     let a = attempts.entry(issue.fingerprint.clone()).or_default();
                     a.pr_url.clone_from(&report.pr_url);
                     a.pr_branch = Some(branch.clone());
                 }
-                // The checkout goes back to where the person left it.
-                match git.restore(&snap, &branch).await {
+                match git.restore(snap, &branch).await {
                     Ok(()) => inflight::clear(self.state_dir),
                     Err(e) => {
                         report.reason = Some(format!(
@@ -435,15 +509,15 @@ impl Fixer<'_> {
             }
             Err(why) => {
                 report.outcome = Outcome::RolledBack;
-                let restored = git.restore(&snap, &branch).await;
+                let restored = git.restore(snap, &branch).await;
                 report.reason = Some(match restored {
                     Ok(()) => {
                         inflight::clear(self.state_dir);
-                        format!("{why}; the checkout is back at {}", describe_snap(&snap))
+                        format!("{why}; the checkout is back at {}", describe_snap(snap))
                     }
                     Err(e) => format!(
                         "{why}; ROLLBACK FAILED, look at {} by hand: {e}",
-                        dir.display()
+                        git.dir.display()
                     ),
                 });
             }
@@ -463,10 +537,7 @@ impl Fixer<'_> {
         verify: &[String],
         report: &mut FixReport,
     ) -> std::result::Result<(), String> {
-        git.run(&["fetch", "--quiet", "origin"]).await?;
-        let start = format!("origin/{base}");
-        git.run(&["checkout", "--quiet", "--no-track", "-B", branch, &start])
-            .await?;
+        branch_off(git, base, branch).await?;
         // Planned again on the fetched branch head: that is the tree the fix applies to.
         let action = self.plan(run, issue, fix, &git.dir).map_err(|e| match e {
             NotPlanned::Refused(r) | NotPlanned::Cannot(r) => r,
@@ -492,6 +563,36 @@ impl Fixer<'_> {
         if changed.is_empty() {
             return Err(format!("{} changed nothing", fix.recipe));
         }
+        self.verify_and_commit(git, verify, &commit_message(run, issue, fix), report)
+            .await?;
+        let repo = run.repo.as_deref().unwrap_or_default();
+        match self.fix.mode {
+            FixMode::Push => {
+                let dest = format!("HEAD:refs/heads/{base}");
+                git.run(&["push", "--quiet", "origin", &dest]).await?;
+            }
+            FixMode::PullRequest => {
+                let title = format!("ci: {} ({})", issue.description, fix.recipe);
+                let body = pr_body(run, issue, fix, report);
+                let pull = self
+                    .push_and_open_pull(git, repo, base, branch, &title, &body)
+                    .await?;
+                report.pr_url = Some(pull.html_url);
+            }
+            FixMode::RerunOnly => unreachable!("the guard keeps code recipes out of rerun-only"),
+        }
+        Ok(())
+    }
+
+    /// Runs verify in the checkout without the token's variables; on success stages
+    /// everything and commits it with `message`.
+    pub(crate) async fn verify_and_commit(
+        &self,
+        git: &Git,
+        verify: &[String],
+        message: &str,
+        report: &mut FixReport,
+    ) -> std::result::Result<(), String> {
         let spec = crate::argv::Spec {
             argv: verify,
             cwd: Some(&git.dir),
@@ -512,38 +613,34 @@ impl Fixer<'_> {
         }
         git.run(&["add", "--all"]).await?;
         report.diff = Some(git.run(&["diff", "--cached", "--stat"]).await?.join("\n"));
-        let message = commit_message(run, issue, fix);
-        git.commit(&message).await?;
+        git.commit(message).await?;
         report.commit = Some(git.one(&["rev-parse", "HEAD"]).await?);
-        let repo = run.repo.as_deref().unwrap_or_default();
-        match self.fix.mode {
-            FixMode::Push => {
-                let dest = format!("HEAD:refs/heads/{base}");
-                git.run(&["push", "--quiet", "origin", &dest]).await?;
-            }
-            FixMode::PullRequest => {
-                let dest = format!("+{branch}:refs/heads/{branch}");
-                git.run(&["push", "--quiet", "origin", &dest]).await?;
-                let title = format!("ci: {} ({})", issue.description, fix.recipe);
-                let body = pr_body(run, issue, fix, report);
-                let opened = match self.writer() {
-                    Ok(w) => w.create_pull(repo, branch, base, &title, &body).await,
-                    Err(e) => Err(e),
-                };
-                match opened {
-                    Ok(pull) => report.pr_url = Some(pull.html_url),
-                    Err(e) => {
-                        // The branch was ours and only for this pull request.
-                        let _ = git
-                            .run(&["push", "--quiet", "origin", "--delete", branch])
-                            .await;
-                        return Err(e);
-                    }
-                }
-            }
-            FixMode::RerunOnly => unreachable!("the guard keeps code recipes out of rerun-only"),
-        }
         Ok(())
+    }
+
+    /// Pushes the fix branch and opens its pull request; a branch GitHub then refused to open
+    /// a pull request for is deleted again, since it was ours and only for that.
+    pub(crate) async fn push_and_open_pull(
+        &mut self,
+        git: &Git,
+        repo: &str,
+        base: &str,
+        branch: &str,
+        title: &str,
+        body: &str,
+    ) -> std::result::Result<super::github::Pull, String> {
+        let dest = format!("+{branch}:refs/heads/{branch}");
+        git.run(&["push", "--quiet", "origin", &dest]).await?;
+        let opened = match self.writer() {
+            Ok(w) => w.create_pull(repo, branch, base, title, body).await,
+            Err(e) => Err(e),
+        };
+        if opened.is_err() {
+            let _ = git
+                .run(&["push", "--quiet", "origin", "--delete", branch])
+                .await;
+        }
+        opened
     }
 
     async fn run_in(&self, dir: &Path, argv: &[String]) -> std::result::Result<(), String> {
@@ -582,8 +679,43 @@ impl Fixer<'_> {
     }
 }
 
+/// A report for `issue` that no step has touched yet.
+pub(crate) fn new_report(
+    run: &InputRun,
+    issue: &InputIssue,
+    attempts: &BTreeMap<String, Attempts>,
+) -> FixReport {
+    FixReport {
+        fingerprint: issue.fingerprint.clone(),
+        repo: run.repo.clone(),
+        run_id: run.run_id,
+        category: issue.category.clone(),
+        key: issue.key.clone(),
+        recipe: issue.fix.as_ref().map(|f| f.recipe.clone()),
+        args: issue
+            .fix
+            .as_ref()
+            .map(|f| f.args.clone())
+            .unwrap_or_default(),
+        outcome: Outcome::Skipped,
+        reason: None,
+        commands: Vec::new(),
+        diff: None,
+        branch: None,
+        commit: None,
+        verify_passed: None,
+        verify_tail: Vec::new(),
+        pr_url: None,
+        attempts: attempts.get(&issue.fingerprint).map_or(0, |a| a.count),
+        would_refuse: Vec::new(),
+        prompt: None,
+        proposal: None,
+        proposer: None,
+    }
+}
+
 /// Both end up in a branch name; the report file is input like any other.
-fn malformed(issue: &InputIssue) -> Option<String> {
+pub(crate) fn malformed(issue: &InputIssue) -> Option<String> {
     let hex =
         issue.fingerprint.len() >= 8 && issue.fingerprint.chars().all(|c| c.is_ascii_hexdigit());
     let word = !issue.category.is_empty()
@@ -617,6 +749,20 @@ impl Fixer<'_> {
             )
         })
     }
+}
+
+/// Fetches, then checks out the fix branch fresh from the failing branch's remote head: the
+/// tree a fix applies to.
+pub(crate) async fn branch_off(
+    git: &Git,
+    base: &str,
+    branch: &str,
+) -> std::result::Result<(), String> {
+    git.run(&["fetch", "--quiet", "origin"]).await?;
+    let start = format!("origin/{base}");
+    git.run(&["checkout", "--quiet", "--no-track", "-B", branch, &start])
+        .await?;
+    Ok(())
 }
 
 fn mode_of(path: &Path) -> u32 {

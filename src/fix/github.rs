@@ -1,5 +1,5 @@
-//! The GitHub writes a fix makes, through octocrab: open a pull request, look for one still
-//! open, re-run a run's failed jobs. A POST is sent once; a failure is reported, never retried.
+//! The GitHub writes a fix makes, through octocrab: open a pull request, label it, look for one
+//! still open, re-run a run's failed jobs. A POST is sent once; a failure is reported, never retried.
 
 use std::time::Duration;
 
@@ -65,6 +65,20 @@ impl Writer {
             .post(format!("/repos/{repo}/pulls"), Some(&payload))
             .await
             .map_err(|e| describe(&e, &format!("opening a pull request on {repo}")))
+    }
+
+    /// Adds `labels` to a pull request (GitHub labels pull requests through their issue).
+    pub async fn add_labels(&self, repo: &str, number: u64, labels: &[&str]) -> Result<(), String> {
+        let payload = json!({ "labels": labels });
+        let _: serde_json::Value = self
+            .octo
+            .post(
+                format!("/repos/{repo}/issues/{number}/labels"),
+                Some(&payload),
+            )
+            .await
+            .map_err(|e| describe(&e, &format!("labelling pull request #{number} of {repo}")))?;
+        Ok(())
     }
 
     pub async fn rerun_failed_jobs(&self, repo: &str, run_id: u64) -> Result<(), String> {

@@ -34,6 +34,8 @@ pub struct InputRun {
 #[derive(Debug, Deserialize)]
 pub struct InputJob {
     pub name: String,
+    /// The step that failed first, as GitHub names it ("Run pytest").
+    pub failing_step: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

@@ -1,5 +1,6 @@
 //! What `fix` remembers across runs, in `<state>/fix/`: attempts per fingerprint (with the pull
-//! request a fix opened) and the append-only history `fix --history` shows.
+//! request a fix opened) and the append-only history `fix --history` shows, with what a
+//! proposer was asked and answered.
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -34,6 +35,12 @@ pub struct Record {
     pub pr_url: Option<String>,
     #[serde(default)]
     pub commit: Option<String>,
+    /// `fix --propose`: the prompt sent, redacted, for audit.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// `fix --propose`: the proposer's whole answer, redacted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub answer: Option<String>,
 }
 
 fn dir(state: &Path) -> PathBuf {

@@ -11,7 +11,8 @@ pub enum Outcome {
     Applied,
     /// Something failed; the checkout was put back as it was.
     RolledBack,
-    /// A captured value failed its grammar, or the checkout was not fit to work in.
+    /// A captured value failed its grammar, the checkout was not fit to work in, or the
+    /// proposer's answer failed validation.
     Refused,
     /// A guard or the pattern said no.
     Skipped,
@@ -54,4 +55,13 @@ pub struct FixReport {
     /// per-run cap), each as the reason it would give.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub would_refuse: Vec<String>,
+    /// `fix --propose`: the prompt, redacted, as it was (or would be) sent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub prompt: Option<String>,
+    /// `fix --propose`: the proposer's diff, once validated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposal: Option<String>,
+    /// `fix --propose`: who wrote it, `argv[0]` or the model.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proposer: Option<String>,
 }

@@ -64,6 +64,8 @@ pub async fn run(settings: &Settings, state_dir: &Path, opts: &Options<'_>) -> R
                 verify_passed: report.verify_passed,
                 pr_url: report.pr_url.clone(),
                 commit: report.commit.clone(),
+                prompt: None,
+                answer: None,
             };
             if let Err(e) = ledger::append(state_dir, &record) {
                 tracing::warn!("cannot append to the fix history: {e}");
@@ -93,7 +95,7 @@ pub fn mode_name(mode: FixMode) -> &'static str {
     }
 }
 
-fn judge(reports: &[FixReport], applied: bool) -> (Status, String) {
+pub(crate) fn judge(reports: &[FixReport], applied: bool) -> (Status, String) {
     let count = |f: fn(&Outcome) -> bool| reports.iter().filter(|r| f(&r.outcome)).count();
     let planned = count(|o| matches!(o, Outcome::Planned));
     let done = count(|o| matches!(o, Outcome::Applied));
@@ -101,9 +103,9 @@ fn judge(reports: &[FixReport], applied: bool) -> (Status, String) {
     let refused = count(|o| matches!(o, Outcome::Refused));
     let skipped = count(|o| matches!(o, Outcome::Skipped));
     let budget = reports.iter().any(|r| {
-        r.reason
-            .as_deref()
-            .is_some_and(|w| w.starts_with("attempt budget exhausted"))
+        r.reason.as_deref().is_some_and(|w| {
+            w.starts_with("attempt budget exhausted") || w.starts_with("max_calls_per_day")
+        })
     });
     // What --apply would refuse counts as it would then: a spent budget or work in progress is
     // a warning, the window and the per-run cap are policy.

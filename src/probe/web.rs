@@ -1,10 +1,7 @@
-//! What the HTTP transports share: one client for every probe of a run (one TLS root store, one
-//! connection pool), headers sent per request, capped bodies, and failures that never show a
-//! URL's secrets.
+//! What the HTTP transports share: the process's one client (`net::client`), headers sent per
+//! request, capped bodies, and failures that never show a URL's secrets.
 
 use std::collections::BTreeMap;
-use std::sync::LazyLock;
-use std::time::Duration;
 
 use futures::{Stream, StreamExt};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
@@ -13,24 +10,10 @@ use super::{Failure, FailureKind};
 
 /// Cap on one HTTP answer; a server streaming forever must not grow mcpctl's memory.
 pub(super) const MAX_BODY: usize = 16 * 1024 * 1024;
-/// Connecting is bounded here; each request is also bounded by the server's own timeout.
-const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
-
-static CLIENT: LazyLock<Result<reqwest::Client, String>> = LazyLock::new(|| {
-    reqwest::Client::builder()
-        .connect_timeout(CONNECT_TIMEOUT)
-        .redirect(crate::net::same_origin_redirects())
-        .user_agent(concat!("mcpctl/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| format!("cannot build an HTTP client: {e}"))
-});
 
 /// The client every HTTP and SSE probe of this process uses.
 pub(super) fn client() -> Result<reqwest::Client, Failure> {
-    CLIENT
-        .as_ref()
-        .cloned()
-        .map_err(|e| Failure::new(FailureKind::Config, e.clone()))
+    crate::net::client().map_err(|e| Failure::new(FailureKind::Config, e))
 }
 
 /// The server's configured headers, checked once and marked sensitive (never in debug output).

@@ -8,6 +8,7 @@ use crate::fix::outcome::FixReport;
 pub struct Body {
     /// False for a dry run (the default): nothing was changed.
     pub applied: bool,
+    /// `[fix] mode`, or `propose` for `fix --propose`.
     pub mode: String,
     /// The gh-watch report the issues came from.
     pub source: String,

@@ -64,7 +64,7 @@ pub(crate) fn repo(t: &Test, files: &[(&str, &str)]) -> PathBuf {
 }
 
 /// Where the checkout stands: HEAD, branches, status. A rollback must leave all three as found.
-fn state(checkout: &Path) -> (String, String, String) {
+pub(crate) fn state(checkout: &Path) -> (String, String, String) {
     (
         git(checkout, &["rev-parse", "HEAD"]),
         git(checkout, &["branch", "--list", "--format=%(refname:short)"]),

@@ -9,6 +9,7 @@ mod container;
 mod discovery;
 mod emergency;
 mod fix;
+mod fix_propose;
 mod generated;
 mod gh_watch;
 mod gh_watch_api;

@@ -1,6 +1,7 @@
 # A loopback stand-in for the GitHub REST endpoints `mcpctl fix` writes to, with the payload
 # shapes of GitHub's docs: create a pull request (201 with the pull request), list open pull
-# requests filtered by `head`, and re-run a run's failed jobs (201, empty body).
+# requests filtered by `head`, label one through its issue (200 with the labels), and re-run a
+# run's failed jobs (201, empty body).
 # Usage: github_pulls_stub.py LOG [reject-pulls]. Prints its port, then appends one JSON line per
 # request (method, path, headers, body) to LOG. With `reject-pulls`, creating a pull request
 # answers 422 like GitHub does for a bad head or base.
@@ -80,6 +81,10 @@ class Handler(BaseHTTPRequestHandler):
                 }
                 pulls.append(pr)
             return self.answer(201, pr)
+        if len(parts) == 6 and parts[3] == "issues" and parts[5] == "labels":
+            names = json.loads(body)["labels"]
+            return self.answer(200, [{"id": i + 1, "name": n, "color": "ededed", "default": False}
+                                     for i, n in enumerate(names)])
         if len(parts) == 7 and parts[3] == "actions" and parts[6] == "rerun-failed-jobs":
             return self.answer(201, {})
         self.answer(404, {"message": "Not Found",
