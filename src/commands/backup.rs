@@ -19,7 +19,7 @@ use crate::state;
 
 pub(crate) async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let (settings, state_dir) = super::settings(ctx).await?;
+    let (settings, state_dir) = super::load_and_begin(ctx).await?;
     let cfg = settings.backup.ok_or_else(|| {
         Error::Usage("no [backup] section in the config; see the README's backup example".into())
     })?;

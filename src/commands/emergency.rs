@@ -16,7 +16,7 @@ use crate::state;
 
 pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let (settings, state_dir) = super::settings(ctx).await?;
+    let (settings, state_dir) = super::load_and_begin(ctx).await?;
     let env_file = emergency::env_file(&settings, &state_dir);
     if args.status {
         let current = emergency::load(&state_dir);

@@ -19,7 +19,7 @@ use crate::reports::fix::Body;
 
 pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let (settings, state_dir) = super::settings(ctx).await?;
+    let (settings, state_dir) = super::load_and_begin(ctx).await?;
     if args.history {
         return history(&state_dir, ctx);
     }

@@ -40,7 +40,7 @@ pub(crate) async fn run(args: GhWatchArgs, ctx: &Ctx) -> Result<Code> {
 
 async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let (settings, state_dir) = super::settings(ctx).await?;
+    let (settings, state_dir) = super::load_and_begin(ctx).await?;
     let dirs = ci::patterns::dirs(&settings.github.patterns_dirs, &args.patterns_dir);
     let patterns = ci::patterns::load(&dirs).map_err(Error::Usage)?;
     if args.check_patterns {

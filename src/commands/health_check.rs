@@ -17,7 +17,7 @@ use crate::state;
 
 pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let (settings, state_dir) = super::settings(ctx).await?;
+    let (settings, state_dir) = super::load_and_begin(ctx).await?;
     let discover = !args.no_discover && (args.discover || inventory::discovers(&settings));
     let Inventory {
         mut servers,

@@ -9,7 +9,7 @@ use crate::exit::Code;
 use crate::mcp_server::{self, HttpOptions, Options};
 
 pub(crate) async fn run(args: McpServerArgs, ctx: &Ctx) -> Result<Code> {
-    let (settings, state_dir) = super::quiet_settings(ctx)?;
+    let (settings, state_dir) = super::load(ctx)?;
     let opts = Options {
         settings,
         state_dir,

@@ -246,9 +246,9 @@ fn job(command: &Command) -> crate::notify::Job {
     crate::notify::Job { name, complete }
 }
 
-/// The config (or defaults when there is none) and the state directory it implies, without
-/// the start ping: for queries and the MCP server, which are not monitored runs.
-pub(crate) fn quiet_settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
+/// The config (or defaults when there is none) and the state directory it implies. Loading
+/// has no side effects: the start ping of a monitored run is `begin`'s.
+pub(crate) fn load(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
     let mut settings = match crate::config::locate(ctx.global.config.as_deref())? {
         Some(path) => crate::config::load(&path)?,
         None => crate::config::Settings::default(),
@@ -265,15 +265,18 @@ pub(crate) fn quiet_settings(ctx: &Ctx) -> Result<(crate::config::Settings, std:
     Ok((settings, state_dir))
 }
 
-/// The config (or defaults when there is none) and the state directory it implies. Sends the
-/// healthchecks start ping when one is configured.
-pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std::path::PathBuf)> {
-    let (settings, state_dir) = quiet_settings(ctx)?;
+/// A monitored run starts: notifiers that cannot work as configured are said now (not during
+/// the next outage), and the healthchecks start ping is sent. `emit::finish`, or the runner for
+/// a run that ends without a report, closes it.
+pub(crate) async fn begin(
+    ctx: &Ctx,
+    settings: &crate::config::Settings,
+    state_dir: &std::path::Path,
+) {
     let rid = crate::notify::run_id();
-    // A notifier that cannot work as configured is said now, not during the next outage.
     let mut warnings = crate::notify::unset_variables(&settings.notify);
     if ctx.output.mode != Mode::Json {
-        crate::notify::tell(Some(&state_dir), &warnings);
+        crate::notify::tell(Some(state_dir), &warnings);
     }
     let told = warnings.len();
     warnings.extend(crate::notify::start(&settings.notify, ctx.job, &rid).await);
@@ -283,10 +286,18 @@ pub(crate) async fn settings(ctx: &Ctx) -> Result<(crate::config::Settings, std:
             rid,
             warnings,
             told,
-            state_dir: state_dir.clone(),
+            state_dir: state_dir.to_path_buf(),
             finished: false,
         });
     }
+}
+
+/// `load`, then `begin`: what every monitored subcommand starts with.
+pub(crate) async fn load_and_begin(
+    ctx: &Ctx,
+) -> Result<(crate::config::Settings, std::path::PathBuf)> {
+    let (settings, state_dir) = load(ctx)?;
+    begin(ctx, &settings, &state_dir).await;
     Ok((settings, state_dir))
 }
 

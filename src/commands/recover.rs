@@ -18,7 +18,7 @@ use crate::state;
 
 pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
-    let (settings, state_dir) = super::settings(ctx).await?;
+    let (settings, state_dir) = super::load_and_begin(ctx).await?;
     let servers = select(&settings, &args)?;
     // A dry run reads the guards and changes nothing: it waits for no other run.
     let _lock = if args.dry_run {

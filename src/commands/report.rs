@@ -52,11 +52,11 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
             crate::output::when(to)
         )));
     }
-    let (settings, state_dir) = if args.notify {
-        super::settings(ctx).await?
-    } else {
-        super::quiet_settings(ctx)?
-    };
+    let (settings, state_dir) = super::load(ctx)?;
+    // A report is a monitored run only when it is sent somewhere.
+    if args.notify {
+        super::begin(ctx, &settings, &state_dir).await;
+    }
     let secrets = secret_names(&settings);
     let opts = report::Options {
         from,
@@ -245,7 +245,7 @@ fn view(f: &Figures, problems: Vec<String>) -> View {
 }
 
 async fn prune(older: std::time::Duration, started: DateTime<Utc>, ctx: &Ctx) -> Result<Code> {
-    let (_, state_dir) = super::quiet_settings(ctx)?;
+    let (_, state_dir) = super::load(ctx)?;
     let before = back(started, older, "--prune")?;
     let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
     let dir = state_dir.clone();
