@@ -11,7 +11,7 @@ use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::health;
 use crate::output::{self, Envelope};
-use crate::reports::emergency::Body;
+use crate::reports::emergency::{Action, Body};
 use crate::state;
 
 pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
@@ -30,7 +30,13 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
             })
             .collect();
         return finish(
-            "status", &current, servers, env_file, started, &state_dir, ctx,
+            Action::Status,
+            &current,
+            servers,
+            env_file,
+            started,
+            &state_dir,
+            ctx,
         )
         .await;
     }
@@ -40,7 +46,13 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
         let servers = emergency::clear(&mut current, ClearedBy::Hand);
         emergency::save(&state_dir, &env_file, &current)?;
         return finish(
-            "clear", &current, servers, env_file, started, &state_dir, ctx,
+            Action::Clear,
+            &current,
+            servers,
+            env_file,
+            started,
+            &state_dir,
+            ctx,
         )
         .await;
     }
@@ -57,15 +69,15 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
     let next = emergency::next_state(&previous, &servers, Utc::now());
     emergency::save(&state_dir, &env_file, &next)?;
     let action = if previous.active && !next.active {
-        "cleared"
+        Action::Cleared
     } else {
-        "check"
+        Action::Check
     };
     finish(action, &next, servers, env_file, started, &state_dir, ctx).await
 }
 
 async fn finish(
-    action: &str,
+    action: Action,
     current: &State,
     servers: Vec<ServerMode>,
     env_file: std::path::PathBuf,
@@ -91,11 +103,11 @@ async fn finish(
         Status::Ok
     };
     let mut summary = match (action, current.active) {
-        ("clear", _) => {
+        (Action::Clear, _) => {
             "normal mode: every server set back to MCP by hand; whether they answer is unknown until the next health-check".to_owned()
         }
-        ("cleared", _) => "normal mode: every server uses MCP".to_owned(),
-        ("status", false) => normal_status(current),
+        (Action::Cleared, _) => "normal mode: every server uses MCP".to_owned(),
+        (Action::Status, false) => normal_status(current),
         (_, false) => "normal mode: every critical server answers over MCP".to_owned(),
         (_, true) => format!(
             "emergency mode since {}",
@@ -110,11 +122,11 @@ async fn finish(
     if !down.is_empty() {
         summary.push_str(&format!("; down with no fallback: {}", down.join(", ")));
     }
-    if action == "cleared" {
+    if action == Action::Cleared {
         summary.push_str(" (emergency mode cleared)");
     }
     let body = Body {
-        action: action.to_owned(),
+        action,
         env_file,
         active: current.active,
         since: current.since,
@@ -157,7 +169,7 @@ fn view(body: &Body) -> View {
     }
     View {
         table_has_problems: true,
-        answer: body.action == "status",
+        answer: body.action == Action::Status,
         table: Some(table),
         problems: body
             .servers

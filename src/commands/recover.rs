@@ -13,7 +13,7 @@ use crate::heal::audit::{self, Outcome, Record};
 use crate::heal::{self, Recovery, guard};
 use crate::health::{self, ServerStatus};
 use crate::output::{self, Envelope};
-use crate::reports::recover::{Body, GuardBody};
+use crate::reports::recover::{Body, GuardAction, GuardBody};
 use crate::state;
 
 pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
@@ -26,8 +26,8 @@ pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
     } else {
         Some(state::acquire(&state_dir, ctx.global.wait_lock).await?)
     };
-    if args.reset || args.pause || args.resume {
-        return change_guards(&args, &servers, started, &state_dir, ctx).await;
+    if let Some(action) = guard_action(&args) {
+        return change_guards(action, &args, &servers, started, &state_dir, ctx).await;
     }
     let (opts, deadline) = super::probe_plan(&settings, args.deadline, false);
     let deadline = tokio::time::Instant::now() + deadline;
@@ -101,7 +101,22 @@ fn select(settings: &Settings, args: &RecoverArgs) -> Result<Vec<ServerConfig>> 
         .collect())
 }
 
+/// `--reset`, `--pause` and `--resume` exclude each other (clap says so): one mode, or none
+/// for climbing the ladder.
+fn guard_action(args: &RecoverArgs) -> Option<GuardAction> {
+    if args.reset {
+        Some(GuardAction::Reset)
+    } else if args.pause {
+        Some(GuardAction::Paused)
+    } else if args.resume {
+        Some(GuardAction::Resumed)
+    } else {
+        None
+    }
+}
+
 async fn change_guards(
+    action: GuardAction,
     args: &RecoverArgs,
     servers: &[ServerConfig],
     started: chrono::DateTime<Utc>,
@@ -112,38 +127,30 @@ async fn change_guards(
     let until = now
         + chrono::Duration::from_std(args.pause_for.unwrap_or_default())
             .unwrap_or(chrono::Duration::zero());
-    let (action, detail) = if args.reset {
-        (
-            "reset",
-            "breaker closed and attempts forgotten by hand".to_owned(),
-        )
-    } else if args.pause {
-        (
-            "paused",
-            format!("paused until {}", crate::output::when(until)),
-        )
-    } else {
-        ("resumed", "pause ended by hand".to_owned())
+    let detail = match action {
+        GuardAction::Reset => "breaker closed and attempts forgotten by hand".to_owned(),
+        GuardAction::Paused => format!("paused until {}", crate::output::when(until)),
+        GuardAction::Resumed => "pause ended by hand".to_owned(),
     };
     for server in servers {
         // --reset is how a person mends an unreadable guard: it starts from a fresh one.
         let loaded = guard::load(state_dir, &server.name);
         let mut g = match (action, loaded) {
             (_, Ok(g)) => g,
-            ("reset", Err(_)) => guard::Guard::default(),
+            (GuardAction::Reset, Err(_)) => guard::Guard::default(),
             (_, Err(e)) => return Err(Error::Failed(e.to_string())),
         };
         match action {
-            "reset" => g.reset(),
-            "paused" => g.paused_until = Some(until),
-            _ => g.paused_until = None,
+            GuardAction::Reset => g.reset(),
+            GuardAction::Paused => g.paused_until = Some(until),
+            GuardAction::Resumed => g.paused_until = None,
         }
         guard::save(state_dir, &server.name, &g).map_err(|e| Error::Failed(e.to_string()))?;
         let record = Record {
             time: now,
             server: server.name.clone(),
             step: None,
-            event: Some(action.to_owned()),
+            event: Some(action.as_str().to_owned()),
             outcome: Outcome::Succeeded,
             detail: detail.clone(),
             duration_ms: 0,
@@ -152,9 +159,9 @@ async fn change_guards(
             .map_err(|e| Error::io("cannot append to the recovery audit", e))?;
     }
     let names: Vec<String> = servers.iter().map(|s| s.name.clone()).collect();
-    let summary = format!("{}: {action} ({detail})", names.join(", "));
+    let summary = format!("{}: {} ({detail})", names.join(", "), action.as_str());
     let body = GuardBody {
-        action: action.to_owned(),
+        action,
         servers: names,
     };
     let env = Envelope::new("recover", started, Status::Ok, summary, body);

@@ -6,8 +6,7 @@ use crate::emergency::{ClearedBy, ServerMode};
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Body {
-    /// check | status | clear
-    pub action: String,
+    pub action: Action,
     pub env_file: std::path::PathBuf,
     pub active: bool,
     pub since: Option<chrono::DateTime<chrono::Utc>>,
@@ -18,4 +17,18 @@ pub struct Body {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub cleared_by: Option<ClearedBy>,
     pub servers: Vec<ServerMode>,
+}
+
+/// What the run did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Probed the critical servers and wrote the mode they call for.
+    Check,
+    /// A check that ended emergency mode: every critical server answers again.
+    Cleared,
+    /// `--status`: read the mode, probed nothing.
+    Status,
+    /// `--clear`: set every server back to MCP by hand.
+    Clear,
 }

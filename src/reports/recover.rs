@@ -12,7 +12,25 @@ pub struct Body {
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct GuardBody {
-    /// reset | paused | resumed
-    pub action: String,
+    pub action: GuardAction,
     pub servers: Vec<String>,
+}
+
+/// What `--reset`, `--pause` or `--resume` did to the guards; also the audit line's `event`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GuardAction {
+    Reset,
+    Paused,
+    Resumed,
+}
+
+impl GuardAction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GuardAction::Reset => "reset",
+            GuardAction::Paused => "paused",
+            GuardAction::Resumed => "resumed",
+        }
+    }
 }
