@@ -5,6 +5,9 @@
 //! with a partial report instead of spinning.
 
 mod issues;
+mod pulls;
+
+pub use pulls::Pull;
 
 pub use issues::Posted;
 
@@ -173,7 +176,7 @@ pub struct Job {
 
 /// The one way mcpctl talks to GitHub's API: the configured base URL, the token, timeouts on
 /// every call, and octocrab's retries off (a rate limit stops a run; a POST is never resent).
-pub fn octocrab(api_url: &str, token: &str, timeout: Duration) -> Result<Octocrab, String> {
+fn octocrab(api_url: &str, token: &str, timeout: Duration) -> Result<Octocrab, String> {
     Octocrab::builder()
         .base_uri(api_url)
         .map_err(|e| format!("[github] api_url `{api_url}` is not a URL: {e}"))?
@@ -186,7 +189,13 @@ pub fn octocrab(api_url: &str, token: &str, timeout: Duration) -> Result<Octocra
 }
 
 impl Client {
+    /// `api_url` empty: github.com's API.
     pub fn new(api_url: &str, token: &str, timeout: Duration) -> Result<Self, String> {
+        let api_url = if api_url.is_empty() {
+            "https://api.github.com"
+        } else {
+            api_url
+        };
         let octo = octocrab(api_url, token, timeout)?;
         let origin = reqwest::Url::parse(api_url)
             .map_err(|e| format!("[github] api_url `{api_url}` is not a URL: {e}"))?;

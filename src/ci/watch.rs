@@ -60,13 +60,8 @@ pub async fn pass(
         )));
     }
     let token = super::token::github(gh.token.as_deref())?;
-    let api_url = if gh.api_url.is_empty() {
-        "https://api.github.com"
-    } else {
-        gh.api_url.as_str()
-    };
-    let client =
-        github::Client::new(api_url, &token, settings.defaults.timeout).map_err(Error::Usage)?;
+    let client = github::Client::new(&gh.api_url, &token, settings.defaults.timeout)
+        .map_err(Error::Usage)?;
     let mut redactor = Redactor::default();
     redactor.add(&token);
     let _lock = state::acquire(state_dir, opts.wait_lock).await?;

@@ -7,12 +7,12 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 
 use super::git::{Git, Snapshot};
-use super::github::Writer;
 use super::inflight;
 use super::input::{InputFix, InputIssue, InputRun};
 use super::ledger::{self, Attempts};
 use super::outcome::{FixReport, Outcome};
 use super::recipes::{self, Action, NotPlanned};
+use crate::ci::github::{self, Pull};
 use crate::config::{FixMode, FixSettings, Settings};
 use crate::redact::Redactor;
 
@@ -30,7 +30,7 @@ pub struct Fixer<'a> {
     apply: bool,
     /// Fixes acted on in this run, for max_fixes_per_run.
     acted: u32,
-    writer: Option<Writer>,
+    writer: Option<github::Client>,
     redactor: Redactor,
     /// The token's variables: recipes and verify run without them.
     hidden: Vec<String>,
@@ -326,12 +326,12 @@ impl Fixer<'_> {
         Ok(())
     }
 
-    pub(crate) fn writer(&mut self) -> std::result::Result<&Writer, String> {
+    pub(crate) fn writer(&mut self) -> std::result::Result<&github::Client, String> {
         if self.writer.is_none() {
             let token = crate::ci::token::github(self.settings.github.token.as_deref())
                 .map_err(|e| e.to_string())?;
             self.redactor.add(&token);
-            self.writer = Some(Writer::new(
+            self.writer = Some(github::Client::new(
                 &self.settings.github.api_url,
                 &token,
                 self.settings.defaults.timeout,
@@ -346,13 +346,18 @@ impl Fixer<'_> {
         branch: &str,
     ) -> std::result::Result<Option<String>, String> {
         let writer = self.writer()?;
-        Ok(writer.open_pull(repo, branch).await?.map(|p| p.html_url))
+        let open = writer.open_pull(repo, branch).await;
+        Ok(open.map_err(|e| e.to_string())?.map(|p| p.html_url))
     }
 
     async fn rerun(&mut self, run: &InputRun) -> std::result::Result<(), String> {
         let repo = run.repo.as_deref().unwrap_or_default();
         let id = run.run_id.unwrap_or_default();
-        self.writer()?.rerun_failed_jobs(repo, id).await
+        let writer = self.writer()?;
+        writer
+            .rerun_failed_jobs(repo, id)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     fn plan(
@@ -628,11 +633,14 @@ impl Fixer<'_> {
         branch: &str,
         title: &str,
         body: &str,
-    ) -> std::result::Result<super::github::Pull, String> {
+    ) -> std::result::Result<Pull, String> {
         let dest = format!("+{branch}:refs/heads/{branch}");
         git.run(&["push", "--quiet", "origin", &dest]).await?;
         let opened = match self.writer() {
-            Ok(w) => w.create_pull(repo, branch, base, title, body).await,
+            Ok(w) => w
+                .create_pull(repo, branch, base, title, body)
+                .await
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
         if opened.is_err() {

@@ -6,7 +6,6 @@
 pub mod actions;
 pub mod fixer;
 pub mod git;
-pub mod github;
 pub mod inflight;
 pub mod input;
 pub mod ledger;

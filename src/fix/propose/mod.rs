@@ -434,7 +434,10 @@ impl Proposer<'_> {
             .await?;
         report.pr_url = Some(pull.html_url.clone());
         let labelled = match self.fixer.writer() {
-            Ok(w) => w.add_labels(repo, pull.number, &[LABEL]).await,
+            Ok(w) => w
+                .add_labels(repo, pull.number, &[LABEL])
+                .await
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
         if let Err(e) = labelled {
