@@ -75,3 +75,19 @@ impl Error {
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    /// The `error.kind` word of a report whose run could not start.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Error::Config(_) => "config",
+            Error::Usage(_) => "usage",
+            Error::Locked { .. } => "locked",
+            Error::LockTimeout { .. } => "lock_timeout",
+            Error::Key(_) => "key",
+            Error::Failed(_) => "failed",
+            Error::Interrupted => "interrupted",
+            Error::Io { .. } => "io",
+        }
+    }
+}

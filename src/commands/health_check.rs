@@ -12,7 +12,7 @@ use crate::exit::{Code, Status};
 use crate::health::{self, ServerReport, ServerStatus};
 use crate::inventory::{self, Inventory};
 use crate::output::{self, Envelope, Mode};
-use crate::reports::health_check::Body;
+use crate::reports::health_check::{Body, List};
 use crate::state;
 
 pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
@@ -192,7 +192,7 @@ fn view(body: &Body) -> View {
             .flat_map(output::recovery::lines)
             .chain(body.discovery_problems.iter().map(FileProblem::line))
             .collect(),
-        perfdata: perfdata(&body.servers),
+        perfdata: health::perfdata::perfdata(&body.servers),
     }
 }
 
@@ -248,57 +248,10 @@ fn table(servers: &[ServerReport]) -> comfy_table::Table {
     t
 }
 
-fn perfdata(servers: &[ServerReport]) -> Vec<(String, f64, &'static str)> {
-    let count = |st: ServerStatus| servers.iter().filter(|r| r.status == st).count();
-    let disabled = count(ServerStatus::Disabled);
-    #[allow(clippy::cast_precision_loss)]
-    let mut data = vec![
-        (
-            "healthy".to_owned(),
-            count(ServerStatus::Healthy) as f64,
-            "",
-        ),
-        ("servers".to_owned(), (servers.len() - disabled) as f64, ""),
-    ];
-    if disabled > 0 {
-        #[allow(clippy::cast_precision_loss)]
-        data.push(("disabled".to_owned(), disabled as f64, ""));
-    }
-    data.extend(
-        servers
-            .iter()
-            .filter(|r| r.latency_ms.initialize.is_some())
-            .map(|r| (format!("{}_latency", r.name), r.latency_ms.total, "ms")),
-    );
-    data
-}
-
 fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -> Result<Code> {
-    #[derive(serde::Serialize)]
-    struct Row<'a> {
-        name: &'a str,
-        transport: &'a str,
-        critical: bool,
-        disabled: bool,
-        sources: &'a [config::Origin],
-    }
     if ctx.output.mode == Mode::Json {
-        let rows: Vec<Row> = servers
-            .iter()
-            .map(|s| Row {
-                name: &s.name,
-                transport: s.transport_label(),
-                critical: s.critical,
-                disabled: s.disabled,
-                sources: &s.origins,
-            })
-            .collect();
-        let json = serde_json::json!({"servers": rows, "discovery_problems": problems});
-        return print(&format!(
-            "{}\n",
-            serde_json::to_string_pretty(&json).expect("serializes")
-        ))
-        .map(|()| Code::Ok);
+        let json = serde_json::to_string_pretty(&List::new(servers, problems)).expect("serializes");
+        return print(&format!("{json}\n")).map(|()| Code::Ok);
     }
     let mut t = output::table::new(&["SERVER", "TRANSPORT", "CRITICAL", "DISABLED", "SOURCES"]);
     for s in servers {

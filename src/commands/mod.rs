@@ -195,7 +195,7 @@ fn cannot_start(
     let text = if mode == Mode::Nagios {
         crate::output::nagios_line(status, &message.replace('\n', " "), &[])
     } else {
-        let body = serde_json::json!({"error": {"kind": error_kind(e), "message": message}});
+        let body = serde_json::json!({"error": {"kind": e.kind(), "message": message}});
         let mut env = crate::output::Envelope::new(command, started, status, message, body);
         env.exit_code = code.as_u8();
         format!(
@@ -213,19 +213,6 @@ fn cannot_start(
     } else {
         code
     })
-}
-
-fn error_kind(e: &Error) -> &'static str {
-    match e {
-        Error::Config(_) => "config",
-        Error::Usage(_) => "usage",
-        Error::Locked { .. } => "locked",
-        Error::LockTimeout { .. } => "lock_timeout",
-        Error::Key(_) => "key",
-        Error::Failed(_) => "failed",
-        Error::Interrupted => "interrupted",
-        Error::Io { .. } => "io",
-    }
 }
 
 /// The run as the textfile's `command` label and healthchecks' `{command}` name it.

@@ -10,7 +10,7 @@ use crate::config::{ServerConfig, Settings};
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::heal::audit::{self, Outcome, Record};
-use crate::heal::{self, Recovery, guard};
+use crate::heal::{self, guard};
 use crate::health::{self, ServerStatus};
 use crate::output::{self, Envelope};
 use crate::reports::recover::{Body, GuardAction, GuardBody};
@@ -41,7 +41,7 @@ pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
         deadline,
     };
     let recoveries = heal::recover_all(&servers, first, &hctx).await;
-    let (status, summary) = verdict(&recoveries);
+    let (status, summary) = heal::verdict::verdict(&recoveries);
     let body = Body {
         dry_run: args.dry_run,
         servers: recoveries,
@@ -166,67 +166,6 @@ async fn change_guards(
     };
     let env = Envelope::new("recover", started, Status::Ok, summary, body);
     emit::finish(&env, started, state_dir, ctx, View::default).await
-}
-
-/// By the final state, like health-check: a critical server still down is CRITICAL.
-fn verdict(recoveries: &[Recovery]) -> (Status, String) {
-    let down = |r: &&Recovery| {
-        matches!(
-            r.final_status,
-            ServerStatus::Unhealthy | ServerStatus::Unknown
-        )
-    };
-    let still_down: Vec<&Recovery> = recoveries.iter().filter(down).collect();
-    // A guard that cannot be read or saved fails closed, and loudly.
-    let guard_broken = recoveries
-        .iter()
-        .any(|r| r.held == Some(heal::Held::GuardUnreadable));
-    let status = if guard_broken || still_down.iter().any(|r| r.critical) {
-        Status::Critical
-    } else if !still_down.is_empty()
-        || recoveries
-            .iter()
-            .any(|r| r.final_status == ServerStatus::Degraded)
-    {
-        Status::Warning
-    } else {
-        Status::Ok
-    };
-    let recovered: Vec<&str> = recoveries
-        .iter()
-        .filter(|r| r.recovered)
-        .map(|r| r.name.as_str())
-        .collect();
-    let mut summary = format!(
-        "{}: {} failing at first, {} recovered, {} still down",
-        output::plural(recoveries.len(), "server", "servers"),
-        recoveries
-            .iter()
-            .filter(|r| matches!(r.initial, ServerStatus::Unhealthy | ServerStatus::Unknown))
-            .count(),
-        recovered.len(),
-        still_down.len()
-    );
-    if !recovered.is_empty() {
-        summary.push_str(&format!(" - recovered: {}", recovered.join(", ")));
-    }
-    if !still_down.is_empty() {
-        let names: Vec<String> = still_down
-            .iter()
-            .map(|r| {
-                format!(
-                    "{} ({})",
-                    r.name,
-                    r.held.map_or_else(
-                        || "ladder exhausted".to_owned(),
-                        |h| output::recovery::held_label(h, &r.name)
-                    )
-                )
-            })
-            .collect();
-        summary.push_str(&format!(" - down: {}", names.join(", ")));
-    }
-    (status, summary)
 }
 
 fn view(body: &Body) -> View {

@@ -1,14 +1,11 @@
 //! `mcpctl report`: reliability figures from the stored reports, as a table, JSON, markdown or
 //! an HTML page; `--notify` posts the summary; `--prune` deletes old reports.
 
-use std::collections::BTreeMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::Ctx;
 use super::emit::{self, View, print};
 use crate::cli::{Cli, Command, Format, ReportArgs};
-use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::exit::{Code, Status};
 use crate::output::{self, Envelope};
@@ -57,7 +54,7 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
     if args.notify {
         super::begin(ctx, &settings, &state_dir).await;
     }
-    let secrets = secret_names(&settings);
+    let secrets = report::secrets::secret_names(&settings);
     let opts = report::Options {
         from,
         to,
@@ -132,30 +129,6 @@ async fn slack_summary(ctx: &Ctx, f: &Figures, title: &str, summary: &str) {
         n.settings.slack_webhook = None;
         n.warnings.extend(warning);
     }
-}
-
-/// The variables a server takes credentials from, for "rotate JIRA_API_TOKEN".
-fn secret_names(settings: &Settings) -> BTreeMap<String, Vec<String>> {
-    let secretish = |n: &str| {
-        let n = n.to_ascii_uppercase();
-        ["TOKEN", "KEY", "SECRET", "PASSWORD", "PAT", "AUTH"]
-            .iter()
-            .any(|w| n.contains(w))
-    };
-    settings
-        .servers
-        .iter()
-        .map(|s| {
-            let mut names: Vec<String> = s.env.keys().filter(|k| secretish(k)).cloned().collect();
-            for value in s.headers.values().chain(s.env.values()) {
-                let (_, referenced) = crate::config::expand(value, &|_| None);
-                names.extend(referenced.into_iter().filter(|v| secretish(v)));
-            }
-            names.sort();
-            names.dedup();
-            (s.name.clone(), names)
-        })
-        .collect()
 }
 
 fn parse_time(s: &str) -> Result<DateTime<Utc>> {

@@ -16,6 +16,12 @@ fn of<T: JsonSchema>() -> String {
 pub(crate) fn all() -> Vec<(&'static str, String)> {
     vec![
         ("health-check", of::<reports::health_check::Body>()),
+        ("health-check-list", {
+            let json =
+                serde_json::to_string_pretty(&schema_for!(reports::health_check::List<'static>))
+                    .expect("schemas serialize");
+            format!("{json}\n")
+        }),
         ("backup", of::<reports::backup::Body>()),
         ("backup-check", of::<crate::backup::check::CheckBody>()),
         ("restore", of::<crate::backup::restore::Body>()),

@@ -8,6 +8,7 @@ pub mod guard;
 mod held;
 mod ladder;
 mod rollback;
+pub mod verdict;
 
 pub use ladder::{Context, Held, Recovery, RestoreFn, recover};
 

@@ -3,6 +3,7 @@
 
 mod container;
 mod credentials;
+pub mod perfdata;
 mod prepare;
 mod secrets;
 

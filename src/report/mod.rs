@@ -12,6 +12,7 @@ mod prune;
 mod quantiles;
 mod recommend;
 mod scan;
+pub mod secrets;
 mod servers;
 
 use std::path::Path;

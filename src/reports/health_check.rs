@@ -25,3 +25,38 @@ pub struct Body {
     #[serde(skip_serializing_if = "std::ops::Not::not")]
     pub interrupted: bool,
 }
+
+/// `health-check --list --json`: the resolved servers and where each came from; nothing probed.
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct List<'a> {
+    pub servers: Vec<ListRow<'a>>,
+    pub discovery_problems: &'a [FileProblem],
+}
+
+#[derive(Debug, Serialize, schemars::JsonSchema)]
+pub struct ListRow<'a> {
+    pub name: &'a str,
+    pub transport: &'a str,
+    pub critical: bool,
+    pub disabled: bool,
+    pub sources: &'a [crate::config::Origin],
+}
+
+impl<'a> List<'a> {
+    pub fn new(servers: &'a [crate::config::ServerConfig], problems: &'a [FileProblem]) -> Self {
+        let servers = servers
+            .iter()
+            .map(|s| ListRow {
+                name: &s.name,
+                transport: s.transport_label(),
+                critical: s.critical,
+                disabled: s.disabled,
+                sources: &s.origins,
+            })
+            .collect();
+        Self {
+            servers,
+            discovery_problems: problems,
+        }
+    }
+}
