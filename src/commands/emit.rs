@@ -37,7 +37,7 @@ pub(crate) async fn finish<T: Serialize>(
 ) -> Result<Code> {
     let mut view = view();
     let mut value = serde_json::to_value(env).expect("reports serialize");
-    let untold = notify(env, &mut value, &view.problems, state_dir, ctx).await;
+    let untold = notify(env, &mut value, &view.problems, ctx).await;
     let json = serde_json::to_vec_pretty(&value).expect("reports serialize");
     let path = state::reports::save(
         state_dir,
@@ -114,42 +114,25 @@ async fn notify<T: Serialize>(
     env: &Envelope<T>,
     value: &mut serde_json::Value,
     problems: &[String],
-    state_dir: &Path,
     ctx: &Ctx,
 ) -> Vec<crate::notify::Warning> {
-    let notify = ctx.notify.lock().ok().and_then(|mut n| {
-        n.as_mut().map(|n| {
-            n.finished = true;
-            (
-                n.settings.clone(),
-                n.rid.clone(),
-                std::mem::take(&mut n.warnings),
-                n.told,
-            )
-        })
-    });
-    if let Some((settings, rid, mut warnings, told)) = notify {
-        let outcome = crate::notify::Outcome {
-            command: &env.command,
-            job: ctx.job,
-            status: env.status,
-            exit_code: env.exit_code,
-            summary: &env.summary,
-            problems,
-            report: value,
-        };
-        for w in crate::notify::finish(&settings, state_dir, &rid, &outcome).await {
-            if !warnings.iter().any(|seen| seen.text == w.text) {
-                warnings.push(w);
-            }
-        }
-        if !warnings.is_empty() {
-            let texts: Vec<&str> = warnings.iter().map(|w| w.text.as_str()).collect();
-            value["notifications"] = serde_json::json!(texts);
-        }
-        return warnings.split_off(told.min(warnings.len()));
+    let Some(run) = ctx.notify.lock().ok().and_then(|mut n| n.take()) else {
+        return Vec::new();
+    };
+    let outcome = crate::notify::Outcome {
+        command: &env.command,
+        job: ctx.job,
+        status: env.status,
+        exit_code: env.exit_code,
+        summary: &env.summary,
+        problems,
+        report: value,
+    };
+    let (texts, untold) = run.finish(&outcome).await;
+    if !texts.is_empty() {
+        value["notifications"] = serde_json::json!(texts);
     }
-    Vec::new()
+    untold
 }
 
 pub(crate) fn print(text: &str) -> Result<()> {

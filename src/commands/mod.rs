@@ -24,7 +24,7 @@ pub(crate) struct Ctx {
     /// How the notifiers name this run.
     pub(crate) job: crate::notify::Job,
     /// Filled once the config is read: the notifiers and this run's ping id.
-    pub(crate) notify: std::sync::Mutex<Option<Notify>>,
+    pub(crate) notify: std::sync::Mutex<Option<crate::notify::run::Run>>,
     /// Set while the command stores what it has on SIGINT or SIGTERM itself (health-check's
     /// partial report): it gets a moment to do so before it is dropped.
     keeps_partial: std::sync::atomic::AtomicBool,
@@ -39,18 +39,6 @@ impl Ctx {
 
 /// How long a command that keeps a partial result gets after SIGINT or SIGTERM.
 const PARTIAL_GRACE: std::time::Duration = std::time::Duration::from_secs(5);
-
-pub(crate) struct Notify {
-    pub(crate) settings: crate::config::NotifySettings,
-    pub(crate) rid: String,
-    /// Warnings from the config and the start ping, for the report.
-    pub(crate) warnings: Vec<crate::notify::Warning>,
-    /// The warnings already told on stderr at the start.
-    pub(crate) told: usize,
-    pub(crate) state_dir: std::path::PathBuf,
-    /// The report went out with the end ping.
-    pub(crate) finished: bool,
-}
 
 pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
     let started = chrono::Utc::now();
@@ -103,23 +91,14 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
         }
     };
     // A run that ended without a report (lock held, bad usage, --list) still closes its ping.
-    let pending = ctx
-        .notify
-        .lock()
-        .ok()
-        .and_then(|mut n| n.take())
-        .filter(|n| !n.finished);
-    if let Some(n) = pending {
+    let pending = ctx.notify.lock().ok().and_then(|mut n| n.take());
+    if let Some(run) = pending {
         let (code, message) = match &result {
             Ok(code) => (code.as_u8(), String::new()),
             Err(e) => (e.exit_code().as_u8(), e.to_string()),
         };
-        let mut warnings = n.warnings;
-        warnings
-            .extend(crate::notify::end_ping(&n.settings, ctx.job, &n.rid, code, &message).await);
-        if ctx.output.mode != Mode::Json {
-            crate::notify::tell(Some(&n.state_dir), &warnings[n.told..]);
-        }
+        run.abandon(ctx.job, code, &message, ctx.output.mode == Mode::Json)
+            .await;
     }
     match result {
         Err(e) if matches!(ctx.output.mode, Mode::Nagios | Mode::Json) => {
@@ -260,22 +239,10 @@ pub(crate) async fn begin(
     settings: &crate::config::Settings,
     state_dir: &std::path::Path,
 ) {
-    let rid = crate::notify::run_id();
-    let mut warnings = crate::notify::unset_variables(&settings.notify);
-    if ctx.output.mode != Mode::Json {
-        crate::notify::tell(Some(state_dir), &warnings);
-    }
-    let told = warnings.len();
-    warnings.extend(crate::notify::start(&settings.notify, ctx.job, &rid).await);
+    let quiet = ctx.output.mode == Mode::Json;
+    let run = crate::notify::run::Run::begin(&settings.notify, ctx.job, state_dir, quiet).await;
     if let Ok(mut n) = ctx.notify.lock() {
-        *n = Some(Notify {
-            settings: settings.notify.clone(),
-            rid,
-            warnings,
-            told,
-            state_dir: state_dir.to_path_buf(),
-            finished: false,
-        });
+        *n = Some(run);
     }
 }
 

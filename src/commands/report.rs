@@ -114,7 +114,7 @@ async fn slack_summary(ctx: &Ctx, f: &Figures, title: &str, summary: &str) {
         .notify
         .lock()
         .ok()
-        .and_then(|mut n| n.as_mut().map(|n| n.settings.clone()))
+        .and_then(|n| n.as_ref().map(|n| n.settings().clone()))
     else {
         return;
     };
@@ -126,8 +126,7 @@ async fn slack_summary(ctx: &Ctx, f: &Figures, title: &str, summary: &str) {
     if let Ok(mut n) = ctx.notify.lock()
         && let Some(n) = n.as_mut()
     {
-        n.settings.slack_webhook = None;
-        n.warnings.extend(warning);
+        n.slack_told(warning);
     }
 }
 

@@ -5,6 +5,7 @@
 mod healthchecks;
 pub mod metrics;
 mod prometheus;
+pub mod run;
 mod slack;
 mod told;
 
