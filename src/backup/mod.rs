@@ -207,3 +207,30 @@ pub fn covers(target: &BackupTarget, path: &str) -> bool {
         }
     }) && !path.split('/').any(|c| c == "..")
 }
+
+/// The targets named (all of them when none is), or a usage error naming the known ones.
+pub fn select(
+    cfg: &crate::config::BackupSettings,
+    names: &[String],
+) -> crate::error::Result<Vec<BackupTarget>> {
+    if cfg.targets.is_empty() {
+        return Err(crate::error::Error::Usage(
+            "[backup] has no targets; add [backup.targets.NAME] with paths".into(),
+        ));
+    }
+    for n in names {
+        if !cfg.targets.iter().any(|t| &t.name == n) {
+            let known: Vec<&str> = cfg.targets.iter().map(|t| t.name.as_str()).collect();
+            return Err(crate::error::Error::Usage(format!(
+                "no backup target named `{n}`; known: {}",
+                known.join(", ")
+            )));
+        }
+    }
+    Ok(cfg
+        .targets
+        .iter()
+        .filter(|t| names.is_empty() || names.contains(&t.name))
+        .cloned()
+        .collect())
+}

@@ -33,6 +33,17 @@ pub enum CopyState {
 }
 
 impl CopyState {
+    /// The word `restore --list` shows: a copy accepted unsigned is as good to restore.
+    pub fn word(self) -> &'static str {
+        match self {
+            CopyState::Valid | CopyState::ValidUnsigned => "valid",
+            CopyState::Unsigned => "unsigned",
+            CopyState::Forged => "forged",
+            CopyState::Damaged => "damaged",
+            CopyState::Other => "unknown",
+        }
+    }
+
     pub fn usable(self) -> bool {
         matches!(self, CopyState::Valid | CopyState::ValidUnsigned)
     }

@@ -23,7 +23,7 @@ pub(crate) async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Code> {
     let cfg = settings.backup.ok_or_else(|| {
         Error::Usage("no [backup] section in the config; see the README's backup example".into())
     })?;
-    let targets = select(&cfg, &args.targets)?;
+    let targets = crate::backup::select(&cfg, &args.targets)?;
     if args.check {
         return check(&cfg, &targets, &args, started, &state_dir, ctx).await;
     }
@@ -83,29 +83,6 @@ pub(crate) async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Code> {
     let body = Body { targets: reports };
     let env = Envelope::new("backup", started, status, summary, body);
     emit::finish(&env, started, &state_dir, ctx, || backup_view(&env.body)).await
-}
-
-fn select(cfg: &BackupSettings, names: &[String]) -> Result<Vec<BackupTarget>> {
-    if cfg.targets.is_empty() {
-        return Err(Error::Usage(
-            "[backup] has no targets; add [backup.targets.NAME] with paths".into(),
-        ));
-    }
-    for n in names {
-        if !cfg.targets.iter().any(|t| &t.name == n) {
-            let known: Vec<&str> = cfg.targets.iter().map(|t| t.name.as_str()).collect();
-            return Err(Error::Usage(format!(
-                "no backup target named `{n}`; known: {}",
-                known.join(", ")
-            )));
-        }
-    }
-    Ok(cfg
-        .targets
-        .iter()
-        .filter(|t| names.is_empty() || names.contains(&t.name))
-        .cloned()
-        .collect())
 }
 
 /// Read-only: no lock. The identity and the verify keys are refused once, before any copy is

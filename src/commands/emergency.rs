@@ -107,7 +107,7 @@ async fn finish(
             "normal mode: every server set back to MCP by hand; whether they answer is unknown until the next health-check".to_owned()
         }
         (Action::Cleared, _) => "normal mode: every server uses MCP".to_owned(),
-        (Action::Status, false) => normal_status(current),
+        (Action::Status, false) => emergency::normal_status(current),
         (_, false) => "normal mode: every critical server answers over MCP".to_owned(),
         (_, true) => format!(
             "emergency mode since {}",
@@ -136,26 +136,6 @@ async fn finish(
     };
     let env = Envelope::new("emergency", started, status, summary, body);
     emit::finish(&env, started, state_dir, ctx, || view(&env.body)).await
-}
-
-/// `--status` in normal mode says only what the last writer of the state knew: it probes nothing.
-fn normal_status(current: &State) -> String {
-    let Some(updated) = current.updated else {
-        return "normal mode: no emergency run is recorded here".to_owned();
-    };
-    let at = crate::output::when(updated);
-    let by_the_clear = current.cleared_at == Some(updated);
-    match current.cleared_by {
-        Some(ClearedBy::Hand) if by_the_clear => format!(
-            "normal mode since {at}: cleared by hand; whether the critical servers answer is unknown until the next health-check"
-        ),
-        Some(ClearedBy::HealthCheck) if by_the_clear => format!(
-            "normal mode since {at}: a health-check found every server of the emergency answering again"
-        ),
-        _ => format!(
-            "normal mode: every critical server answered over MCP at the last emergency check ({at})"
-        ),
-    }
 }
 
 fn view(body: &Body) -> View {

@@ -121,7 +121,11 @@ fn list_view(body: &Body) -> View {
         let state = if c.state.usable() {
             "valid".to_owned()
         } else {
-            format!("{}: {}", state_word(c.state), c.reason)
+            format!(
+                "{}: {}",
+                crate::backup::verify::CopyState::word(c.state),
+                c.reason
+            )
         };
         table.add_row(vec![
             c.backup.trim_end_matches(".tar.age").to_owned(),
@@ -142,22 +146,11 @@ fn list_view(body: &Body) -> View {
                 format!(
                     "{} is {}: {}",
                     c.location.join(&c.backup).display(),
-                    state_word(c.state),
+                    crate::backup::verify::CopyState::word(c.state),
                     c.reason
                 )
             })
             .collect(),
         ..View::default()
-    }
-}
-
-fn state_word(state: crate::backup::verify::CopyState) -> &'static str {
-    use crate::backup::verify::CopyState;
-    match state {
-        CopyState::Valid | CopyState::ValidUnsigned => "valid",
-        CopyState::Unsigned => "unsigned",
-        CopyState::Forged => "forged",
-        CopyState::Damaged => "damaged",
-        CopyState::Other => "unknown",
     }
 }
