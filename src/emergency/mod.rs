@@ -333,6 +333,26 @@ pub async fn check_fallback(fallback: &Fallback, redactor: &mut Redactor) -> Res
     }
 }
 
+/// `--status` in normal mode says only what the last writer of the state knew: it probes nothing.
+pub fn normal_status(current: &State) -> String {
+    let Some(updated) = current.updated else {
+        return "normal mode: no emergency run is recorded here".to_owned();
+    };
+    let at = crate::output::when(updated);
+    let by_the_clear = current.cleared_at == Some(updated);
+    match current.cleared_by {
+        Some(ClearedBy::Hand) if by_the_clear => format!(
+            "normal mode since {at}: cleared by hand; whether the critical servers answer is unknown until the next health-check"
+        ),
+        Some(ClearedBy::HealthCheck) if by_the_clear => format!(
+            "normal mode since {at}: a health-check found every server of the emergency answering again"
+        ),
+        _ => format!(
+            "normal mode: every critical server answered over MCP at the last emergency check ({at})"
+        ),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -354,25 +374,5 @@ mod tests {
         assert!(text.contains("MCPCTL_EMERGENCY=1\n"));
         assert!(text.contains("MCPCTL_MODE_JIRA_CLOUD=direct-api\n"));
         assert!(text.contains("MCPCTL_MODE_MEMORY=mcp\n"));
-    }
-}
-
-/// `--status` in normal mode says only what the last writer of the state knew: it probes nothing.
-pub fn normal_status(current: &State) -> String {
-    let Some(updated) = current.updated else {
-        return "normal mode: no emergency run is recorded here".to_owned();
-    };
-    let at = crate::output::when(updated);
-    let by_the_clear = current.cleared_at == Some(updated);
-    match current.cleared_by {
-        Some(ClearedBy::Hand) if by_the_clear => format!(
-            "normal mode since {at}: cleared by hand; whether the critical servers answer is unknown until the next health-check"
-        ),
-        Some(ClearedBy::HealthCheck) if by_the_clear => format!(
-            "normal mode since {at}: a health-check found every server of the emergency answering again"
-        ),
-        _ => format!(
-            "normal mode: every critical server answered over MCP at the last emergency check ({at})"
-        ),
     }
 }
