@@ -31,6 +31,81 @@ pub const CATEGORIES: &[&str] = &[
     "checkout_failure",
     "node_version",
     "secret_missing",
+    "dependency_missing",
+    "dependency_conflict",
+    "runner_lost",
+    "artifact_failed",
+    "unknown",
+];
+
+/// Every category id with what it means, in the order of [`CATEGORIES`]; the README lists the
+/// same table.
+pub const MEANINGS: &[(&str, &str)] = &[
+    (
+        "npm_missing_package",
+        "npm/yarn/pnpm/node cannot find a package",
+    ),
+    (
+        "npm_peer_conflict",
+        "npm ERESOLVE, yarn/pnpm peer dependency conflicts",
+    ),
+    ("python_missing_module", "Python cannot import a module"),
+    (
+        "pip_resolution",
+        "pip/poetry/uv/conda cannot find or resolve a version",
+    ),
+    ("test_failure", "a test or spec failed"),
+    ("lint_format", "a linter or formatter failed"),
+    ("type_check", "a type checker failed"),
+    (
+        "compile_error",
+        "a compiler, CMake configure or the linker failed",
+    ),
+    (
+        "docker_build",
+        "an image build failed for a Docker-level reason",
+    ),
+    ("oom_killed", "out of memory"),
+    ("disk_full", "the disk is full"),
+    ("timeout", "a job, step or test took too long"),
+    (
+        "permission_denied",
+        "a token or credential lacks a permission",
+    ),
+    ("rate_limited", "an API or registry rate limit"),
+    ("network", "DNS, TLS or a connection to a host failed"),
+    (
+        "deprecated_action",
+        "an action or ref GitHub no longer runs or cannot resolve",
+    ),
+    (
+        "workflow_syntax",
+        "an invalid workflow file or action input",
+    ),
+    (
+        "cache_restore",
+        "the Actions cache or a setup-* cache failed",
+    ),
+    (
+        "checkout_failure",
+        "git fetch, clone, submodule or LFS failed",
+    ),
+    ("node_version", "a runtime, SDK or engine version mismatch"),
+    ("secret_missing", "an unset or wrong secret or token"),
+    (
+        "dependency_missing",
+        "a package its registry does not have (other ecosystems)",
+    ),
+    (
+        "dependency_conflict",
+        "version resolution failed (other ecosystems)",
+    ),
+    ("runner_lost", "the runner went away"),
+    (
+        "artifact_failed",
+        "uploading or downloading an artifact failed",
+    ),
+    ("unknown", "the step failed, and no category applies"),
 ];
 
 /// Infrastructure trouble: a first sighting is worth a re-run rather than a fix.
@@ -39,6 +114,14 @@ pub const INFRA: &[&str] = &["network", "rate_limited", "cache_restore", "timeou
 const SHIPPED: &[(&str, &str)] = &[
     ("patterns/ci.yaml", include_str!("../../patterns/ci.yaml")),
     (
+        "patterns/runner.yaml",
+        include_str!("../../patterns/runner.yaml"),
+    ),
+    (
+        "patterns/infra.yaml",
+        include_str!("../../patterns/infra.yaml"),
+    ),
+    (
         "patterns/node.yaml",
         include_str!("../../patterns/node.yaml"),
     ),
@@ -46,13 +129,57 @@ const SHIPPED: &[(&str, &str)] = &[
         "patterns/python.yaml",
         include_str!("../../patterns/python.yaml"),
     ),
+    ("patterns/go.yaml", include_str!("../../patterns/go.yaml")),
     (
-        "patterns/build.yaml",
-        include_str!("../../patterns/build.yaml"),
+        "patterns/rust.yaml",
+        include_str!("../../patterns/rust.yaml"),
+    ),
+    ("patterns/jvm.yaml", include_str!("../../patterns/jvm.yaml")),
+    (
+        "patterns/dotnet.yaml",
+        include_str!("../../patterns/dotnet.yaml"),
     ),
     (
-        "patterns/infra.yaml",
-        include_str!("../../patterns/infra.yaml"),
+        "patterns/ruby.yaml",
+        include_str!("../../patterns/ruby.yaml"),
+    ),
+    ("patterns/php.yaml", include_str!("../../patterns/php.yaml")),
+    (
+        "patterns/apple.yaml",
+        include_str!("../../patterns/apple.yaml"),
+    ),
+    (
+        "patterns/native.yaml",
+        include_str!("../../patterns/native.yaml"),
+    ),
+    (
+        "patterns/docker.yaml",
+        include_str!("../../patterns/docker.yaml"),
+    ),
+    (
+        "patterns/terraform.yaml",
+        include_str!("../../patterns/terraform.yaml"),
+    ),
+    ("patterns/k8s.yaml", include_str!("../../patterns/k8s.yaml")),
+    (
+        "patterns/lint.yaml",
+        include_str!("../../patterns/lint.yaml"),
+    ),
+    (
+        "patterns/dart.yaml",
+        include_str!("../../patterns/dart.yaml"),
+    ),
+    (
+        "patterns/beam.yaml",
+        include_str!("../../patterns/beam.yaml"),
+    ),
+    (
+        "patterns/haskell.yaml",
+        include_str!("../../patterns/haskell.yaml"),
+    ),
+    (
+        "patterns/system.yaml",
+        include_str!("../../patterns/system.yaml"),
     ),
 ];
 
@@ -73,6 +200,16 @@ struct RawPattern {
     priority: i32,
     #[serde(default = "default_confidence")]
     confidence: f64,
+    #[serde(default)]
+    role: Role,
+    /// Also read the runner's wrapper line (`Process completed with exit code N`), which other
+    /// patterns never see.
+    #[serde(default)]
+    wrapper: bool,
+    /// Report it only when the log also shows a failure (a failure marker, or another error
+    /// that needs nothing): a retry warning, say, that may have been followed by success.
+    #[serde(default)]
+    needs_failure: bool,
     regex: Vec<Spanned<String>>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
@@ -94,6 +231,18 @@ fn default_severity() -> String {
 
 fn default_confidence() -> f64 {
     0.8
+}
+
+/// How an issue ranks against others of the same step and severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A cause: what went wrong first. Among causes the earliest line wins.
+    #[default]
+    Cause,
+    /// A consequence of another error that is usually printed before it ("3 tests failed",
+    /// "BUILD FAILURE", "could not compile"): it wins only when no cause matched.
+    Symptom,
 }
 
 /// Another line, within `within` lines before or after the match, that must also match; its
@@ -165,6 +314,9 @@ pub struct Pattern {
     pub severity: String,
     pub priority: i32,
     pub confidence: f64,
+    pub role: Role,
+    pub wrapper: bool,
+    pub needs_failure: bool,
     pub regexes: Vec<Regex>,
     pub ignore: Vec<Regex>,
     pub before: Option<Window>,
@@ -321,6 +473,9 @@ fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, Stri
         severity: p.severity,
         priority: p.priority,
         confidence: p.confidence,
+        role: p.role,
+        wrapper: p.wrapper,
+        needs_failure: p.needs_failure,
         default_key: p.default_key,
         auto_fixable: p.auto_fixable,
         fix: p.fix.map(|f| Fix {
