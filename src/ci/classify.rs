@@ -27,6 +27,9 @@ const MAX_PENDING: usize = 256;
 /// Longest key the fallback takes from a cause line.
 const MAX_FALLBACK_KEY: usize = 100;
 
+/// The most lines of a step's echoed script that are skipped.
+const MAX_HEADER: u32 = 200;
+
 /// The id the fallback's issue carries instead of a pattern's.
 pub const FALLBACK_ID: &str = "fallback-unknown";
 
@@ -281,6 +284,11 @@ impl CauseLine {
 #[derive(Default)]
 struct Steps {
     step: u32,
+    /// Between `##[group]Run …` and `##[endgroup]`: the step's script and inputs, as the runner
+    /// echoes them before running it. Never a cause. Lines left before an excerpt cut without
+    /// its `##[endgroup]` is taken as output again.
+    in_header: bool,
+    header_left: u32,
     /// Past "Post job cleanup.": the post steps.
     in_post: bool,
     failed: bool,
@@ -297,7 +305,7 @@ struct Steps {
 
 impl Steps {
     /// Notes what `line` says about steps and failures; called before the line joins the ring.
-    fn see(&mut self, n: u64, line: &[u8], ring: &VecDeque<(u64, Vec<u8>)>) {
+    fn see(&mut self, n: u64, line: &[u8], header_like: bool, ring: &VecDeque<(u64, Vec<u8>)>) {
         for c in [
             &mut self.annotation,
             &mut self.last_word,
@@ -312,7 +320,16 @@ impl Steps {
         if line.starts_with(b"##[group]Run ") {
             self.step += 1;
             self.last_word = None;
+            self.in_header = true;
+            self.header_left = MAX_HEADER;
             return;
+        }
+        if self.in_header {
+            self.header_left -= 1;
+            self.in_header = header_like && self.header_left > 0;
+            if line == b"##[endgroup]" || self.in_header {
+                return;
+            }
         }
         if line == b"Post job cleanup." && !self.in_post {
             self.in_post = true;
@@ -363,7 +380,7 @@ impl Classifier {
         }
         let set = RegexSetBuilder::new(&sources)
             .unicode(false)
-            .dfa_size_limit(64 << 20)
+            .dfa_size_limit(16 << 20)
             .build()
             .map_err(|e| format!("the pattern set does not compile: {e}"))?;
         let any_wrapper = patterns.iter().any(|p| p.wrapper);
@@ -406,21 +423,10 @@ impl Classifier {
                 continue;
             }
             self.advance(&mut pending, &line, &mut found);
-            steps.see(n, &line, &ring);
-            // The set first: almost no line matches it, and then the wrapper check is skipped.
-            if self.set.is_match(&line) {
-                let wrapper = NOISE.is_match(&line);
-                for i in &self.set.matches(&line) {
-                    let (p, r) = self.owners[i];
-                    if wrapper && !(self.any_wrapper && self.patterns[p].wrapper) {
-                        continue;
-                    }
-                    if pending.len() < MAX_PENDING
-                        && let Some(m) = self.start(p, r, steps.step, n, &line, &ring)
-                    {
-                        pending.push(m);
-                    }
-                }
+            steps.see(n, &line, header_like(&raw, &line), &ring);
+            // The step's echoed script is no output: quoted error text there is no failure.
+            if !steps.in_header {
+                self.starts(&line, steps.step, n, &ring, &mut pending);
             }
             if ring.len() == MAX_WINDOW {
                 if let Some((_, mut old)) = ring.pop_front() {
@@ -476,6 +482,52 @@ impl Classifier {
             dropped,
             failed,
         })
+    }
+
+    /// Starts the matches `line` begins. A problem matcher's annotation (`##[error]`) is no
+    /// part of the tool's message: patterns see the line without it, then as printed. Each
+    /// pattern starts at most once per line, with the first of its regexes that matches.
+    fn starts(
+        &self,
+        line: &[u8],
+        step: u32,
+        n: u64,
+        ring: &VecDeque<(u64, Vec<u8>)>,
+        pending: &mut Vec<Pending>,
+    ) {
+        let bare = strip_annotation(line);
+        let mut started: Vec<usize> = Vec::new();
+        for text in [bare, line] {
+            // The set first: almost no line matches it, and then the wrapper check is skipped.
+            if !self.set.is_match(text) {
+                if text.len() == line.len() {
+                    break;
+                }
+                continue;
+            }
+            let wrapper = NOISE.is_match(line);
+            // What the runner or the tool calls a warning is no error's cause.
+            let warning = is_warning(line);
+            for i in &self.set.matches(text) {
+                let (p, r) = self.owners[i];
+                let pattern = &self.patterns[p];
+                if started.contains(&p)
+                    || (wrapper && !(self.any_wrapper && pattern.wrapper))
+                    || (warning && pattern.severity == "error")
+                {
+                    continue;
+                }
+                if pending.len() < MAX_PENDING
+                    && let Some(m) = self.start(p, r, step, n, text, ring)
+                {
+                    started.push(p);
+                    pending.push(m);
+                }
+            }
+            if text.len() == line.len() {
+                break;
+            }
+        }
     }
 
     fn start(
@@ -701,6 +753,42 @@ pub fn explain(c: &Classified) -> Vec<Explained> {
         out.push(one(d, None, Some(lost)));
     }
     out
+}
+
+/// What the runner echoes of a step before running it: the script in cyan (`ESC[36;1m`), the
+/// `shell:`, `env:` and `with:` lines and their indented entries. Output ends the echo, also in
+/// an excerpt cut without its `##[endgroup]`.
+fn header_like(raw: &[u8], line: &[u8]) -> bool {
+    if line.starts_with(b"##[") {
+        return false;
+    }
+    if memchr::memmem::find(raw, b"\x1b[36;1m").is_some()
+        || line.starts_with(b"shell: ")
+        || line == b"env:"
+        || line == b"with:"
+    {
+        return true;
+    }
+    // The entries under env:/with: are indented after the timestamp.
+    let at = memchr::memmem::find(&raw[..raw.len().min(40)], b"Z ").map_or(0, |i| i + 2);
+    raw[at..].starts_with(b"  ") && line.contains(&b':')
+}
+
+/// `line` without a leading `##[error]`, `##[warning]` or `##[notice]`.
+fn strip_annotation(line: &[u8]) -> &[u8] {
+    for prefix in [&b"##[error]"[..], b"##[warning]", b"##[notice]"] {
+        if let Some(rest) = line.strip_prefix(prefix) {
+            return rest;
+        }
+    }
+    line
+}
+
+/// A runner warning or notice annotation, also as the web view shows it when pasted.
+fn is_warning(line: &[u8]) -> bool {
+    line.starts_with(b"##[warning]")
+        || line.starts_with(b"##[notice]")
+        || line.starts_with(b"Warning: ")
 }
 
 /// The one issue a failure nothing explains gets: the cause line, its context, and a key taken

@@ -20,11 +20,11 @@ static PREFIXES: LazyLock<[(&[u8], Regex); 8]> = LazyLock::new(|| {
         (b"S", re(r#"^Step #\d+(?: - "[^"]*")?:\s"#)),
         // GitHub's "2026-11-24T05:26:52.1234567Z ", Buildkite's "| [2019-05-14T14:31:11Z] ",
         // Go's log "2024/02/28 05:28:21 ", and times of day: Vercel's "[23:12:56.382] ",
-        // Netlify's "1:13:02 PM: ", fastlane's "[18:11:20]: ".
+        // Netlify's "1:13:02 PM: ", fastlane's "[18:11:20]: ", the Open Build Service's "[  24s] ".
         (
             b"0123456789|[",
             re(
-                r"^(?:(?:\|\s*)?\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\]?|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\[?\d{1,2}:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?:?(?:\s|$))\s?",
+                r"^(?:(?:\|\s*)?\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?(?:\s|$)|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\[?\d{1,2}:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?:?(?:\s|$)|\[\s*\d+(?:\.\d+)?s\]\s)\s?",
             ),
         ),
         // BuildKit: "#18 0.512 " or "#18 ".
@@ -187,6 +187,12 @@ mod tests {
             "##[group]Run x"
         );
         assert_eq!(n("22:10 $ go test"), "22:10 $ go test");
+        assert_eq!(n("2024-05-01 12:00:00.123 error: x"), "error: x");
+        assert_eq!(
+            n("[   24s] go: errors parsing go.mod:"),
+            "go: errors parsing go.mod:"
+        );
+        assert_eq!(n("[2024-05-01T12:00:00+02:00] FAIL x"), "FAIL x");
         assert!(is_debris(b"65"));
         assert!(!is_debris(b"65 tests"));
     }

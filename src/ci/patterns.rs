@@ -508,7 +508,10 @@ fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, Stri
 /// ASCII classes (`\w`, `\d`): log tokens are ASCII, and Unicode classes multiply the DFA
 /// states that every line of a gigabyte log walks through.
 pub fn build(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern).unicode(false).build()
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .dfa_size_limit(1 << 20)
+        .build()
 }
 
 fn one_line(s: &str) -> String {
