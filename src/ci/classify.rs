@@ -894,14 +894,37 @@ fn merge(regex: &Regex, caps: &Captures<'_>, out: &mut BTreeMap<String, String>)
 }
 
 fn normalize_key(key: &str) -> String {
-    let key = key.trim().trim_matches(|c| matches!(c, '\'' | '"' | '`'));
-    let key = key.trim_end_matches(['.', ',', ':', ';']);
+    // A sentence's full stop may follow the closing quote, or stand inside it.
+    let stop = ['.', ',', ':', ';'];
+    let key = unquote(key.trim().trim_end_matches(stop)).trim_end_matches(stop);
     let key = RUNNER_PATH.replace(key, "");
     if key.contains('%') {
         percent_decode(&key)
     } else {
         key.into_owned()
     }
+}
+
+/// Drops the quotes around a key, and a stray one at either end; a quote the key's own text
+/// pairs (`could not read Username for 'https://github.com'`) stays.
+fn unquote(mut key: &str) -> &str {
+    const QUOTES: [char; 3] = ['\'', '"', '`'];
+    while let Some(q) = key.chars().next().filter(|c| QUOTES.contains(c))
+        && key.len() > 1
+        && key.ends_with(q)
+    {
+        key = &key[1..key.len() - 1];
+    }
+    for q in QUOTES {
+        if key.matches(q).count() % 2 == 1 {
+            if key.starts_with(q) {
+                key = &key[1..];
+            } else if key.ends_with(q) {
+                key = &key[..key.len() - 1];
+            }
+        }
+    }
+    key
 }
 
 /// `%40types%2Fnode` → `@types/node`; an escape that is not UTF-8 stays as printed.
@@ -934,6 +957,17 @@ fn template(t: &str, key: Option<&str>, caps: &BTreeMap<String, String>) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn keys_lose_their_quotes_but_not_the_ones_they_pair() {
+        assert_eq!(normalize_key("'left-pad'"), "left-pad");
+        assert_eq!(normalize_key("`tree-sitter`."), "tree-sitter");
+        assert_eq!(normalize_key("numpy'"), "numpy");
+        assert_eq!(
+            normalize_key("could not read Username for 'https://github.com/'"),
+            "could not read Username for 'https://github.com/'"
+        );
+    }
 
     #[test]
     fn fallback_keys_are_codes_or_messages() {

@@ -517,3 +517,25 @@ pub fn build(pattern: &str) -> Result<Regex, regex::Error> {
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's table of ids is this one: every id, in order, with its meaning.
+    #[test]
+    fn the_readme_lists_every_category_with_its_meaning() {
+        let readme = include_str!("../../README.md");
+        let ids: Vec<&str> = MEANINGS.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, CATEGORIES);
+        let rows: Vec<String> = MEANINGS
+            .iter()
+            .map(|(id, meaning)| format!("| `{id}` | {meaning} |"))
+            .collect();
+        let at: Vec<usize> = rows
+            .iter()
+            .map(|r| readme.find(r.as_str()).unwrap_or_else(|| panic!("README lacks {r}")))
+            .collect();
+        assert!(at.is_sorted(), "the README's rows are out of order");
+    }
+}
