@@ -1,6 +1,7 @@
 //! The one integration-test binary: every test runs the real `mcpctl` binary.
 
 mod backup;
+mod ci_corpus;
 mod cli;
 mod config_errors;
 mod container;
