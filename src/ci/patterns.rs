@@ -534,7 +534,11 @@ mod tests {
             .collect();
         let at: Vec<usize> = rows
             .iter()
-            .map(|r| readme.find(r.as_str()).unwrap_or_else(|| panic!("README lacks {r}")))
+            .map(|r| {
+                readme
+                    .find(r.as_str())
+                    .unwrap_or_else(|| panic!("README lacks {r}"))
+            })
             .collect();
         assert!(at.is_sorted(), "the README's rows are out of order");
     }

@@ -84,8 +84,7 @@ fn classify(t: &Test, log: &Path) -> (String, Option<String>) {
 /// A key is right when the category is and it is one of the label's `|` alternatives
 /// (case-insensitively); `-` asks only for the category.
 fn key_right(label: &str, got: Option<&str>) -> bool {
-    label == "-"
-        || got.is_some_and(|g| label.split('|').any(|k| k.eq_ignore_ascii_case(g)))
+    label == "-" || got.is_some_and(|g| label.split('|').any(|k| k.eq_ignore_ascii_case(g)))
 }
 
 #[test]
@@ -117,8 +116,16 @@ fn every_excerpt_has_its_source_url() {
             r.file,
             r.url
         );
-        assert!(!r.category.is_empty() && !r.key.is_empty(), "{} has no label", r.file);
-        assert!(corpus().join("logs").join(&r.file).is_file(), "{} is missing", r.file);
+        assert!(
+            !r.category.is_empty() && !r.key.is_empty(),
+            "{} has no label",
+            r.file
+        );
+        assert!(
+            corpus().join("logs").join(&r.file).is_file(),
+            "{} is missing",
+            r.file
+        );
     }
     let logs = corpus().join("logs");
     for dir in std::fs::read_dir(&logs).unwrap() {
