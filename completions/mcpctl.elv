@@ -175,6 +175,7 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand --format 'Output format [default: table on a terminal, otherwise quiet unless something is wrong]'
             cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
             cand --check-patterns 'Lint every pattern file and run its fixtures'
+            cand --explain 'With --log: show, for each issue, the pattern and its file, the regex, the line and the captures, and the matches that ranked lower and why'
             cand --all 'Classify runs seen before too (normally each run is classified once)'
             cand --json 'Print the JSON report on stdout (same as --format json)'
             cand -q 'Print nothing when all is ok'

@@ -253,6 +253,11 @@ pub struct GhWatchArgs {
     #[arg(long, conflicts_with = "log")]
     pub check_patterns: bool,
 
+    /// With --log: show, for each issue, the pattern and its file, the regex, the line and the
+    /// captures, and the matches that ranked lower and why
+    #[arg(long, requires = "log")]
+    pub explain: bool,
+
     /// Another directory of pattern files (repeatable); its ids replace shipped ones
     #[arg(long, value_name = "DIR")]
     pub patterns_dir: Vec<PathBuf>,

@@ -1,7 +1,14 @@
 //! One streaming pass over a log: normalise each line, let a `RegexSet` say which patterns could
 //! match, then confirm with each pattern's own regex and its before/after windows. Memory is a
 //! ring of recent lines plus the matches found, however long the log.
+//!
+//! Ranking (the root cause first): a match in the failing step (the step of the first failure
+//! marker) beats one elsewhere; then errors beat warnings; then causes beat symptoms (a "tests
+//! failed" summary, "BUILD FAILURE"); then the earliest line wins; priority breaks ties.
+//! When the log shows a failure and nothing explains it, one `unknown` issue points at the most
+//! likely cause line (see [`fallback`]).
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, VecDeque};
 use std::io::BufRead;
 use std::sync::LazyLock;
@@ -10,27 +17,94 @@ use regex::bytes::{Captures, Regex, RegexSet, RegexSetBuilder};
 use serde::Serialize;
 
 use super::normalize;
-use super::patterns::{MAX_WINDOW, Pattern};
+use super::patterns::{MAX_WINDOW, Pattern, Role};
 
 /// Longest line kept; the rest of a longer one is read and dropped.
 const MAX_LINE: usize = 64 * 1024;
 const CONTEXT: usize = 3;
 const MAX_ISSUES: usize = 20;
 const MAX_PENDING: usize = 256;
+/// Longest key the fallback takes from a cause line.
+const MAX_FALLBACK_KEY: usize = 100;
 
-/// Wrapper lines that report a failure without saying why: never a cause.
+/// The most lines of a step's echoed script that are skipped.
+const MAX_HEADER: u32 = 200;
+
+/// The id the fallback's issue carries instead of a pattern's.
+pub const FALLBACK_ID: &str = "fallback-unknown";
+
+/// The runner's wrapper line: says a step failed, never why. Patterns see it only when they
+/// ask to (`wrapper: true`).
 static NOISE: LazyLock<Regex> = LazyLock::new(|| {
     super::patterns::build(r"^(?:##\[error\]|Error: )?Process completed with exit code \d+\.?$")
         .expect("valid")
 });
 
-/// Runner checkout paths, so the same file groups together on every runner.
-static RUNNER_PATH: LazyLock<regex::Regex> = LazyLock::new(|| {
-    regex::Regex::new(
-        r"^(?:/home/runner/work/[^/]+/[^/]+/|/github/workspace/|/__w/[^/]+/[^/]+/|[A-Za-z]:\\a\\[^\\]+\\[^\\]+\\)",
+/// What build tools print when the command failed, after the cause.
+macro_rules! tool_failed {
+    () => {
+        concat!(
+    r#"|(?:g?make(?:\[\d+\])?: )?\*\*\* \[[^\]]*\] Error [1-9]"#,
+    r#"|npm (?:ERR!|error) (?:code ELIFECYCLE$|Exit status [1-9]|Lifecycle script `[^`]+` failed)"#,
+    r#"|error Command failed with exit code [1-9]|Error: Command failed with exit code [1-9]"#,
+    r#"|(?:\[ERROR\] )?BUILD FAILURE$|BUILD FAILED(?: in .*)?$|FAILURE: Build failed with an exception\.$"#,
+    r#"|\*\* (?:BUILD|TEST|ARCHIVE) FAILED \*\*$|Build FAILED\.$|ERROR: InvocationError for command"#,
+    r#"|error: Recipe `[^`]+` failed|(?:ELIFECYCLE )?Command failed with exit code [1-9]"#,
+        )
+    };
+}
+
+/// Lines that mark a failed step: the runner's own; the job-failed lines of other CI systems
+/// whose logs people paste (GitLab, Travis, Vercel); and the lines build tools print only when
+/// the command failed (make, npm, yarn, Maven, Gradle, xcodebuild, MSBuild, tox).
+static FAILURE_MARK: LazyLock<Regex> = LazyLock::new(|| {
+    super::patterns::build(concat!(
+        r#"^(?:##\[error\]|(?:##\[error\]|Error: )?Process completed with exit code [1-9]\d*\.?$"#,
+        r#"|Error: The process '[^']+' failed with exit code [1-9]|ERROR: Job failed: "#,
+        r#"|The command ".*" failed and exited with [1-9]\d* during|Error: Command ".*" exited with [1-9]"#,
+        tool_failed!(),
+        ")",
+    ))
+    .expect("valid")
+});
+
+/// Failure lines that only wrap another (the runner's, an action's, a build tool's): never
+/// the cause line.
+static WRAPPER: LazyLock<Regex> = LazyLock::new(|| {
+    super::patterns::build(concat!(
+        r#"^(?:(?:##\[error\]|Error: )?(?:Process completed with exit code \d+\.?$|The process '[^']+' failed with exit code \d+"#,
+        r#"|(?:Node|Docker) run failed with exit code \d+|ERROR: Job failed: |The command ".*" failed and exited with"#,
+        r#"|Command ".*" exited with \d+|Error: Command ".*" exited with \d+)"#,
+        tool_failed!(),
+        ")",
+    ))
+    .expect("valid")
+});
+
+/// A line that may say why a step failed, for the fallback.
+static CAUSE_WORD: LazyLock<Regex> = LazyLock::new(|| {
+    super::patterns::build(r"(?:\b(?:error|Error|ERROR|fatal):|\bFAILED\b)").expect("valid")
+});
+
+/// Cheap test before the three above: a line without any of these is none of them.
+static INTERESTING: LazyLock<Regex> = LazyLock::new(|| {
+    super::patterns::build(
+        r"##\[|rror|ERROR|FAIL|fatal:|Process completed|exited with|Job failed|\*\*\*|ELIFECYCLE|Exit status|exit code",
     )
     .expect("valid")
 });
+
+/// Runner checkout paths, so the same file groups together on every runner.
+static RUNNER_PATH: LazyLock<regex::Regex> = LazyLock::new(|| {
+    regex::Regex::new(
+        r"^(?:/home/runner/work/[^/]+/[^/]+/|/github/workspace/|/__w/[^/]+/[^/]+/|[A-Za-z]:\\a\\[^\\]+\\[^\\]+\\|/home/travis/build/[^/]+/[^/]+/|/builds/[^/]+/[^/]+/|/home/circleci/project/)",
+    )
+    .expect("valid")
+});
+
+/// `%40scope%2Fname` as printed in registry URLs.
+static PERCENT: LazyLock<regex::Regex> =
+    LazyLock::new(|| regex::Regex::new(r"%[0-9A-Fa-f]{2}").expect("valid"));
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct FixPlan {
@@ -66,6 +140,78 @@ pub struct Issue {
     pub recurrence: super::history::Recurrence,
     #[serde(skip)]
     pub priority: i32,
+    #[serde(skip)]
+    pub rank: Rank,
+    /// The regex that matched and where the pattern is defined, for `--explain`.
+    #[serde(skip)]
+    pub regex: String,
+    #[serde(skip)]
+    pub source: String,
+    /// The step the line is in: one more at each `##[group]Run`, and at the post steps.
+    #[serde(skip)]
+    pub step: u32,
+    /// Reported only beside a failure (the pattern's `needs_failure`).
+    #[serde(skip)]
+    pub needs_failure: bool,
+}
+
+/// What an issue is ranked by, best first.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rank {
+    /// In the step of the first failure marker (or no marker at all).
+    pub in_failing_step: bool,
+    /// 0 error, 1 warning, 2 info.
+    pub severity: u8,
+    pub role: Role,
+    pub line: u64,
+    pub priority: i32,
+}
+
+impl Rank {
+    fn cmp_best_first(&self, other: &Self) -> Ordering {
+        other
+            .in_failing_step
+            .cmp(&self.in_failing_step)
+            .then(self.severity.cmp(&other.severity))
+            .then(self.role.cmp(&other.role))
+            .then(self.line.cmp(&other.line))
+            .then(other.priority.cmp(&self.priority))
+    }
+
+    /// Why `self` ranks below `better`, in words.
+    pub fn below(&self, better: &Self) -> String {
+        if self.in_failing_step != better.in_failing_step {
+            "outside the failing step".into()
+        } else if self.severity != better.severity {
+            "a warning, not an error".into()
+        } else if self.role != better.role {
+            "a symptom: it follows from an earlier error".into()
+        } else if self.line != better.line {
+            format!("a later line ({} after {})", self.line, better.line)
+        } else if self.priority != better.priority {
+            format!(
+                "a lower priority on the same line ({} below {})",
+                self.priority, better.priority
+            )
+        } else {
+            "the same rank, found after it".into()
+        }
+    }
+}
+
+fn severity_rank(s: &str) -> u8 {
+    match s {
+        "error" => 0,
+        "warning" => 1,
+        _ => 2,
+    }
+}
+
+/// What the caller knows besides the log.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Options {
+    /// The API says the job failed, whatever the log shows.
+    pub job_failed: bool,
 }
 
 pub struct Classifier {
@@ -73,15 +219,23 @@ pub struct Classifier {
     set: RegexSet,
     /// Set index → (pattern, regex).
     owners: Vec<(usize, usize)>,
+    /// Some pattern reads the runner's wrapper lines.
+    any_wrapper: bool,
 }
 
 pub struct Classified {
     pub issues: Vec<Issue>,
     pub lines: u64,
+    /// Matches not reported because a better-ranked issue has the same category and key.
+    pub dropped: Vec<Issue>,
+    /// The log shows that a step failed (or the caller said the job did).
+    pub failed: bool,
 }
 
 struct Pending {
     pattern: usize,
+    regex: usize,
+    step: u32,
     line_number: u64,
     line: String,
     caps: BTreeMap<String, String>,
@@ -89,6 +243,129 @@ struct Pending {
     after_seen: usize,
     /// Lines left in which the after-window may still match; `None` once resolved.
     after_left: Option<usize>,
+}
+
+/// A line the fallback may point at, with its context.
+#[derive(Debug, Clone)]
+struct CauseLine {
+    line_number: u64,
+    line: String,
+    context: Vec<String>,
+    after_seen: usize,
+}
+
+impl CauseLine {
+    fn new(n: u64, line: &[u8], ring: &VecDeque<(u64, Vec<u8>)>) -> Self {
+        Self {
+            line_number: n,
+            line: String::from_utf8_lossy(line).into_owned(),
+            context: ring
+                .iter()
+                .rev()
+                .take(CONTEXT)
+                .rev()
+                .map(|(_, l)| String::from_utf8_lossy(l).into_owned())
+                .collect(),
+            after_seen: 0,
+        }
+    }
+
+    fn feed(&mut self, line: &[u8]) {
+        if self.after_seen < CONTEXT {
+            self.context
+                .push(String::from_utf8_lossy(line).into_owned());
+            self.after_seen += 1;
+        }
+    }
+}
+
+/// Where the stream is: which step, whether and where a failure was marked, and the fallback's
+/// candidates.
+#[derive(Default)]
+struct Steps {
+    step: u32,
+    /// Between `##[group]Run …` and `##[endgroup]`: the step's script and inputs, as the runner
+    /// echoes them before running it. Never a cause. Lines left before an excerpt cut without
+    /// its `##[endgroup]` is taken as output again.
+    in_header: bool,
+    header_left: u32,
+    /// Past "Post job cleanup.": the post steps.
+    in_post: bool,
+    failed: bool,
+    failing_step: Option<u32>,
+    /// The first `##[error]` line other than a wrapper.
+    annotation: Option<CauseLine>,
+    /// The last `error:`/`Error:`/`FAILED`/`fatal:` line of the current step.
+    last_word: Option<CauseLine>,
+    /// `last_word` when the first failure marker closed the failing step.
+    frozen: Option<CauseLine>,
+    /// The last such line of the main steps, for a failure only the API knows of.
+    last_main: Option<CauseLine>,
+}
+
+impl Steps {
+    /// Notes what `line` says about steps and failures; called before the line joins the ring.
+    fn see(&mut self, n: u64, line: &[u8], header_like: bool, ring: &VecDeque<(u64, Vec<u8>)>) {
+        for c in [
+            &mut self.annotation,
+            &mut self.last_word,
+            &mut self.frozen,
+            &mut self.last_main,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            c.feed(line);
+        }
+        if line.starts_with(b"##[group]Run ") {
+            self.step += 1;
+            self.last_word = None;
+            self.in_header = true;
+            self.header_left = MAX_HEADER;
+            return;
+        }
+        if self.in_header {
+            self.header_left -= 1;
+            self.in_header = header_like && self.header_left > 0;
+            if line == b"##[endgroup]" || self.in_header {
+                return;
+            }
+        }
+        if line == b"Post job cleanup." && !self.in_post {
+            self.in_post = true;
+            self.step += 1;
+            self.last_main = self.last_word.take();
+            return;
+        }
+        if !INTERESTING.is_match(line) {
+            return;
+        }
+        let wrapper = WRAPPER.is_match(line);
+        if line.starts_with(b"##[error]") && !wrapper && self.annotation.is_none() {
+            self.annotation = Some(CauseLine::new(n, line, ring));
+        } else if !wrapper && !line.starts_with(b"##[warning]") && CAUSE_WORD.is_match(line) {
+            self.last_word = Some(CauseLine::new(n, line, ring));
+        }
+        if FAILURE_MARK.is_match(line) {
+            self.failed = true;
+            if self.failing_step.is_none() {
+                self.failing_step = Some(self.step);
+                self.frozen.clone_from(&self.last_word);
+            }
+        }
+    }
+
+    /// The fallback's line: the first `##[error]` other than a wrapper, else the last error
+    /// line before the failing step ended.
+    fn cause(&mut self) -> Option<CauseLine> {
+        if !self.in_post {
+            self.last_main = self.last_word.take();
+        }
+        self.annotation
+            .take()
+            .or_else(|| self.frozen.take())
+            .or_else(|| self.last_main.take())
+    }
 }
 
 impl Classifier {
@@ -103,13 +380,15 @@ impl Classifier {
         }
         let set = RegexSetBuilder::new(&sources)
             .unicode(false)
-            .dfa_size_limit(64 << 20)
+            .dfa_size_limit(16 << 20)
             .build()
             .map_err(|e| format!("the pattern set does not compile: {e}"))?;
+        let any_wrapper = patterns.iter().any(|p| p.wrapper);
         Ok(Self {
             patterns,
             set,
             owners,
+            any_wrapper,
         })
     }
 
@@ -117,12 +396,21 @@ impl Classifier {
         &self.patterns
     }
 
-    pub fn classify(&self, mut reader: impl BufRead) -> std::io::Result<Classified> {
+    pub fn classify(&self, reader: impl BufRead) -> std::io::Result<Classified> {
+        self.classify_with(reader, Options::default())
+    }
+
+    pub fn classify_with(
+        &self,
+        mut reader: impl BufRead,
+        options: Options,
+    ) -> std::io::Result<Classified> {
         let mut raw = Vec::with_capacity(4096);
         let mut line = Vec::with_capacity(4096);
         let mut ring: VecDeque<(u64, Vec<u8>)> = VecDeque::with_capacity(MAX_WINDOW + 1);
         let mut pending: Vec<Pending> = Vec::new();
         let mut found: Vec<Issue> = Vec::new();
+        let mut steps = Steps::default();
         let mut n = 0u64;
         loop {
             raw.clear();
@@ -135,16 +423,10 @@ impl Classifier {
                 continue;
             }
             self.advance(&mut pending, &line, &mut found);
-            // The set first: almost no line matches it, and then the wrapper check is skipped.
-            if self.set.is_match(&line) && !NOISE.is_match(&line) {
-                for i in &self.set.matches(&line) {
-                    let (p, r) = self.owners[i];
-                    if pending.len() < MAX_PENDING
-                        && let Some(m) = self.start(p, r, n, &line, &ring)
-                    {
-                        pending.push(m);
-                    }
-                }
+            steps.see(n, &line, header_like(&raw, &line), &ring);
+            // The step's echoed script is no output: quoted error text there is no failure.
+            if !steps.in_header {
+                self.starts(&line, steps.step, n, &ring, &mut pending);
             }
             if ring.len() == MAX_WINDOW {
                 if let Some((_, mut old)) = ring.pop_front() {
@@ -166,24 +448,93 @@ impl Classifier {
                 self.finish(p, &mut found);
             }
         }
-        found.sort_by(|a, b| {
-            b.priority
-                .cmp(&a.priority)
-                .then(a.line_number.cmp(&b.line_number))
-        });
+        let mut failed = steps.failed || options.job_failed;
+        if !failed {
+            failed = found
+                .iter()
+                .any(|i| i.severity == "error" && !i.needs_failure);
+        }
+        // A retry that may have succeeded is no failure by itself.
+        found.retain(|i| failed || !i.needs_failure);
+        for issue in &mut found {
+            issue.rank.in_failing_step = steps.failing_step.is_none_or(|s| issue.step == s);
+        }
+        // Any match in the failing step explains it, a warning too: the fallback is for a
+        // failure no pattern recognises at all.
+        let explained_here = found.iter().any(|i| i.rank.in_failing_step);
+        if failed
+            && !explained_here
+            && let Some(cause) = steps.cause()
+        {
+            found.push(fallback(cause));
+        }
+        found.sort_by(|a, b| a.rank.cmp_best_first(&b.rank));
         let mut seen = std::collections::HashSet::new();
-        found.retain(|i| seen.insert((i.category.clone(), i.key.clone())));
-        found.truncate(MAX_ISSUES);
+        let (mut issues, mut dropped): (Vec<Issue>, Vec<Issue>) = found
+            .into_iter()
+            .partition(|i| seen.insert((i.category.clone(), i.key.clone())));
+        if issues.len() > MAX_ISSUES {
+            dropped.extend(issues.split_off(MAX_ISSUES));
+        }
         Ok(Classified {
-            issues: found,
+            issues,
             lines: n,
+            dropped,
+            failed,
         })
+    }
+
+    /// Starts the matches `line` begins. A problem matcher's annotation (`##[error]`) is no
+    /// part of the tool's message: patterns see the line without it, then as printed. Each
+    /// pattern starts at most once per line, with the first of its regexes that matches.
+    fn starts(
+        &self,
+        line: &[u8],
+        step: u32,
+        n: u64,
+        ring: &VecDeque<(u64, Vec<u8>)>,
+        pending: &mut Vec<Pending>,
+    ) {
+        let bare = strip_annotation(line);
+        let mut started: Vec<usize> = Vec::new();
+        for text in [bare, line] {
+            // The set first: almost no line matches it, and then the wrapper check is skipped.
+            if !self.set.is_match(text) {
+                if text.len() == line.len() {
+                    break;
+                }
+                continue;
+            }
+            let wrapper = NOISE.is_match(line);
+            // What the runner or the tool calls a warning is no error's cause.
+            let warning = is_warning(line);
+            for i in &self.set.matches(text) {
+                let (p, r) = self.owners[i];
+                let pattern = &self.patterns[p];
+                if started.contains(&p)
+                    || (wrapper && !(self.any_wrapper && pattern.wrapper))
+                    || (warning && pattern.severity == "error")
+                {
+                    continue;
+                }
+                if pending.len() < MAX_PENDING
+                    && let Some(m) = self.start(p, r, step, n, text, ring)
+                {
+                    started.push(p);
+                    pending.push(m);
+                }
+            }
+            if text.len() == line.len() {
+                break;
+            }
+        }
     }
 
     fn start(
         &self,
         p: usize,
         r: usize,
+        step: u32,
         n: u64,
         line: &[u8],
         ring: &VecDeque<(u64, Vec<u8>)>,
@@ -216,6 +567,8 @@ impl Classifier {
             .collect();
         Some(Pending {
             pattern: p,
+            regex: r,
+            step,
             line_number: n,
             line: String::from_utf8_lossy(line).into_owned(),
             caps: map,
@@ -272,7 +625,13 @@ impl Classifier {
         let mut caps = p.caps;
         let key = caps
             .remove("key")
-            .or_else(|| pattern.default_key.clone())
+            .filter(|k| !k.is_empty())
+            .or_else(|| {
+                pattern
+                    .default_key
+                    .as_deref()
+                    .and_then(|t| filled(t, &caps))
+            })
             .map(|k| normalize_key(&k));
         if let Some(existing) = found
             .iter_mut()
@@ -307,8 +666,199 @@ impl Classifier {
             job: None,
             recurrence: super::history::Recurrence::New,
             priority: pattern.priority,
+            rank: Rank {
+                in_failing_step: true,
+                severity: severity_rank(&pattern.severity),
+                role: pattern.role,
+                line: p.line_number,
+                priority: pattern.priority,
+            },
+            regex: pattern.regexes[p.regex].as_str().to_owned(),
+            source: pattern.source.clone(),
+            step: p.step,
+            needs_failure: pattern.needs_failure,
         });
     }
+}
+
+/// One match as `--explain` shows it: which pattern, where it is defined, the regex, the line
+/// and the captures, and why it ranks where it does.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct Explained {
+    /// Its place among the issues (1 is the top one); null for a match not reported.
+    pub rank: Option<usize>,
+    pub category: String,
+    pub key: Option<String>,
+    pub pattern_id: String,
+    /// `file:line` of the pattern's definition.
+    pub pattern_source: String,
+    /// The regex that matched the line (empty for the fallback).
+    pub regex: String,
+    pub line_number: u64,
+    pub line: String,
+    pub captures: BTreeMap<String, String>,
+    pub severity: String,
+    /// `cause` or `symptom`.
+    pub role: String,
+    pub priority: i32,
+    pub in_failing_step: bool,
+    /// Why it ranks below the issue before it, or why it is not reported.
+    pub lost: Option<String>,
+}
+
+/// Every issue in rank order, then the matches not reported.
+pub fn explain(c: &Classified) -> Vec<Explained> {
+    let one = |i: &Issue, rank: Option<usize>, lost: Option<String>| Explained {
+        rank,
+        category: i.category.clone(),
+        key: i.key.clone(),
+        pattern_id: i.pattern_id.clone(),
+        pattern_source: i.source.clone(),
+        regex: i.regex.clone(),
+        line_number: i.line_number,
+        line: i.line.clone(),
+        captures: i.captures.clone(),
+        severity: i.severity.clone(),
+        role: match i.rank.role {
+            Role::Cause => "cause".into(),
+            Role::Symptom => "symptom".into(),
+        },
+        priority: i.priority,
+        in_failing_step: i.rank.in_failing_step,
+        lost,
+    };
+    let mut out: Vec<Explained> = c
+        .issues
+        .iter()
+        .enumerate()
+        .map(|(k, i)| {
+            let lost = (k > 0)
+                .then(|| format!("ranks below #{k}: {}", i.rank.below(&c.issues[k - 1].rank)));
+            one(i, Some(k + 1), lost)
+        })
+        .collect();
+    for d in &c.dropped {
+        let winner = c
+            .issues
+            .iter()
+            .position(|i| i.category == d.category && i.key == d.key);
+        let lost = match winner {
+            Some(w) => format!(
+                "not reported: issue #{} has the same category and key and ranks higher ({})",
+                w + 1,
+                d.rank.below(&c.issues[w].rank)
+            ),
+            None => "not reported: beyond the most issues a log reports".into(),
+        };
+        out.push(one(d, None, Some(lost)));
+    }
+    out
+}
+
+/// What the runner echoes of a step before running it: the script in cyan (`ESC[36;1m`), the
+/// `shell:`, `env:` and `with:` lines and their indented entries. Output ends the echo, also in
+/// an excerpt cut without its `##[endgroup]`.
+fn header_like(raw: &[u8], line: &[u8]) -> bool {
+    if line.starts_with(b"##[") {
+        return false;
+    }
+    if memchr::memmem::find(raw, b"\x1b[36;1m").is_some()
+        || line.starts_with(b"shell: ")
+        || line == b"env:"
+        || line == b"with:"
+    {
+        return true;
+    }
+    // The entries under env:/with: are indented after the timestamp.
+    let at = memchr::memmem::find(&raw[..raw.len().min(40)], b"Z ").map_or(0, |i| i + 2);
+    raw[at..].starts_with(b"  ") && line.contains(&b':')
+}
+
+/// `line` without a leading `##[error]`, `##[warning]` or `##[notice]`.
+fn strip_annotation(line: &[u8]) -> &[u8] {
+    for prefix in [&b"##[error]"[..], b"##[warning]", b"##[notice]"] {
+        if let Some(rest) = line.strip_prefix(prefix) {
+            return rest;
+        }
+    }
+    line
+}
+
+/// A runner warning or notice annotation, also as the web view shows it when pasted.
+fn is_warning(line: &[u8]) -> bool {
+    line.starts_with(b"##[warning]")
+        || line.starts_with(b"##[notice]")
+        || line.starts_with(b"Warning: ")
+}
+
+/// The one issue a failure nothing explains gets: the cause line, its context, and a key taken
+/// from the line.
+fn fallback(cause: CauseLine) -> Issue {
+    let key = fallback_key(&cause.line);
+    Issue {
+        category: "unknown".into(),
+        description: format!(
+            "the step failed and no pattern says why; the most likely cause is line {}: {}",
+            cause.line_number, cause.line
+        ),
+        hint: Some(
+            "read the lines around it; if this failure comes back, add a pattern for it (see the README)"
+                .into(),
+        ),
+        fix: None,
+        captures: BTreeMap::from([("cause".to_owned(), cause.line.clone())]),
+        line_number: cause.line_number,
+        line: cause.line,
+        context: cause.context,
+        severity: "error".into(),
+        pattern_id: FALLBACK_ID.into(),
+        confidence: 0.3,
+        auto_fixable: false,
+        occurrences: 1,
+        fingerprint: String::new(),
+        job: None,
+        recurrence: super::history::Recurrence::New,
+        priority: 0,
+        rank: Rank {
+            in_failing_step: true,
+            severity: 0,
+            role: Role::Cause,
+            line: cause.line_number,
+            priority: 0,
+        },
+        regex: String::new(),
+        source: "(fallback)".into(),
+        step: 0,
+        needs_failure: false,
+        key: Some(key),
+    }
+}
+
+/// A token worth searching for in the cause line: an error code (`ERR_PNPM_X`, `NU1101`,
+/// `E0432`), an exception name, else the message without its `error:` prefixes.
+fn fallback_key(line: &str) -> String {
+    static PREFIX: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"^(?:##\[error\]\s*)?(?:(?:[\w.-]+: )?(?:error|Error|ERROR|fatal|FAILED)(?:\[\w+\])?:?\s+)*",
+        )
+        .expect("valid")
+    });
+    static CODE: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(
+            r"\b(?:[A-Z][A-Z0-9]*(?:_[A-Z0-9]+){1,}|[A-Z]{1,6}\d{3,5}|[A-Z][A-Za-z]+(?:Exception|Error))\b",
+        )
+        .expect("valid")
+    });
+    let message = PREFIX.replace(line, "");
+    let message = message.trim();
+    if let Some(code) = CODE.find(message) {
+        return code.as_str().to_owned();
+    }
+    let mut end = message.len().min(MAX_FALLBACK_KEY);
+    while !message.is_char_boundary(end) {
+        end -= 1;
+    }
+    message[..end].trim_end_matches(['.', ':', ' ']).to_owned()
 }
 
 /// Reads one line, keeping at most `MAX_LINE` bytes of it.
@@ -344,9 +894,55 @@ fn merge(regex: &Regex, caps: &Captures<'_>, out: &mut BTreeMap<String, String>)
 }
 
 fn normalize_key(key: &str) -> String {
-    let key = key.trim().trim_matches(|c| matches!(c, '\'' | '"' | '`'));
-    let key = key.trim_end_matches(['.', ',', ':', ';']);
-    RUNNER_PATH.replace(key, "").into_owned()
+    // A sentence's full stop may follow the closing quote, or stand inside it.
+    let stop = ['.', ',', ':', ';'];
+    let key = unquote(key.trim().trim_end_matches(stop)).trim_end_matches(stop);
+    let key = RUNNER_PATH.replace(key, "");
+    if key.contains('%') {
+        percent_decode(&key)
+    } else {
+        key.into_owned()
+    }
+}
+
+/// Drops the quotes around a key, and a stray one at either end; a quote the key's own text
+/// pairs (`could not read Username for 'https://github.com'`) stays.
+fn unquote(mut key: &str) -> &str {
+    const QUOTES: [char; 3] = ['\'', '"', '`'];
+    while let Some(q) = key.chars().next().filter(|c| QUOTES.contains(c))
+        && key.len() > 1
+        && key.ends_with(q)
+    {
+        key = &key[1..key.len() - 1];
+    }
+    for q in QUOTES {
+        if key.matches(q).count() % 2 == 1 {
+            if key.starts_with(q) {
+                key = &key[1..];
+            } else if key.ends_with(q) {
+                key = &key[..key.len() - 1];
+            }
+        }
+    }
+    key
+}
+
+/// `%40types%2Fnode` → `@types/node`; an escape that is not UTF-8 stays as printed.
+fn percent_decode(s: &str) -> String {
+    let decoded = PERCENT.replace_all(s, |c: &regex::Captures<'_>| {
+        let hex = &c[0][1..];
+        u8::from_str_radix(hex, 16)
+            .ok()
+            .filter(u8::is_ascii)
+            .map_or_else(|| c[0].to_owned(), |b| char::from(b).to_string())
+    });
+    decoded.into_owned()
+}
+
+/// `default_key` with its `{capture}` placeholders filled; `None` when one is missing.
+fn filled(t: &str, caps: &BTreeMap<String, String>) -> Option<String> {
+    let out = template(t, None, caps);
+    (!(out.contains('{') && out.contains('}'))).then_some(out)
 }
 
 /// `{key}` and `{capture}` placeholders; unknown ones stay as written.
@@ -356,4 +952,50 @@ fn template(t: &str, key: Option<&str>, caps: &BTreeMap<String, String>) -> Stri
         out = out.replace(&format!("{{{k}}}"), v);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_lose_their_quotes_but_not_the_ones_they_pair() {
+        assert_eq!(normalize_key("'left-pad'"), "left-pad");
+        assert_eq!(normalize_key("`tree-sitter`."), "tree-sitter");
+        assert_eq!(normalize_key("numpy'"), "numpy");
+        assert_eq!(
+            normalize_key("could not read Username for 'https://github.com/'"),
+            "could not read Username for 'https://github.com/'"
+        );
+    }
+
+    #[test]
+    fn fallback_keys_are_codes_or_messages() {
+        assert_eq!(
+            fallback_key("pytest: error: unrecognized arguments: --timeout=8"),
+            "unrecognized arguments: --timeout=8"
+        );
+        assert_eq!(
+            fallback_key(" ERR_PNPM_OUTDATED_LOCKFILE  Cannot install with \"frozen-lockfile\""),
+            "ERR_PNPM_OUTDATED_LOCKFILE"
+        );
+        assert_eq!(
+            fallback_key(
+                "##[error]Error: ConditionalCheckFailedException: The conditional request failed"
+            ),
+            "ConditionalCheckFailedException"
+        );
+        assert_eq!(fallback_key("fatal: something broke."), "something broke");
+    }
+
+    #[test]
+    fn keys_are_percent_decoded_and_runner_paths_dropped() {
+        assert_eq!(normalize_key("@types%2fnode"), "@types/node");
+        assert_eq!(normalize_key("%40scope%2Fname"), "@scope/name");
+        assert_eq!(
+            normalize_key("/home/runner/work/app/app/src/main.rs"),
+            "src/main.rs"
+        );
+        assert_eq!(normalize_key("100%"), "100%");
+    }
 }

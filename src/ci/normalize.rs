@@ -8,7 +8,7 @@ use regex::bytes::Regex;
 
 /// Leading decorations, removed in this order, each at most once, each tried only when the
 /// line starts with one of its first bytes: this runs on every line of a gigabyte log.
-static PREFIXES: LazyLock<[(&[u8], Regex); 4]> = LazyLock::new(|| {
+static PREFIXES: LazyLock<[(&[u8], Regex); 8]> = LazyLock::new(|| {
     let re = |p: &str| {
         regex::bytes::RegexBuilder::new(p)
             .unicode(false)
@@ -16,10 +16,16 @@ static PREFIXES: LazyLock<[(&[u8], Regex); 4]> = LazyLock::new(|| {
             .expect("valid")
     };
     [
-        // GitHub's "2026-11-24T05:26:52.1234567Z ", Buildkite's "| [2019-05-14T14:31:11Z] ".
+        // Google Cloud Build: `Step #2 - "tf plan": `.
+        (b"S", re(r#"^Step #\d+(?: - "[^"]*")?:\s"#)),
+        // GitHub's "2026-11-24T05:26:52.1234567Z ", Buildkite's "| [2019-05-14T14:31:11Z] ",
+        // Go's log "2024/02/28 05:28:21 ", and times of day: Vercel's "[23:12:56.382] ",
+        // Netlify's "1:13:02 PM: ", fastlane's "[18:11:20]: ", the Open Build Service's "[  24s] ".
         (
             b"0123456789|[",
-            re(r"^(?:\|\s*)?\[?\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z\]?\s?"),
+            re(
+                r"^(?:(?:\|\s*)?\[?\d{4}-\d\d-\d\d[T ]\d\d:\d\d:\d\d(?:[.,]\d+)?(?:Z|[+-]\d\d:?\d\d)?\]?(?:\s|$)|\d{4}/\d\d/\d\d \d\d:\d\d:\d\d(?:\.\d+)?|\[?\d{1,2}:\d\d:\d\d(?:\.\d+)?(?: [AP]M)?\]?:?(?:\s|$)|\[\s*\d+(?:\.\d+)?s\]\s)\s?",
+            ),
         ),
         // BuildKit: "#18 0.512 " or "#18 ".
         (b"#", re(r"^#\d+ (?:\d+\.\d+ )?")),
@@ -27,6 +33,15 @@ static PREFIXES: LazyLock<[(&[u8], Regex); 4]> = LazyLock::new(|| {
         (b">", re(r"^>\s?")),
         // Viewer debris: "| " table cells.
         (b"|", re(r"^\|\s")),
+        // Terraform's diagnostic box: "│ Error: …".
+        (
+            b"\xE2",
+            re(r"^(?:\xE2\x94\x82|\xE2\x95\xB7|\xE2\x95\xB5)(?:\s|$)"),
+        ),
+        // A runner annotation keeps its marker, not the indentation after it.
+        (b"#", re(r"^##\[(?:error|warning|notice)\]")),
+        // The BOM again, when a column or a prefix came before it.
+        (b"\xEF", re(r"^\xEF\xBB\xBF")),
     ]
 });
 
@@ -38,7 +53,7 @@ pub fn line(raw: &[u8], out: &mut Vec<u8>) {
     while let Some(rest) = s.strip_suffix(b"\n").or_else(|| s.strip_suffix(b"\r")) {
         s = rest;
     }
-    if s.contains(&0x1b) {
+    if s.contains(&0x1b) || memchr::memmem::find(s, b"^[[").is_some() {
         strip_ansi(s, out);
     } else {
         out.extend_from_slice(s);
@@ -56,12 +71,22 @@ pub fn line(raw: &[u8], out: &mut Vec<u8>) {
             memchr::memchr(b'\t', &out[start + first + 1..]).filter(|&i| i > 0 && i < 200)
     {
         start = skip_ws(out, start + first + second + 2);
+        if out[start..].starts_with(b"\xEF\xBB\xBF") {
+            start = skip_ws(out, start + 3);
+        }
     }
-    for (first, re) in PREFIXES.iter() {
+    for (i, (first, re)) in PREFIXES.iter().enumerate() {
         if out.get(start).is_some_and(|b| first.contains(b))
             && let Some(m) = re.find(&out[start..])
         {
-            start = skip_ws(out, start + m.end());
+            if i == ANNOTATION {
+                // Keep `##[error]`, drop the blanks after it.
+                let keep = start + m.end();
+                let rest = skip_ws(out, keep);
+                out.drain(keep..rest);
+            } else {
+                start = skip_ws(out, start + m.end());
+            }
         }
     }
     let end = out
@@ -73,12 +98,23 @@ pub fn line(raw: &[u8], out: &mut Vec<u8>) {
     out.drain(..start);
 }
 
-/// Drops CSI sequences (`ESC [ … final`), the colour codes CI tools print.
+/// The index in [`PREFIXES`] of the runner annotation, which is kept.
+const ANNOTATION: usize = 6;
+
+/// Drops CSI sequences (`ESC [ … final`), the colour codes CI tools print, also as `cat -v`
+/// and some log viewers show them (`^[[31m`).
 fn strip_ansi(s: &[u8], out: &mut Vec<u8>) {
     let mut i = 0;
     while i < s.len() {
-        if s[i] == 0x1b && s.get(i + 1) == Some(&b'[') {
-            i += 2;
+        let csi = if s[i] == 0x1b && s.get(i + 1) == Some(&b'[') {
+            2
+        } else if s[i..].starts_with(b"^[[") {
+            3
+        } else {
+            0
+        };
+        if csi > 0 {
+            i += csi;
             while i < s.len() && !(0x40..=0x7e).contains(&s[i]) {
                 i += 1;
             }
@@ -122,6 +158,41 @@ mod tests {
             "--- FAIL: TestA"
         );
         assert_eq!(n("> mypy shiny"), "mypy shiny");
+        assert_eq!(n("^[[31m✖^[[39m 2 problems"), "✖ 2 problems");
+        assert_eq!(
+            n("[23:12:56.383] npm error code ERESOLVE"),
+            "npm error code ERESOLVE"
+        );
+        assert_eq!(n("1:13:02 PM: FATAL ERROR: x"), "FATAL ERROR: x");
+        assert_eq!(
+            n("[18:11:20]: ▸ xcodebuild: error: x"),
+            "▸ xcodebuild: error: x"
+        );
+        assert_eq!(
+            n("  2024/02/28 05:28:21 The go.mod file"),
+            "The go.mod file"
+        );
+        assert_eq!(
+            n("Step #2 - \"tf plan\": \u{2502} Error: Unsupported argument"),
+            "Error: Unsupported argument"
+        );
+        assert_eq!(n("  \u{2502} Error: x"), "Error: x");
+        assert_eq!(n("\u{2577}"), "");
+        assert_eq!(
+            n("##[error]   --> src/main.rs:1:2"),
+            "##[error]--> src/main.rs:1:2"
+        );
+        assert_eq!(
+            n("job\tstep\t\u{feff}2026-08-13T02:27:53.8321660Z ##[group]Run x"),
+            "##[group]Run x"
+        );
+        assert_eq!(n("22:10 $ go test"), "22:10 $ go test");
+        assert_eq!(n("2024-05-01 12:00:00.123 error: x"), "error: x");
+        assert_eq!(
+            n("[   24s] go: errors parsing go.mod:"),
+            "go: errors parsing go.mod:"
+        );
+        assert_eq!(n("[2024-05-01T12:00:00+02:00] FAIL x"), "FAIL x");
         assert!(is_debris(b"65"));
         assert!(!is_debris(b"65 tests"));
     }

@@ -8,36 +8,21 @@ use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-/// The category ids reports, fixtures and recipes share.
-pub const CATEGORIES: &[&str] = &[
-    "npm_missing_package",
-    "npm_peer_conflict",
-    "python_missing_module",
-    "pip_resolution",
-    "test_failure",
-    "lint_format",
-    "type_check",
-    "compile_error",
-    "docker_build",
-    "oom_killed",
-    "disk_full",
-    "timeout",
-    "permission_denied",
-    "rate_limited",
-    "network",
-    "deprecated_action",
-    "workflow_syntax",
-    "cache_restore",
-    "checkout_failure",
-    "node_version",
-    "secret_missing",
-];
+pub use crate::types::category::{CATEGORIES, MEANINGS};
 
 /// Infrastructure trouble: a first sighting is worth a re-run rather than a fix.
 pub const INFRA: &[&str] = &["network", "rate_limited", "cache_restore", "timeout"];
 
 const SHIPPED: &[(&str, &str)] = &[
     ("patterns/ci.yaml", include_str!("../../patterns/ci.yaml")),
+    (
+        "patterns/runner.yaml",
+        include_str!("../../patterns/runner.yaml"),
+    ),
+    (
+        "patterns/infra.yaml",
+        include_str!("../../patterns/infra.yaml"),
+    ),
     (
         "patterns/node.yaml",
         include_str!("../../patterns/node.yaml"),
@@ -46,13 +31,57 @@ const SHIPPED: &[(&str, &str)] = &[
         "patterns/python.yaml",
         include_str!("../../patterns/python.yaml"),
     ),
+    ("patterns/go.yaml", include_str!("../../patterns/go.yaml")),
     (
-        "patterns/build.yaml",
-        include_str!("../../patterns/build.yaml"),
+        "patterns/rust.yaml",
+        include_str!("../../patterns/rust.yaml"),
+    ),
+    ("patterns/jvm.yaml", include_str!("../../patterns/jvm.yaml")),
+    (
+        "patterns/dotnet.yaml",
+        include_str!("../../patterns/dotnet.yaml"),
     ),
     (
-        "patterns/infra.yaml",
-        include_str!("../../patterns/infra.yaml"),
+        "patterns/ruby.yaml",
+        include_str!("../../patterns/ruby.yaml"),
+    ),
+    ("patterns/php.yaml", include_str!("../../patterns/php.yaml")),
+    (
+        "patterns/apple.yaml",
+        include_str!("../../patterns/apple.yaml"),
+    ),
+    (
+        "patterns/native.yaml",
+        include_str!("../../patterns/native.yaml"),
+    ),
+    (
+        "patterns/docker.yaml",
+        include_str!("../../patterns/docker.yaml"),
+    ),
+    (
+        "patterns/terraform.yaml",
+        include_str!("../../patterns/terraform.yaml"),
+    ),
+    ("patterns/k8s.yaml", include_str!("../../patterns/k8s.yaml")),
+    (
+        "patterns/lint.yaml",
+        include_str!("../../patterns/lint.yaml"),
+    ),
+    (
+        "patterns/dart.yaml",
+        include_str!("../../patterns/dart.yaml"),
+    ),
+    (
+        "patterns/beam.yaml",
+        include_str!("../../patterns/beam.yaml"),
+    ),
+    (
+        "patterns/haskell.yaml",
+        include_str!("../../patterns/haskell.yaml"),
+    ),
+    (
+        "patterns/system.yaml",
+        include_str!("../../patterns/system.yaml"),
     ),
 ];
 
@@ -73,6 +102,16 @@ struct RawPattern {
     priority: i32,
     #[serde(default = "default_confidence")]
     confidence: f64,
+    #[serde(default)]
+    role: Role,
+    /// Also read the runner's wrapper line (`Process completed with exit code N`), which other
+    /// patterns never see.
+    #[serde(default)]
+    wrapper: bool,
+    /// Report it only when the log also shows a failure (a failure marker, or another error
+    /// that needs nothing): a retry warning, say, that may have been followed by success.
+    #[serde(default)]
+    needs_failure: bool,
     regex: Vec<Spanned<String>>,
     #[serde(default)]
     ignore: Vec<Spanned<String>>,
@@ -94,6 +133,18 @@ fn default_severity() -> String {
 
 fn default_confidence() -> f64 {
     0.8
+}
+
+/// How an issue ranks against others of the same step and severity.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A cause: what went wrong first. Among causes the earliest line wins.
+    #[default]
+    Cause,
+    /// A consequence of another error that is usually printed before it ("3 tests failed",
+    /// "BUILD FAILURE", "could not compile"): it wins only when no cause matched.
+    Symptom,
 }
 
 /// Another line, within `within` lines before or after the match, that must also match; its
@@ -165,6 +216,9 @@ pub struct Pattern {
     pub severity: String,
     pub priority: i32,
     pub confidence: f64,
+    pub role: Role,
+    pub wrapper: bool,
+    pub needs_failure: bool,
     pub regexes: Vec<Regex>,
     pub ignore: Vec<Regex>,
     pub before: Option<Window>,
@@ -334,6 +388,9 @@ fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, Stri
         severity: p.severity,
         priority: p.priority,
         confidence: p.confidence,
+        role: p.role,
+        wrapper: p.wrapper,
+        needs_failure: p.needs_failure,
         default_key: p.default_key,
         auto_fixable: p.auto_fixable,
         fix: p.fix.map(|f| Fix {
@@ -366,9 +423,38 @@ fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, Stri
 /// ASCII classes (`\w`, `\d`): log tokens are ASCII, and Unicode classes multiply the DFA
 /// states that every line of a gigabyte log walks through.
 pub fn build(pattern: &str) -> Result<Regex, regex::Error> {
-    RegexBuilder::new(pattern).unicode(false).build()
+    RegexBuilder::new(pattern)
+        .unicode(false)
+        .dfa_size_limit(1 << 20)
+        .build()
 }
 
 fn one_line(s: &str) -> String {
     s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's table of ids is this one: every id, in order, with its meaning.
+    #[test]
+    fn the_readme_lists_every_category_with_its_meaning() {
+        let readme = include_str!("../../README.md");
+        let ids: Vec<&str> = MEANINGS.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, CATEGORIES);
+        let rows: Vec<String> = MEANINGS
+            .iter()
+            .map(|(id, meaning)| format!("| `{id}` | {meaning} |"))
+            .collect();
+        let at: Vec<usize> = rows
+            .iter()
+            .map(|r| {
+                readme
+                    .find(r.as_str())
+                    .unwrap_or_else(|| panic!("README lacks {r}"))
+            })
+            .collect();
+        assert!(at.is_sorted(), "the README's rows are out of order");
+    }
 }

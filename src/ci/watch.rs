@@ -314,10 +314,14 @@ impl Watcher<'_> {
                     continue;
                 }
             };
-            let (classified, section) = classify(self.engine, &log, &job.steps, step_only)
-                .map_err(|e| {
-                    Failure::Other(format!("cannot read the log of job {}: {e}", job.id))
-                })?;
+            let (classified, section) = classify(
+                self.engine,
+                &log,
+                &job.steps,
+                step_only,
+                job.conclusion.as_deref(),
+            )
+            .map_err(|e| Failure::Other(format!("cannot read the log of job {}: {e}", job.id)))?;
             job.step_lines = section;
             lines += classified.lines;
             for mut issue in classified.issues {
@@ -351,6 +355,7 @@ impl Watcher<'_> {
             jobs,
             errors,
             issues,
+            explain: None,
         })
     }
 
@@ -487,23 +492,40 @@ enum Got {
 }
 
 /// The failing step's lines when they can be found and show the failure, else the whole log.
-/// Line numbers stay those of the whole log.
+/// Line numbers stay those of the whole log. The API said the job failed, so a failure no
+/// pattern explains gets the fallback's `unknown` issue; a pattern match in the whole log is
+/// preferred to the step's fallback.
 fn classify(
     engine: &Classifier,
     log: &[u8],
     steps: &[steps::Step],
     step_only: bool,
+    conclusion: Option<&str>,
 ) -> std::io::Result<(super::Classified, Option<[u64; 2]>)> {
+    let options = super::Options {
+        job_failed: matches!(conclusion, Some("failure" | "timed_out")),
+    };
+    let explained =
+        |c: &super::Classified| c.issues.iter().any(|i| i.pattern_id != super::FALLBACK_ID);
+    let mut fallback = None;
     if !step_only && let Some(section) = steps::failing_section(log, steps) {
-        let mut classified = engine.classify(&log[section.bytes.clone()])?;
+        let mut classified = engine.classify_with(&log[section.bytes.clone()], options)?;
         if !classified.issues.is_empty() {
             for issue in &mut classified.issues {
                 issue.line_number += section.first_line - 1;
             }
-            return Ok((classified, Some([section.first_line, section.last_line])));
+            let span = Some([section.first_line, section.last_line]);
+            if explained(&classified) {
+                return Ok((classified, span));
+            }
+            fallback = Some((classified, span));
         }
     }
-    Ok((engine.classify(log)?, None))
+    let whole = engine.classify_with(log, options)?;
+    match fallback {
+        Some(step) if !explained(&whole) => Ok(step),
+        _ => Ok((whole, None)),
+    }
 }
 
 struct Files {

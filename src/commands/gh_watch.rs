@@ -71,6 +71,7 @@ async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
         ci::classify_log(&engine, BufReader::with_capacity(1 << 20, file), &origin)
     }
     .map_err(|e| Error::io("cannot read the log", e))?;
+    let explain = args.explain.then(|| ci::classify::explain(&classified));
     let issues = classified.issues;
     let status = if issues.is_empty() {
         Status::Ok
@@ -94,6 +95,7 @@ async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
         jobs: Vec::new(),
         errors: Vec::new(),
         issues,
+        explain,
     };
     let env = Envelope::new(
         "gh-watch",
@@ -168,12 +170,54 @@ pub(crate) fn view(body: &Body) -> View {
             ));
         }
     }
+    let mut footnotes = Vec::new();
+    for run in &body.runs {
+        for e in run.explain.iter().flatten() {
+            footnotes.extend(explain_lines(e));
+        }
+    }
     View {
         table_has_problems: false,
         answer: false,
         table: Some(table),
         problems,
-        footnotes: Vec::new(),
+        footnotes,
         perfdata: Vec::new(),
     }
+}
+
+/// `--explain` in words: a few lines per match.
+fn explain_lines(e: &ci::classify::Explained) -> Vec<String> {
+    let head = match e.rank {
+        Some(r) => format!("#{r}"),
+        None => "lost".into(),
+    };
+    let mut lines = vec![format!(
+        "{head} {} ({}): pattern {} ({}), line {}, {} {}, priority {}{}",
+        e.category,
+        e.key.as_deref().unwrap_or("-"),
+        e.pattern_id,
+        e.pattern_source,
+        e.line_number,
+        e.severity,
+        e.role,
+        e.priority,
+        if e.in_failing_step {
+            ""
+        } else {
+            ", outside the failing step"
+        }
+    )];
+    if !e.regex.is_empty() {
+        lines.push(format!("   regex:    {}", e.regex));
+    }
+    lines.push(format!("   line:     {}", e.line));
+    if !e.captures.is_empty() {
+        let caps: Vec<String> = e.captures.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        lines.push(format!("   captures: {}", caps.join(", ")));
+    }
+    if let Some(lost) = &e.lost {
+        lines.push(format!("   {lost}"));
+    }
+    lines
 }

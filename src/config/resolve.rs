@@ -767,7 +767,7 @@ fn proposer(
         .unwrap_or_else(|| PROPOSE_CATEGORIES.iter().map(|c| (*c).to_owned()).collect());
     if let Some(bad) = categories
         .iter()
-        .find(|c| !crate::ci::patterns::CATEGORIES.contains(&c.as_str()))
+        .find(|c| !crate::types::category::CATEGORIES.contains(&c.as_str()))
     {
         return Err(at(&format!(
             "categories: `{bad}` is not a category id (e.g. {})",

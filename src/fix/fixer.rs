@@ -209,6 +209,14 @@ impl Fixer<'_> {
         if let Some(why) = malformed(issue) {
             return Err((Outcome::Refused, why));
         }
+        // `unknown` is gh-watch's fallback: a failure no pattern recognised. Nothing about it is
+        // known well enough to act on, even when a hand-edited report claims a recipe.
+        if issue.category == "unknown" {
+            return skip(format!(
+                "the failure was not recognised (category unknown, pattern {}); fix acts only on recognised failures",
+                issue.pattern_id
+            ));
+        }
         let Some(fix) = issue.fix.as_ref().filter(|_| issue.auto_fixable) else {
             return skip(format!(
                 "pattern {} is not auto-fixable: {}",

@@ -41,6 +41,10 @@ pub struct RunReport {
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
     pub issues: Vec<Issue>,
+    /// With `--explain`: each issue's pattern, regex, line and captures, then the matches that
+    /// lost, and why.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Vec<ci::classify::Explained>>,
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]

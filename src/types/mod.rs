@@ -1,6 +1,7 @@
 //! Small value types that config and the domain modules share. A leaf: it imports none of the
 //! modules config configures, so config can hold these without depending on them.
 
+pub mod category;
 pub mod grammar;
 pub mod recipe;
 pub mod window;

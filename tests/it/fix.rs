@@ -691,6 +691,29 @@ fn rerun_reruns_the_failed_jobs_and_touches_no_code() {
 }
 
 #[test]
+fn an_unknown_failure_is_never_acted_on() {
+    // Even a report that claims a recipe for it: `unknown` is the fallback's guess.
+    let mut unknown = issue("unknown", "rerun", &[], "ERR_X", "2468246824682468");
+    unknown["pattern_id"] = json!("fallback-unknown");
+    let t = config(
+        report(Test::new(), &[unknown]),
+        "mode = \"rerun-only\"",
+        NO_GITHUB,
+    );
+    let run = apply(&t);
+    run.code(0);
+    let fix = &fixes(&run)[0];
+    assert_eq!(fix["outcome"], "skipped", "{fix:#}");
+    assert!(
+        fix["reason"]
+            .as_str()
+            .unwrap_or("")
+            .contains("not recognised"),
+        "{fix:#}"
+    );
+}
+
+#[test]
 fn a_bad_fix_table_names_the_line() {
     let t = Test::new()
         .config("[fix]\nwindow = \"Mon-Fry 09:00-18:00\"\n")

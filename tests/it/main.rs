@@ -2,6 +2,7 @@
 
 mod backup;
 mod backup_forged;
+mod ci_corpus;
 mod cli;
 mod clients;
 mod config_errors;
