@@ -101,3 +101,7 @@ pub fn check(
     }
     body
 }
+
+impl crate::output::Body for CheckBody {
+    const SCHEMA: &'static str = "backup-check";
+}

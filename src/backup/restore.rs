@@ -745,6 +745,10 @@ fn flatten(format: FileFormat, bytes: &[u8]) -> Option<BTreeMap<String, String>>
     Some(out)
 }
 
+impl crate::output::Body for Body {
+    const SCHEMA: &'static str = "restore";
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -174,7 +174,12 @@ fn cannot_start(
     let text = if mode == Mode::Nagios {
         crate::output::nagios_line(status, &message.replace('\n', " "), &[])
     } else {
-        let body = serde_json::json!({"error": {"kind": e.kind(), "message": message}});
+        let body = crate::reports::Failed {
+            error: crate::reports::FailedError {
+                kind: e.kind(),
+                message: message.clone(),
+            },
+        };
         let mut env = crate::output::Envelope::new(command, started, status, message, body);
         env.exit_code = code.as_u8();
         format!(

@@ -8,9 +8,17 @@ use crate::exit::Status;
 /// Bumped when a field changes meaning or disappears; adding fields keeps the version.
 pub const SCHEMA_VERSION: u32 = 1;
 
+/// A report body, and the schema its reports name: `docs/schema/<SCHEMA>.json`, generated from
+/// the body's type.
+pub trait Body {
+    const SCHEMA: &'static str;
+}
+
 #[derive(Debug, Serialize, schemars::JsonSchema)]
 pub struct Envelope<T> {
     pub schema_version: u32,
+    /// The schema this report follows, `docs/schema/<name>.json` in mcpctl's repository.
+    pub schema: String,
     pub command: String,
     pub mcpctl_version: String,
     pub host: String,
@@ -25,7 +33,7 @@ pub struct Envelope<T> {
     pub body: T,
 }
 
-impl<T> Envelope<T> {
+impl<T: Body> Envelope<T> {
     pub fn new(
         command: &str,
         started_at: DateTime<Utc>,
@@ -36,6 +44,7 @@ impl<T> Envelope<T> {
         let finished_at = Utc::now();
         Self {
             schema_version: SCHEMA_VERSION,
+            schema: format!("docs/schema/{}.json", T::SCHEMA),
             command: command.to_owned(),
             mcpctl_version: env!("CARGO_PKG_VERSION").to_owned(),
             host: hostname(),

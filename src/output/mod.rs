@@ -7,7 +7,7 @@ pub mod table;
 
 use std::io::{IsTerminal, Write};
 
-pub use envelope::{Envelope, SCHEMA_VERSION, hostname};
+pub use envelope::{Body, Envelope, SCHEMA_VERSION, hostname};
 
 use crate::exit::Status;
 

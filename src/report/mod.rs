@@ -348,3 +348,7 @@ pub fn verdict(f: &Figures, min_uptime: f64) -> (Status, Vec<String>) {
     critical.extend(warning);
     (status, critical)
 }
+
+impl crate::output::Body for Figures {
+    const SCHEMA: &'static str = "report";
+}

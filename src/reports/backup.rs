@@ -8,3 +8,7 @@ use crate::backup::run::TargetReport;
 pub struct Body {
     pub targets: Vec<TargetReport>,
 }
+
+impl crate::output::Body for Body {
+    const SCHEMA: &'static str = "backup";
+}

@@ -32,3 +32,7 @@ pub enum Action {
     /// `--clear`: set every server back to MCP by hand.
     Clear,
 }
+
+impl crate::output::Body for Body {
+    const SCHEMA: &'static str = "emergency";
+}

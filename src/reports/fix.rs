@@ -14,3 +14,7 @@ pub struct Body {
     pub source: String,
     pub fixes: Vec<FixReport>,
 }
+
+impl crate::output::Body for Body {
+    const SCHEMA: &'static str = "fix";
+}

@@ -52,3 +52,11 @@ pub struct CheckBody {
     pub patterns: usize,
     pub problems: Vec<String>,
 }
+
+impl crate::output::Body for Body {
+    const SCHEMA: &'static str = "gh-watch";
+}
+
+impl crate::output::Body for CheckBody {
+    const SCHEMA: &'static str = "gh-watch-check-patterns";
+}

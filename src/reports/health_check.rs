@@ -60,3 +60,7 @@ impl<'a> List<'a> {
         }
     }
 }
+
+impl crate::output::Body for Body {
+    const SCHEMA: &'static str = "health-check";
+}

@@ -34,3 +34,11 @@ impl GuardAction {
         }
     }
 }
+
+impl crate::output::Body for Body {
+    const SCHEMA: &'static str = "recover";
+}
+
+impl crate::output::Body for GuardBody {
+    const SCHEMA: &'static str = "recover-guard";
+}

@@ -6,3 +6,7 @@ use serde::Serialize;
 pub struct PruneBody {
     pub prune: crate::report::Pruned,
 }
+
+impl crate::output::Body for PruneBody {
+    const SCHEMA: &'static str = "report-prune";
+}

@@ -188,3 +188,22 @@ fn the_readme_exit_code_table_is_the_one_in_the_code() {
         assert!(readme.contains(&row), "README.md lacks the row {row}");
     }
 }
+
+/// A report names its schema, and that schema is committed: a normal run's and a run that could
+/// not start.
+#[test]
+fn reports_name_a_committed_schema() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let ok = crate::Test::new()
+        .config("[servers.a]\ncommand = \"true\"\n")
+        .args(&["emergency", "--status", "--json"])
+        .run();
+    let failed = crate::Test::new()
+        .args(&["--config", "/nonexistent/mcpctl.toml", "backup", "--json"])
+        .run();
+    for (run, name) in [(&ok, "emergency"), (&failed, "error")] {
+        let schema = run.json()["schema"].as_str().unwrap().to_owned();
+        assert_eq!(schema, format!("docs/schema/{name}.json"));
+        assert!(repo.join(&schema).is_file(), "{schema} is not committed");
+    }
+}
