@@ -260,8 +260,18 @@ fn finish<T: Serialize>(
     answer(text, &out)
 }
 
-async fn lock(s: &Shared) -> Result<crate::state::RunLock, Refusal> {
-    Ok(crate::state::acquire(&s.state_dir, s.wait_lock).await?)
+/// The confirmed (second) call holds the run lock from the plan it checks to the end of the
+/// action; the first call only plans and waits for no other run.
+async fn lock_if_confirmed(
+    s: &Shared,
+    confirmed: bool,
+) -> Result<Option<crate::state::RunLock>, Refusal> {
+    if !confirmed {
+        return Ok(None);
+    }
+    Ok(Some(
+        crate::state::acquire(&s.state_dir, s.wait_lock).await?,
+    ))
 }
 
 // ---- recover ----
@@ -285,11 +295,7 @@ pub(super) async fn recover(
             known.join(", ")
         )));
     };
-    // The second call holds the run lock from the plan it checks to the end of the action.
-    let _lock = match args.confirmation_token {
-        Some(_) => Some(lock(s).await?),
-        None => None,
-    };
+    let _lock = lock_if_confirmed(s, args.confirmation_token.is_some()).await?;
     let (opts, budget) = read::probe_plan(s, false);
     let deadline = tokio::time::Instant::now() + budget;
     let first = crate::health::check_all(std::slice::from_ref(server), &opts, deadline)
@@ -425,18 +431,10 @@ pub(super) async fn restore(
     let cfg = s.settings.backup.clone().ok_or_else(|| {
         Refusal("no [backup] section in the config; see the README's backup example".into())
     })?;
-    let Some(target) = cfg.targets.iter().find(|t| t.name == args.target).cloned() else {
-        let known: Vec<&str> = cfg.targets.iter().map(|t| t.name.as_str()).collect();
-        return Err(Refusal(format!(
-            "no backup target named `{}`; known: {}",
-            args.target,
-            known.join(", ")
-        )));
-    };
-    let _lock = match args.confirmation_token {
-        Some(_) => Some(lock(s).await?),
-        None => None,
-    };
+    let target = crate::backup::select(&cfg, std::slice::from_ref(&args.target))
+        .map_err(|e| Refusal(e.to_string()))?
+        .remove(0);
+    let _lock = lock_if_confirmed(s, args.confirmation_token.is_some()).await?;
     let run = |mode: restoring::Mode, at: Option<String>| {
         let (cfg, target, state_dir) = (cfg.clone(), target.clone(), s.state_dir.clone());
         async move {
@@ -534,10 +532,7 @@ pub(super) async fn emergency_on(
             "no server is marked `critical = true`; emergency mode is only for those".into(),
         ));
     }
-    let _lock = match args.confirmation_token {
-        Some(_) => Some(lock(s).await?),
-        None => None,
-    };
+    let _lock = lock_if_confirmed(s, args.confirmation_token.is_some()).await?;
     let (opts, budget) = read::probe_plan(s, false);
     let reports =
         crate::health::check_all(&critical, &opts, tokio::time::Instant::now() + budget).await;
@@ -610,10 +605,7 @@ pub(super) async fn emergency_off(
 ) -> Answer {
     const ACTION: &str = "emergency_off";
     allowed(s, ACTION)?;
-    let _lock = match args.confirmation_token {
-        Some(_) => Some(lock(s).await?),
-        None => None,
-    };
+    let _lock = lock_if_confirmed(s, args.confirmation_token.is_some()).await?;
     let mut state = crate::emergency::load(&s.state_dir);
     let nothing = !state.active
         && state
@@ -686,10 +678,7 @@ pub(super) async fn fix(
     allowed(s, action)?;
     let fix = read::fix_settings(s)?;
     let source = crate::state::reports_dir(&s.state_dir, "gh-watch").join("latest.json");
-    let _lock = match args.confirmation_token {
-        Some(_) => Some(lock(s).await?),
-        None => None,
-    };
+    let _lock = lock_if_confirmed(s, args.confirmation_token.is_some()).await?;
     let pass = |apply: bool| crate::fix::run::Options {
         fix,
         source: &source,

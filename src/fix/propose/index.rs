@@ -27,6 +27,8 @@ pub(super) async fn tracked(git: &Git, paths: &[String]) -> Result<BTreeMap<Stri
     if paths.is_empty() {
         return Ok(BTreeMap::new());
     }
+    // git's own argv (`git -c KEY=VALUE`, a config setting), never a shell: paths show as
+    // they are, not C-quoted.
     let mut args = vec![
         "--literal-pathspecs",
         "-c",
