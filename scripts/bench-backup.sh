@@ -43,7 +43,9 @@ export RESTIC_PASSWORD=bench RESTIC_REPOSITORY=$work/restic
 restic init --quiet
 
 echo "== backup: mcpctl vs tar | age vs restic"
-hyperfine --warmup 2 --runs 10 -N \
+# `sync` before each run: mcpctl's fsync would otherwise also flush the dirty pages the previous
+# run (of either command) left, through ext4's ordered-mode journal commit.
+hyperfine --warmup 2 --runs 20 -N --prepare sync \
   "$bin -c $work/mcpctl.toml --state-dir $work/state backup --force" \
   "sh -c 'tar -C $work -c data | age -r $pub > $work/out/manual.tar.age'" \
   "restic backup --quiet $data" 2>&1 | grep -E "Benchmark|Time|faster|±"

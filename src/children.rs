@@ -126,9 +126,29 @@ pub fn kill_orphans() {
     }
 }
 
-/// This process's children, read from /proc.
+/// This process's children, from the kernel's own list per thread (no cost that grows with the
+/// machine's process count), or by reading every process's parent where that list is missing
+/// (a kernel built without CONFIG_PROC_CHILDREN).
 #[cfg(target_os = "linux")]
 fn orphans() -> Vec<i32> {
+    listed_children().unwrap_or_else(scanned_children)
+}
+
+#[cfg(target_os = "linux")]
+fn listed_children() -> Option<Vec<i32>> {
+    let mut pids = Vec::new();
+    for task in std::fs::read_dir("/proc/self/task").ok()?.flatten() {
+        let list = std::fs::read_to_string(task.path().join("children")).ok()?;
+        pids.extend(
+            list.split_whitespace()
+                .filter_map(|p| p.parse::<i32>().ok()),
+        );
+    }
+    Some(pids)
+}
+
+#[cfg(target_os = "linux")]
+fn scanned_children() -> Vec<i32> {
     let me = std::process::id();
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
@@ -147,4 +167,24 @@ fn orphans() -> Vec<i32> {
                 == Some(me)
         })
         .collect()
+}
+
+#[cfg(all(test, target_os = "linux"))]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_kernels_list_and_the_scan_both_find_a_child() {
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .spawn()
+            .unwrap();
+        let pid = i32::try_from(child.id()).unwrap();
+        let listed = listed_children().expect("this kernel lists children");
+        let scanned = scanned_children();
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(listed.contains(&pid), "{listed:?} lacks {pid}");
+        assert!(scanned.contains(&pid), "{scanned:?} lacks {pid}");
+    }
 }

@@ -45,18 +45,38 @@ pub fn collect(target: &BackupTarget) -> Result<Vec<Source>, String> {
     }
     paths.sort();
     paths.dedup();
-    let mut sources = paths
-        .iter()
-        .map(|p| read_source(p))
-        .collect::<Result<Vec<_>, _>>()?;
-    // Hashing is most of the CPU work: split it across two cores.
-    let half = sources.len() / 2;
-    let (first, second) = sources.split_at_mut(half);
-    std::thread::scope(|scope| {
-        scope.spawn(|| hash_all(first));
-        hash_all(second);
+    read_all(&paths)
+}
+
+/// Reads and hashes every file on two cores: reading (the kernel's copy and fresh pages) and
+/// hashing are most of a backup's work. Each thread takes the next file, so a few large files
+/// beside many small ones still split evenly. The first error in path order wins, as it would
+/// one file at a time.
+fn read_all(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let next = AtomicUsize::new(0);
+    let work = || {
+        let mut done = Vec::new();
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(path) = paths.get(i) else {
+                return done;
+            };
+            let read = read_source(path).map(|mut s| {
+                s.entry.sha256 = sha256_hex(&s.bytes);
+                s
+            });
+            done.push((i, read));
+        }
+    };
+    let mut read: Vec<(usize, Result<Source, String>)> = std::thread::scope(|scope| {
+        let other = scope.spawn(work);
+        let mut mine = work();
+        mine.extend(other.join().expect("a reading thread panicked"));
+        mine
     });
-    Ok(sources)
+    read.sort_by_key(|(i, _)| *i);
+    read.into_iter().map(|(_, r)| r).collect()
 }
 
 fn read_source(p: &Path) -> Result<Source, String> {
@@ -84,12 +104,6 @@ fn read_source(p: &Path) -> Result<Source, String> {
         },
         bytes,
     })
-}
-
-fn hash_all(sources: &mut [Source]) {
-    for s in sources {
-        s.entry.sha256 = sha256_hex(&s.bytes);
-    }
 }
 
 fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {

@@ -21,6 +21,8 @@ pub(super) fn read_hashed<T>(
     consume: impl FnOnce(&mut dyn Read) -> T,
 ) -> (T, io::Result<Digested>) {
     let (tx, rx) = sync_channel::<Vec<u8>>(DEPTH);
+    // Read blocks come back to be filled again: a fresh block per read costs page faults.
+    let (give_back, reuse) = sync_channel::<Vec<u8>>(DEPTH + 2);
     std::thread::scope(|scope| {
         let producer = scope.spawn(move || {
             let mut hasher = crate::hash::Hasher::default();
@@ -30,7 +32,8 @@ pub(super) fn read_hashed<T>(
                 if crate::signal::requested() {
                     return Err(io::Error::other("interrupted by a signal"));
                 }
-                let mut block = vec![0; BLOCK];
+                let mut block = reuse.try_recv().unwrap_or_default();
+                block.resize(BLOCK, 0);
                 let n = read_full(&mut file, &mut block)?;
                 if n == 0 {
                     break;
@@ -50,6 +53,7 @@ pub(super) fn read_hashed<T>(
         });
         let mut reader = ChannelReader {
             rx,
+            give_back,
             block: Vec::new(),
             at: 0,
         };
@@ -77,6 +81,7 @@ fn read_full(file: &mut File, buf: &mut [u8]) -> io::Result<usize> {
 
 struct ChannelReader {
     rx: Receiver<Vec<u8>>,
+    give_back: SyncSender<Vec<u8>>,
     block: Vec<u8>,
     at: usize,
 }
@@ -86,7 +91,8 @@ impl Read for ChannelReader {
         if self.at == self.block.len() {
             match self.rx.recv() {
                 Ok(block) => {
-                    self.block = block;
+                    let used = std::mem::replace(&mut self.block, block);
+                    let _ = self.give_back.try_send(used);
                     self.at = 0;
                 }
                 // The producer is gone: end of file, or a read error it will report.
@@ -106,14 +112,18 @@ pub(super) fn write_hashed(
     produce: impl FnOnce(&mut dyn Write) -> Result<(), String>,
 ) -> Result<Digested, String> {
     let (tx, rx) = sync_channel::<Vec<u8>>(DEPTH);
+    // Written blocks come back to be filled again: a fresh block per send costs page faults.
+    let (give_back, reuse) = sync_channel::<Vec<u8>>(DEPTH + 2);
     std::thread::scope(|scope| {
         let consumer = scope.spawn(move || -> io::Result<Digested> {
             let mut hasher = crate::hash::Hasher::default();
             let mut size = 0u64;
-            for block in rx {
+            for mut block in rx {
                 file.write_all(&block)?;
                 hasher.update(&block);
                 size += block.len() as u64;
+                block.clear();
+                let _ = give_back.try_send(block);
             }
             Ok(Digested {
                 size,
@@ -122,6 +132,7 @@ pub(super) fn write_hashed(
         });
         let mut writer = ChannelWriter {
             tx,
+            reuse,
             block: Vec::with_capacity(BLOCK),
         };
         let produced = produce(&mut writer).and_then(|()| {
@@ -142,6 +153,7 @@ pub(super) fn write_hashed(
 
 struct ChannelWriter {
     tx: SyncSender<Vec<u8>>,
+    reuse: Receiver<Vec<u8>>,
     block: Vec<u8>,
 }
 
@@ -150,7 +162,11 @@ impl ChannelWriter {
         if self.block.is_empty() {
             return Ok(());
         }
-        let block = std::mem::replace(&mut self.block, Vec::with_capacity(BLOCK));
+        let next = self
+            .reuse
+            .try_recv()
+            .unwrap_or_else(|_| Vec::with_capacity(BLOCK));
+        let block = std::mem::replace(&mut self.block, next);
         self.tx
             .send(block)
             .map_err(|_| io::Error::new(io::ErrorKind::BrokenPipe, "the writer stopped"))
