@@ -185,6 +185,7 @@ Register-ArgumentCompleter -Native -CommandName 'mcpctl' -ScriptBlock {
             [CompletionResult]::new('--wait-lock', '--wait-lock', [CompletionResultType]::ParameterName, 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)')
             [CompletionResult]::new('--check-patterns', '--check-patterns', [CompletionResultType]::ParameterName, 'Lint every pattern file and run its fixtures')
             [CompletionResult]::new('--explain', '--explain', [CompletionResultType]::ParameterName, 'With --log: show, for each issue, the pattern and its file, the regex, the line and the captures, and the matches that ranked lower and why')
+            [CompletionResult]::new('--failed', '--failed', [CompletionResultType]::ParameterName, 'With --log: the job is known to have failed (the log came from a failed run), so a failure the log does not mark still gets its cause')
             [CompletionResult]::new('--all', '--all', [CompletionResultType]::ParameterName, 'Classify runs seen before too (normally each run is classified once)')
             [CompletionResult]::new('--json', '--json', [CompletionResultType]::ParameterName, 'Print the JSON report on stdout (same as --format json)')
             [CompletionResult]::new('-q', '-q', [CompletionResultType]::ParameterName, 'Print nothing when all is ok')

@@ -303,7 +303,7 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__gh__subcmd__watch)
-            opts="-c -q -v -h -V --log --check-patterns --explain --patterns-dir --repo --workflow --job --all --watch --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-c -q -v -h -V --log --check-patterns --explain --failed --patterns-dir --repo --workflow --job --all --watch --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0

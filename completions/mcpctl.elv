@@ -176,6 +176,7 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand --wait-lock 'Wait this long for another run''s lock instead of exiting 75 (e.g. 30s, 5m)'
             cand --check-patterns 'Lint every pattern file and run its fixtures'
             cand --explain 'With --log: show, for each issue, the pattern and its file, the regex, the line and the captures, and the matches that ranked lower and why'
+            cand --failed 'With --log: the job is known to have failed (the log came from a failed run), so a failure the log does not mark still gets its cause'
             cand --all 'Classify runs seen before too (normally each run is classified once)'
             cand --json 'Print the JSON report on stdout (same as --format json)'
             cand -q 'Print nothing when all is ok'

@@ -166,6 +166,7 @@ html\t'`report` only: one self-contained HTML page with charts'"
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l wait-lock -d 'Wait this long for another run\'s lock instead of exiting 75 (e.g. 30s, 5m)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l check-patterns -d 'Lint every pattern file and run its fixtures'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l explain -d 'With --log: show, for each issue, the pattern and its file, the regex, the line and the captures, and the matches that ranked lower and why'
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l failed -d 'With --log: the job is known to have failed (the log came from a failed run), so a failure the log does not mark still gets its cause'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l all -d 'Classify runs seen before too (normally each run is classified once)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -l json -d 'Print the JSON report on stdout (same as --format json)'
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand gh-watch" -s q -l quiet -d 'Print nothing when all is ok'

@@ -258,6 +258,11 @@ pub struct GhWatchArgs {
     #[arg(long, requires = "log")]
     pub explain: bool,
 
+    /// With --log: the job is known to have failed (the log came from a failed run), so a failure
+    /// the log does not mark still gets its cause
+    #[arg(long, requires = "log")]
+    pub failed: bool,
+
     /// Another directory of pattern files (repeatable); its ids replace shipped ones
     #[arg(long, value_name = "DIR")]
     pub patterns_dir: Vec<PathBuf>,

@@ -97,7 +97,13 @@ static INTERESTING: LazyLock<Regex> = LazyLock::new(|| {
 /// Runner checkout paths, so the same file groups together on every runner.
 static RUNNER_PATH: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
-        r"^(?:/home/runner/work/[^/]+/[^/]+/|/github/workspace/|/__w/[^/]+/[^/]+/|[A-Za-z]:\\a\\[^\\]+\\[^\\]+\\|/home/travis/build/[^/]+/[^/]+/|/builds/[^/]+/[^/]+/|/home/circleci/project/)",
+        concat!(
+            r"^(?:/home/runner/work/[^/]+/[^/]+/|/github/workspace/|/__w/[^/]+/[^/]+/|[A-Za-z]:\\a\\[^\\]+\\[^\\]+\\",
+            r"|/home/travis/build/[^/]+/[^/]+/|/builds/[^/]+/[^/]+/|/home/circleci/project/",
+            // Jenkins, Buildkite and Azure Pipelines agents.
+            r"|/var/jenkins_home/workspace/[^/]+/|/home/jenkins/agent/workspace/[^/]+/",
+            r"|/var/lib/buildkite-agent/builds/[^/]+/[^/]+/[^/]+/|/home/vsts/work/\d+/s/|[A-Za-z]:\\a\\\d+\\s\\)",
+        ),
     )
     .expect("valid")
 });

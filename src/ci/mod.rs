@@ -37,6 +37,9 @@ pub struct LogOrigin<'a> {
     pub repo: Option<&'a str>,
     pub workflow: Option<&'a str>,
     pub job: Option<&'a str>,
+    /// The job is known to have failed (`--failed`), as the API would say: a failure the log
+    /// does not mark still gets its cause, and patterns that need a failure count.
+    pub failed: bool,
 }
 
 /// Classifies one log offline, with no network and no history: fingerprints from `origin`, and
@@ -46,7 +49,12 @@ pub fn classify_log(
     reader: impl std::io::BufRead,
     origin: &LogOrigin<'_>,
 ) -> std::io::Result<Classified> {
-    let mut classified = engine.classify(reader)?;
+    let mut classified = engine.classify_with(
+        reader,
+        classify::Options {
+            job_failed: origin.failed,
+        },
+    )?;
     for issue in &mut classified.issues {
         issue.fingerprint = fingerprint(
             &issue.category,

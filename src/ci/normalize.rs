@@ -58,6 +58,9 @@ pub fn line(raw: &[u8], out: &mut Vec<u8>) {
     } else {
         out.extend_from_slice(s);
     }
+    if memchr::memmem::find(out, b"](https://github.com/").is_some() {
+        unlink(out);
+    }
     let skip_ws = |out: &[u8], from: usize| {
         out[from..]
             .iter()
@@ -96,6 +99,33 @@ pub fn line(raw: &[u8], out: &mut Vec<u8>) {
         .max(start);
     out.truncate(end);
     out.drain(..start);
+    unbold(out);
+}
+
+/// GitHub's web view links line numbers (`[12](https://github.com/…#step:8:12)`), also inside
+/// the text it renders; copied from there, a link's text is what the log said, and a number
+/// linked at the start is the viewer's gutter.
+fn unlink(out: &mut Vec<u8>) {
+    static LINK: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\[([^\]\[]{0,40})\]\(https://github\.com/[^)\s]*\)").expect("valid")
+    });
+    let text = LINK
+        .replace_all(out, |c: &regex::bytes::Captures<'_>| {
+            let text = &c[1];
+            let gutter = c.get(0).is_some_and(|m| m.start() == 0) && is_debris(text);
+            if gutter { Vec::new() } else { text.to_vec() }
+        })
+        .into_owned();
+    *out = text;
+}
+
+/// Markdown bold a person put around a line when pasting it (`**npm ERR! 404 …**`); make's
+/// `*** [x] Error 1` is not that.
+fn unbold(out: &mut Vec<u8>) {
+    if out.len() > 4 && out.starts_with(b"**") && !out.starts_with(b"***") && out.ends_with(b"**") {
+        out.truncate(out.len() - 2);
+        out.drain(..2);
+    }
 }
 
 /// The index in [`PREFIXES`] of the runner annotation, which is kept.
@@ -193,6 +223,17 @@ mod tests {
             "go: errors parsing go.mod:"
         );
         assert_eq!(n("[2024-05-01T12:00:00+02:00] FAIL x"), "FAIL x");
+        assert_eq!(
+            n("**npm ERR! 404 Not Found: har-validator@5.1.2**"),
+            "npm ERR! 404 Not Found: har-validator@5.1.2"
+        );
+        assert_eq!(n("make: *** [all] Error 2"), "make: *** [all] Error 2");
+        assert_eq!(
+            n(
+                "[12](https://github.com/o/r/actions/runs/1/job/2#step:8:12)npm error engine @x/y@1.[6](https://github.com/o/r/actions/runs/1/job/2#step:8:7).1"
+            ),
+            "npm error engine @x/y@1.6.1"
+        );
         assert!(is_debris(b"65"));
         assert!(!is_debris(b"65 tests"));
     }

@@ -83,6 +83,10 @@ const SHIPPED: &[(&str, &str)] = &[
         "patterns/system.yaml",
         include_str!("../../patterns/system.yaml"),
     ),
+    (
+        "patterns/generic.yaml",
+        include_str!("../../patterns/generic.yaml"),
+    ),
 ];
 
 #[derive(Debug, Deserialize)]
@@ -456,5 +460,21 @@ mod tests {
             })
             .collect();
         assert!(at.is_sorted(), "the README's rows are out of order");
+    }
+
+    /// A pattern file left out of the binary is dead: it only works with --patterns-dir.
+    #[test]
+    fn every_pattern_file_is_shipped() {
+        let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/patterns");
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+            if name.ends_with(".yaml") && name != "actions.yaml" {
+                let shipped = format!("patterns/{name}");
+                assert!(
+                    SHIPPED.iter().any(|(n, _)| *n == shipped),
+                    "{shipped} is not in SHIPPED"
+                );
+            }
+        }
     }
 }

@@ -62,6 +62,7 @@ async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
         repo: args.repo.as_deref(),
         workflow: args.workflow.as_deref(),
         job: args.job.as_deref(),
+        failed: args.failed,
     };
     let classified = if log.as_os_str() == "-" {
         ci::classify_log(&engine, std::io::stdin().lock(), &origin)

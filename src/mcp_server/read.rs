@@ -340,6 +340,7 @@ pub(super) fn classify_log(s: &Shared, args: &ClassifyLogArgs) -> Answer {
         repo: args.repo.as_deref(),
         workflow: args.workflow.as_deref(),
         job: args.job.as_deref(),
+        failed: args.failed,
     };
     let classified = crate::ci::classify_log(&engine, args.log.as_bytes(), &origin)
         .map_err(|e| Refusal(format!("cannot read the log: {e}")))?;

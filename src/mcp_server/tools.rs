@@ -65,6 +65,9 @@ pub(crate) struct ClassifyLogArgs {
     /// The job it belongs to, for fingerprints.
     #[serde(default)]
     pub(crate) job: Option<String>,
+    /// The job is known to have failed: a failure the log does not mark still gets its cause.
+    #[serde(default)]
+    pub(crate) failed: bool,
 }
 
 #[derive(Debug, Default, Deserialize, JsonSchema)]

@@ -10,9 +10,12 @@ fn fixtures() -> std::path::PathBuf {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ci-logs")
 }
 
-fn classify(t: &Test, log: &std::path::Path) -> serde_json::Value {
+fn classify(t: &Test, log: &std::path::Path, failed: bool) -> serde_json::Value {
     let mut cmd = t.command();
     cmd.args(["gh-watch", "--json", "--log"]).arg(log);
+    if failed {
+        cmd.arg("--failed");
+    }
     let run = Run::from_output(&cmd.output().unwrap(), t.path());
     run.json()
 }
@@ -25,7 +28,8 @@ fn every_labelled_excerpt_gets_its_category_and_key() {
     for row in index.lines().skip(1) {
         let cols: Vec<&str> = row.split('\t').collect();
         let (file, category, key) = (cols[0], cols[1], cols[2]);
-        let report = classify(&t, &fixtures().join(file));
+        // Each comes from a failed job's log, except the passing ones.
+        let report = classify(&t, &fixtures().join(file), category != "none");
         let issues = report["runs"][0]["issues"].as_array().unwrap();
         let got = issues.first().map(|i| {
             (
@@ -43,6 +47,24 @@ fn every_labelled_excerpt_gets_its_category_and_key() {
         }
     }
     assert!(wrong.is_empty(), "{wrong:#?}");
+}
+
+/// A log cut from a failed job often lacks the runner's failure line: `--failed` says so, and
+/// the cause is still found.
+#[test]
+fn failed_says_what_the_log_does_not_show() {
+    let t = Test::new();
+    let log = t.path().join("cut.log");
+    std::fs::write(
+        &log,
+        "Run ./deploy.sh\nError: the frobnicator refused the widget\n",
+    )
+    .unwrap();
+    let plain = classify(&t, &log, false);
+    assert_eq!(plain["runs"][0]["issues"].as_array().unwrap().len(), 0);
+    let failed = classify(&t, &log, true);
+    let issues = failed["runs"][0]["issues"].as_array().unwrap();
+    assert_eq!(issues[0]["category"], "unknown", "{issues:?}");
 }
 
 #[test]
@@ -80,7 +102,7 @@ fn an_issue_carries_line_context_fix_and_fingerprint() {
     assert_eq!(i["job"], "build");
 
     // The same failure in another job is another fingerprint; in the same job, the same one.
-    let again = classify(&t, &fixtures().join("009_python_missing_module.log"));
+    let again = classify(&t, &fixtures().join("009_python_missing_module.log"), false);
     assert_eq!(again["runs"][0]["issues"][0].get("job"), None);
     assert_ne!(
         again["runs"][0]["issues"][0]["fingerprint"],
@@ -116,7 +138,7 @@ fn stdin_timestamps_and_the_wrapper_line() {
     assert_eq!(issues[0]["key"], "left-padd");
 
     let t = t.file("wrapper.log", "##[error]Process completed with exit code 1.\nError: Process completed with exit code 2.\n");
-    let report = classify(&t, &t.path().join("wrapper.log"));
+    let report = classify(&t, &t.path().join("wrapper.log"), false);
     assert_eq!(report["runs"][0]["issues"].as_array().unwrap().len(), 0);
     assert_eq!(report["status"], "ok");
 }
@@ -227,7 +249,7 @@ fn captures_with_shell_metacharacters_are_only_data() {
         "evil.log",
         "ModuleNotFoundError: No module named 'x$(touch pwned)'\nnpm ERR! 404  '`touch pwned2`@1.0.0' is not in the npm registry.\n",
     );
-    let report = classify(&t, &t.path().join("evil.log"));
+    let report = classify(&t, &t.path().join("evil.log"), false);
     assert!(!t.path().join("project/pwned").exists() && !t.path().join("project/pwned2").exists());
     // The grammar of a module name stops at `$`: the capture is what is safe to hand on.
     let issues = report["runs"][0]["issues"].as_array().unwrap();
