@@ -467,8 +467,9 @@ mod tests {
     fn every_pattern_file_is_shipped() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/patterns");
         for entry in std::fs::read_dir(dir).unwrap() {
-            let name = entry.unwrap().file_name().to_string_lossy().into_owned();
-            if name.ends_with(".yaml") && name != "actions.yaml" {
+            let path = entry.unwrap().path();
+            let name = path.file_name().unwrap().to_string_lossy().into_owned();
+            if path.extension().is_some_and(|e| e == "yaml") && name != "actions.yaml" {
                 let shipped = format!("patterns/{name}");
                 assert!(
                     SHIPPED.iter().any(|(n, _)| *n == shipped),
