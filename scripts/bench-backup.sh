@@ -42,13 +42,22 @@ TOML
 export RESTIC_PASSWORD=bench RESTIC_REPOSITORY=$work/restic
 restic init --quiet
 
-echo "== backup: mcpctl vs tar | age vs restic"
+echo "== backup: mcpctl vs tar | age (without and with an fsync of its file) vs restic"
 # `sync` before each run: mcpctl's fsync would otherwise also flush the dirty pages the previous
-# run (of either command) left, through ext4's ordered-mode journal commit.
-hyperfine --warmup 2 --runs 20 -N --prepare sync \
+# run (of either command) left, through ext4's ordered-mode journal commit. mcpctl fsyncs the copy
+# before it names it (a backup that a crash can leave empty is no backup); `sync FILE` gives the
+# pipe the same durability. Medians, since one slow flush moves a mean.
+hyperfine --warmup 2 --runs 20 -N --prepare sync --export-json "$work/backup.json" \
   "$bin -c $work/mcpctl.toml --state-dir $work/state backup --force" \
   "sh -c 'tar -C $work -c data | age -r $pub > $work/out/manual.tar.age'" \
-  "restic backup --quiet $data" 2>&1 | grep -E "Benchmark|Time|faster|±"
+  "sh -c 'tar -C $work -c data | age -r $pub > $work/out/manual.tar.age && sync $work/out/manual.tar.age'" \
+  "restic backup --quiet $data" 2>&1 | grep -E "Benchmark|Time|±"
+python3 - "$work/backup.json" <<'PY'
+import json, sys
+r = [x["median"] for x in json.load(open(sys.argv[1]))["results"]]
+print(f"medians: mcpctl {r[0]*1e3:.1f} ms, tar|age {r[1]*1e3:.1f} ms ({r[0]/r[1]:.2f}x), "
+      f"tar|age + fsync {r[2]*1e3:.1f} ms ({r[0]/r[2]:.2f}x), restic {r[3]*1e3:.1f} ms ({r[0]/r[3]:.2f}x)")
+PY
 
 echo "== restore of one target: mcpctl vs age -d | tar -x"
 "$bin" -c "$work/mcpctl.toml" --state-dir "$work/state" backup --force -q
