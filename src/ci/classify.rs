@@ -768,7 +768,9 @@ fn header_like(raw: &[u8], line: &[u8]) -> bool {
     if line.starts_with(b"##[") {
         return false;
     }
-    if memchr::memmem::find(raw, b"\x1b[36;1m").is_some()
+    static ECHO_COLOUR: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"\x1b[36;1m"));
+    if ECHO_COLOUR.find(raw).is_some()
         || line.starts_with(b"shell: ")
         || line == b"env:"
         || line == b"with:"

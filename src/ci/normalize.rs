@@ -53,12 +53,17 @@ pub fn line(raw: &[u8], out: &mut Vec<u8>) {
     while let Some(rest) = s.strip_suffix(b"\n").or_else(|| s.strip_suffix(b"\r")) {
         s = rest;
     }
-    if s.contains(&0x1b) || memchr::memmem::find(s, b"^[[").is_some() {
+    // Finders built once: building one per line costs more than the search.
+    static CARET_CSI: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"^[["));
+    static GITHUB_LINK: LazyLock<memchr::memmem::Finder<'static>> =
+        LazyLock::new(|| memchr::memmem::Finder::new(b"](https://github.com/"));
+    if s.contains(&0x1b) || CARET_CSI.find(s).is_some() {
         strip_ansi(s, out);
     } else {
         out.extend_from_slice(s);
     }
-    if memchr::memmem::find(out, b"](https://github.com/").is_some() {
+    if GITHUB_LINK.find(out).is_some() {
         unlink(out);
     }
     let skip_ws = |out: &[u8], from: usize| {
