@@ -94,6 +94,10 @@ static INTERESTING: LazyLock<Regex> = LazyLock::new(|| {
     .expect("valid")
 });
 
+/// The colour the runner echoes a step's script in, found without building a finder per line.
+static ECHO_COLOUR: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"\x1b[36;1m"));
+
 /// Runner checkout paths, so the same file groups together on every runner.
 static RUNNER_PATH: LazyLock<regex::Regex> = LazyLock::new(|| {
     regex::Regex::new(
@@ -768,8 +772,6 @@ fn header_like(raw: &[u8], line: &[u8]) -> bool {
     if line.starts_with(b"##[") {
         return false;
     }
-    static ECHO_COLOUR: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new(b"\x1b[36;1m"));
     if ECHO_COLOUR.find(raw).is_some()
         || line.starts_with(b"shell: ")
         || line == b"env:"

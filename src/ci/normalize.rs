@@ -45,6 +45,12 @@ static PREFIXES: LazyLock<[(&[u8], Regex); 8]> = LazyLock::new(|| {
     ]
 });
 
+// Finders built once: building one per line costs more than the search.
+static CARET_CSI: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"^[["));
+static GITHUB_LINK: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"](https://github.com/"));
+
 /// Normalises `raw` into `out` (reused, so a long log allocates nothing per line).
 pub fn line(raw: &[u8], out: &mut Vec<u8>) {
     out.clear();
@@ -53,11 +59,6 @@ pub fn line(raw: &[u8], out: &mut Vec<u8>) {
     while let Some(rest) = s.strip_suffix(b"\n").or_else(|| s.strip_suffix(b"\r")) {
         s = rest;
     }
-    // Finders built once: building one per line costs more than the search.
-    static CARET_CSI: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new(b"^[["));
-    static GITHUB_LINK: LazyLock<memchr::memmem::Finder<'static>> =
-        LazyLock::new(|| memchr::memmem::Finder::new(b"](https://github.com/"));
     if s.contains(&0x1b) || CARET_CSI.find(s).is_some() {
         strip_ansi(s, out);
     } else {

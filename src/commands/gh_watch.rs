@@ -3,6 +3,8 @@
 //! pattern files.
 
 use std::io::BufReader;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use chrono::Utc;
 
@@ -15,19 +17,63 @@ use crate::exit::{Code, Status};
 use crate::output::{self, Envelope};
 use crate::reports::gh_watch::{Body, CheckBody, RunReport};
 
-pub(crate) async fn run(args: GhWatchArgs, ctx: &Ctx) -> Result<Code> {
-    let Some(every) = args.watch else {
-        return once(&args, ctx).await;
-    };
-    if every < std::time::Duration::from_secs(1) {
+/// What one invocation does. clap keeps the flags of different modes apart; this is the one
+/// place that reads them, and the rest matches on the mode.
+enum Mode<'a> {
+    CheckPatterns,
+    Log {
+        path: &'a Path,
+        explain: bool,
+        origin: ci::LogOrigin<'a>,
+    },
+    Runs {
+        all: bool,
+        every: Option<Duration>,
+    },
+}
+
+fn mode(args: &GhWatchArgs) -> Result<Mode<'_>> {
+    if args.check_patterns {
+        return Ok(Mode::CheckPatterns);
+    }
+    if let Some(path) = &args.log {
+        return Ok(Mode::Log {
+            path,
+            explain: args.explain,
+            origin: ci::LogOrigin {
+                repo: args.repo.as_deref(),
+                workflow: args.workflow.as_deref(),
+                job: args.job.as_deref(),
+                failed: args.failed,
+            },
+        });
+    }
+    if args
+        .watch
+        .is_some_and(|every| every < Duration::from_secs(1))
+    {
         return Err(Error::Usage(
             "--watch needs an interval of 1s or more".into(),
         ));
     }
+    Ok(Mode::Runs {
+        all: args.all,
+        every: args.watch,
+    })
+}
+
+pub(crate) async fn run(args: GhWatchArgs, ctx: &Ctx) -> Result<Code> {
+    let mode = mode(&args)?;
+    let Mode::Runs {
+        every: Some(every), ..
+    } = mode
+    else {
+        return once(&mode, &args.patterns_dir, ctx).await;
+    };
     // Each pass takes the run lock and writes its report; the lock is free while sleeping, and
     // SIGINT or SIGTERM ends the loop wherever it is (exit 130).
     loop {
-        match once(&args, ctx).await {
+        match once(&mode, &args.patterns_dir, ctx).await {
             Ok(_) => {}
             Err(e @ (Error::Locked { .. } | Error::LockTimeout { .. })) => {
                 tracing::warn!("{e}; trying again in {}", humantime::format_duration(every));
@@ -38,41 +84,40 @@ pub(crate) async fn run(args: GhWatchArgs, ctx: &Ctx) -> Result<Code> {
     }
 }
 
-async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
+async fn once(mode: &Mode<'_>, patterns_dirs: &[PathBuf], ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
     let (settings, state_dir) = super::load_and_begin(ctx).await?;
-    let dirs = ci::patterns::dirs(&settings.github.patterns_dirs, &args.patterns_dir);
+    let dirs = ci::patterns::dirs(&settings.github.patterns_dirs, patterns_dirs);
     let patterns = ci::patterns::load(&dirs).map_err(Error::Usage)?;
-    if args.check_patterns {
-        return check_patterns(&patterns, started, &state_dir, ctx).await;
-    }
-    let Some(log) = args.log.clone() else {
-        let engine = Classifier::new(patterns).map_err(Error::Usage)?;
-        let opts = ci::watch::Options {
-            all: args.all,
-            wait_lock: ctx.global.wait_lock,
-        };
-        let out = ci::watch::pass(&settings, &engine, &state_dir, &opts).await?;
-        let env = Envelope::new("gh-watch", started, out.status, out.summary, out.body);
-        return emit::finish(&env, started, &state_dir, ctx, || view(&env.body)).await;
+    let (path, explain, origin) = match mode {
+        Mode::CheckPatterns => return check_patterns(&patterns, started, &state_dir, ctx).await,
+        Mode::Runs { all, .. } => {
+            let engine = Classifier::new(patterns).map_err(Error::Usage)?;
+            let opts = ci::watch::Options {
+                all: *all,
+                wait_lock: ctx.global.wait_lock,
+            };
+            let out = ci::watch::pass(&settings, &engine, &state_dir, &opts).await?;
+            let env = Envelope::new("gh-watch", started, out.status, out.summary, out.body);
+            return emit::finish(&env, started, &state_dir, ctx, || view(&env.body)).await;
+        }
+        Mode::Log {
+            path,
+            explain,
+            origin,
+        } => (*path, *explain, origin),
     };
     let count = patterns.len();
     let engine = Classifier::new(patterns).map_err(Error::Usage)?;
-    let origin = ci::LogOrigin {
-        repo: args.repo.as_deref(),
-        workflow: args.workflow.as_deref(),
-        job: args.job.as_deref(),
-        failed: args.failed,
-    };
-    let classified = if log.as_os_str() == "-" {
-        ci::classify_log(&engine, std::io::stdin().lock(), &origin)
+    let classified = if path.as_os_str() == "-" {
+        ci::classify_log(&engine, std::io::stdin().lock(), origin)
     } else {
-        let file = std::fs::File::open(&log)
-            .map_err(|e| Error::io(format!("cannot read the log {}", log.display()), e))?;
-        ci::classify_log(&engine, BufReader::with_capacity(1 << 20, file), &origin)
+        let file = std::fs::File::open(path)
+            .map_err(|e| Error::io(format!("cannot read the log {}", path.display()), e))?;
+        ci::classify_log(&engine, BufReader::with_capacity(1 << 20, file), origin)
     }
     .map_err(|e| Error::io("cannot read the log", e))?;
-    let explain = args.explain.then(|| ci::classify::explain(&classified));
+    let explain = explain.then(|| ci::classify::explain(&classified));
     let issues = classified.issues;
     let status = if issues.is_empty() {
         Status::Ok
@@ -81,17 +126,17 @@ async fn once(args: &GhWatchArgs, ctx: &Ctx) -> Result<Code> {
     };
     let summary = ci::log_summary(classified.lines, &issues);
     let run = RunReport {
-        repo: args.repo.clone(),
+        repo: origin.repo.map(str::to_owned),
         run_id: None,
         run_attempt: None,
         event: None,
         head_repo: None,
-        workflow: args.workflow.clone(),
+        workflow: origin.workflow.map(str::to_owned),
         branch: None,
         sha: None,
         conclusion: None,
         url: None,
-        source: Some(log.display().to_string()),
+        source: Some(path.display().to_string()),
         lines: classified.lines,
         jobs: Vec::new(),
         errors: Vec::new(),
