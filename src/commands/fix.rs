@@ -17,12 +17,57 @@ use crate::fix::{propose, run};
 use crate::output::{self, Envelope};
 use crate::reports::fix::Body;
 
+/// What one invocation does, read from the flags once (clap keeps the history apart from the
+/// rest, and --call with --propose only).
+enum Mode {
+    History,
+    Act(Action),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Action {
+    Recipe { apply: bool },
+    Propose(propose::Mode),
+}
+
+impl Mode {
+    fn of(args: &FixArgs) -> Self {
+        Self::Act(match (args.history, args.propose, args.call, args.apply) {
+            (true, ..) => return Self::History,
+            (false, false, _, apply) => Action::Recipe { apply },
+            (false, true, _, true) => Action::Propose(propose::Mode::Apply),
+            (false, true, true, false) => Action::Propose(propose::Mode::Call),
+            (false, true, false, false) => Action::Propose(propose::Mode::Prompt),
+        })
+    }
+}
+
+impl Action {
+    /// Changes a checkout, or the day's count of calls: queues behind other runs.
+    fn writes(self) -> bool {
+        matches!(
+            self,
+            Self::Recipe { apply: true }
+                | Self::Propose(propose::Mode::Apply | propose::Mode::Call)
+        )
+    }
+
+    fn applies(self) -> bool {
+        matches!(
+            self,
+            Self::Recipe { apply: true } | Self::Propose(propose::Mode::Apply)
+        )
+    }
+}
+
 pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
+    let mode = Mode::of(&args);
     let (settings, state_dir) = super::load_and_begin(ctx).await?;
-    if args.history {
-        return history(&state_dir, ctx);
-    }
+    let action = match mode {
+        Mode::History => return history(&state_dir, ctx),
+        Mode::Act(action) => action,
+    };
     let fix = settings.fix.clone().ok_or_else(|| {
         Error::Usage(
             "fix needs a [fix] table in the config (mode, allowed_repos, allowed_recipes, checkout, verify); see the README".into(),
@@ -32,41 +77,36 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
         .from
         .clone()
         .unwrap_or_else(|| crate::state::reports_dir(&state_dir, "gh-watch").join("latest.json"));
-    let propose_mode = match (args.propose, args.call, args.apply) {
-        (false, ..) => None,
-        (true, _, true) => Some(propose::Mode::Apply),
-        (true, true, false) => Some(propose::Mode::Call),
-        (true, false, false) => Some(propose::Mode::Prompt),
-    };
-    // A call changes the day's count, so it queues behind other runs like --apply.
-    let writes = args.apply || propose_mode == Some(propose::Mode::Call);
-    let _lock = if writes {
+    let _lock = if action.writes() {
         Some(crate::state::acquire(&state_dir, ctx.global.wait_lock).await?)
     } else {
         None
     };
-    let pass = if let Some(mode) = propose_mode {
-        let proposer = fix.proposer.as_ref().ok_or_else(|| {
+    let pass = match action {
+        Action::Propose(propose_mode) => {
+            let proposer = fix.proposer.as_ref().ok_or_else(|| {
                 Error::Usage(
                     "fix --propose needs a [fix.proposer] table (argv, or url and model); see the README".into(),
                 )
             })?;
-        let opts = propose::Options {
-            fix: &fix,
-            proposer,
-            source: &source,
-            fingerprint: args.fingerprint.as_deref(),
-            mode,
-        };
-        propose::run(&settings, &state_dir, &opts).await?
-    } else {
-        let opts = run::Options {
-            fix: &fix,
-            source: &source,
-            fingerprint: args.fingerprint.as_deref(),
-            apply: args.apply,
-        };
-        run::run(&settings, &state_dir, &opts).await?
+            let opts = propose::Options {
+                fix: &fix,
+                proposer,
+                source: &source,
+                fingerprint: args.fingerprint.as_deref(),
+                mode: propose_mode,
+            };
+            propose::run(&settings, &state_dir, &opts).await?
+        }
+        Action::Recipe { apply } => {
+            let opts = run::Options {
+                fix: &fix,
+                source: &source,
+                fingerprint: args.fingerprint.as_deref(),
+                apply,
+            };
+            run::run(&settings, &state_dir, &opts).await?
+        }
     };
     let (status, summary, reports) = (pass.status, pass.summary, pass.reports);
     let env = Envelope::new(
@@ -75,8 +115,8 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
         status,
         summary,
         Body {
-            applied: args.apply,
-            mode: if propose_mode.is_some() {
+            applied: action.applies(),
+            mode: if matches!(action, Action::Propose(_)) {
                 "propose".into()
             } else {
                 run::mode_name(fix.mode).into()
