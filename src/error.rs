@@ -14,6 +14,10 @@ pub enum Error {
     #[error("{0}")]
     Usage(String),
 
+    /// A pattern file (shipped or in a patterns dir) that cannot be used, with its location.
+    #[error("{0}")]
+    Patterns(#[from] crate::ci::patterns::PatternError),
+
     #[error(
         "another mcpctl run{} holds the lock {}; wait for it, or pass --wait-lock 5m to queue behind it",
         holder.as_deref().map(|h| format!(" ({h})")).unwrap_or_default(),
@@ -62,7 +66,11 @@ impl Error {
             Error::Locked { .. } | Error::LockTimeout { .. } => Code::Locked,
             Error::Interrupted => Code::Interrupted,
             Error::Failed(_) => Code::Critical,
-            Error::Config(_) | Error::Usage(_) | Error::Key(_) | Error::Io { .. } => Code::Unknown,
+            Error::Config(_)
+            | Error::Patterns(_)
+            | Error::Usage(_)
+            | Error::Key(_)
+            | Error::Io { .. } => Code::Unknown,
         }
     }
 
@@ -80,7 +88,7 @@ impl Error {
     /// The `error.kind` word of a report whose run could not start.
     pub fn kind(&self) -> &'static str {
         match self {
-            Error::Config(_) => "config",
+            Error::Config(_) | Error::Patterns(_) => "config",
             Error::Usage(_) => "usage",
             Error::Locked { .. } => "locked",
             Error::LockTimeout { .. } => "lock_timeout",

@@ -379,7 +379,7 @@ impl Steps {
 }
 
 impl Classifier {
-    pub fn new(patterns: Vec<Pattern>) -> Result<Self, String> {
+    pub fn new(patterns: Vec<Pattern>) -> Result<Self, super::patterns::PatternError> {
         let mut sources = Vec::new();
         let mut owners = Vec::new();
         for (p, pattern) in patterns.iter().enumerate() {
@@ -392,7 +392,9 @@ impl Classifier {
             .unicode(false)
             .dfa_size_limit(16 << 20)
             .build()
-            .map_err(|e| format!("the pattern set does not compile: {e}"))?;
+            .map_err(|e| {
+                super::patterns::PatternError(format!("the pattern set does not compile: {e}"))
+            })?;
         let any_wrapper = patterns.iter().any(|p| p.wrapper);
         Ok(Self {
             patterns,

@@ -93,7 +93,7 @@ pub fn check_fixtures(patterns: &[Pattern]) -> Vec<String> {
     let mut problems = Vec::new();
     let all = match Classifier::new(patterns.to_vec()) {
         Ok(c) => c,
-        Err(e) => return vec![e],
+        Err(e) => return vec![e.to_string()],
     };
     for p in patterns {
         for f in &p.fixtures {
@@ -120,7 +120,7 @@ pub fn check_fixtures(patterns: &[Pattern]) -> Vec<String> {
         let alone = match Classifier::new(vec![p.clone()]) {
             Ok(c) => c,
             Err(e) => {
-                problems.push(e);
+                problems.push(e.to_string());
                 continue;
             }
         };

@@ -253,7 +253,13 @@ pub fn dirs(configured: &[PathBuf], extra: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-pub fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, String> {
+/// A pattern file that cannot be used, as `file:line: pattern ID: what is wrong` (or `file: …`
+/// when the file itself is unreadable or not YAML): a config error at that location.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct PatternError(pub(crate) String);
+
+pub fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, PatternError> {
     let mut by_id: BTreeMap<String, Pattern> = BTreeMap::new();
     let mut order = Vec::new();
     let mut add = |p: Pattern| {
@@ -281,7 +287,7 @@ pub fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, String> {
         files.sort();
         for file in files {
             let text = std::fs::read_to_string(&file)
-                .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+                .map_err(|e| PatternError(format!("{}: cannot read: {e}", file.display())))?;
             for p in parse(&file.display().to_string(), &text)? {
                 add(p);
             }
@@ -294,16 +300,15 @@ pub fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, String> {
 }
 
 /// Parses and compiles one file; the first problem is reported as `file:line: pattern ID: …`.
-pub fn parse(name: &str, text: &str) -> Result<Vec<Pattern>, String> {
+pub fn parse(name: &str, text: &str) -> Result<Vec<Pattern>, PatternError> {
     let raw: RawFile = serde_saphyr::from_str(text)
-        .map_err(|e| format!("{name}: {}", one_line(&e.to_string())))?;
+        .map_err(|e| PatternError(format!("{name}: {}", one_line(&e.to_string()))))?;
     let mut out = Vec::new();
     for spanned in raw.patterns {
-        out.push(compile_pattern(
-            name,
-            spanned.referenced.line(),
-            spanned.value,
-        )?);
+        out.push(
+            compile_pattern(name, spanned.referenced.line(), spanned.value)
+                .map_err(PatternError)?,
+        );
     }
     Ok(out)
 }

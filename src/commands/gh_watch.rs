@@ -88,11 +88,11 @@ async fn once(mode: &Mode<'_>, patterns_dirs: &[PathBuf], ctx: &Ctx) -> Result<C
     let started = Utc::now();
     let (settings, state_dir) = super::load_and_begin(ctx).await?;
     let dirs = ci::patterns::dirs(&settings.github.patterns_dirs, patterns_dirs);
-    let patterns = ci::patterns::load(&dirs).map_err(Error::Usage)?;
+    let patterns = ci::patterns::load(&dirs)?;
     let (path, explain, origin) = match mode {
         Mode::CheckPatterns => return check_patterns(&patterns, started, &state_dir, ctx).await,
         Mode::Runs { all, .. } => {
-            let engine = Classifier::new(patterns).map_err(Error::Usage)?;
+            let engine = Classifier::new(patterns)?;
             let opts = ci::watch::Options {
                 all: *all,
                 wait_lock: ctx.global.wait_lock,
@@ -108,7 +108,7 @@ async fn once(mode: &Mode<'_>, patterns_dirs: &[PathBuf], ctx: &Ctx) -> Result<C
         } => (*path, *explain, origin),
     };
     let count = patterns.len();
-    let engine = Classifier::new(patterns).map_err(Error::Usage)?;
+    let engine = Classifier::new(patterns)?;
     let classified = if path.as_os_str() == "-" {
         ci::classify_log(&engine, std::io::stdin().lock(), origin)
     } else {

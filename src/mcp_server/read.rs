@@ -334,8 +334,8 @@ pub(super) fn classify_log(s: &Shared, args: &ClassifyLogArgs) -> Answer {
         )));
     }
     let dirs = crate::ci::patterns::dirs(&s.settings.github.patterns_dirs, &[]);
-    let patterns = crate::ci::patterns::load(&dirs).map_err(Refusal)?;
-    let engine = crate::ci::Classifier::new(patterns).map_err(Refusal)?;
+    let patterns = crate::ci::patterns::load(&dirs).map_err(|e| Refusal(e.to_string()))?;
+    let engine = crate::ci::Classifier::new(patterns).map_err(|e| Refusal(e.to_string()))?;
     let origin = crate::ci::LogOrigin {
         repo: args.repo.as_deref(),
         workflow: args.workflow.as_deref(),
