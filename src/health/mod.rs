@@ -3,6 +3,7 @@
 
 mod container;
 mod credentials;
+pub mod drift;
 pub mod perfdata;
 mod prepare;
 mod secrets;
@@ -62,8 +63,17 @@ pub struct ServerReport {
     pub http_status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<ContainerState>,
+    /// The tool baseline this probe was compared with (absent with `on_drift = "ignore"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<drift::Baseline>,
+    /// How the tools differ from the baseline; with `baseline.state = accepted`, what was accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift: Option<drift::Drift>,
     pub warnings: Vec<String>,
     pub error: Option<Failure>,
+    /// With `--doctor`: every step of reaching the server, timed, up to the first that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doctor: Option<Vec<probe::doctor::StepReport>>,
 }
 
 #[derive(Debug, Clone)]
@@ -72,11 +82,20 @@ pub struct Options {
     pub check_modern: bool,
     /// The backup targets, so a broken file's hint names the one that restores it.
     pub backup_targets: Vec<crate::config::BackupTarget>,
+    /// Where tool baselines live; `None` compares none.
+    pub state_dir: Option<std::path::PathBuf>,
+    /// Servers whose current snapshot becomes the new baseline.
+    pub accept_drift: Vec<String>,
+    /// Also time every step of the connection (`--doctor`).
+    pub doctor: bool,
 }
 
 impl Options {
     pub fn new(settings: &crate::config::Settings, check_modern: bool) -> Self {
         Self {
+            state_dir: None,
+            accept_drift: Vec::new(),
+            doctor: false,
             defaults: settings.defaults.clone(),
             check_modern,
             backup_targets: settings
@@ -167,8 +186,13 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
         .container
         .as_deref()
         .map(|name| container::inspect(name, server.timeout));
-    let probe_fut = probe::probe(&prepared.target, prepared.limits, &redactor);
-    let (probe, container) = match container {
+    let wants = probe::Wants {
+        inventory: opts.state_dir.is_some()
+            && server.drift.on_drift != crate::config::OnDrift::Ignore,
+        call: server.probe_call.clone(),
+    };
+    let probe_fut = probe::probe(&prepared.target, prepared.limits, &wants, &redactor);
+    let (mut probe, container) = match container {
         Some(c) => {
             let (p, c) = tokio::join!(probe_fut, c);
             (p, Some(c))
@@ -193,7 +217,28 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
         report.modern_era =
             probe::supports_modern(&prepared.target, prepared.limits, &redactor).await;
     }
+    if opts.doctor {
+        let steps = Box::pin(probe::doctor::steps(
+            &prepared.target,
+            prepared.limits,
+            &probe,
+        ));
+        report.doctor = Some(steps.await);
+    }
+    let inventory = probe.inventory.take().filter(|_| probe.failure.is_none());
     fill_from_probe(&mut report, probe, server, &mut failures);
+    if let (Some(dir), Some(inventory)) = (&opts.state_dir, inventory) {
+        let accept = opts.accept_drift.contains(&server.name);
+        let outcome = drift::check(
+            dir,
+            &server.name,
+            &server.drift,
+            &inventory,
+            accept,
+            chrono::Utc::now(),
+        );
+        apply_drift(&mut report, server, outcome, &mut failures);
+    }
 
     // The probe's own failure comes first: it is the one a person acts on.
     report.status = if failures.is_empty() {
@@ -256,10 +301,14 @@ pub fn verdict(all: &[ServerReport], problems: &[FileProblem]) -> (Status, Strin
         count(ServerStatus::Unknown),
         count(ServerStatus::Unhealthy),
     );
+    // Critical drift (a rug pull) is a security event: critical whether or not the server is.
     let critical_down: Vec<&str> = reports
         .iter()
         .filter(|r| {
-            r.critical && matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown)
+            (r.critical && matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown))
+                || r.error
+                    .as_ref()
+                    .is_some_and(|e| e.kind == FailureKind::Drift)
         })
         .map(|r| r.name.as_str())
         .collect();
@@ -323,6 +372,12 @@ fn fill_from_probe(
     if let Some(f) = probe.failure {
         failures.insert(0, f);
     }
+    if let Some(Err(why)) = probe.call {
+        let tool = server.probe_call.as_ref().map_or("", |c| c.tool.as_str());
+        report.warnings.push(format!(
+            "probe_call `{tool}` failed: {why}; the server lists its tools but will not run them (signed out, or a token without the scope?)"
+        ));
+    }
     if let Some(names) = &probe.tool_names {
         report.tools = Some(names.len());
         report.missing_tools = server
@@ -350,6 +405,57 @@ fn fill_from_probe(
             )
         ));
     }
+}
+
+/// What the tool baseline's comparison makes of the server: a warning, or under
+/// `on_drift = "critical"` or a pinned description a `drift` failure.
+fn apply_drift(
+    report: &mut ServerReport,
+    server: &ServerConfig,
+    outcome: drift::Outcome,
+    failures: &mut Vec<Failure>,
+) {
+    if let Some(problem) = outcome.problem {
+        report.warnings.push(problem);
+    }
+    if let (Some(d), Some(b)) = (&outcome.drift, &outcome.baseline)
+        && b.state == drift::BaselineState::Drifted
+    {
+        let since = b.since.format("%Y-%m-%d %H:%M UTC");
+        let accept = format!(
+            "if the change is expected, run `mcpctl health-check --accept-drift {}`",
+            server.name
+        );
+        match d.severity {
+            drift::Severity::Warn => report.warnings.push(format!(
+                "tools drifted from the baseline of {since}: {}; {accept}",
+                d.line()
+            )),
+            drift::Severity::Critical => {
+                let pinned = server.drift.pin_tools
+                    && d.changed.iter().any(|c| c.what == drift::What::Description);
+                let why = if pinned {
+                    "a pinned description changed; it may tell the model to do something else"
+                } else {
+                    "on_drift = critical"
+                };
+                failures.push(
+                    Failure::new(
+                        FailureKind::Drift,
+                        format!(
+                            "tools drifted from the baseline of {since} ({why}): {}",
+                            d.line()
+                        ),
+                    )
+                    .hint(format!(
+                        "read the new tool definitions before any model does; {accept}"
+                    )),
+                );
+            }
+        }
+    }
+    report.baseline = outcome.baseline;
+    report.drift = outcome.drift;
 }
 
 fn push(finding: Finding, warnings: &mut Vec<String>, failures: &mut Vec<Failure>) {
@@ -387,8 +493,11 @@ fn empty_report(server: &ServerConfig) -> ServerReport {
         exit_status: None,
         http_status: None,
         container: None,
+        baseline: None,
+        drift: None,
         warnings: Vec::new(),
         error: None,
+        doctor: None,
     }
 }
 

@@ -23,15 +23,35 @@ pub(super) async fn probe(
     headers: &BTreeMap<String, String>,
     transport: Option<Transport>,
     limits: Limits,
+    wants: &super::Wants,
     redactor: &Redactor,
 ) -> Probe {
     let mut probe = Probe::default();
-    let result = run(url, headers, transport, limits, &mut probe).await;
-    if let Err(f) = result {
+    let result = run(url, headers, transport, limits, wants, &mut probe).await;
+    if let Err(mut f) = result {
+        // Not reached at all: the doctor finds which network step failed, and why.
+        if f.kind == FailureKind::Connect
+            && let Ok(parsed) = reqwest::Url::parse(url)
+            && let (_, Some(found)) =
+                Box::pin(super::doctor::network(&parsed, limits.timeout)).await
+        {
+            f = found;
+        }
+        if f.step.is_none()
+            && matches!(
+                f.kind,
+                FailureKind::Timeout
+                    | FailureKind::Protocol
+                    | FailureKind::Garbage
+                    | FailureKind::Exited
+            )
+        {
+            f.step = Some(super::Step::Handshake);
+        }
         probe.failure = Some(Failure {
-            kind: f.kind,
             message: redactor.redact_cut(&f.message, MAX_MESSAGE),
-            hint: f.hint.map(|h| redactor.redact_cut(&h, MAX_MESSAGE)),
+            hint: f.hint.as_ref().map(|h| redactor.redact_cut(h, MAX_MESSAGE)),
+            ..f
         });
     }
     probe
@@ -42,6 +62,7 @@ async fn run(
     headers: &BTreeMap<String, String>,
     transport: Option<Transport>,
     limits: Limits,
+    wants: &super::Wants,
     probe: &mut Probe,
 ) -> Result<(), Failure> {
     let client = super::web::client()?;
@@ -52,11 +73,11 @@ async fn run(
     })?;
     if transport == Some(Transport::Sse) {
         probe.transport = Some(Transport::Sse);
-        return super::sse::handshake(&client, &headers, url, limits, probe).await;
+        return super::sse::handshake(&client, &headers, url, limits, wants, probe).await;
     }
     probe.transport = Some(Transport::Http);
     let mut session = HttpSession::new(client.clone(), headers.clone(), url.clone());
-    let result = super::handshake(&mut session, limits, probe).await;
+    let result = super::handshake(&mut session, limits, wants, probe).await;
     probe.http_status = session.last_status;
     session.close(limits.timeout).await;
     match result {
@@ -69,7 +90,7 @@ async fn run(
                 transport: Some(Transport::Sse),
                 ..Probe::default()
             };
-            let r = super::sse::handshake(&client, &headers, url, limits, &mut legacy).await;
+            let r = super::sse::handshake(&client, &headers, url, limits, wants, &mut legacy).await;
             if r.is_ok() {
                 *probe = legacy;
                 return Ok(());
@@ -163,10 +184,13 @@ impl HttpSession {
             }
             return Err(failure.into());
         }
-        let is_sse = resp
+        let content_type = resp
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let is_sse = content_type
+            .as_deref()
             .is_some_and(|ct| ct.starts_with("text/event-stream"));
         if is_sse {
             return answer_from_events(capped_stream(resp), id, method).await;
@@ -175,8 +199,13 @@ impl HttpSession {
         let msg: Value = serde_json::from_slice(&bytes).map_err(|_| {
             Failure::new(
                 FailureKind::Garbage,
-                format!("the answer to {method} is not JSON"),
+                format!(
+                    "the answer to {method} is not JSON (HTTP {status}, content type {})",
+                    content_type.as_deref().unwrap_or("none")
+                ),
             )
+            .step(super::Step::Http)
+            .hint("is `url` the MCP endpoint? a web page or a proxy's error page answers here")
         })?;
         match jsonrpc::classify(msg) {
             Incoming::Response { id: got, result } if got == id => result.map_err(CallError::Rpc),

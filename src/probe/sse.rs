@@ -31,6 +31,7 @@ pub(super) async fn handshake(
     headers: &reqwest::header::HeaderMap,
     url: reqwest::Url,
     limits: Limits,
+    wants: &super::Wants,
     probe: &mut Probe,
 ) -> Result<(), Failure> {
     let connect = client
@@ -59,7 +60,7 @@ pub(super) async fn handshake(
                     events,
                     next_id: 1,
                 };
-                super::handshake(&mut session, limits, probe).await
+                super::handshake(&mut session, limits, wants, probe).await
             }
             _ => Err(Failure::new(
                 FailureKind::Protocol,

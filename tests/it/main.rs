@@ -17,6 +17,8 @@ mod gh_watch_api;
 mod hardening;
 mod harness;
 mod health_checks;
+mod health_doctor;
+mod health_drift;
 mod health_hostile;
 mod health_real;
 mod launchd;
