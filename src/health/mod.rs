@@ -369,7 +369,10 @@ fn fill_from_probe(
     report.stderr_tail = probe.stderr_tail;
     report.exit_status = probe.exit_status;
     report.http_status = probe.http_status;
-    if let Some(f) = probe.failure {
+    if let Some(mut f) = probe.failure {
+        if let Some(auth) = f.auth.as_mut() {
+            f.hint = Some(login_hint(server, &mut auth.clients));
+        }
         failures.insert(0, f);
     }
     if let Some(Err(why)) = probe.call {
@@ -456,6 +459,27 @@ fn apply_drift(
     }
     report.baseline = outcome.baseline;
     report.drift = outcome.drift;
+}
+
+/// How to log in again, with each MCP client the server's definition came from; `clients`
+/// gets their labels.
+fn login_hint(server: &ServerConfig, clients: &mut Vec<String>) -> String {
+    let mut ways = Vec::new();
+    for o in &server.origins {
+        clients.push(o.client.clone());
+        let name = &o.name;
+        ways.push(match o.client.as_str() {
+            "claude-code" => format!("Claude Code: `claude mcp`, or /mcp in a session, and authenticate {name}"),
+            "codex" => format!("Codex: `codex mcp login {name}`"),
+            "gemini" => format!("Gemini CLI: `/mcp auth {name}` in a session"),
+            "mcpctl" => "mcpctl: get a new token from the issuer and put it in the variable of the server's Authorization header".to_owned(),
+            other => format!("{other}: sign in to {name} again in its MCP settings"),
+        });
+    }
+    format!(
+        "log in again with {}; mcpctl never follows an authorization URL",
+        ways.join("; or ")
+    )
 }
 
 fn push(finding: Finding, warnings: &mut Vec<String>, failures: &mut Vec<Failure>) {

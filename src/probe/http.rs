@@ -48,9 +48,22 @@ pub(super) async fn probe(
         {
             f.step = Some(super::Step::Handshake);
         }
+        let auth = f.auth.clone().map(|mut a| {
+            a.issuer = a.issuer.map(|i| redactor.redact_cut(&i, MAX_MESSAGE));
+            a.resource_metadata = a
+                .resource_metadata
+                .map(|u| redactor.redact_cut(&u, MAX_MESSAGE));
+            a.scopes = a
+                .scopes
+                .iter()
+                .map(|s| redactor.redact_cut(s, MAX_MESSAGE))
+                .collect();
+            a
+        });
         probe.failure = Some(Failure {
             message: redactor.redact_cut(&f.message, MAX_MESSAGE),
             hint: f.hint.as_ref().map(|h| redactor.redact_cut(h, MAX_MESSAGE)),
+            auth,
             ..f
         });
     }
@@ -77,9 +90,32 @@ async fn run(
     }
     probe.transport = Some(Transport::Http);
     let mut session = HttpSession::new(client.clone(), headers.clone(), url.clone());
-    let result = super::handshake(&mut session, limits, wants, probe).await;
+    let mut result = super::handshake(&mut session, limits, wants, probe).await;
     probe.http_status = session.last_status;
     session.close(limits.timeout).await;
+    if let (Err(f), Some(challenge)) = (&mut result, &session.challenge)
+        && f.kind == FailureKind::Auth
+        && let Some(auth) = super::oauth::discover(&client, &url, challenge, limits.timeout).await
+    {
+        f.kind = FailureKind::AuthRequired;
+        f.message = format!(
+            "{}; the server is protected by OAuth{}{}",
+            f.message,
+            auth.issuer
+                .as_deref()
+                .map(|i| format!(" (issuer {i})"))
+                .unwrap_or_default(),
+            if auth.scopes.is_empty() {
+                String::new()
+            } else {
+                format!(", scopes {}", auth.scopes.join(" "))
+            }
+        );
+        f.hint = Some(
+            "log in again with the MCP client this server comes from; mcpctl never follows an authorization URL".into(),
+        );
+        f.auth = Some(Box::new(auth));
+    }
     match result {
         Err(f) if transport.is_none() && session.looks_legacy => {
             tracing::debug!(
@@ -127,6 +163,8 @@ struct HttpSession {
     protocol_version: Option<String>,
     next_id: u64,
     last_status: Option<u16>,
+    /// The `WWW-Authenticate` of a 401 or 403, for the OAuth metadata.
+    challenge: Option<String>,
     /// Set when the first POST got an answer that a legacy SSE server would give.
     looks_legacy: bool,
 }
@@ -141,6 +179,7 @@ impl HttpSession {
             protocol_version: None,
             next_id: 1,
             last_status: None,
+            challenge: None,
             looks_legacy: false,
         }
     }
@@ -174,6 +213,13 @@ impl HttpSession {
             self.session_id = Some(sid.clone());
         }
         if !status.is_success() {
+            if matches!(status.as_u16(), 401 | 403) {
+                self.challenge = resp
+                    .headers()
+                    .get(reqwest::header::WWW_AUTHENTICATE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+            }
             let first = id == 1;
             let failure = status_failure(status, resp.headers(), method);
             let text = read_capped(resp).await.unwrap_or_default();

@@ -4,6 +4,7 @@
 pub mod doctor;
 mod http;
 pub mod jsonrpc;
+mod oauth;
 pub(crate) mod process;
 mod sse;
 mod stdio;

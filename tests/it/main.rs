@@ -16,6 +16,7 @@ mod gh_watch;
 mod gh_watch_api;
 mod hardening;
 mod harness;
+mod health_auth;
 mod health_checks;
 mod health_doctor;
 mod health_drift;

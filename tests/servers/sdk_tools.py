@@ -6,6 +6,7 @@
 import os
 
 from mcp.server.mcpserver import MCPServer
+from mcp.server.mcpserver.exceptions import ToolError
 
 variant = os.environ.get("SDK_TOOLS", "base")
 call_fails = os.environ.get("SDK_TOOLS_CALL_FAILS") == "1"
@@ -14,7 +15,7 @@ server = MCPServer("sdk-tools")
 
 def check():
     if call_fails:
-        raise PermissionError("401 Unauthorized: the token has expired")
+        raise ToolError("401 Unauthorized: the token has expired")
 
 
 if variant == "schema":
