@@ -63,6 +63,9 @@ pub struct ServerReport {
     pub http_status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<ContainerState>,
+    /// For https: the server's certificate and how long it has left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsCert>,
     /// The tool baseline this probe was compared with (absent with `on_drift = "ignore"`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub baseline: Option<drift::Baseline>,
@@ -74,6 +77,14 @@ pub struct ServerReport {
     /// With `--doctor`: every step of reaching the server, timed, up to the first that failed.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub doctor: Option<Vec<probe::doctor::StepReport>>,
+}
+
+/// An https server's certificate end.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct TlsCert {
+    pub not_after: chrono::DateTime<chrono::Utc>,
+    /// Whole days left (negative once expired).
+    pub days_left: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -369,6 +380,20 @@ fn fill_from_probe(
     report.stderr_tail = probe.stderr_tail;
     report.exit_status = probe.exit_status;
     report.http_status = probe.http_status;
+    if let Some(end) = probe.tls_not_after {
+        let days_left = (end - chrono::Utc::now()).num_days();
+        if days_left < i64::from(server.tls_warn_days) {
+            report.warnings.push(format!(
+                "the TLS certificate expires on {} (in {}); renew it before clients refuse the server",
+                end.format("%Y-%m-%d %H:%M UTC"),
+                crate::output::plural(usize::try_from(days_left.max(0)).unwrap_or(0), "day", "days")
+            ));
+        }
+        report.tls = Some(TlsCert {
+            not_after: end,
+            days_left,
+        });
+    }
     if let Some(mut f) = probe.failure {
         if let Some(auth) = f.auth.as_mut() {
             f.hint = Some(login_hint(server, &mut auth.clients));
@@ -517,6 +542,7 @@ fn empty_report(server: &ServerConfig) -> ServerReport {
         exit_status: None,
         http_status: None,
         container: None,
+        tls: None,
         baseline: None,
         drift: None,
         warnings: Vec::new(),

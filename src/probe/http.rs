@@ -92,6 +92,7 @@ async fn run(
     let mut session = HttpSession::new(client.clone(), headers.clone(), url.clone());
     let mut result = super::handshake(&mut session, limits, wants, probe).await;
     probe.http_status = session.last_status;
+    probe.tls_not_after = session.tls_not_after;
     session.close(limits.timeout).await;
     if let (Err(f), Some(challenge)) = (&mut result, &session.challenge)
         && f.kind == FailureKind::Auth
@@ -165,6 +166,7 @@ struct HttpSession {
     last_status: Option<u16>,
     /// The `WWW-Authenticate` of a 401 or 403, for the OAuth metadata.
     challenge: Option<String>,
+    tls_not_after: Option<chrono::DateTime<chrono::Utc>>,
     /// Set when the first POST got an answer that a legacy SSE server would give.
     looks_legacy: bool,
 }
@@ -180,6 +182,7 @@ impl HttpSession {
             next_id: 1,
             last_status: None,
             challenge: None,
+            tls_not_after: None,
             looks_legacy: false,
         }
     }
@@ -209,6 +212,9 @@ impl HttpSession {
             .map_err(|e| send_failure(&self.url, &e))?;
         let status = resp.status();
         self.last_status = Some(status.as_u16());
+        if self.tls_not_after.is_none() {
+            self.tls_not_after = super::web::not_after(&resp);
+        }
         if let Some(sid) = resp.headers().get(SESSION_HEADER) {
             self.session_id = Some(sid.clone());
         }

@@ -271,6 +271,8 @@ pub struct Probe {
     pub stderr_tail: Vec<String>,
     pub exit_status: Option<String>,
     pub http_status: Option<u16>,
+    /// The `notAfter` of an https server's certificate.
+    pub tls_not_after: Option<chrono::DateTime<chrono::Utc>>,
     pub failure: Option<Failure>,
     /// Whether a separate spawn answered `server/discover` for the modern era.
     pub modern: Option<bool>,

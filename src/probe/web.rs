@@ -38,6 +38,12 @@ pub(super) fn headers(headers: &BTreeMap<String, String>) -> Result<HeaderMap, F
     Ok(map)
 }
 
+/// The `notAfter` of the certificate the answer came over, for https.
+pub(super) fn not_after(resp: &reqwest::Response) -> Option<chrono::DateTime<chrono::Utc>> {
+    let info = resp.extensions().get::<reqwest::tls::TlsInfo>()?;
+    super::doctor::not_after(info.peer_certificate()?)
+}
+
 pub(super) fn send_failure(url: &reqwest::Url, e: &reqwest::Error) -> Failure {
     let host = url.host_str().unwrap_or("?");
     if e.is_redirect() {

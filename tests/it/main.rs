@@ -22,6 +22,7 @@ mod health_doctor;
 mod health_drift;
 mod health_hostile;
 mod health_real;
+mod health_tls;
 mod launchd;
 mod lock_signal;
 mod mcp_server;
