@@ -238,18 +238,7 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
     }
     let inventory = probe.inventory.take().filter(|_| probe.failure.is_none());
     fill_from_probe(&mut report, probe, server, &mut failures);
-    if let (Some(dir), Some(inventory)) = (&opts.state_dir, inventory) {
-        let accept = opts.accept_drift.contains(&server.name);
-        let outcome = drift::check(
-            dir,
-            &server.name,
-            &server.drift,
-            &inventory,
-            accept,
-            chrono::Utc::now(),
-        );
-        apply_drift(&mut report, server, outcome, &mut failures);
-    }
+    compare_tools(&mut report, server, opts, inventory, &mut failures);
 
     // The probe's own failure comes first: it is the one a person acts on.
     report.status = if failures.is_empty() {
@@ -433,6 +422,36 @@ fn fill_from_probe(
             )
         ));
     }
+}
+
+/// Compares the tools with the baseline (and accepts them with `--accept-drift`).
+fn compare_tools(
+    report: &mut ServerReport,
+    server: &ServerConfig,
+    opts: &Options,
+    inventory: Option<probe::Inventory>,
+    failures: &mut Vec<Failure>,
+) {
+    let accept = opts.accept_drift.contains(&server.name);
+    let (Some(dir), Some(inventory)) = (&opts.state_dir, inventory) else {
+        if accept {
+            report.warnings.push(if server.drift.on_drift == crate::config::OnDrift::Ignore {
+                "--accept-drift: this server has on_drift = \"ignore\", which keeps no baseline".into()
+            } else {
+                "--accept-drift: the baseline is unchanged, because the probe did not list the tools; fix the server, then accept again".into()
+            });
+        }
+        return;
+    };
+    let outcome = drift::check(
+        dir,
+        &server.name,
+        &server.drift,
+        &inventory,
+        accept,
+        chrono::Utc::now(),
+    );
+    apply_drift(report, server, outcome, failures);
 }
 
 /// What the tool baseline's comparison makes of the server: a warning, or under
