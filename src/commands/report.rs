@@ -194,24 +194,11 @@ fn view(f: &Figures, problems: Vec<String>) -> View {
             )
         })
         .collect();
-    footnotes.extend(f.drift_events.iter().map(|e| {
-        let when = if e.runs > 1 {
-            format!(
-                "{} to {}, {} runs",
-                e.first_seen.format("%Y-%m-%d %H:%M"),
-                e.last_seen.format("%Y-%m-%d %H:%M"),
-                e.runs
-            )
-        } else {
-            e.first_seen.format("%Y-%m-%d %H:%M").to_string()
-        };
-        let how = match e.state {
-            crate::health::drift::BaselineState::Accepted => "accepted",
-            _ if e.severity == crate::health::drift::Severity::Critical => "critical",
-            _ => "warn",
-        };
-        format!("drift {}: {} ({how}, {when})", e.server, e.line)
-    }));
+    footnotes.extend(
+        f.drift_events
+            .iter()
+            .map(|e| format!("drift {}: {} ({}, {})", e.server, e.line, e.how(), e.when())),
+    );
     footnotes.extend(
         f.recommendations
             .iter()

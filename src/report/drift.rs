@@ -23,6 +23,31 @@ pub struct DriftEvent {
     pub digest: String,
 }
 
+impl DriftEvent {
+    /// accepted, critical or warn.
+    pub fn how(&self) -> &'static str {
+        match (self.state, self.severity) {
+            (BaselineState::Accepted, _) => "accepted",
+            (_, Severity::Critical) => "critical",
+            _ => "warn",
+        }
+    }
+
+    /// `2026-12-01 08:00`, or `… to …, 3 runs` for a drift seen on several runs.
+    pub fn when(&self) -> String {
+        let first = self.first_seen.format("%Y-%m-%d %H:%M");
+        if self.runs > 1 {
+            format!(
+                "{first} to {}, {} runs",
+                self.last_seen.format("%Y-%m-%d %H:%M"),
+                self.runs
+            )
+        } else {
+            first.to_string()
+        }
+    }
+}
+
 #[derive(Default)]
 pub(crate) struct Events {
     events: Vec<DriftEvent>,

@@ -26,6 +26,15 @@ fn run(t: &Test, variant: &str, args: &[&str]) -> Run {
     Run::from_output(&cmd.output().expect("run mcpctl"), t.path())
 }
 
+fn report(t: &Test, args: &[&str]) -> Run {
+    let mut cmd = t.command();
+    cmd.arg("--state-dir")
+        .arg(t.path().join("state"))
+        .arg("report")
+        .args(args);
+    Run::from_output(&cmd.output().expect("run mcpctl"), t.path())
+}
+
 #[test]
 fn drift_baseline_schema_change_accept_and_rename() {
     let t = Test::new().config(&sdk_config(""));
@@ -100,13 +109,12 @@ fn drift_baseline_schema_change_accept_and_rename() {
     assert_eq!(d["added"], serde_json::json!([]));
     assert_eq!(d["removed"], serde_json::json!([]));
 
-    // `report` lists the drift events.
-    let mut cmd = t.command();
-    cmd.arg("--state-dir")
-        .arg(t.path().join("state"))
-        .args(["report", "--json"]);
-    let report = Run::from_output(&cmd.output().unwrap(), t.path());
-    let r = report.json();
+    report_lists_the_drift_events(&t);
+}
+
+/// `report` lists the drift events of the run above, in every format.
+fn report_lists_the_drift_events(t: &Test) {
+    let r = report(t, &["--json"]).json();
     let events = r["drift_events"].as_array().expect("drift_events");
     let kinds: Vec<(&str, &str)> = events
         .iter()
@@ -124,11 +132,7 @@ fn drift_baseline_schema_change_accept_and_rename() {
     );
     assert_eq!(events[0]["runs"], 2, "the same drift twice is one event");
     assert_eq!(events[3]["line"], "renamed get_time → current_time");
-    let mut cmd = t.command();
-    cmd.arg("--state-dir")
-        .arg(t.path().join("state"))
-        .args(["report", "--format", "table"]);
-    let table = Run::from_output(&cmd.output().unwrap(), t.path());
+    let table = report(t, &["--format", "table"]);
     assert!(
         table
             .stdout
@@ -136,6 +140,18 @@ fn drift_baseline_schema_change_accept_and_rename() {
         "{}",
         table.stdout
     );
+    for (format, want) in [
+        ("markdown", "### Tool drift"),
+        ("html", "<h2>Tool drift</h2>"),
+    ] {
+        let doc = report(t, &["--format", format]);
+        assert!(doc.stdout.contains(want), "{}", doc.stdout);
+        assert!(
+            doc.stdout.contains("renamed get_time → current_time"),
+            "{}",
+            doc.stdout
+        );
+    }
 }
 
 #[test]
