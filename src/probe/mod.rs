@@ -358,10 +358,24 @@ pub(crate) async fn handshake<S: Session>(
 ) -> Result<(), Failure> {
     let t = Instant::now();
     let init_timeout = limits.startup.unwrap_or(limits.timeout);
-    let init = s
+    let init = match s
         .request("initialize", jsonrpc::initialize_params(), init_timeout)
         .await
-        .map_err(|e| e.into_failure("initialize"))?;
+    {
+        Ok(v) => v,
+        Err(CallError::Rpc(e)) if e.code == jsonrpc::UNSUPPORTED_VERSION => {
+            let named = if e.supported.is_empty() {
+                "versions it did not name".to_owned()
+            } else {
+                e.supported.join(", ")
+            };
+            return Err(version_failure(format!(
+                "mcpctl offered {}; the server supports only {named}",
+                jsonrpc::OFFERED_VERSION
+            )));
+        }
+        Err(e) => return Err(e.into_failure("initialize")),
+    };
     probe.latency.initialize = Some(ms(t.elapsed()));
     let version = init
         .get("protocolVersion")
@@ -379,21 +393,16 @@ pub(crate) async fn handshake<S: Session>(
         version: i.get("version").and_then(Value::as_str).map(str::to_owned),
     });
     if !KNOWN_VERSIONS.contains(&version) || version == MODERN_VERSION {
-        return Err(Failure::new(
-            FailureKind::UnsupportedVersion,
-            format!(
-                "mcpctl offered {} (and knows {}); the server named {version}",
-                jsonrpc::OFFERED_VERSION,
-                KNOWN_VERSIONS
-                    .iter()
-                    .filter(|v| **v != MODERN_VERSION)
-                    .copied()
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        )
-        .step(Step::Version)
-        .hint("the server speaks no version mcpctl knows: upgrade mcpctl, or pin the server to an older release"));
+        return Err(version_failure(format!(
+            "mcpctl offered {} (and knows {}); the server named {version}",
+            jsonrpc::OFFERED_VERSION,
+            KNOWN_VERSIONS
+                .iter()
+                .filter(|v| **v != MODERN_VERSION)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     }
     s.notify("notifications/initialized", limits.timeout)
         .await?;
@@ -442,6 +451,12 @@ pub(crate) async fn handshake<S: Session>(
         Err(e) => return Err(e.into_failure("ping")),
     }
     Ok(())
+}
+
+fn version_failure(message: String) -> Failure {
+    Failure::new(FailureKind::UnsupportedVersion, message)
+        .step(Step::Version)
+        .hint("the server speaks no version mcpctl knows: upgrade mcpctl, or pin the server to an older release")
 }
 
 /// Upper bounds on tools/list across all its pages: a server that keeps returning cursors, or

@@ -240,10 +240,17 @@ fn a_404_fails_at_http_and_an_unknown_version_at_version() {
         &["version".into(), log.display().to_string()],
         log,
     );
+    let log = t.path().join("reject.jsonl");
+    let reject = Stub::spawn(
+        "tls_mcp.py",
+        &["reject".into(), log.display().to_string()],
+        log,
+    );
     let config = format!(
-        "{}{}",
+        "{}{}{}",
         url_config("missing", &format!("{}/mcp", missing.url)),
-        url_config("future", &format!("{}/mcp", version.url))
+        url_config("future", &format!("{}/mcp", version.url)),
+        url_config("refuses", &format!("{}/mcp", reject.url))
     );
     let report = check(t.config(&config));
     let e = error_of(&report, "missing");
@@ -252,6 +259,13 @@ fn a_404_fails_at_http_and_an_unknown_version_at_version() {
     assert!(e["hint"].as_str().unwrap().contains("/mcp"), "{e:#}");
     let e = error_of(&report, "future");
     assert_eq!(e["step"], "version", "{e:#}");
+    let e2 = error_of(&report, "refuses");
+    assert_eq!(e2["step"], "version", "{e2:#}");
+    assert_eq!(e2["kind"], "unsupported_version");
+    assert_eq!(
+        e2["message"],
+        "mcpctl offered 2025-11-25; the server supports only 2099-01-01"
+    );
     assert_eq!(e["kind"], "unsupported_version");
     assert!(
         e["message"]

@@ -3,6 +3,7 @@
 # (method, path, headers).
 #   ok       answers initialize, tools/list and ping (JSON answers)
 #   version  answers initialize with protocol version 2099-01-01
+#   reject   refuses initialize with -32022 UnsupportedProtocolVersion, data.supported 2099-01-01
 #   oauth    answers every MCP POST with 401 and `WWW-Authenticate: Bearer resource_metadata=…,
 #            scope="files:read"`, and serves the RFC 9728 and RFC 8414 documents it names
 import json
@@ -67,6 +68,11 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             return
         method = msg.get("method")
+        if method == "initialize" and mode == "reject":
+            self.send_json(200, {"jsonrpc": "2.0", "id": msg["id"], "error": {
+                "code": -32022, "message": "Unsupported protocol version",
+                "data": {"supported": ["2099-01-01"], "requested": "2025-11-25"}}})
+            return
         if method == "initialize":
             version = "2099-01-01" if mode == "version" else "2025-11-25"
             result = {"protocolVersion": version, "capabilities": {"tools": {}},
