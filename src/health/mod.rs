@@ -234,7 +234,12 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
             prepared.limits,
             &probe,
         ));
-        report.doctor = Some(steps.await);
+        let mut steps = steps.await;
+        // A host or a program may come from a secret variable.
+        for step in &mut steps {
+            step.detail = redactor.redact_cut(&step.detail, 1000);
+        }
+        report.doctor = Some(steps);
     }
     let inventory = probe.inventory.take().filter(|_| probe.failure.is_none());
     fill_from_probe(&mut report, probe, server, &mut failures);

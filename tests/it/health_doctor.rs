@@ -322,12 +322,22 @@ fn doctor_prints_every_step_with_its_time_fine_or_not() {
     let ca = ca(t.path());
     let (cert, key) = leaf(t.path(), "web", 30, true, None);
     let (_server, url) = tls_server(t.path(), "ok", &cert, &key);
+    let config = format!(
+        "{}headers = {{ Authorization = \"Bearer ${{WEB_TOKEN}}\" }}\n",
+        url_config("web", &url)
+    );
     let run = t
-        .config(&url_config("web", &url))
+        .config(&config)
         .env("SSL_CERT_FILE", &p(&ca))
-        .args(&["health-check", "--doctor", "web", "--json"])
+        .env("WEB_TOKEN", "canaryDOCTORtoken987")
+        .args(&["health-check", "--doctor", "web", "--json", "-vv"])
         .run();
     run.code(0);
+    assert!(!run.stdout.contains("canaryDOCTOR") && !run.stderr.contains("canaryDOCTOR"));
+    for f in run.state_files() {
+        let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
+        assert!(!text.contains("canaryDOCTOR"), "{}", f.display());
+    }
     let report = run.json();
     let steps: Vec<(String, bool)> = Run::server(&report, "web")["doctor"]
         .as_array()
