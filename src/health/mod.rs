@@ -99,6 +99,8 @@ pub struct Options {
     pub accept_drift: Vec<String>,
     /// Also time every step of the connection (`--doctor`).
     pub doctor: bool,
+    /// Compare with the baselines but store nothing (the MCP server's read-only health_check).
+    pub drift_read_only: bool,
 }
 
 impl Options {
@@ -107,6 +109,7 @@ impl Options {
             state_dir: None,
             accept_drift: Vec::new(),
             doctor: false,
+            drift_read_only: false,
             defaults: settings.defaults.clone(),
             check_modern,
             backup_targets: settings
@@ -453,7 +456,7 @@ fn compare_tools(
         &server.name,
         &server.drift,
         &inventory,
-        accept,
+        (accept, !opts.drift_read_only),
         chrono::Utc::now(),
     );
     apply_drift(report, server, outcome, failures);

@@ -147,39 +147,33 @@ pub fn baseline_path(state_dir: &Path, server: &str) -> PathBuf {
 }
 
 /// Compares `inventory` with the server's baseline (creating it on first use, replacing it
-/// when `accept`), and says what the policy makes of a difference.
+/// when `accept`), and says what the policy makes of a difference. Without `write` nothing is
+/// stored: no baseline is created, and none is accepted.
 pub fn check(
     state_dir: &Path,
     server: &str,
     policy: &DriftPolicy,
     inventory: &crate::probe::Inventory,
-    accept: bool,
+    (accept, write): (bool, bool),
     now: DateTime<Utc>,
 ) -> Outcome {
+    let accept = accept && write;
     let path = baseline_path(state_dir, server);
     let snapshot = Snapshot::of(inventory);
     let mut outcome = Outcome::default();
-    let stored = match crate::state::read_state(&path) {
-        Ok(bytes) => match serde_json::from_slice::<Stored>(&bytes) {
-            Ok(s) => Some(s),
-            Err(e) => {
-                outcome.problem = Some(format!(
-                    "the tool baseline {} is not readable ({e}); run `mcpctl health-check --accept-drift {server}` to take a new one",
-                    path.display()
-                ));
-                return outcome;
-            }
-        },
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => {
-            outcome.problem = Some(format!(
-                "cannot read the tool baseline {}: {e}; check the state directory's permissions",
-                path.display()
-            ));
+    let stored = match load(&path, server) {
+        Ok(stored) => stored,
+        // Accepting replaces a baseline that cannot be read.
+        Err(_) if accept => None,
+        Err(problem) => {
+            outcome.problem = Some(problem);
             return outcome;
         }
     };
     let Some(mut stored) = stored else {
+        if !write {
+            return outcome;
+        }
         let fresh = Stored {
             version: 1,
             since: now,
@@ -189,7 +183,11 @@ pub fn check(
         };
         outcome.problem = save(&path, &fresh);
         outcome.baseline = Some(Baseline {
-            state: BaselineState::Created,
+            state: if accept {
+                BaselineState::Accepted
+            } else {
+                BaselineState::Created
+            },
             since: now,
         });
         return outcome;
@@ -204,7 +202,7 @@ pub fn check(
             state: BaselineState::Same,
             since: stored.since,
         });
-        if stored.current.is_some() {
+        if write && stored.current.is_some() {
             stored.current = None;
             outcome.problem = save(&path, &stored);
         }
@@ -243,7 +241,7 @@ pub fn check(
             since: now,
         });
     } else {
-        if stored.current.as_ref() != Some(&snapshot) {
+        if write && stored.current.as_ref() != Some(&snapshot) {
             stored.current = Some(snapshot);
             outcome.problem = save(&path, &stored);
         }
@@ -254,6 +252,23 @@ pub fn check(
     }
     outcome.drift = Some(drift);
     outcome
+}
+
+/// The stored baseline, `None` before the first; `Err` says what is wrong and what to do.
+fn load(path: &Path, server: &str) -> Result<Option<Stored>, String> {
+    match crate::state::read_state(path) {
+        Ok(bytes) => serde_json::from_slice::<Stored>(&bytes).map(Some).map_err(|e| {
+            format!(
+                "the tool baseline {} is not readable ({e}); run `mcpctl health-check --accept-drift {server}` to take a new one",
+                path.display()
+            )
+        }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!(
+            "cannot read the tool baseline {}: {e}; check the state directory's permissions",
+            path.display()
+        )),
+    }
 }
 
 fn save(path: &Path, stored: &Stored) -> Option<String> {
