@@ -56,6 +56,8 @@ Register-ArgumentCompleter -Native -CommandName 'mcpctl' -ScriptBlock {
             [CompletionResult]::new('-s', '-s', [CompletionResultType]::ParameterName, 'Probe only these servers; repeatable')
             [CompletionResult]::new('--server', '--server', [CompletionResultType]::ParameterName, 'Probe only these servers; repeatable')
             [CompletionResult]::new('--deadline', '--deadline', [CompletionResultType]::ParameterName, 'Deadline for the whole run (e.g. 90s) [default: from config, else 2m]')
+            [CompletionResult]::new('--accept-drift', '--accept-drift', [CompletionResultType]::ParameterName, 'Probe these servers now and take their tools as the new baseline (the old one is kept in the baseline file''s history)')
+            [CompletionResult]::new('--doctor', '--doctor', [CompletionResultType]::ParameterName, 'Probe one server step by step (resolve, connect, TLS, HTTP, version, auth; for stdio the PATH, exec, launcher, handshake) and print each step with its time, failing or not')
             [CompletionResult]::new('-c', '-c', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]')
             [CompletionResult]::new('--config', '--config', [CompletionResultType]::ParameterName, 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]')
             [CompletionResult]::new('--state-dir', '--state-dir', [CompletionResultType]::ParameterName, 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]')

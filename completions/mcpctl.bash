@@ -365,7 +365,7 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__health__subcmd__check)
-            opts="-s -c -q -v -h -V --list --from --server --discover --no-discover --deadline --check-modern --recover --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-s -c -q -v -h -V --list --from --server --discover --no-discover --deadline --check-modern --recover --accept-drift --doctor --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -384,6 +384,14 @@ _mcpctl() {
                     return 0
                     ;;
                 --deadline)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --accept-drift)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --doctor)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

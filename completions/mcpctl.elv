@@ -52,6 +52,8 @@ set edit:completion:arg-completer[mcpctl] = {|@words|
             cand -s 'Probe only these servers; repeatable'
             cand --server 'Probe only these servers; repeatable'
             cand --deadline 'Deadline for the whole run (e.g. 90s) [default: from config, else 2m]'
+            cand --accept-drift 'Probe these servers now and take their tools as the new baseline (the old one is kept in the baseline file''s history)'
+            cand --doctor 'Probe one server step by step (resolve, connect, TLS, HTTP, version, auth; for stdio the PATH, exec, launcher, handshake) and print each step with its time, failing or not'
             cand -c 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --config 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]'
             cand --state-dir 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]'

@@ -54,6 +54,8 @@ complete -c mcpctl -n "__fish_mcpctl_needs_command" -f -a "help" -d 'Print this 
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l from -d 'Import servers from this MCP client config file (any supported client format); repeatable' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s s -l server -d 'Probe only these servers; repeatable' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l deadline -d 'Deadline for the whole run (e.g. 90s) [default: from config, else 2m]' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l accept-drift -d 'Probe these servers now and take their tools as the new baseline (the old one is kept in the baseline file\'s history)' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l doctor -d 'Probe one server step by step (resolve, connect, TLS, HTTP, version, auth; for stdio the PATH, exec, launcher, handshake) and print each step with its time, failing or not' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l report -d 'Write the JSON report here instead of the state directory' -r -F

@@ -136,6 +136,16 @@ pub struct HealthCheckArgs {
     /// Run the recovery ladder for failed servers, re-probe, and exit by the final state
     #[arg(long)]
     pub recover: bool,
+
+    /// Probe these servers now and take their tools as the new baseline (the old one is kept in
+    /// the baseline file's history)
+    #[arg(long, value_name = "NAME", num_args = 1.., conflicts_with = "list")]
+    pub accept_drift: Vec<String>,
+
+    /// Probe one server step by step (resolve, connect, TLS, HTTP, version, auth; for stdio the
+    /// PATH, exec, launcher, handshake) and print each step with its time, failing or not
+    #[arg(long, value_name = "NAME", conflicts_with_all = ["list", "accept_drift", "recover"])]
+    pub doctor: Option<String>,
 }
 
 #[derive(Debug, Args)]

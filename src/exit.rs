@@ -76,7 +76,7 @@ impl Code {
                 "warning: something degraded, a non-critical server down, or a partial run"
             }
             Code::Critical => {
-                "critical: a server marked `critical = true` is down, or the operation failed"
+                "critical: a server marked `critical = true` is down, any server's tools drifted under `on_drift = \"critical\"` or a pinned description changed, or the operation failed"
             }
             Code::Unknown => {
                 "unknown: bad config, bad usage (clap's own 2 is remapped), a key or identity file refused, internal error"

@@ -13,6 +13,8 @@ static CLIENT: LazyLock<Result<reqwest::Client, String>> = LazyLock::new(|| {
         .connect_timeout(CONNECT_TIMEOUT)
         .redirect(same_origin_redirects())
         .user_agent(concat!("mcpctl/", env!("CARGO_PKG_VERSION")))
+        // The peer's certificate, for its expiry date (health-check's TLS warning).
+        .tls_info(true)
         .build()
         .map_err(|e| format!("cannot build an HTTP client: {e}"))
 });

@@ -23,9 +23,15 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
         mut servers,
         problems,
     } = inventory::build(&settings, discover, &args.from)?;
-    if !args.server.is_empty() {
-        if let Some(unknown) = args
-            .server
+    let wanted: Vec<String> = args
+        .server
+        .iter()
+        .chain(&args.accept_drift)
+        .chain(&args.doctor)
+        .cloned()
+        .collect();
+    if !wanted.is_empty() {
+        if let Some(unknown) = wanted
             .iter()
             .find(|n| !servers.iter().any(|s| &s.name == *n))
         {
@@ -35,7 +41,7 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
                 known.join(", ")
             )));
         }
-        servers.retain(|s| args.server.contains(&s.name));
+        servers.retain(|s| wanted.contains(&s.name));
     }
     if args.list {
         return list(&servers, &problems, ctx);
@@ -45,11 +51,14 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     // Disabled servers are listed, never probed nor recovered.
     let (disabled, servers): (Vec<_>, Vec<_>) = servers.into_iter().partition(|s| s.disabled);
 
-    let (opts, budget) = super::probe_plan(
+    let (mut opts, budget) = super::probe_plan(
         &settings,
         args.deadline,
         args.check_modern || settings.health_check.check_modern,
     );
+    opts.state_dir = Some(state_dir.clone());
+    opts.accept_drift = args.accept_drift;
+    opts.doctor = args.doctor.is_some();
     // One deadline for the whole run, recovery included.
     let deadline = tokio::time::Instant::now() + budget;
     let (mut reports, interrupted) = probe_or_stop(&servers, &opts, deadline, ctx).await;
@@ -175,10 +184,12 @@ async fn partial(
 }
 
 fn view(body: &Body) -> View {
+    let doctor = body.servers.iter().find_map(|s| s.doctor.as_ref());
     View {
         table_has_problems: true,
-        answer: false,
-        table: Some(table(&body.servers)),
+        // The doctor's steps are the answer asked for, fine or not.
+        answer: doctor.is_some(),
+        table: Some(doctor.map_or_else(|| table(&body.servers), |steps| doctor_table(steps))),
         problems: body
             .servers
             .iter()
@@ -194,6 +205,19 @@ fn view(body: &Body) -> View {
             .collect(),
         perfdata: health::perfdata::perfdata(&body.servers),
     }
+}
+
+fn doctor_table(steps: &[crate::probe::doctor::StepReport]) -> comfy_table::Table {
+    let mut t = output::table::new(&["STEP", "RESULT", "TIME", "DETAIL"]);
+    for s in steps {
+        t.add_row(vec![
+            s.step.as_str().to_owned(),
+            if s.ok { "ok" } else { "FAILED" }.to_owned(),
+            format!("{:.1} ms", s.ms),
+            s.detail.clone(),
+        ]);
+    }
+    t
 }
 
 fn detail(r: &ServerReport) -> String {

@@ -195,6 +195,11 @@ fn view(f: &Figures, problems: Vec<String>) -> View {
         })
         .collect();
     footnotes.extend(
+        f.drift_events
+            .iter()
+            .map(|e| format!("drift {}: {} ({}, {})", e.server, e.line, e.how(), e.when())),
+    );
+    footnotes.extend(
         f.recommendations
             .iter()
             .map(|r| format!("recommended: {r}")),

@@ -15,11 +15,14 @@ use resolve::resolve;
 
 use crate::env_vars;
 use crate::types::Transport;
+pub use crate::types::{OnDrift, ProbeCall};
 
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 pub const DEFAULT_LAUNCHER_STARTUP: Duration = Duration::from_secs(60);
 pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
 pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+/// Like Nagios check_http `-C 14`.
+pub const DEFAULT_TLS_WARN_DAYS: u32 = 14;
 
 /// A config problem, located in its file so the person can jump straight to it.
 #[derive(Debug, thiserror::Error)]
@@ -239,6 +242,10 @@ pub struct Defaults {
     pub startup_timeout: Duration,
     pub grace: Duration,
     pub prefer_offline: bool,
+    pub on_drift: OnDrift,
+    pub pin_tools: bool,
+    /// Warn this many days before an https server's certificate expires.
+    pub tls_warn_days: u32,
 }
 
 impl Default for Defaults {
@@ -248,6 +255,9 @@ impl Default for Defaults {
             startup_timeout: DEFAULT_LAUNCHER_STARTUP,
             grace: DEFAULT_GRACE,
             prefer_offline: false,
+            on_drift: OnDrift::Warn,
+            pin_tools: false,
+            tls_warn_days: DEFAULT_TLS_WARN_DAYS,
         }
     }
 }
@@ -305,6 +315,10 @@ pub struct ServerConfig {
     pub required_env: Vec<String>,
     pub config_files: Vec<PathBuf>,
     pub token_expires: Option<chrono::NaiveDate>,
+    /// How tool drift against the baseline counts.
+    pub drift: DriftPolicy,
+    pub probe_call: Option<ProbeCall>,
+    pub tls_warn_days: u32,
     /// What only an MCP client can fill in (a VS Code `${input:…}` prompt, a file opencode
     /// reads, a command Crush runs), said in full: a non-interactive run cannot.
     pub unresolved_inputs: Vec<String>,
@@ -313,6 +327,27 @@ pub struct ServerConfig {
     pub origins: Vec<Origin>,
     pub recover: Option<RecoverPolicy>,
     pub fallback: Option<Fallback>,
+}
+
+/// `on_drift`, `pin_tools` and `drift_ignore` of one server.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct DriftPolicy {
+    pub on_drift: OnDrift,
+    /// A changed tool description makes the server unhealthy and the run critical.
+    pub pin_tools: bool,
+    /// `tool` (a glob) leaves a tool out of the comparison; `tool#description`, `tool#schema`
+    /// or `tool#annotations` leaves out one part of it; `@prompts` and `@resources` the lists.
+    pub ignore: Vec<String>,
+}
+
+impl DriftPolicy {
+    pub fn from_defaults(d: &Defaults) -> Self {
+        Self {
+            on_drift: d.on_drift,
+            pin_tools: d.pin_tools,
+            ignore: Vec::new(),
+        }
+    }
 }
 
 /// A server's recovery ladder and the guards around it.

@@ -275,6 +275,9 @@ pub(crate) struct RawDefaults {
     pub(crate) startup_timeout: Option<DurationStr>,
     pub(crate) grace: Option<DurationStr>,
     pub(crate) prefer_offline: Option<bool>,
+    pub(crate) on_drift: Option<crate::types::OnDrift>,
+    pub(crate) pin_tools: Option<bool>,
+    pub(crate) tls_warn_days: Option<u32>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -313,8 +316,22 @@ pub(crate) struct RawServer {
     #[serde(default)]
     pub(crate) config_files: Vec<String>,
     pub(crate) token_expires: Option<DateStr>,
+    pub(crate) on_drift: Option<crate::types::OnDrift>,
+    pub(crate) pin_tools: Option<bool>,
+    #[serde(default)]
+    pub(crate) drift_ignore: Vec<String>,
+    pub(crate) probe_call: Option<RawProbeCall>,
+    pub(crate) tls_warn_days: Option<u32>,
     pub(crate) recover: Option<RawRecover>,
     pub(crate) fallback: Option<RawFallback>,
+}
+
+/// `probe_call = { tool = "…", arguments = { … } }`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct RawProbeCall {
+    pub(crate) tool: String,
+    pub(crate) arguments: Option<toml::Table>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -40,6 +40,7 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
             continue;
         }
         let endpoint = endpoint(&name, &server, base).map_err(at)?;
+        let (drift, probe_call) = checks(&name, &server, &defaults).map_err(at)?;
         let recover = server
             .recover
             .map(|r| recover_policy(&name, r, server.container.is_some()))
@@ -54,6 +55,9 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
             )));
         }
         servers.push(ServerConfig {
+            drift,
+            probe_call,
+            tls_warn_days: server.tls_warn_days.unwrap_or(defaults.tls_warn_days),
             origins: vec![Origin {
                 client: "mcpctl".into(),
                 path: path.to_path_buf(),
@@ -121,6 +125,9 @@ fn defaults(d: &super::raw::RawDefaults) -> Defaults {
             .map_or(super::DEFAULT_LAUNCHER_STARTUP, |v| v.0),
         grace: d.grace.map_or(super::DEFAULT_GRACE, |v| v.0),
         prefer_offline: d.prefer_offline.unwrap_or(false),
+        on_drift: d.on_drift.unwrap_or_default(),
+        pin_tools: d.pin_tools.unwrap_or(false),
+        tls_warn_days: d.tls_warn_days.unwrap_or(super::DEFAULT_TLS_WARN_DAYS),
     }
 }
 
@@ -328,6 +335,52 @@ fn command_path(command: &str, base: Option<&Path>) -> String {
         return command.to_owned();
     }
     expand_path(command, base).display().to_string()
+}
+
+/// A server's drift policy and `probe_call`, checked.
+fn checks(
+    name: &str,
+    server: &RawServer,
+    defaults: &Defaults,
+) -> Result<(super::DriftPolicy, Option<super::ProbeCall>), String> {
+    if let Some(bad) = server.drift_ignore.iter().find(|e| !valid_drift_ignore(e)) {
+        return Err(format!(
+            "servers.{name}.drift_ignore: `{bad}` is not a tool name or glob, `TOOL#description`, `TOOL#schema`, `TOOL#annotations`, `@prompts` or `@resources`"
+        ));
+    }
+    let probe_call = server
+        .probe_call
+        .as_ref()
+        .map(|c| {
+            if c.tool.trim().is_empty() {
+                return Err(format!("servers.{name}.probe_call.tool is empty"));
+            }
+            let arguments = serde_json::to_value(c.arguments.clone().unwrap_or_default())
+                .map_err(|e| format!("servers.{name}.probe_call.arguments: {e}"))?;
+            Ok(super::ProbeCall {
+                tool: c.tool.clone(),
+                arguments,
+            })
+        })
+        .transpose()?;
+    let drift = super::DriftPolicy {
+        on_drift: server.on_drift.unwrap_or(defaults.on_drift),
+        pin_tools: server.pin_tools.unwrap_or(defaults.pin_tools),
+        ignore: server.drift_ignore.clone(),
+    };
+    Ok((drift, probe_call))
+}
+
+/// A `drift_ignore` entry: a tool glob, optionally `#` and one part of it, or `@prompts` /
+/// `@resources`.
+fn valid_drift_ignore(entry: &str) -> bool {
+    if matches!(entry, "@prompts" | "@resources") {
+        return true;
+    }
+    let (tool, part) = entry.split_once('#').unwrap_or((entry, "schema"));
+    !tool.is_empty()
+        && glob::Pattern::new(tool).is_ok()
+        && matches!(part, "description" | "schema" | "annotations")
 }
 
 fn valid_name(name: &str) -> bool {

@@ -3,6 +3,7 @@
 
 mod container;
 mod credentials;
+pub mod drift;
 pub mod perfdata;
 mod prepare;
 mod secrets;
@@ -62,8 +63,28 @@ pub struct ServerReport {
     pub http_status: Option<u16>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub container: Option<ContainerState>,
+    /// For https: the server's certificate and how long it has left.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tls: Option<TlsCert>,
+    /// The tool baseline this probe was compared with (absent with `on_drift = "ignore"`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub baseline: Option<drift::Baseline>,
+    /// How the tools differ from the baseline; with `baseline.state = accepted`, what was accepted.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub drift: Option<drift::Drift>,
     pub warnings: Vec<String>,
     pub error: Option<Failure>,
+    /// With `--doctor`: every step of reaching the server, timed, up to the first that failed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub doctor: Option<Vec<probe::doctor::StepReport>>,
+}
+
+/// An https server's certificate end.
+#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+pub struct TlsCert {
+    pub not_after: chrono::DateTime<chrono::Utc>,
+    /// Whole days left (negative once expired).
+    pub days_left: i64,
 }
 
 #[derive(Debug, Clone)]
@@ -72,11 +93,23 @@ pub struct Options {
     pub check_modern: bool,
     /// The backup targets, so a broken file's hint names the one that restores it.
     pub backup_targets: Vec<crate::config::BackupTarget>,
+    /// Where tool baselines live; `None` compares none.
+    pub state_dir: Option<std::path::PathBuf>,
+    /// Servers whose current snapshot becomes the new baseline.
+    pub accept_drift: Vec<String>,
+    /// Also time every step of the connection (`--doctor`).
+    pub doctor: bool,
+    /// Compare with the baselines but store nothing (the MCP server's read-only health_check).
+    pub drift_read_only: bool,
 }
 
 impl Options {
     pub fn new(settings: &crate::config::Settings, check_modern: bool) -> Self {
         Self {
+            state_dir: None,
+            accept_drift: Vec::new(),
+            doctor: false,
+            drift_read_only: false,
             defaults: settings.defaults.clone(),
             check_modern,
             backup_targets: settings
@@ -167,8 +200,13 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
         .container
         .as_deref()
         .map(|name| container::inspect(name, server.timeout));
-    let probe_fut = probe::probe(&prepared.target, prepared.limits, &redactor);
-    let (probe, container) = match container {
+    let wants = probe::Wants {
+        inventory: opts.state_dir.is_some()
+            && server.drift.on_drift != crate::config::OnDrift::Ignore,
+        call: server.probe_call.clone(),
+    };
+    let probe_fut = probe::probe(&prepared.target, prepared.limits, &wants, &redactor);
+    let (mut probe, container) = match container {
         Some(c) => {
             let (p, c) = tokio::join!(probe_fut, c);
             (p, Some(c))
@@ -193,7 +231,22 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
         report.modern_era =
             probe::supports_modern(&prepared.target, prepared.limits, &redactor).await;
     }
+    if opts.doctor {
+        let steps = Box::pin(probe::doctor::steps(
+            &prepared.target,
+            prepared.limits,
+            &probe,
+        ));
+        let mut steps = steps.await;
+        // A host or a program may come from a secret variable.
+        for step in &mut steps {
+            step.detail = redactor.redact_cut(&step.detail, 1000);
+        }
+        report.doctor = Some(steps);
+    }
+    let inventory = probe.inventory.take().filter(|_| probe.failure.is_none());
     fill_from_probe(&mut report, probe, server, &mut failures);
+    compare_tools(&mut report, server, opts, inventory, &mut failures);
 
     // The probe's own failure comes first: it is the one a person acts on.
     report.status = if failures.is_empty() {
@@ -256,10 +309,14 @@ pub fn verdict(all: &[ServerReport], problems: &[FileProblem]) -> (Status, Strin
         count(ServerStatus::Unknown),
         count(ServerStatus::Unhealthy),
     );
+    // Critical drift (a rug pull) is a security event: critical whether or not the server is.
     let critical_down: Vec<&str> = reports
         .iter()
         .filter(|r| {
-            r.critical && matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown)
+            (r.critical && matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown))
+                || r.error
+                    .as_ref()
+                    .is_some_and(|e| e.kind == FailureKind::Drift)
         })
         .map(|r| r.name.as_str())
         .collect();
@@ -320,8 +377,31 @@ fn fill_from_probe(
     report.stderr_tail = probe.stderr_tail;
     report.exit_status = probe.exit_status;
     report.http_status = probe.http_status;
-    if let Some(f) = probe.failure {
+    if let Some(end) = probe.tls_not_after {
+        let days_left = (end - chrono::Utc::now()).num_days();
+        if days_left < i64::from(server.tls_warn_days) {
+            report.warnings.push(format!(
+                "the TLS certificate expires on {} (in {}); renew it before clients refuse the server",
+                end.format("%Y-%m-%d %H:%M UTC"),
+                crate::output::plural(usize::try_from(days_left.max(0)).unwrap_or(0), "day", "days")
+            ));
+        }
+        report.tls = Some(TlsCert {
+            not_after: end,
+            days_left,
+        });
+    }
+    if let Some(mut f) = probe.failure {
+        if let Some(auth) = f.auth.as_mut() {
+            f.hint = Some(login_hint(server, &mut auth.clients));
+        }
         failures.insert(0, f);
+    }
+    if let Some(Err(why)) = probe.call {
+        let tool = server.probe_call.as_ref().map_or("", |c| c.tool.as_str());
+        report.warnings.push(format!(
+            "probe_call `{tool}` failed: {why}; the server lists its tools but will not run them (signed out, or a token without the scope?)"
+        ));
     }
     if let Some(names) = &probe.tool_names {
         report.tools = Some(names.len());
@@ -350,6 +430,108 @@ fn fill_from_probe(
             )
         ));
     }
+}
+
+/// Compares the tools with the baseline (and accepts them with `--accept-drift`).
+fn compare_tools(
+    report: &mut ServerReport,
+    server: &ServerConfig,
+    opts: &Options,
+    inventory: Option<probe::Inventory>,
+    failures: &mut Vec<Failure>,
+) {
+    let accept = opts.accept_drift.contains(&server.name);
+    let (Some(dir), Some(inventory)) = (&opts.state_dir, inventory) else {
+        if accept {
+            report.warnings.push(if server.drift.on_drift == crate::config::OnDrift::Ignore {
+                "--accept-drift: this server has on_drift = \"ignore\", which keeps no baseline".into()
+            } else {
+                "--accept-drift: the baseline is unchanged, because the probe did not list the tools; fix the server, then accept again".into()
+            });
+        }
+        return;
+    };
+    let outcome = drift::check(
+        dir,
+        &server.name,
+        &server.drift,
+        &inventory,
+        (accept, !opts.drift_read_only),
+        chrono::Utc::now(),
+    );
+    apply_drift(report, server, outcome, failures);
+}
+
+/// What the tool baseline's comparison makes of the server: a warning, or under
+/// `on_drift = "critical"` or a pinned description a `drift` failure.
+fn apply_drift(
+    report: &mut ServerReport,
+    server: &ServerConfig,
+    outcome: drift::Outcome,
+    failures: &mut Vec<Failure>,
+) {
+    if let Some(problem) = outcome.problem {
+        report.warnings.push(problem);
+    }
+    if let (Some(d), Some(b)) = (&outcome.drift, &outcome.baseline)
+        && b.state == drift::BaselineState::Drifted
+    {
+        let since = b.since.format("%Y-%m-%d %H:%M UTC");
+        let accept = format!(
+            "if the change is expected, run `mcpctl health-check --accept-drift {}`",
+            server.name
+        );
+        match d.severity {
+            drift::Severity::Warn => report.warnings.push(format!(
+                "tools drifted from the baseline of {since}: {}; {accept}",
+                d.line()
+            )),
+            drift::Severity::Critical => {
+                let pinned = server.drift.pin_tools
+                    && d.changed.iter().any(|c| c.what == drift::What::Description);
+                let why = if pinned {
+                    "a pinned description changed; it may tell the model to do something else"
+                } else {
+                    "on_drift = critical"
+                };
+                failures.push(
+                    Failure::new(
+                        FailureKind::Drift,
+                        format!(
+                            "tools drifted from the baseline of {since} ({why}): {}",
+                            d.line()
+                        ),
+                    )
+                    .hint(format!(
+                        "read the new tool definitions before any model does; {accept}"
+                    )),
+                );
+            }
+        }
+    }
+    report.baseline = outcome.baseline;
+    report.drift = outcome.drift;
+}
+
+/// How to log in again, with each MCP client the server's definition came from; `clients`
+/// gets their labels.
+fn login_hint(server: &ServerConfig, clients: &mut Vec<String>) -> String {
+    let mut ways = Vec::new();
+    for o in &server.origins {
+        clients.push(o.client.clone());
+        let name = &o.name;
+        ways.push(match o.client.as_str() {
+            "claude-code" => format!("Claude Code: `claude mcp`, or /mcp in a session, and authenticate {name}"),
+            "codex" => format!("Codex: `codex mcp login {name}`"),
+            "gemini" => format!("Gemini CLI: `/mcp auth {name}` in a session"),
+            "mcpctl" => "mcpctl: get a new token from the issuer and put it in the variable of the server's Authorization header".to_owned(),
+            other => format!("{other}: sign in to {name} again in its MCP settings"),
+        });
+    }
+    format!(
+        "log in again with {}; mcpctl never follows an authorization URL",
+        ways.join("; or ")
+    )
 }
 
 fn push(finding: Finding, warnings: &mut Vec<String>, failures: &mut Vec<Failure>) {
@@ -387,8 +569,12 @@ fn empty_report(server: &ServerConfig) -> ServerReport {
         exit_status: None,
         http_status: None,
         container: None,
+        tls: None,
+        baseline: None,
+        drift: None,
         warnings: Vec::new(),
         error: None,
+        doctor: None,
     }
 }
 

@@ -95,7 +95,10 @@ pub(super) fn probe_plan(s: &Shared, check_modern: bool) -> (crate::health::Opti
 pub(super) async fn health_check(s: &Shared, args: HealthCheckArgs) -> Answer {
     let inv = inventory(s)?;
     let servers = pick(inv.servers, args.servers.as_deref())?;
-    let (opts, budget) = probe_plan(s, args.check_modern.unwrap_or(false));
+    let (mut opts, budget) = probe_plan(s, args.check_modern.unwrap_or(false));
+    // Drift against the baselines health-check keeps; a read takes none and changes none.
+    opts.state_dir = Some(s.state_dir.clone());
+    opts.drift_read_only = true;
     let deadline = tokio::time::Instant::now() + budget;
     let reports = crate::health::check_all(&servers, &opts, deadline).await;
     let (status, summary) = crate::health::verdict(&reports, &inv.problems);

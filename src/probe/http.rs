@@ -23,15 +23,48 @@ pub(super) async fn probe(
     headers: &BTreeMap<String, String>,
     transport: Option<Transport>,
     limits: Limits,
+    wants: &super::Wants,
     redactor: &Redactor,
 ) -> Probe {
     let mut probe = Probe::default();
-    let result = run(url, headers, transport, limits, &mut probe).await;
-    if let Err(f) = result {
+    let result = run(url, headers, transport, limits, wants, &mut probe).await;
+    if let Err(mut f) = result {
+        // Not reached at all: the doctor finds which network step failed, and why.
+        if f.kind == FailureKind::Connect
+            && let Ok(parsed) = reqwest::Url::parse(url)
+            && let (_, Some(found)) =
+                Box::pin(super::doctor::network(&parsed, limits.timeout)).await
+        {
+            f = found;
+        }
+        if f.step.is_none()
+            && matches!(
+                f.kind,
+                FailureKind::Timeout
+                    | FailureKind::Protocol
+                    | FailureKind::Garbage
+                    | FailureKind::Exited
+            )
+        {
+            f.step = Some(super::Step::Handshake);
+        }
+        let auth = f.auth.clone().map(|mut a| {
+            a.issuer = a.issuer.map(|i| redactor.redact_cut(&i, MAX_MESSAGE));
+            a.resource_metadata = a
+                .resource_metadata
+                .map(|u| redactor.redact_cut(&u, MAX_MESSAGE));
+            a.scopes = a
+                .scopes
+                .iter()
+                .map(|s| redactor.redact_cut(s, MAX_MESSAGE))
+                .collect();
+            a
+        });
         probe.failure = Some(Failure {
-            kind: f.kind,
             message: redactor.redact_cut(&f.message, MAX_MESSAGE),
-            hint: f.hint.map(|h| redactor.redact_cut(&h, MAX_MESSAGE)),
+            hint: f.hint.as_ref().map(|h| redactor.redact_cut(h, MAX_MESSAGE)),
+            auth,
+            ..f
         });
     }
     probe
@@ -42,6 +75,7 @@ async fn run(
     headers: &BTreeMap<String, String>,
     transport: Option<Transport>,
     limits: Limits,
+    wants: &super::Wants,
     probe: &mut Probe,
 ) -> Result<(), Failure> {
     let client = super::web::client()?;
@@ -52,13 +86,37 @@ async fn run(
     })?;
     if transport == Some(Transport::Sse) {
         probe.transport = Some(Transport::Sse);
-        return super::sse::handshake(&client, &headers, url, limits, probe).await;
+        return super::sse::handshake(&client, &headers, url, limits, wants, probe).await;
     }
     probe.transport = Some(Transport::Http);
     let mut session = HttpSession::new(client.clone(), headers.clone(), url.clone());
-    let result = super::handshake(&mut session, limits, probe).await;
+    let mut result = super::handshake(&mut session, limits, wants, probe).await;
     probe.http_status = session.last_status;
+    probe.tls_not_after = session.tls_not_after;
     session.close(limits.timeout).await;
+    if let (Err(f), Some(challenge)) = (&mut result, &session.challenge)
+        && f.kind == FailureKind::Auth
+        && let Some(auth) = super::oauth::discover(&client, &url, challenge, limits.timeout).await
+    {
+        f.kind = FailureKind::AuthRequired;
+        f.message = format!(
+            "{}; the server is protected by OAuth{}{}",
+            f.message,
+            auth.issuer
+                .as_deref()
+                .map(|i| format!(" (issuer {i})"))
+                .unwrap_or_default(),
+            if auth.scopes.is_empty() {
+                String::new()
+            } else {
+                format!(", scopes {}", auth.scopes.join(" "))
+            }
+        );
+        f.hint = Some(
+            "log in again with the MCP client this server comes from; mcpctl never follows an authorization URL".into(),
+        );
+        f.auth = Some(Box::new(auth));
+    }
     match result {
         Err(f) if transport.is_none() && session.looks_legacy => {
             tracing::debug!(
@@ -69,7 +127,7 @@ async fn run(
                 transport: Some(Transport::Sse),
                 ..Probe::default()
             };
-            let r = super::sse::handshake(&client, &headers, url, limits, &mut legacy).await;
+            let r = super::sse::handshake(&client, &headers, url, limits, wants, &mut legacy).await;
             if r.is_ok() {
                 *probe = legacy;
                 return Ok(());
@@ -106,6 +164,9 @@ struct HttpSession {
     protocol_version: Option<String>,
     next_id: u64,
     last_status: Option<u16>,
+    /// The `WWW-Authenticate` of a 401 or 403, for the OAuth metadata.
+    challenge: Option<String>,
+    tls_not_after: Option<chrono::DateTime<chrono::Utc>>,
     /// Set when the first POST got an answer that a legacy SSE server would give.
     looks_legacy: bool,
 }
@@ -120,6 +181,8 @@ impl HttpSession {
             protocol_version: None,
             next_id: 1,
             last_status: None,
+            challenge: None,
+            tls_not_after: None,
             looks_legacy: false,
         }
     }
@@ -149,10 +212,20 @@ impl HttpSession {
             .map_err(|e| send_failure(&self.url, &e))?;
         let status = resp.status();
         self.last_status = Some(status.as_u16());
+        if self.tls_not_after.is_none() {
+            self.tls_not_after = super::web::not_after(&resp);
+        }
         if let Some(sid) = resp.headers().get(SESSION_HEADER) {
             self.session_id = Some(sid.clone());
         }
         if !status.is_success() {
+            if matches!(status.as_u16(), 401 | 403) {
+                self.challenge = resp
+                    .headers()
+                    .get(reqwest::header::WWW_AUTHENTICATE)
+                    .and_then(|v| v.to_str().ok())
+                    .map(str::to_owned);
+            }
             let first = id == 1;
             let failure = status_failure(status, resp.headers(), method);
             let text = read_capped(resp).await.unwrap_or_default();
@@ -163,10 +236,13 @@ impl HttpSession {
             }
             return Err(failure.into());
         }
-        let is_sse = resp
+        let content_type = resp
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
+            .map(str::to_owned);
+        let is_sse = content_type
+            .as_deref()
             .is_some_and(|ct| ct.starts_with("text/event-stream"));
         if is_sse {
             return answer_from_events(capped_stream(resp), id, method).await;
@@ -175,8 +251,13 @@ impl HttpSession {
         let msg: Value = serde_json::from_slice(&bytes).map_err(|_| {
             Failure::new(
                 FailureKind::Garbage,
-                format!("the answer to {method} is not JSON"),
+                format!(
+                    "the answer to {method} is not JSON (HTTP {status}, content type {})",
+                    content_type.as_deref().unwrap_or("none")
+                ),
             )
+            .step(super::Step::Http)
+            .hint("is `url` the MCP endpoint? a web page or a proxy's error page answers here")
         })?;
         match jsonrpc::classify(msg) {
             Incoming::Response { id: got, result } if got == id => result.map_err(CallError::Rpc),

@@ -48,7 +48,12 @@ pub fn discover_params() -> Value {
 pub struct RpcError {
     pub code: i64,
     pub message: String,
+    /// `data.supported` of an UnsupportedProtocolVersion (-32022) error.
+    pub supported: Vec<String>,
 }
+
+/// UnsupportedProtocolVersion: the server names the versions it supports in `data.supported`.
+pub const UNSUPPORTED_VERSION: i64 = -32022;
 
 pub enum Incoming {
     Response {
@@ -86,6 +91,15 @@ pub fn classify(mut msg: Value) -> Incoming {
                         .and_then(Value::as_str)
                         .unwrap_or("")
                         .to_owned(),
+                    supported: err
+                        .pointer("/data/supported")
+                        .and_then(Value::as_array)
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|v| v.as_str().map(str::to_owned))
+                                .collect()
+                        })
+                        .unwrap_or_default(),
                 })
             } else {
                 Ok(obj.remove("result").unwrap_or(Value::Null))

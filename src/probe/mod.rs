@@ -1,8 +1,10 @@
 //! Real MCP handshakes over stdio, Streamable HTTP and legacy SSE. Knows nothing of the CLI or
 //! the config file: it gets a fully expanded `Target` and returns what it saw.
 
+pub mod doctor;
 mod http;
 pub mod jsonrpc;
+mod oauth;
 pub(crate) mod process;
 mod sse;
 mod stdio;
@@ -67,11 +69,15 @@ pub enum FailureKind {
     UnsupportedVersion,
     Connect,
     Auth,
+    /// A 401/403 with OAuth metadata: the person must log in again with their client.
+    AuthRequired,
     HttpStatus,
     Container,
     Credentials,
     /// The run's deadline ended the probe.
     Deadline,
+    /// The tools drifted from their baseline under `on_drift = "critical"` or `pin_tools`.
+    Drift,
     /// SIGINT or SIGTERM ended the run before the probe finished.
     Interrupted,
 }
@@ -95,11 +101,57 @@ impl FailureKind {
             FailureKind::UnsupportedVersion => "unsupported_version",
             FailureKind::Connect => "connect",
             FailureKind::Auth => "auth",
+            FailureKind::AuthRequired => "auth_required",
             FailureKind::HttpStatus => "http_status",
             FailureKind::Container => "container",
             FailureKind::Credentials => "credentials",
             FailureKind::Deadline => "deadline",
+            FailureKind::Drift => "drift",
             FailureKind::Interrupted => "interrupted",
+        }
+    }
+}
+
+/// The step of a connection that failed, in the order the doctor takes them. HTTP and SSE:
+/// resolve, connect, tls, http, version, auth. Stdio: path, exec, launcher, handshake.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// The host name did not resolve.
+    Resolve,
+    /// No TCP connection to any address (refused, or timed out).
+    Connect,
+    /// The TLS handshake failed (chain, name, expiry).
+    Tls,
+    /// The HTTP status or content type is not an MCP answer.
+    Http,
+    /// No protocol version both sides know.
+    Version,
+    /// The server wants credentials it was not given (401, 403, or its tools refuse).
+    Auth,
+    /// The command is not on the PATH the child gets.
+    Path,
+    /// The file cannot be executed (permission, interpreter).
+    Exec,
+    /// npx/uvx had not started the server yet (fetching the package).
+    Launcher,
+    /// The MCP conversation itself: initialize, tools/list, ping.
+    Handshake,
+}
+
+impl Step {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Step::Resolve => "resolve",
+            Step::Connect => "connect",
+            Step::Tls => "tls",
+            Step::Http => "http",
+            Step::Version => "version",
+            Step::Auth => "auth",
+            Step::Path => "path",
+            Step::Exec => "exec",
+            Step::Launcher => "launcher",
+            Step::Handshake => "handshake",
         }
     }
 }
@@ -110,6 +162,25 @@ pub struct Failure {
     pub kind: FailureKind,
     pub message: String,
     pub hint: Option<String>,
+    /// Which step of the connection failed (HTTP, SSE and stdio probes).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub step: Option<Step>,
+    /// With kind auth_required: what the server's OAuth metadata says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub auth: Option<Box<AuthRequired>>,
+}
+
+/// A 401/403 whose `WWW-Authenticate` led to OAuth metadata (RFC 9728, RFC 8414).
+#[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
+pub struct AuthRequired {
+    /// The authorization server's issuer.
+    pub issuer: Option<String>,
+    /// The scopes asked for (the challenge's `scope`, else the resource's `scopes_supported`).
+    pub scopes: Vec<String>,
+    /// The protected resource metadata document (RFC 9728).
+    pub resource_metadata: Option<String>,
+    /// The MCP clients the server's definition came from, whose login the hint names.
+    pub clients: Vec<String>,
 }
 
 impl Failure {
@@ -118,7 +189,15 @@ impl Failure {
             kind,
             message: message.into(),
             hint: None,
+            step: None,
+            auth: None,
         }
+    }
+
+    #[must_use]
+    pub fn step(mut self, step: Step) -> Self {
+        self.step = Some(step);
+        self
     }
 
     #[must_use]
@@ -155,6 +234,26 @@ pub struct Latency {
     pub total: f64,
 }
 
+/// What a probe does beyond the handshake.
+#[derive(Debug, Clone, Default)]
+pub struct Wants {
+    /// Keep every tool's definition and list prompts and resources (for the drift baseline).
+    pub inventory: bool,
+    /// A read-only tool call after `tools/list`.
+    pub call: Option<crate::types::ProbeCall>,
+}
+
+/// What the server offers, in full, for the drift baseline.
+#[derive(Debug, Clone, Default)]
+pub struct Inventory {
+    /// The tool definitions as listed (all pages).
+    pub tools: Vec<Value>,
+    /// Prompt names, when the server has the prompts capability.
+    pub prompts: Option<Vec<String>>,
+    /// Resource names (else URIs), when the server has the resources capability.
+    pub resources: Option<Vec<String>>,
+}
+
 /// What one probe saw. Every string in it has been through the redactor.
 #[derive(Debug, Clone, Default)]
 pub struct Probe {
@@ -163,11 +262,17 @@ pub struct Probe {
     pub era: Option<Era>,
     pub server_info: Option<ServerInfo>,
     pub tool_names: Option<Vec<String>>,
+    /// With `Wants::inventory`, once `tools/list` answered.
+    pub inventory: Option<Inventory>,
+    /// With `Wants::call`: `Err` says why the call failed (redacted).
+    pub call: Option<Result<(), String>>,
     pub latency: Latency,
     pub stray_stdout_lines: u64,
     pub stderr_tail: Vec<String>,
     pub exit_status: Option<String>,
     pub http_status: Option<u16>,
+    /// The `notAfter` of an https server's certificate.
+    pub tls_not_after: Option<chrono::DateTime<chrono::Utc>>,
     pub failure: Option<Failure>,
     /// Whether a separate spawn answered `server/discover` for the modern era.
     pub modern: Option<bool>,
@@ -214,16 +319,19 @@ pub(crate) trait Session {
 
 /// Runs a full handshake against `target`. Never panics on server misbehaviour; the returned
 /// probe carries a `failure` instead. Stdio children are gone when this returns.
-pub async fn probe(target: &Target, limits: Limits, redactor: &Redactor) -> Probe {
+pub async fn probe(target: &Target, limits: Limits, wants: &Wants, redactor: &Redactor) -> Probe {
     let started = Instant::now();
     let mut probe = match target {
-        Target::Stdio { .. } => stdio::probe(target, limits, redactor).await,
+        Target::Stdio { .. } => stdio::probe(target, limits, wants, redactor).await,
         Target::Url {
             url,
             headers,
             transport,
-        } => http::probe(url, headers, *transport, limits, redactor).await,
+        } => http::probe(url, headers, *transport, limits, wants, redactor).await,
     };
+    if let Some(Err(why)) = &mut probe.call {
+        *why = redactor.redact_cut(why, 400);
+    }
     probe.latency.total = ms(started.elapsed());
     probe
 }
@@ -245,14 +353,29 @@ pub async fn supports_modern(target: &Target, limits: Limits, redactor: &Redacto
 pub(crate) async fn handshake<S: Session>(
     s: &mut S,
     limits: Limits,
+    wants: &Wants,
     probe: &mut Probe,
 ) -> Result<(), Failure> {
     let t = Instant::now();
     let init_timeout = limits.startup.unwrap_or(limits.timeout);
-    let init = s
+    let init = match s
         .request("initialize", jsonrpc::initialize_params(), init_timeout)
         .await
-        .map_err(|e| e.into_failure("initialize"))?;
+    {
+        Ok(v) => v,
+        Err(CallError::Rpc(e)) if e.code == jsonrpc::UNSUPPORTED_VERSION => {
+            let named = if e.supported.is_empty() {
+                "versions it did not name".to_owned()
+            } else {
+                e.supported.join(", ")
+            };
+            return Err(version_failure(format!(
+                "mcpctl offered {}; the server supports only {named}",
+                jsonrpc::OFFERED_VERSION
+            )));
+        }
+        Err(e) => return Err(e.into_failure("initialize")),
+    };
     probe.latency.initialize = Some(ms(t.elapsed()));
     let version = init
         .get("protocolVersion")
@@ -270,19 +393,51 @@ pub(crate) async fn handshake<S: Session>(
         version: i.get("version").and_then(Value::as_str).map(str::to_owned),
     });
     if !KNOWN_VERSIONS.contains(&version) || version == MODERN_VERSION {
-        return Err(Failure::new(
-            FailureKind::UnsupportedVersion,
-            format!("server answered protocol version {version}, which mcpctl does not know"),
-        )
-        .hint("upgrade mcpctl, or pin the server to an older release"));
+        return Err(version_failure(format!(
+            "mcpctl offered {} (and knows {}); the server named {version}",
+            jsonrpc::OFFERED_VERSION,
+            KNOWN_VERSIONS
+                .iter()
+                .filter(|v| **v != MODERN_VERSION)
+                .copied()
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
     }
     s.notify("notifications/initialized", limits.timeout)
         .await?;
 
     if init.pointer("/capabilities/tools").is_some() {
         let t = Instant::now();
-        probe.tool_names = Some(list_tools(s, limits.timeout).await?);
+        let tools = list_tools(s, limits.timeout).await?;
         probe.latency.tools_list = Some(ms(t.elapsed()));
+        probe.tool_names = Some(
+            tools
+                .iter()
+                .filter_map(|t| t.get("name")?.as_str().map(str::to_owned))
+                .collect(),
+        );
+        if wants.inventory {
+            probe.inventory = Some(Inventory {
+                tools,
+                prompts: None,
+                resources: None,
+            });
+        }
+        if let Some(call) = &wants.call {
+            probe.call = Some(call_tool(s, call, limits.timeout).await);
+        }
+    }
+    if wants.inventory {
+        let inventory = probe.inventory.get_or_insert_with(Inventory::default);
+        if init.pointer("/capabilities/prompts").is_some() {
+            inventory.prompts =
+                Some(list_names(s, "prompts/list", "prompts", limits.timeout).await?);
+        }
+        if init.pointer("/capabilities/resources").is_some() {
+            inventory.resources =
+                Some(list_names(s, "resources/list", "resources", limits.timeout).await?);
+        }
     }
 
     let t = Instant::now();
@@ -298,13 +453,87 @@ pub(crate) async fn handshake<S: Session>(
     Ok(())
 }
 
+fn version_failure(message: String) -> Failure {
+    Failure::new(FailureKind::UnsupportedVersion, message)
+        .step(Step::Version)
+        .hint("the server speaks no version mcpctl knows: upgrade mcpctl, or pin the server to an older release")
+}
+
 /// Upper bounds on tools/list across all its pages: a server that keeps returning cursors, or
 /// huge pages, must neither loop forever nor grow mcpctl's memory without end.
 const MAX_TOOL_PAGES: usize = 1000;
 const MAX_TOOLS: usize = 100_000;
 const MAX_TOOL_BYTES: usize = 64 * 1024 * 1024;
 
-async fn list_tools<S: Session>(s: &mut S, timeout: Duration) -> Result<Vec<String>, Failure> {
+/// `probe_call`: the call fails on a JSON-RPC error, or a result with `isError: true`.
+async fn call_tool<S: Session>(
+    s: &mut S,
+    call: &crate::types::ProbeCall,
+    timeout: Duration,
+) -> Result<(), String> {
+    let params = serde_json::json!({"name": call.tool, "arguments": call.arguments});
+    match s.request("tools/call", params, timeout).await {
+        Ok(v) if v.get("isError").and_then(Value::as_bool) == Some(true) => {
+            let text = v
+                .pointer("/content/0/text")
+                .and_then(Value::as_str)
+                .unwrap_or("no text");
+            Err(format!("the tool answered with an error: {text}"))
+        }
+        Ok(_) => Ok(()),
+        Err(CallError::Rpc(e)) => Err(format!("JSON-RPC error {}: {}", e.code, e.message)),
+        Err(CallError::Failed(f)) => Err(f.message),
+    }
+}
+
+/// Names from `prompts/list` or `resources/list` (a resource without a name by its URI), all
+/// pages, with the same caps as `tools/list`.
+async fn list_names<S: Session>(
+    s: &mut S,
+    method: &str,
+    key: &str,
+    timeout: Duration,
+) -> Result<Vec<String>, Failure> {
+    let mut names = Vec::new();
+    let mut cursor: Option<String> = None;
+    for _ in 0..MAX_TOOL_PAGES {
+        let params = match &cursor {
+            Some(c) => serde_json::json!({"cursor": c}),
+            None => serde_json::json!({}),
+        };
+        let page = match s.request(method, params, timeout).await {
+            Ok(page) => page,
+            // Advertised but not served: nothing to compare, not a failure of the server.
+            Err(CallError::Rpc(_)) => return Ok(names),
+            Err(CallError::Failed(f)) => return Err(f),
+        };
+        let items = page.get(key).and_then(Value::as_array).ok_or_else(|| {
+            Failure::new(
+                FailureKind::Protocol,
+                format!("{method} answer has no {key} array"),
+            )
+        })?;
+        names.extend(items.iter().filter_map(|i| {
+            i.get("name")
+                .or_else(|| i.get("uri"))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        }));
+        if names.len() > MAX_TOOLS {
+            return Err(Failure::new(
+                FailureKind::Protocol,
+                format!("{method} listed more than {MAX_TOOLS} entries"),
+            ));
+        }
+        match page.get("nextCursor").and_then(Value::as_str) {
+            Some(next) if !next.is_empty() => cursor = Some(next.to_owned()),
+            _ => return Ok(names),
+        }
+    }
+    Ok(names)
+}
+
+async fn list_tools<S: Session>(s: &mut S, timeout: Duration) -> Result<Vec<Value>, Failure> {
     let mut names = Vec::new();
     let mut bytes = 0usize;
     let mut cursor: Option<String> = None;
@@ -337,7 +566,8 @@ async fn list_tools<S: Session>(s: &mut S, timeout: Duration) -> Result<Vec<Stri
         names.extend(
             tools
                 .iter()
-                .filter_map(|t| t.get("name")?.as_str().map(str::to_owned)),
+                .filter(|t| t.get("name").is_some_and(Value::is_string))
+                .cloned(),
         );
         if names.len() > MAX_TOOLS {
             return Err(too_much(format!("listed more than {MAX_TOOLS} tools")));

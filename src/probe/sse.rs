@@ -31,6 +31,7 @@ pub(super) async fn handshake(
     headers: &reqwest::header::HeaderMap,
     url: reqwest::Url,
     limits: Limits,
+    wants: &super::Wants,
     probe: &mut Probe,
 ) -> Result<(), Failure> {
     let connect = client
@@ -43,6 +44,7 @@ pub(super) async fn handshake(
         .map_err(|_| Failure::new(FailureKind::Timeout, "no answer to the SSE GET"))?
         .map_err(|e| send_failure(&url, &e))?;
     probe.http_status = Some(resp.status().as_u16());
+    probe.tls_not_after = super::web::not_after(&resp);
     if !resp.status().is_success() {
         return Err(status_failure(resp.status(), resp.headers(), "GET (SSE)"));
     }
@@ -59,7 +61,7 @@ pub(super) async fn handshake(
                     events,
                     next_id: 1,
                 };
-                super::handshake(&mut session, limits, probe).await
+                super::handshake(&mut session, limits, wants, probe).await
             }
             _ => Err(Failure::new(
                 FailureKind::Protocol,

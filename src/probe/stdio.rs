@@ -43,7 +43,12 @@ struct StdioSession {
     ended: Option<Failure>,
 }
 
-pub(super) async fn probe(target: &Target, limits: Limits, redactor: &Redactor) -> Probe {
+pub(super) async fn probe(
+    target: &Target,
+    limits: Limits,
+    wants: &super::Wants,
+    redactor: &Redactor,
+) -> Probe {
     let mut probe = Probe {
         transport: Some(Transport::Stdio),
         ..Probe::default()
@@ -55,7 +60,7 @@ pub(super) async fn probe(target: &Target, limits: Limits, redactor: &Redactor) 
             return probe;
         }
     };
-    let result = super::handshake(&mut session, limits, &mut probe).await;
+    let result = super::handshake(&mut session, limits, wants, &mut probe).await;
     session.stdin = None;
     let status = shutdown(&mut session.child, guard, result.is_ok(), limits.grace).await;
     // The group is gone, so both pipes are at EOF or about to be: let the readers take in what
@@ -76,6 +81,13 @@ pub(super) async fn probe(target: &Target, limits: Limits, redactor: &Redactor) 
             failure.hint = Some(match telling_line(&probe.stderr_tail) {
                 None => "run the command by hand to see why it stops".into(),
                 Some(line) => format!("the server {how}: {line}"),
+            });
+        }
+        if failure.step.is_none() {
+            failure.step = Some(if failure.kind == FailureKind::LauncherTimeout {
+                super::Step::Launcher
+            } else {
+                super::Step::Handshake
             });
         }
         probe.failure = Some(redact_failure(failure, redactor));
@@ -202,7 +214,18 @@ fn spawn(target: &Target) -> Result<(StdioSession, GroupGuard, Readers), Failure
         .map(std::ffi::OsString::from)
         .or_else(|| std::env::var_os("PATH"));
     let resolved = crate::children::resolve(program, path_var.as_deref(), cwd.as_deref())
-        .map_err(|e| spawn_failure(program, cwd.as_deref(), &e))?;
+        .map_err(|e| {
+            let f = spawn_failure(program, cwd.as_deref(), &e);
+            match super::doctor::find_outside(program, path_var.as_deref()) {
+                Some(found) if e.kind() == std::io::ErrorKind::NotFound => f.hint(format!(
+                    "`{program}` is {}, outside the PATH the server gets (cron's is short): set command = \"{}\", or add {} to the server's env PATH",
+                    found.display(),
+                    found.display(),
+                    found.parent().map_or_else(String::new, |d| d.display().to_string()),
+                )),
+                _ => f,
+            }
+        })?;
     let mut cmd = crate::children::command(&resolved);
     cmd.args(args)
         .envs(env)
@@ -214,9 +237,21 @@ fn spawn(target: &Target) -> Result<(StdioSession, GroupGuard, Readers), Failure
     if let Some(cwd) = cwd {
         cmd.current_dir(cwd);
     }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| spawn_failure(program, cwd.as_deref(), &e))?;
+    let mut child = cmd.spawn().map_err(|e| {
+        // The file is there and executable, yet exec says "not found": its interpreter is not.
+        match super::doctor::missing_interpreter(&resolved) {
+            Some(interpreter) if e.kind() == std::io::ErrorKind::NotFound => Failure::new(
+                FailureKind::SpawnFailed,
+                format!("`{program}` names the interpreter {interpreter}, which does not exist"),
+            )
+            .step(super::Step::Exec)
+            .hint(format!(
+                "install {interpreter}, or fix the #! line of {}",
+                resolved.display()
+            )),
+            _ => spawn_failure(program, cwd.as_deref(), &e),
+        }
+    })?;
     let guard = GroupGuard::new(&child);
     let stdin = child.stdin.take();
     let stdout = child.stdout.take().expect("stdout is piped");
@@ -263,12 +298,14 @@ fn spawn_failure(program: &str, cwd: Option<&std::path::Path>, e: &std::io::Erro
         )
         .hint(format!(
             "install `{program}` or give its absolute path; cron runs with a short PATH"
-        )),
+        ))
+        .step(super::Step::Path),
         std::io::ErrorKind::PermissionDenied => Failure::new(
             FailureKind::SpawnFailed,
             format!("command `{program}` is not executable"),
         )
-        .hint(format!("chmod +x {program}")),
+        .hint(format!("chmod +x {program}"))
+        .step(super::Step::Exec),
         _ => Failure::new(
             FailureKind::SpawnFailed,
             format!("cannot start `{program}`: {e}"),

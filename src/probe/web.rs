@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use futures::{Stream, StreamExt};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
-use super::{Failure, FailureKind};
+use super::{Failure, FailureKind, Step};
 
 /// Cap on one HTTP answer; a server streaming forever must not grow mcpctl's memory.
 pub(super) const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -38,6 +38,12 @@ pub(super) fn headers(headers: &BTreeMap<String, String>) -> Result<HeaderMap, F
     Ok(map)
 }
 
+/// The `notAfter` of the certificate the answer came over, for https.
+pub(super) fn not_after(resp: &reqwest::Response) -> Option<chrono::DateTime<chrono::Utc>> {
+    let info = resp.extensions().get::<reqwest::tls::TlsInfo>()?;
+    super::doctor::not_after(info.peer_certificate()?)
+}
+
 pub(super) fn send_failure(url: &reqwest::Url, e: &reqwest::Error) -> Failure {
     let host = url.host_str().unwrap_or("?");
     if e.is_redirect() {
@@ -46,6 +52,7 @@ pub(super) fn send_failure(url: &reqwest::Url, e: &reqwest::Error) -> Failure {
             format!("{host} redirected to another origin, which is never followed"),
         )
         .hint("point `url` at the final address; credentials are never sent to another origin")
+        .step(Step::Http)
     } else if e.is_connect() {
         Failure::new(
             FailureKind::Connect,
@@ -55,6 +62,7 @@ pub(super) fn send_failure(url: &reqwest::Url, e: &reqwest::Error) -> Failure {
             ),
         )
         .hint("is the server running and listening on that address?")
+        .step(Step::Connect)
     } else if e.is_timeout() {
         Failure::new(
             FailureKind::Timeout,
@@ -90,9 +98,11 @@ pub(super) fn status_failure(
             .hint(
                 "the token is missing, wrong or expired; check the Authorization header's variable",
             )
+            .step(Step::Auth)
         }
         code => {
-            let failure = Failure::new(FailureKind::HttpStatus, format!("{method}: HTTP {status}"));
+            let failure = Failure::new(FailureKind::HttpStatus, format!("{method}: HTTP {status}"))
+                .step(Step::Http);
             match status_hint(code) {
                 Some(hint) => failure.hint(hint),
                 None => failure,

@@ -92,6 +92,7 @@ pub fn render(f: &Figures, title: &str, summary: &str) -> String {
     backups(f, &mut h);
     ci(f, &mut h);
     emergency(f, &mut h);
+    drift(f, &mut h);
     // `<` escaped so no string in the figures can close the script element.
     let json = serde_json::to_string(f)
         .expect("figures serialize")
@@ -100,6 +101,22 @@ pub fn render(f: &Figures, title: &str, summary: &str) -> String {
         "<script type=\"application/json\" id=\"figures\">{json}</script>\n<script>{SCRIPT}</script>\n</body></html>\n"
     ));
     h
+}
+
+fn drift(f: &Figures, h: &mut String) {
+    if !f.drift_events.is_empty() {
+        h.push_str("<h2>Tool drift</h2>\n<table><tr><th>Server</th><th>When</th><th>Drift</th><th>What changed</th></tr>\n");
+        for e in &f.drift_events {
+            h.push_str(&format!(
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n",
+                esc(&e.server),
+                esc(&e.when()),
+                e.how(),
+                esc(&e.line)
+            ));
+        }
+        h.push_str("</table>\n");
+    }
 }
 
 fn servers(f: &Figures, h: &mut String) {

@@ -55,6 +55,16 @@ pub(crate) struct Server {
     pub(crate) latency_ms: Option<Latency>,
     #[serde(default)]
     pub(crate) error: Option<Failure>,
+    #[serde(default)]
+    pub(crate) baseline: Option<Baseline>,
+    /// Parsed only when `baseline` says it drifted or was accepted.
+    #[serde(default)]
+    pub(crate) drift: Option<serde_json::Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub(crate) struct Baseline {
+    pub(crate) state: crate::health::drift::BaselineState,
 }
 
 #[derive(Debug, Deserialize)]

@@ -28,6 +28,7 @@ pub fn render(f: &Figures, title: &str, summary: &str) -> String {
     backups(f, &mut md);
     ci(f, &mut md);
     emergency(f, &mut md);
+    drift(f, &mut md);
     let s = &f.sources;
     let skipped = s.skipped.truncated
         + s.skipped.invalid
@@ -147,6 +148,24 @@ fn emergency(f: &Figures, md: &mut String) {
                     |e| e.format("%Y-%m-%d %H:%M").to_string()
                 ),
                 cell(&p.servers.join(", "))
+            ));
+        }
+        md.push('\n');
+    }
+}
+
+fn drift(f: &Figures, md: &mut String) {
+    if !f.drift_events.is_empty() {
+        md.push_str(
+            "### Tool drift\n\n| Server | When | Drift | What changed |\n|---|---|---|---|\n",
+        );
+        for e in &f.drift_events {
+            md.push_str(&format!(
+                "| {} | {} | {} | {} |\n",
+                cell(&e.server),
+                e.when(),
+                e.how(),
+                cell(&e.line)
             ));
         }
         md.push('\n');

@@ -4,6 +4,7 @@
 mod audit;
 mod backups;
 mod ci;
+mod drift;
 mod emergency;
 pub mod html;
 mod lean;
@@ -22,6 +23,7 @@ use serde::Serialize;
 
 pub use backups::{BackupFigures, CheckFailure, LocationAge, Verified, carry};
 pub use ci::{CiFigures, FixFigures};
+pub use drift::DriftEvent;
 pub use emergency::{EmergencyFigures, Period};
 pub use prune::{Pruned, prune};
 pub use recommend::age;
@@ -55,6 +57,8 @@ pub struct Figures {
     pub backups: BackupFigures,
     pub ci: CiFigures,
     pub emergency: EmergencyFigures,
+    /// Each drift of a server's tools from its baseline, and each accepted baseline, oldest first.
+    pub drift_events: Vec<DriftEvent>,
     /// The most pressing first.
     pub recommendations: Vec<String>,
     pub sources: Sources,
@@ -68,6 +72,25 @@ pub struct Window {
     pub max_gap_s: i64,
     /// Length of one timeline bin.
     pub bin_s: f64,
+}
+
+/// Fallback periods from the emergency reports, the state before the window included.
+fn emergency_figures(
+    state_dir: &Path,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+    sources: &mut Sources,
+) -> EmergencyFigures {
+    let mut emergency = emergency::Emergency::default();
+    let listed = scan::list(state_dir, "emergency", sources);
+    let (seed, inside) = scan::window(&listed, from, to);
+    let before = sources.read;
+    scan::read_all(one(seed), "emergency", sources, |_, r| {
+        emergency.push(r);
+    });
+    sources.read = before;
+    scan::read_all(inside, "emergency", sources, |_, r| emergency.push(r));
+    emergency.finish(from, to, &crate::emergency::load(state_dir))
 }
 
 /// What a health-check would probe now: the config's servers, and the discovered ones when it
@@ -119,7 +142,11 @@ pub fn compute(state_dir: &Path, opts: &Options, secrets: &dyn Fn(&str) -> Vec<S
         by_server.push(r, false);
     });
     sources.read = before;
-    scan::read_all(inside, HEALTH, &mut sources, |_, r| by_server.push(r, true));
+    let mut drift = drift::Events::default();
+    scan::read_all(inside, HEALTH, &mut sources, |_, r: lean::HealthCheck| {
+        drift.push(&r);
+        by_server.push(r, true);
+    });
     let recoveries = audit::Recoveries::read(state_dir, from, to, &opts.servers, &mut sources);
     for name in recoveries.servers().cloned().collect::<Vec<_>>() {
         by_server.expect(&name);
@@ -166,16 +193,7 @@ pub fn compute(state_dir: &Path, opts: &Options, secrets: &dyn Fn(&str) -> Vec<S
         },
     );
 
-    let mut emergency = emergency::Emergency::default();
-    let listed = scan::list(state_dir, "emergency", &mut sources);
-    let (seed, inside) = scan::window(&listed, from, to);
-    let before = sources.read;
-    scan::read_all(one(seed), "emergency", &mut sources, |_, r| {
-        emergency.push(r);
-    });
-    sources.read = before;
-    scan::read_all(inside, "emergency", &mut sources, |_, r| emergency.push(r));
-    let emergency = emergency.finish(from, to, &crate::emergency::load(state_dir));
+    let emergency = emergency_figures(state_dir, from, to, &mut sources);
 
     let window = Window {
         from,
@@ -192,6 +210,7 @@ pub fn compute(state_dir: &Path, opts: &Options, secrets: &dyn Fn(&str) -> Vec<S
         backups,
         ci: ci.finish(),
         emergency,
+        drift_events: drift.finish(&opts.servers),
         recommendations: Vec::new(),
         sources,
     };

@@ -13,3 +13,35 @@ pub enum Transport {
     Http,
     Sse,
 }
+
+/// `on_drift`: what a change in a server's tools, against its baseline, does to its status.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    serde::Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
+#[serde(rename_all = "lowercase")]
+pub enum OnDrift {
+    /// The server is degraded (the run a warning).
+    #[default]
+    Warn,
+    /// The server is unhealthy and the whole run critical, critical server or not.
+    Critical,
+    /// No snapshot is compared.
+    Ignore,
+}
+
+/// `probe_call = { tool, arguments }`: a read-only tool call each probe makes; its failure makes
+/// the server degraded (it catches servers that list tools but refuse every call).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProbeCall {
+    pub tool: String,
+    /// A JSON object.
+    pub arguments: serde_json::Value,
+}

@@ -1081,3 +1081,33 @@ fn mcp_server_two_step_rerun_posts_once_after_the_confirmation() {
     );
     assert!(!s.out.to_string().contains("ghp_canaryTOKEN0123456789"));
 }
+
+#[test]
+fn mcp_server_health_check_reports_drift_against_the_baselines_and_stores_nothing() {
+    // SDK_TOOLS comes from the environment: a value in the server's `env` would be redacted.
+    let config = format!(
+        "[servers.sdk]\ncommand = \"{}\"\nargs = [\"{{servers}}/sdk_tools.py\"]\n\
+         [servers.fresh]\ncommand = \"python3\"\nargs = [\"{{servers}}/minimal.py\"]\n",
+        python()
+    );
+    let t = Test::new().config(&config);
+    let run = run_here(&t, &["health-check", "--json", "-s", "sdk"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let baseline = t.path().join("state/mcpctl/drift/sdk.json");
+    let before = std::fs::read(&baseline).expect("the CLI took a baseline");
+    let steps = json!([{"op": "call", "tool": "health_check", "args": {}}]);
+    let s = python_client(&t, &[], true, &steps, &[("SDK_TOOLS", "schema")]);
+    let hc = structured(s.result(0));
+    let sdk = hc["servers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["name"] == "sdk")
+        .unwrap();
+    assert_eq!(sdk["status"], "degraded", "{sdk:#}");
+    assert_eq!(sdk["baseline"]["state"], "drifted");
+    assert_eq!(sdk["drift"]["changed"][0]["tool"], "get_time");
+    // A read: the baseline is as it was, and none was taken for the other server.
+    assert_eq!(std::fs::read(&baseline).unwrap(), before);
+    assert!(!t.path().join("state/mcpctl/drift/fresh.json").exists());
+}
