@@ -481,10 +481,16 @@ impl Classifier {
             found.push(fallback(cause));
         }
         found.sort_by(|a, b| a.rank.cmp_best_first(&b.rank));
+        // One issue per category and key, and per category and line: a catch-all that matched
+        // the line a specific pattern explained says nothing more (best ranked first wins).
         let mut seen = std::collections::HashSet::new();
-        let (mut issues, mut dropped): (Vec<Issue>, Vec<Issue>) = found
-            .into_iter()
-            .partition(|i| seen.insert((i.category.clone(), i.key.clone())));
+        let mut lines = std::collections::HashSet::new();
+        let (mut issues, mut dropped): (Vec<Issue>, Vec<Issue>) =
+            found.into_iter().partition(|i| {
+                let new_key = seen.insert((i.category.clone(), i.key.clone()));
+                let new_line = lines.insert((i.category.clone(), i.line_number));
+                new_key && new_line
+            });
         if issues.len() > MAX_ISSUES {
             dropped.extend(issues.split_off(MAX_ISSUES));
         }
