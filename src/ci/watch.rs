@@ -64,7 +64,12 @@ pub async fn pass(
         .map_err(Error::Usage)?;
     let mut redactor = Redactor::default();
     redactor.add(&token);
-    let _lock = state::acquire(state_dir, opts.wait_lock).await?;
+    let _lock = state::acquire(
+        state_dir,
+        state::Resource::Records(state::Records::GhWatch),
+        opts.wait_lock,
+    )
+    .await?;
     let files = Files::new(state_dir);
     state::ensure_dir(&files.dir)?;
     let mut seen: Seen = load(&files.seen);

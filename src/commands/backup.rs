@@ -27,7 +27,12 @@ pub(crate) async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Code> {
     if args.check {
         return check(&cfg, &targets, &args, started, &state_dir, ctx).await;
     }
-    let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
+    let _locks = state::acquire_all(
+        &state_dir,
+        targets.iter().map(|t| state::Resource::Target(&t.name)),
+        ctx.global.wait_lock,
+    )
+    .await?;
     let recipients = keys::recipients(&cfg.recipients).map_err(Error::Usage)?;
     // Refused before anything is written: a key others can read signs nothing.
     let signer = Signer::load_or_create(&cfg.signing_key).map_err(|e| Error::Key(e.to_string()))?;

@@ -40,7 +40,12 @@ pub(crate) async fn run(args: EmergencyArgs, ctx: &Ctx) -> Result<Code> {
         )
         .await;
     }
-    let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
+    let _lock = state::acquire(
+        &state_dir,
+        state::Resource::Records(state::Records::Emergency),
+        ctx.global.wait_lock,
+    )
+    .await?;
     if args.clear {
         let mut current = emergency::load(&state_dir);
         let servers = emergency::clear(&mut current, ClearedBy::Hand);

@@ -38,6 +38,11 @@ pub(crate) async fn finish<T: Serialize>(
     let mut view = view();
     let mut value = serde_json::to_value(env).expect("reports serialize");
     let untold = notify(env, &mut value, &view.problems, ctx).await;
+    // A lock whose holder died without letting go is taken over; the report says so.
+    let stale = state::taken_over();
+    if !stale.is_empty() {
+        value["stale_locks"] = serde_json::json!(stale);
+    }
     let json = serde_json::to_vec_pretty(&value).expect("reports serialize");
     let path = state::reports::save(
         state_dir,
@@ -132,6 +137,7 @@ async fn notify<T: Serialize>(
     if !texts.is_empty() {
         value["notifications"] = serde_json::json!(texts);
     }
+
     untold
 }
 

@@ -13,7 +13,6 @@ use crate::health::{self, ServerReport, ServerStatus};
 use crate::inventory::{self, Inventory};
 use crate::output::{self, Envelope, Mode};
 use crate::reports::health_check::{Body, List};
-use crate::state;
 
 pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     let started = Utc::now();
@@ -47,9 +46,13 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
         return list(&servers, &problems, ctx);
     }
 
-    let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
     // Disabled servers are listed, never probed nor recovered.
     let (disabled, servers): (Vec<_>, Vec<_>) = servers.into_iter().partition(|s| s.disabled);
+    let health::locks::Taken {
+        free: servers,
+        busy,
+        held: _locks,
+    } = health::locks::take(&state_dir, servers, ctx.global.wait_lock).await?;
 
     let (mut opts, budget) = super::probe_plan(
         &settings,
@@ -85,6 +88,7 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
             .filter(|r| r.held != Some(crate::heal::Held::NotFailing))
             .collect();
     }
+    reports.extend(busy);
     reports.extend(disabled.iter().map(health::disabled_report));
 
     let (mut status, mut summary) = health::verdict(&reports, &problems);

@@ -24,7 +24,14 @@ pub(crate) async fn run(args: RecoverArgs, ctx: &Ctx) -> Result<Code> {
     let _lock = if args.dry_run {
         None
     } else {
-        Some(state::acquire(&state_dir, ctx.global.wait_lock).await?)
+        Some(
+            state::acquire_all(
+                &state_dir,
+                servers.iter().map(|s| state::Resource::Server(&s.name)),
+                ctx.global.wait_lock,
+            )
+            .await?,
+        )
     };
     if let Some(action) = guard_action(&args) {
         return change_guards(action, &args, &servers, started, &state_dir, ctx).await;

@@ -224,7 +224,12 @@ fn view(f: &Figures, problems: Vec<String>) -> View {
 async fn prune(older: std::time::Duration, started: DateTime<Utc>, ctx: &Ctx) -> Result<Code> {
     let (_, state_dir) = super::load(ctx)?;
     let before = back(started, older, "--prune")?;
-    let _lock = state::acquire(&state_dir, ctx.global.wait_lock).await?;
+    let _lock = state::acquire(
+        &state_dir,
+        state::Resource::Records(state::Records::Reports),
+        ctx.global.wait_lock,
+    )
+    .await?;
     let dir = state_dir.clone();
     let pruned = tokio::task::spawn_blocking(move || report::prune(&dir, before))
         .await

@@ -46,7 +46,14 @@ pub(crate) async fn run(args: RestoreArgs, ctx: &Ctx) -> Result<Code> {
     };
     // Read-only answers take no lock.
     let _lock = match opts.mode {
-        Mode::Write => Some(state::acquire(&state_dir, ctx.global.wait_lock).await?),
+        Mode::Write => Some(
+            state::acquire(
+                &state_dir,
+                state::Resource::Target(&target.name),
+                ctx.global.wait_lock,
+            )
+            .await?,
+        ),
         Mode::List | Mode::DryRun => None,
     };
     let identities = keys::identities(cfg.identity.as_deref()).map_err(Error::Key)?;

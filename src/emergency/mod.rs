@@ -194,6 +194,15 @@ pub fn clear_if_recovered(
     state_dir: &Path,
     reports: &[health::ServerReport],
 ) -> Option<String> {
+    if !load(state_dir).active {
+        return None;
+    }
+    // An emergency run writing the mode now has the newer word; this run leaves it be.
+    let _lock = crate::state::try_acquire(
+        state_dir,
+        crate::state::Resource::Records(crate::state::Records::Emergency),
+    )
+    .ok()?;
     let mut current = load(state_dir);
     if !current.active {
         return None;

@@ -36,6 +36,9 @@ pub fn restorer<'a>(
     state_dir: &'a Path,
 ) -> impl Fn(&str, bool) -> Result<Option<String>, String> + Sync + 'a {
     move |target, only_if_invalid| {
+        // A backup or restore of the target in another run goes first; the ladder moves on.
+        let _lock = crate::state::try_acquire(state_dir, crate::state::Resource::Target(target))
+            .map_err(|e| e.to_string())?;
         crate::backup::restore::for_recovery(backup, target, only_if_invalid, state_dir)
     }
 }

@@ -4,6 +4,7 @@
 mod container;
 mod credentials;
 pub mod drift;
+pub mod locks;
 pub mod perfdata;
 mod prepare;
 mod secrets;
@@ -313,7 +314,11 @@ pub fn verdict(all: &[ServerReport], problems: &[FileProblem]) -> (Status, Strin
     let critical_down: Vec<&str> = reports
         .iter()
         .filter(|r| {
-            (r.critical && matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown))
+            (r.critical
+                && matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown)
+                && r.error
+                    .as_ref()
+                    .is_none_or(|e| e.kind != FailureKind::Locked))
                 || r.error
                     .as_ref()
                     .is_some_and(|e| e.kind == FailureKind::Drift)

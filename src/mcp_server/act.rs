@@ -23,6 +23,7 @@ use crate::backup::restore::{self as restoring, Body as RestoreBody, Change};
 use crate::exit::Status;
 use crate::heal::{self, Held, Recovery};
 use crate::health::ServerStatus;
+use crate::state::{Records, Resource};
 
 /// A plan, ready to be offered or checked against a token.
 struct Planned<T> {
@@ -265,12 +266,13 @@ fn finish<T: Serialize>(
 async fn lock_if_confirmed(
     s: &Shared,
     confirmed: bool,
-) -> Result<Option<crate::state::RunLock>, Refusal> {
+    resources: Vec<crate::state::Resource<'_>>,
+) -> Result<Option<Vec<crate::state::RunLock>>, Refusal> {
     if !confirmed {
         return Ok(None);
     }
     Ok(Some(
-        crate::state::acquire(&s.state_dir, s.wait_lock).await?,
+        crate::state::acquire_all(&s.state_dir, resources, s.wait_lock).await?,
     ))
 }
 
@@ -295,7 +297,12 @@ pub(super) async fn recover(
             known.join(", ")
         )));
     };
-    let _lock = lock_if_confirmed(s, args.confirmation_token.is_some()).await?;
+    let _lock = lock_if_confirmed(
+        s,
+        args.confirmation_token.is_some(),
+        vec![Resource::Server(&server.name)],
+    )
+    .await?;
     let (opts, budget) = read::probe_plan(s, false);
     let deadline = tokio::time::Instant::now() + budget;
     let first = crate::health::check_all(std::slice::from_ref(server), &opts, deadline)
@@ -434,7 +441,12 @@ pub(super) async fn restore(
     let target = crate::backup::select(&cfg, std::slice::from_ref(&args.target))
         .map_err(|e| Refusal(e.to_string()))?
         .remove(0);
-    let _lock = lock_if_confirmed(s, args.confirmation_token.is_some()).await?;
+    let _lock = lock_if_confirmed(
+        s,
+        args.confirmation_token.is_some(),
+        vec![Resource::Target(&target.name)],
+    )
+    .await?;
     let run = |mode: restoring::Mode, at: Option<String>| {
         let (cfg, target, state_dir) = (cfg.clone(), target.clone(), s.state_dir.clone());
         async move {
@@ -532,7 +544,12 @@ pub(super) async fn emergency_on(
             "no server is marked `critical = true`; emergency mode is only for those".into(),
         ));
     }
-    let _lock = lock_if_confirmed(s, args.confirmation_token.is_some()).await?;
+    let _lock = lock_if_confirmed(
+        s,
+        args.confirmation_token.is_some(),
+        vec![Resource::Records(Records::Emergency)],
+    )
+    .await?;
     let (opts, budget) = read::probe_plan(s, false);
     let reports =
         crate::health::check_all(&critical, &opts, tokio::time::Instant::now() + budget).await;
@@ -605,7 +622,12 @@ pub(super) async fn emergency_off(
 ) -> Answer {
     const ACTION: &str = "emergency_off";
     allowed(s, ACTION)?;
-    let _lock = lock_if_confirmed(s, args.confirmation_token.is_some()).await?;
+    let _lock = lock_if_confirmed(
+        s,
+        args.confirmation_token.is_some(),
+        vec![Resource::Records(Records::Emergency)],
+    )
+    .await?;
     let mut state = crate::emergency::load(&s.state_dir);
     let nothing = !state.active
         && state
@@ -678,7 +700,7 @@ pub(super) async fn fix(
     allowed(s, action)?;
     let fix = read::fix_settings(s)?;
     let source = crate::state::reports_dir(&s.state_dir, "gh-watch").join("latest.json");
-    let _lock = lock_if_confirmed(s, args.confirmation_token.is_some()).await?;
+    let _lock = lock_if_confirmed(s, args.confirmation_token.is_some(), fix.locks()).await?;
     let pass = |apply: bool| crate::fix::run::Options {
         fix,
         source: &source,

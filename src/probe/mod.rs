@@ -80,6 +80,8 @@ pub enum FailureKind {
     Drift,
     /// SIGINT or SIGTERM ended the run before the probe finished.
     Interrupted,
+    /// Another mcpctl run (a watch healing it) held the server's lock: not probed this time.
+    Locked,
 }
 
 impl std::fmt::Display for Failure {
@@ -108,6 +110,7 @@ impl FailureKind {
             FailureKind::Deadline => "deadline",
             FailureKind::Drift => "drift",
             FailureKind::Interrupted => "interrupted",
+            FailureKind::Locked => "locked",
         }
     }
 }

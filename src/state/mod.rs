@@ -1,4 +1,4 @@
-//! The state directory: reports (the history `report` reads), the run lock, and atomic writes.
+//! The state directory: reports (the history `report` reads), the locks, and atomic writes.
 
 mod atomic;
 mod lock;
@@ -8,7 +8,10 @@ pub mod reports;
 use std::path::{Path, PathBuf};
 
 pub use atomic::{write_atomic, write_atomic_many};
-pub use lock::{RunLock, acquire, set_command};
+pub use lock::{
+    Records, Resource, RunLock, acquire, acquire_all, lock_path, set_command, taken_over,
+    try_acquire,
+};
 pub use read::{MAX_STATE_FILE, open_regular, read_regular, read_regular_into, read_state};
 
 use crate::env_vars;

@@ -127,8 +127,8 @@ fn nagios_and_json_answer_when_a_run_cannot_start() {
 
     // The lock: Nagios plugins exit 0 to 3, JSON keeps the documented 75.
     let t = Test::new().config("[servers.x]\ncommand = \"true\"\n");
-    std::fs::create_dir_all(t.path().join("state")).unwrap();
-    let lock = std::fs::File::create(t.path().join("state/mcpctl.lock")).unwrap();
+    std::fs::create_dir_all(t.path().join("state/locks")).unwrap();
+    let lock = std::fs::File::create(t.path().join("state/locks/server.x.lock")).unwrap();
     lock.lock().unwrap();
     let run = t.again(&["health-check", "--format", "nagios"]);
     run.code(3);

@@ -7,11 +7,12 @@ use crate::Test;
 
 const HANG: &str = "[defaults]\ntimeout = \"30s\"\n[servers.x]\ncommand = \"python3\"\nargs = [\"{servers}/hang.py\"]\n";
 
-/// Holds the state-dir lock with flock(1), as a crontab guard would; mcpctl's lock is the same.
+/// Holds server x's lock with flock(1), as another run acting on it would; mcpctl's lock is the
+/// same.
 fn hold_lock(t: &Test) -> std::process::Child {
-    let dir = t.path().join("state/mcpctl");
+    let dir = t.path().join("state/mcpctl/locks");
     std::fs::create_dir_all(&dir).unwrap();
-    let lock = dir.join("mcpctl.lock");
+    let lock = dir.join("server.x.lock");
     // -o: the lock stays with flock itself, so killing flock frees it.
     let child = Command::new("flock")
         .arg("-o")
@@ -176,7 +177,7 @@ fn the_lock_names_its_holder() {
         .spawn()
         .unwrap();
     let first = Reap(first);
-    let lock = t.path().join("state/mcpctl/mcpctl.lock");
+    let lock = t.path().join("state/mcpctl/locks/server.x.lock");
     let started = Instant::now();
     while std::fs::read_to_string(&lock).map_or(true, |s| s.is_empty()) {
         assert!(started.elapsed() < Duration::from_secs(20), "no lock note");
@@ -317,4 +318,33 @@ fn an_interrupted_health_check_writes_a_partial_report() {
     )
     .expect("stored");
     assert!(stored.contains("\"interrupted\": true"));
+}
+
+/// A server another run is acting on is skipped, reported unknown with its holder, and the run
+/// probes the rest: exit 1, not 75.
+#[test]
+fn a_held_server_is_skipped_and_the_rest_are_probed() {
+    let t = Test::new().config(
+        "[servers.x]\ncommand = \"python3\"\nargs = [\"{servers}/minimal.py\"]\ncritical = true\n\
+         [servers.y]\ncommand = \"python3\"\nargs = [\"{servers}/minimal.py\"]\n",
+    );
+    let mut holder = hold_lock(&t);
+    let run = t.args(&["health-check", "--json"]).run();
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    run.code(1);
+    let report = run.json();
+    let servers = report["servers"].as_array().unwrap();
+    let x = servers.iter().find(|s| s["name"] == "x").unwrap();
+    let y = servers.iter().find(|s| s["name"] == "y").unwrap();
+    assert_eq!(y["status"], "healthy");
+    assert_eq!(x["status"], "unknown");
+    assert_eq!(x["error"]["kind"], "locked");
+    assert!(
+        x["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("not probed: locked by"),
+        "{x}"
+    );
 }

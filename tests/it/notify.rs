@@ -108,8 +108,8 @@ fn a_run_stopped_by_the_lock_still_closes_its_ping() {
     let slack = Stub::start(dir.path(), "slack", 200, false);
     let hc = Stub::start(dir.path(), "hc", 200, false);
     let t = setup(&slack, &hc);
-    std::fs::create_dir_all(t.path().join("state")).unwrap();
-    let lock = std::fs::File::create(t.path().join("state/mcpctl.lock")).unwrap();
+    std::fs::create_dir_all(t.path().join("state/locks")).unwrap();
+    let lock = std::fs::File::create(t.path().join("state/locks/server.jira.lock")).unwrap();
     lock.lock().unwrap();
     t.again(&["health-check"]).code(75);
     let pings: Vec<String> = hc
