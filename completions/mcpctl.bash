@@ -365,7 +365,7 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__health__subcmd__check)
-            opts="-s -c -q -v -h -V --list --from --server --discover --no-discover --deadline --check-modern --recover --accept-drift --doctor --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-s -c -q -v -h -V --list --from --server --discover --no-discover --deadline --check-modern --recover --accept-drift --doctor --watch --while-pid --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -392,6 +392,14 @@ _mcpctl() {
                     return 0
                     ;;
                 --doctor)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --watch)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --while-pid)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;
@@ -753,7 +761,7 @@ _mcpctl() {
             return 0
             ;;
         mcpctl__subcmd__report)
-            opts="-s -c -q -v -h -V --since --from --to --server --notify --prune --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
+            opts="-s -c -q -v -h -V --since --from --to --server --notify --prune --refresh --config --state-dir --report --json --format --quiet --verbose --wait-lock --help --version"
             if [[ ${cur} == -* || ${COMP_CWORD} -eq 2 ]] ; then
                 COMPREPLY=( $(compgen -W "${opts}" -- "${cur}") )
                 return 0
@@ -780,6 +788,10 @@ _mcpctl() {
                     return 0
                     ;;
                 --prune)
+                    COMPREPLY=($(compgen -f "${cur}"))
+                    return 0
+                    ;;
+                --refresh)
                     COMPREPLY=($(compgen -f "${cur}"))
                     return 0
                     ;;

@@ -56,6 +56,8 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s s -l serv
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l deadline -d 'Deadline for the whole run (e.g. 90s) [default: from config, else 2m]' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l accept-drift -d 'Probe these servers now and take their tools as the new baseline (the old one is kept in the baseline file\'s history)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l doctor -d 'Probe one server step by step (resolve, connect, TLS, HTTP, version, auth; for stdio the PATH, exec, launcher, handshake) and print each step with its time, failing or not' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l watch -d 'Keep watching: a pass every INTERVAL (e.g. 30s), and at once when a configured container dies, is killed or stopped, runs out of memory or turns unhealthy; until SIGINT or SIGTERM (exit 130) or the end of --while-pid\'s process' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l while-pid -d 'With --watch: end when this process exits, and exit by the worst state seen (0, 1 or 2)' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand health-check" -l report -d 'Write the JSON report here instead of the state directory' -r -F
@@ -200,6 +202,7 @@ complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l from -d 'Start 
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l to -d 'End of the window [default: now]' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s s -l server -d 'Only these servers; repeatable' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l prune -d 'Delete stored reports older than this (e.g. 90d), keeping those the figures still need' -r
+complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l refresh -d 'With --format html: the page reloads itself every SECONDS, so a browser tab on the stored page stays live while a watch runs' -r
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -s c -l config -d 'Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l state-dir -d 'State directory for reports, locks and history [default: $XDG_STATE_HOME/mcpctl]' -r -F
 complete -c mcpctl -n "__fish_mcpctl_using_subcommand report" -l report -d 'Write the JSON report here instead of the state directory' -r -F

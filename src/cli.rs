@@ -146,6 +146,16 @@ pub struct HealthCheckArgs {
     /// PATH, exec, launcher, handshake) and print each step with its time, failing or not
     #[arg(long, value_name = "NAME", conflicts_with_all = ["list", "accept_drift", "recover"])]
     pub doctor: Option<String>,
+
+    /// Keep watching: a pass every INTERVAL (e.g. 30s), and at once when a configured container
+    /// dies, is killed or stopped, runs out of memory or turns unhealthy; until SIGINT or SIGTERM
+    /// (exit 130) or the end of --while-pid's process
+    #[arg(long, value_name = "INTERVAL", value_parser = parse_duration, conflicts_with_all = ["list", "accept_drift", "doctor"])]
+    pub watch: Option<std::time::Duration>,
+
+    /// With --watch: end when this process exits, and exit by the worst state seen (0, 1 or 2)
+    #[arg(long, value_name = "PID", requires = "watch")]
+    pub while_pid: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -355,6 +365,11 @@ pub struct ReportArgs {
     /// Delete stored reports older than this (e.g. 90d), keeping those the figures still need
     #[arg(long, value_name = "OLDER_THAN", value_parser = parse_duration, conflicts_with_all = ["since", "from", "to", "server", "notify"])]
     pub prune: Option<std::time::Duration>,
+
+    /// With --format html: the page reloads itself every SECONDS, so a browser tab on the stored
+    /// page stays live while a watch runs
+    #[arg(long, value_name = "SECONDS", value_parser = clap::value_parser!(u32).range(1..=86_400), conflicts_with = "prune")]
+    pub refresh: Option<u32>,
 }
 
 #[derive(Debug, Args)]

@@ -15,6 +15,7 @@ pub mod env_vars;
 pub mod error;
 pub mod exit;
 pub mod fix;
+pub mod guardian;
 pub mod hash;
 pub mod heal;
 pub mod health;

@@ -8,7 +8,8 @@ use crate::cli::HealthCheckArgs;
 use crate::config;
 use crate::discovery::FileProblem;
 use crate::error::{Error, Result};
-use crate::exit::{Code, Status};
+use crate::exit::Code;
+use crate::guardian;
 use crate::health::{self, ServerReport, ServerStatus};
 use crate::inventory::{self, Inventory};
 use crate::output::{self, Envelope, Mode};
@@ -48,12 +49,6 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
 
     // Disabled servers are listed, never probed nor recovered.
     let (disabled, servers): (Vec<_>, Vec<_>) = servers.into_iter().partition(|s| s.disabled);
-    let health::locks::Taken {
-        free: servers,
-        busy,
-        held: _locks,
-    } = health::locks::take(&state_dir, servers, ctx.global.wait_lock).await?;
-
     let (mut opts, budget) = super::probe_plan(
         &settings,
         args.deadline,
@@ -62,129 +57,94 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     opts.state_dir = Some(state_dir.clone());
     opts.accept_drift = args.accept_drift;
     opts.doctor = args.doctor.is_some();
-    // One deadline for the whole run, recovery included.
-    let deadline = tokio::time::Instant::now() + budget;
-    let (mut reports, interrupted) = probe_or_stop(&servers, &opts, deadline, ctx).await;
-    if interrupted {
-        return partial(
-            reports, problems, &settings, budget, started, &state_dir, ctx,
-        )
-        .await;
-    }
-    let mut recovery = Vec::new();
-    if args.recover {
-        let restore = crate::heal::restorer(settings.backup.as_ref(), &state_dir);
-        let hctx = crate::heal::Context {
-            opts: &opts,
-            state_dir: &state_dir,
-            restore: &restore,
-            dry_run: false,
-            deadline,
-        };
-        let done = crate::heal::recover_all(&servers, reports, &hctx).await;
-        reports = done.iter().map(|r| r.report.clone()).collect();
-        recovery = done
-            .into_iter()
-            .filter(|r| r.held != Some(crate::heal::Held::NotFailing))
-            .collect();
-    }
-    reports.extend(busy);
-    reports.extend(disabled.iter().map(health::disabled_report));
-
-    let (mut status, mut summary) = health::verdict(&reports, &problems);
-    if recovery
-        .iter()
-        .any(|r| r.held == Some(crate::heal::Held::GuardUnreadable))
-    {
-        status = Status::Critical;
-        summary.push_str("; a recovery guard cannot be read or saved (see the report)");
-    }
-    if let Some(cleared) = crate::emergency::clear_if_recovered(&settings, &state_dir, &reports) {
-        summary.push_str(&format!("; {cleared}"));
-    }
-    let body = Body {
-        config: settings.file.clone(),
-        client_capabilities: crate::probe::jsonrpc::client_capabilities(),
-        deadline_ms: u64::try_from(budget.as_millis()).unwrap_or(u64::MAX),
-        servers: reports,
-        recovery,
-        discovery_problems: problems,
-        interrupted: false,
+    let plan = guardian::Plan {
+        settings,
+        state_dir,
+        servers,
+        disabled,
+        problems,
+        opts,
+        budget,
+        recover: args.recover,
+        wait_lock: ctx.global.wait_lock,
+        fallback: args.watch.is_some() && args.recover,
+        cadence: args.watch.map(|every| every.max(guardian::THIN)),
     };
-    let envelope = Envelope::new("health-check", started, status, summary, body);
-    emit::finish(&envelope, started, &state_dir, ctx, || view(&envelope.body)).await
-}
-
-/// Probes every server. On SIGINT or SIGTERM the probes still running are ended (their
-/// children killed), and the others' results are kept: `true` says it was interrupted.
-async fn probe_or_stop(
-    servers: &[config::ServerConfig],
-    opts: &health::Options,
-    deadline: tokio::time::Instant,
-    ctx: &Ctx,
-) -> (Vec<ServerReport>, bool) {
+    if let Some(every) = args.watch {
+        return watch(&plan, every, args.while_pid, ctx).await;
+    }
     let stop = tokio_util::sync::CancellationToken::new();
     ctx.keeps_partial(true);
-    let all = health::check_all_until(servers, opts, deadline, &stop);
-    tokio::pin!(all);
-    let reports = tokio::select! {
-        reports = &mut all => reports,
+    let pass = guardian::pass::run(&plan, &stop);
+    tokio::pin!(pass);
+    let pass = tokio::select! {
+        pass = &mut pass => pass,
         () = super::interrupted() => {
             stop.cancel();
-            all.await
+            pass.await
         }
-    };
-    let interrupted = stop.is_cancelled();
-    // Past the probes (recovery, the report), an interruption drops the run as before.
+    }?;
+    let interrupted = pass.body.interrupted;
+    // Past the probes (the report), an interruption drops the run as before.
     ctx.keeps_partial(interrupted);
-    (reports, interrupted)
-}
-
-/// The report of an interrupted run: what was probed, status unknown, exit 130.
-async fn partial(
-    reports: Vec<ServerReport>,
-    problems: Vec<FileProblem>,
-    settings: &config::Settings,
-    budget: std::time::Duration,
-    started: chrono::DateTime<Utc>,
-    state_dir: &std::path::Path,
-    ctx: &Ctx,
-) -> Result<Code> {
-    let done: Vec<&ServerReport> = reports
-        .iter()
-        .filter(|r| {
-            r.error
-                .as_ref()
-                .is_none_or(|e| e.kind != crate::probe::FailureKind::Interrupted)
-        })
-        .collect();
-    let healthy = done
-        .iter()
-        .filter(|r| r.status == ServerStatus::Healthy)
-        .count();
-    let summary = format!(
-        "interrupted: {} of {} probed before SIGINT or SIGTERM ({healthy} healthy); the others are unknown",
-        done.len(),
-        output::plural(reports.len(), "server", "servers"),
+    let mut envelope = Envelope::new(
+        "health-check",
+        started,
+        pass.status,
+        pass.summary,
+        pass.body,
     );
-    let body = Body {
-        config: settings.file.clone(),
-        client_capabilities: crate::probe::jsonrpc::client_capabilities(),
-        deadline_ms: u64::try_from(budget.as_millis()).unwrap_or(u64::MAX),
-        servers: reports,
-        recovery: Vec::new(),
-        discovery_problems: problems,
-        interrupted: true,
-    };
-    let mut envelope = Envelope::new("health-check", started, Status::Unknown, summary, body);
+    if !interrupted {
+        return emit::finish(&envelope, started, &plan.state_dir, ctx, || {
+            view(&envelope.body)
+        })
+        .await;
+    }
     envelope.exit_code = Code::Interrupted.as_u8();
-    emit::finish(&envelope, started, state_dir, ctx, || view(&envelope.body)).await?;
+    emit::finish(&envelope, started, &plan.state_dir, ctx, || {
+        view(&envelope.body)
+    })
+    .await?;
     // Nagios plugins exit 0 to 3; everyone else gets the documented 130.
     Ok(if ctx.output.mode == Mode::Nagios {
         Code::Unknown
     } else {
         Code::Interrupted
     })
+}
+
+/// `--watch`: passes until the watched process ends (exit by the worst state seen) or SIGINT or
+/// SIGTERM (130).
+async fn watch(
+    plan: &guardian::Plan,
+    every: std::time::Duration,
+    while_pid: Option<u32>,
+    ctx: &Ctx,
+) -> Result<Code> {
+    if every < std::time::Duration::from_secs(1) {
+        return Err(Error::Usage(
+            "--watch needs an interval of 1s or more".into(),
+        ));
+    }
+    if let Some(pid) = while_pid.filter(|p| !guardian::pid::alive(*p)) {
+        return Err(Error::Usage(format!(
+            "--while-pid {pid}: no such process; start the watch after the process it guards"
+        )));
+    }
+    let opts = guardian::Options {
+        every,
+        while_pid,
+        live: !ctx.global.quiet && std::io::IsTerminal::is_terminal(&std::io::stderr()),
+        quiet: ctx.global.quiet,
+        job: ctx.job,
+    };
+    // The watch stores each pass itself; SIGINT or SIGTERM lets the pass in flight finish.
+    ctx.keeps_partial(true);
+    let first = ctx.notify.lock().ok().and_then(|mut n| n.take());
+    match guardian::watch(plan, &opts, first).await? {
+        guardian::End::Exited(worst) => Ok(worst.code()),
+        guardian::End::Interrupted => Ok(Code::Interrupted),
+    }
 }
 
 fn view(body: &Body) -> View {

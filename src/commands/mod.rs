@@ -276,15 +276,5 @@ pub(crate) fn probe_plan(
 
 /// Resolves on SIGINT or SIGTERM. Dropping the work future then kills every child group.
 pub(crate) async fn interrupted() {
-    use tokio::signal::unix::{SignalKind, signal};
-    let (Ok(mut int), Ok(mut term)) = (
-        signal(SignalKind::interrupt()),
-        signal(SignalKind::terminate()),
-    ) else {
-        return std::future::pending().await;
-    };
-    tokio::select! {
-        _ = int.recv() => {}
-        _ = term.recv() => {}
-    }
+    crate::signal::interrupted().await;
 }

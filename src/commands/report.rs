@@ -24,6 +24,14 @@ pub(crate) fn check_format(cli: &Cli) -> Result<()> {
                 .into(),
         ));
     }
+    if let Command::Report(args) = &cli.command
+        && args.refresh.is_some()
+        && (cli.global.json || cli.global.format != Some(Format::Html))
+    {
+        return Err(Error::Usage(
+            "--refresh is for --format html: it makes the page reload itself".into(),
+        ));
+    }
     Ok(())
 }
 
@@ -100,7 +108,12 @@ pub(crate) async fn run(args: ReportArgs, ctx: &Ctx) -> Result<Code> {
             print(&report::markdown::render(&env.body, &title, &env.summary))?;
         }
         Some(Format::Html) => {
-            print(&report::html::render(&env.body, &title, &env.summary))?;
+            print(&report::html::render(
+                &env.body,
+                &title,
+                &env.summary,
+                args.refresh,
+            ))?;
         }
         _ => {}
     }

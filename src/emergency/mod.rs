@@ -187,6 +187,59 @@ pub fn clear(current: &mut State, by: ClearedBy) -> Vec<ServerMode> {
         .collect()
 }
 
+/// A watch's pass: a critical server still failing after its ladder puts fallback mode on now,
+/// as `emergency` would. Returns what it did when the mode changed, for the pass's summary.
+pub async fn enter_if_down(
+    settings: &Settings,
+    state_dir: &Path,
+    reports: &[health::ServerReport],
+) -> Option<String> {
+    let (critical, probed): (Vec<ServerConfig>, Vec<health::ServerReport>) =
+        critical_servers(settings)
+            .into_iter()
+            .filter_map(|s| {
+                let r = reports.iter().find(|r| r.name == s.name)?;
+                // Held by another run: that run has the newer word on it.
+                let locked = r
+                    .error
+                    .as_ref()
+                    .is_some_and(|e| e.kind == crate::probe::FailureKind::Locked);
+                (!locked).then(|| (s, r.clone()))
+            })
+            .unzip();
+    let down = probed
+        .iter()
+        .any(|r| matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown));
+    if !down {
+        return None;
+    }
+    let servers = modes(&critical, &probed, &settings.defaults).await;
+    let _lock = crate::state::try_acquire(
+        state_dir,
+        crate::state::Resource::Records(crate::state::Records::Emergency),
+    )
+    .ok()?;
+    let previous = load(state_dir);
+    let mut next = next_state(&previous, &servers, Utc::now());
+    // Servers this pass did not see keep the mode they had.
+    for (name, mode) in &previous.modes {
+        next.modes.entry(name.clone()).or_insert(*mode);
+    }
+    if next.active == previous.active && next.modes == previous.modes {
+        return None;
+    }
+    if let Err(e) = save(state_dir, &env_file(settings, state_dir), &next) {
+        tracing::warn!("cannot put fallback mode on: {e}");
+        return None;
+    }
+    let off: Vec<String> = servers
+        .iter()
+        .filter(|s| s.mode != Mode::Mcp)
+        .map(|s| format!("{} {}", s.name, s.mode.as_str()))
+        .collect();
+    Some(format!("fallback mode on: {}", off.join(", ")))
+}
+
 /// A later health-check that finds every server of an active emergency healthy ends it.
 /// Returns what it did, for that run's summary.
 pub fn clear_if_recovered(

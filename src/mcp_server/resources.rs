@@ -116,5 +116,5 @@ fn html(s: &Shared) -> String {
         crate::report::label(from, to),
         crate::output::hostname()
     );
-    crate::report::html::render(&figures, &title, &summary)
+    crate::report::html::render(&figures, &title, &summary, None)
 }

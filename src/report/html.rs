@@ -73,9 +73,13 @@ const SCRIPT: &str = r"(function () {
   document.body.setAttribute('data-charts', String(drawn));
 })();";
 
-pub fn render(f: &Figures, title: &str, summary: &str) -> String {
+/// The page; `refresh` makes it reload itself every that many seconds.
+pub fn render(f: &Figures, title: &str, summary: &str, refresh: Option<u32>) -> String {
+    let refresh = refresh
+        .map(|s| format!("<meta http-equiv=\"refresh\" content=\"{s}\">"))
+        .unwrap_or_default();
     let mut h = format!(
-        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+        "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">{refresh}\
          <meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'\">\
          <title>{t}</title><style>{STYLE}</style></head><body>\n<h1>{t}</h1>\n<p>{s}</p>\n",
         t = esc(title),

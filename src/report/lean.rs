@@ -30,7 +30,11 @@ macro_rules! lean_report {
     };
 }
 
-lean_report!(HealthCheck { servers: Vec<Server> });
+lean_report!(HealthCheck {
+    servers: Vec<Server>,
+    cadence_s: Option<u64>,
+    recovery: Vec<Healed>,
+});
 lean_report!(Backup {
     targets: Vec<Target>,
     copies: Vec<Copy>,
@@ -43,6 +47,15 @@ lean_report!(Emergency {
 });
 lean_report!(GhWatch { runs: Vec<Run> });
 lean_report!(Fix { fixes: Vec<FixRecord> });
+
+/// A ladder's result in a health-check --recover run.
+#[derive(Debug, Deserialize)]
+pub(crate) struct Healed {
+    pub(crate) name: String,
+    #[serde(default)]
+    pub(crate) recovered: bool,
+    pub(crate) time_to_recover_ms: Option<u64>,
+}
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct Server {

@@ -223,9 +223,11 @@ fn one(seed: Option<&scan::Listed>) -> &[scan::Listed] {
 }
 
 /// The median time between two health-check runs in the window (file names are enough), or an
-/// hour when there are too few to tell.
+/// hour when there are too few to tell. A watch's passes are left out: each carries its own
+/// cadence, and thirty-second passes must not make the hourly runs' gaps look long.
 fn usual_gap(files: &[scan::Listed]) -> chrono::Duration {
-    let mut gaps: Vec<i64> = files
+    let runs: Vec<&scan::Listed> = files.iter().filter(|f| !f.watch).collect();
+    let mut gaps: Vec<i64> = runs
         .windows(2)
         .map(|w| (w[1].time - w[0].time).num_milliseconds())
         .filter(|g| *g > 0)

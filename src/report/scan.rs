@@ -19,6 +19,8 @@ const CHUNK: usize = 512;
 pub(crate) struct Listed {
     pub(crate) time: DateTime<Utc>,
     pub(crate) path: PathBuf,
+    /// Written by a watch (`<time>.watch.json`): not one of the cron runs.
+    pub(crate) watch: bool,
 }
 
 /// What was read, and what was not and why. Nothing unreadable stops a report.
@@ -102,13 +104,16 @@ pub(crate) fn list(state_dir: &Path, command: &str, sources: &mut Sources) -> Ve
             sources.skip(Skip::Unreadable);
             continue;
         }
-        match name
-            .strip_suffix(".json")
-            .and_then(|stem| NaiveDateTime::parse_from_str(stem, NAME_FORMAT).ok())
-        {
+        let stem = name.strip_suffix(".json");
+        let (stem, watch) = match stem.and_then(|s| s.strip_suffix(".watch")) {
+            Some(s) => (Some(s), true),
+            None => (stem, false),
+        };
+        match stem.and_then(|stem| NaiveDateTime::parse_from_str(stem, NAME_FORMAT).ok()) {
             Some(t) => out.push(Listed {
                 time: t.and_utc(),
                 path: entry.path(),
+                watch,
             }),
             None => sources.skip(Skip::Invalid),
         }

@@ -140,7 +140,8 @@ struct Bin {
 
 struct Acc {
     critical: bool,
-    last: Option<(i64, State)>,
+    /// The latest probe: its time, state and how long that state may last.
+    last: Option<(i64, State, i64)>,
     up: i64,
     down: i64,
     probes: u64,
@@ -202,12 +203,12 @@ impl Acc {
         }
     }
 
-    /// The state from the previous probe lasts until this one, or for `max_gap` at most.
-    fn advance(&mut self, span: Span, t: i64, state: State) {
-        if let Some((t0, s0)) = self.last {
-            self.attribute(span, t0, t.min(t0 + span.max_gap), s0);
+    /// The state from the previous probe lasts until this one, or for that probe's gap at most.
+    fn advance(&mut self, span: Span, t: i64, state: State, gap: i64) {
+        if let Some((t0, s0, g0)) = self.last {
+            self.attribute(span, t0, t.min(t0.saturating_add(g0)), s0);
         }
-        self.last = Some((t, state));
+        self.last = Some((t, state, gap));
     }
 }
 
@@ -216,7 +217,12 @@ struct Pending {
     time: i64,
     seq: u64,
     counted: bool,
+    /// How long this report's states last without a newer one: twice a watch's cadence, else
+    /// the window's `max_gap`.
+    gap: i64,
     servers: Vec<lean::Server>,
+    /// Servers the run's ladder brought back, and how long after the run started.
+    healed: HashMap<String, i64>,
 }
 
 impl PartialEq for Pending {
@@ -281,7 +287,16 @@ impl Servers {
             time: time.timestamp_millis(),
             seq: self.seq,
             counted,
+            gap: report.cadence_s.map_or(self.span.max_gap, |c| {
+                i64::try_from(c.saturating_mul(2_000)).unwrap_or(i64::MAX)
+            }),
             servers: report.servers,
+            healed: report
+                .recovery
+                .into_iter()
+                .filter(|r| r.recovered)
+                .filter_map(|r| Some((r.name, i64::try_from(r.time_to_recover_ms?).ok()?)))
+                .collect(),
         });
         if self.pending.len() > REORDER {
             let next = self.pending.pop().expect("not empty");
@@ -302,13 +317,24 @@ impl Servers {
             if !self.wanted(&s.name) || s.status == "disabled" {
                 continue;
             }
+            let inside = p.counted && p.time >= span.from && p.time <= span.to;
+            // Healed within the run: down from its start until the ladder brought it back.
+            let healed = p.healed.get(&s.name).copied();
             let acc = self.accs.entry(s.name).or_insert_with(Acc::new);
             let state = State::of(&s.status);
+            let mut at = p.time;
+            if in_order && let Some(after) = healed {
+                acc.advance(span, p.time, State::Down, p.gap);
+                if acc.incident_start.is_none() {
+                    acc.incident_start = Some(p.time);
+                    acc.incidents += u64::from(inside);
+                }
+                at = p.time.saturating_add(after);
+            }
             if in_order {
-                acc.advance(span, p.time, state);
+                acc.advance(span, at, state, p.gap);
                 acc.critical = s.critical;
             }
-            let inside = p.counted && p.time >= span.from && p.time <= span.to;
             if inside {
                 acc.probes += 1;
                 if let Some(ms) = s.latency_ms.and_then(|l| l.initialize) {
@@ -340,7 +366,7 @@ impl Servers {
                 && let Some(start) = acc.incident_start.take()
                 && p.time >= span.from
             {
-                acc.mttr_sum += p.time - start;
+                acc.mttr_sum += at - start;
                 acc.recovered += 1;
             }
         }
@@ -358,8 +384,8 @@ impl Servers {
             .accs
             .into_iter()
             .map(|(name, mut acc)| {
-                if let Some((t0, s0)) = acc.last {
-                    acc.attribute(span, t0, (t0 + span.max_gap).min(span.to), s0);
+                if let Some((t0, s0, g0)) = acc.last {
+                    acc.attribute(span, t0, t0.saturating_add(g0).min(span.to), s0);
                 }
                 figures(name, acc, window)
             })

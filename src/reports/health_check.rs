@@ -13,6 +13,10 @@ pub struct Body {
     /// The capabilities mcpctl declared in `initialize`; tool counts depend on them.
     pub client_capabilities: serde_json::Value,
     pub deadline_ms: u64,
+    /// A watch's pass: the longest time until its next stored report. `report` judges the gap
+    /// after this report by it, not by the cron runs' usual gap.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cadence_s: Option<u64>,
     pub servers: Vec<ServerReport>,
     /// With --recover: each server that was failing, its first and final state and every action.
     #[serde(skip_serializing_if = "Vec::is_empty")]

@@ -27,3 +27,28 @@ pub fn save(
     super::write_atomic(&dir.join("latest.json"), json, 0o600)?;
     Ok(path)
 }
+
+/// A watch's pass: `latest.json` always, the history only when `keep` (a change, or the thinning
+/// period is over). Its name, `<time>.watch.json`, tells `report` it is a watch's, so the cron
+/// runs' usual gap is measured without it.
+pub fn save_pass(
+    state_dir: &Path,
+    command: &str,
+    started: DateTime<Utc>,
+    json: &[u8],
+    keep: bool,
+) -> Result<PathBuf> {
+    let dir = super::reports_dir(state_dir, command);
+    super::ensure_dir(&dir)?;
+    let latest = dir.join("latest.json");
+    super::write_atomic(&latest, json, 0o600)?;
+    if !keep {
+        return Ok(latest);
+    }
+    let path = dir.join(format!(
+        "{}.watch.json",
+        started.format("%Y%m%dT%H%M%S%.3fZ")
+    ));
+    super::write_atomic(&path, json, 0o600)?;
+    Ok(path)
+}

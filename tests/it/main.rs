@@ -14,6 +14,7 @@ mod fix_propose;
 mod generated;
 mod gh_watch;
 mod gh_watch_api;
+mod guardian;
 mod hardening;
 mod harness;
 mod health_auth;
