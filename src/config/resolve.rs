@@ -695,7 +695,7 @@ fn fix(
         .as_deref()
         .map(crate::types::window::Window::parse)
         .transpose()
-        .map_err(at)?;
+        .map_err(|e| at(e.to_string()))?;
     let timezone = f
         .timezone
         .as_deref()

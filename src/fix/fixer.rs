@@ -614,7 +614,7 @@ impl Fixer<'_> {
             timeout: self.fix.verify_timeout,
             tail: 20,
         };
-        let done = crate::argv::run(&spec).await?;
+        let done = crate::argv::run(&spec).await.map_err(|e| e.to_string())?;
         report.verify_passed = Some(done.success());
         report.verify_tail = done.tail.iter().map(|l| self.redactor.redact(l)).collect();
         if !done.success() {
@@ -668,7 +668,7 @@ impl Fixer<'_> {
             timeout: self.fix.verify_timeout,
             tail: 10,
         };
-        let done = crate::argv::run(&spec).await?;
+        let done = crate::argv::run(&spec).await.map_err(|e| e.to_string())?;
         if done.success() {
             Ok(())
         } else {

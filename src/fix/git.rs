@@ -52,7 +52,7 @@ impl Git {
             timeout: self.timeout,
             tail: 200,
         };
-        let done = argv::run(&spec).await?;
+        let done = argv::run(&spec).await.map_err(|e| e.to_string())?;
         if done.success() {
             Ok(done.tail)
         } else {

@@ -146,7 +146,7 @@ async fn http(
     api_key: Option<&str>,
 ) -> Result<String, String> {
     let s = call.settings;
-    let client = crate::net::client()?;
+    let client = crate::net::client().map_err(|e| e.to_string())?;
     let (url, missing) = crate::config::expand(url, &|n| std::env::var(n).ok());
     if let Some(var) = missing.first() {
         return Err(format!(
