@@ -12,10 +12,11 @@ pub enum PatternError {
         file: PathBuf,
         source: std::io::Error,
     },
+    /// Boxed: the parser's error is large, and this one travels inside `crate::Error`.
     #[error("{name}: {}", one_line(&source.to_string()))]
     Yaml {
         name: String,
-        source: serde_saphyr::Error,
+        source: Box<serde_saphyr::Error>,
     },
     #[error("{name}:{line}: pattern {id}: {problem}")]
     Pattern {
@@ -32,7 +33,7 @@ pub enum PatternError {
 /// What is wrong with one pattern.
 #[derive(Debug, thiserror::Error)]
 pub enum Problem {
-    #[error("unknown category `{0}`; use one of: {}", CATEGORIES.join(", "))]
+    #[error("unknown category `{}`; use one of: {}", .0, CATEGORIES.join(", "))]
     Category(String),
     #[error("confidence must be between 0 and 1")]
     Confidence,
