@@ -339,11 +339,14 @@ impl Fixer<'_> {
             let token = crate::ci::token::github(self.settings.github.token.as_deref())
                 .map_err(|e| e.to_string())?;
             self.redactor.add(&token);
-            self.writer = Some(github::Client::new(
-                &self.settings.github.api_url,
-                &token,
-                self.settings.defaults.timeout,
-            )?);
+            self.writer = Some(
+                github::Client::new(
+                    &self.settings.github.api_url,
+                    &token,
+                    self.settings.defaults.timeout,
+                )
+                .map_err(|e| e.to_string())?,
+            );
         }
         Ok(self.writer.as_ref().expect("set above"))
     }
