@@ -29,13 +29,30 @@ impl Finished {
         self.status.is_some_and(|s| s.success())
     }
 
-    /// "exited with code 1", "killed by SIGKILL", or "did not finish within 10m and was killed".
-    pub fn describe(&self, timeout: Duration) -> String {
+    /// How it ended, for a message.
+    pub fn describe(&self, timeout: Duration) -> Ended {
+        Ended {
+            status: self.status,
+            timeout,
+        }
+    }
+}
+
+/// "exited with code 1", "killed by SIGKILL", or "did not finish within 10m and was killed".
+#[derive(Debug, Clone, Copy)]
+pub struct Ended {
+    status: Option<ExitStatus>,
+    timeout: Duration,
+}
+
+impl std::fmt::Display for Ended {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.status {
-            Some(s) => describe(s),
-            None => format!(
+            Some(s) => f.write_str(&describe(s)),
+            None => write!(
+                f,
                 "did not finish within {} and was killed",
-                humantime::format_duration(timeout)
+                humantime::format_duration(self.timeout)
             ),
         }
     }

@@ -4,6 +4,7 @@
 use std::path::PathBuf;
 
 use super::recipes::NotPlanned;
+use crate::argv::Ended;
 
 #[derive(Debug, thiserror::Error)]
 pub enum FixError {
@@ -13,7 +14,7 @@ pub enum FixError {
     #[error("`git {command}` {ended}: {}", last.join(" | "))]
     Git {
         command: String,
-        ended: String,
+        ended: Ended,
         last: Vec<String>,
     },
     #[error("`git {}` printed nothing", args.join(" "))]
@@ -33,12 +34,12 @@ pub enum FixError {
     #[error("{recipe} changed nothing")]
     Unchanged { recipe: String },
     #[error("verify `{}` {ended}", argv.join(" "))]
-    Verify { argv: Vec<String>, ended: String },
+    Verify { argv: Vec<String>, ended: Ended },
     /// A recipe's command failed; `tail` is its output, redacted.
     #[error("`{}` {ended}: {}", argv.join(" "), tail.join(" | "))]
     Command {
         argv: Vec<String>,
-        ended: String,
+        ended: Ended,
         tail: Vec<String>,
     },
     /// Writing an edited file.

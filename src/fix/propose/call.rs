@@ -12,7 +12,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use super::error::ProposeError;
 use crate::config::{ProposerKind, ProposerSettings};
-use crate::probe::process::{GroupGuard, describe, shutdown};
+use crate::probe::process::{GroupGuard, shutdown};
 use crate::redact::Redactor;
 
 const GRACE: Duration = Duration::from_secs(2);
@@ -133,7 +133,7 @@ async fn command(call: &Call<'_>, argv: &[String]) -> Result<String, ProposeErro
             .unwrap_or(0);
         return Err(ProposeError::Failed {
             program: program.clone(),
-            ended: describe(status),
+            status,
             stderr: call.redactor.redact_shapes(&tail[start..]),
         });
     }

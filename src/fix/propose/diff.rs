@@ -8,7 +8,7 @@ use diffy::patch_set::{FileMode, FileOperation, FilePatch, ParseOptions, PatchKi
 
 use super::error::ProposeError;
 use super::index::{self, Mode};
-use super::paths;
+use super::paths::{self, PathRefusal};
 use crate::config::ProposerSettings;
 use crate::fix::git::Git;
 
@@ -127,12 +127,12 @@ fn one_file(
 ) -> Result<(Change, usize, usize), ProposeError> {
     for (raw, new_side) in names(p.operation()) {
         if raw.starts_with('/') {
-            return Err(ProposeError::Absolute(raw.to_owned()));
+            return Err(PathRefusal::Absolute(raw.to_owned()).into());
         }
         let prefix = if new_side { "b/" } else { "a/" };
         let rel = raw.strip_prefix(prefix).filter(|_| prefixed).unwrap_or(raw);
         if let Some(why) = paths::unsafe_path(rel) {
-            return Err(ProposeError::Path(why));
+            return Err(why.into());
         }
     }
     let op = p.operation().strip_prefix(usize::from(prefixed));
@@ -177,7 +177,7 @@ fn one_file(
         return Err(ProposeError::Binary(change.path));
     };
     if let Some(why) = paths::forbidden(&change.path, limits.allow_workflows) {
-        return Err(ProposeError::Path(why));
+        return Err(why.into());
     }
     let (mut added, mut removed) = (0, 0);
     for line in patch.hunks().iter().flat_map(diffy::Hunk::lines) {
@@ -197,7 +197,7 @@ async fn against_the_index(git: &Git, changes: &[Change]) -> Result<(), ProposeE
     let tracked = index::tracked(git, &asked).await?;
     for c in changes {
         if let Some(why) = paths::symlink_on_the_way(&git.dir, &c.path) {
-            return Err(ProposeError::Path(why));
+            return Err(why.into());
         }
         let entry = tracked.get(&c.path);
         if c.create {

@@ -1,9 +1,12 @@
 //! Why there is no proposal: the call budget, the proposer itself, or an answer that failed a
 //! check. The text becomes the report's `reason`.
 
+use std::process::ExitStatus;
 use std::time::Duration;
 
+use super::paths::PathRefusal;
 use crate::fix::error::FixError;
+use crate::probe::process::describe;
 
 #[derive(Debug, thiserror::Error)]
 pub(super) enum ProposeError {
@@ -33,10 +36,10 @@ pub(super) enum ProposeError {
     #[error("the proposer {program} closed its output but did not exit")]
     NoExit { program: String },
     /// `stderr` is the end of what it wrote there, redacted.
-    #[error("the proposer {program} {ended}: {stderr}")]
+    #[error("the proposer {program} {}: {stderr}", describe(*status))]
     Failed {
         program: String,
-        ended: String,
+        status: ExitStatus,
         stderr: String,
     },
     #[error("the proposer {program} answered with bytes that are not UTF-8")]
@@ -82,11 +85,8 @@ pub(super) enum ProposeError {
     Files { count: usize, max: usize },
     #[error("the diff changes {count} lines, more than max_changed_lines ({max})")]
     Lines { count: usize, max: usize },
-    #[error("{0} is an absolute path")]
-    Absolute(String),
-    /// A path the rules of `paths` refuse, with their reason.
-    #[error("{0}")]
-    Path(String),
+    #[error(transparent)]
+    Path(#[from] PathRefusal),
     #[error("the diff deletes {0}; a proposal may only edit tracked files and add new ones")]
     Deletes(String),
     #[error(
