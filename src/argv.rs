@@ -29,13 +29,30 @@ impl Finished {
         self.status.is_some_and(|s| s.success())
     }
 
-    /// "exited with code 1", "killed by SIGKILL", or "did not finish within 10m and was killed".
-    pub fn describe(&self, timeout: Duration) -> String {
+    /// How it ended, for a message.
+    pub fn describe(&self, timeout: Duration) -> Ended {
+        Ended {
+            status: self.status,
+            timeout,
+        }
+    }
+}
+
+/// "exited with code 1", "killed by SIGKILL", or "did not finish within 10m and was killed".
+#[derive(Debug, Clone, Copy)]
+pub struct Ended {
+    status: Option<ExitStatus>,
+    timeout: Duration,
+}
+
+impl std::fmt::Display for Ended {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self.status {
-            Some(s) => describe(s),
-            None => format!(
+            Some(s) => f.write_str(&describe(s)),
+            None => write!(
+                f,
                 "did not finish within {} and was killed",
-                humantime::format_duration(timeout)
+                humantime::format_duration(self.timeout)
             ),
         }
     }
@@ -53,9 +70,26 @@ pub struct Spec<'a> {
     pub tail: usize,
 }
 
-pub async fn run(spec: &Spec<'_>) -> Result<Finished, String> {
+/// A command that could not be run or waited for; one that ran and failed is a `Finished`.
+#[derive(Debug, thiserror::Error)]
+pub enum ArgvError {
+    #[error("the command is empty")]
+    Empty,
+    #[error("cannot run {program}: {source}")]
+    Spawn {
+        program: String,
+        source: std::io::Error,
+    },
+    #[error("waiting for {program} failed: {source}")]
+    Wait {
+        program: String,
+        source: std::io::Error,
+    },
+}
+
+pub async fn run(spec: &Spec<'_>) -> Result<Finished, ArgvError> {
     let Some((program, rest)) = spec.argv.split_first() else {
-        return Err("the command is empty".into());
+        return Err(ArgvError::Empty);
     };
     let mut cmd = tokio::process::Command::new(program);
     cmd.args(rest)
@@ -73,9 +107,10 @@ pub async fn run(spec: &Spec<'_>) -> Result<Finished, String> {
     for (k, v) in spec.env {
         cmd.env(k, v);
     }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run {program}: {e}"))?;
+    let mut child = cmd.spawn().map_err(|source| ArgvError::Spawn {
+        program: program.clone(),
+        source,
+    })?;
     let guard = GroupGuard::new(&child);
     let tail: Arc<Mutex<VecDeque<String>>> = Arc::default();
     let readers = [
@@ -87,7 +122,12 @@ pub async fn run(spec: &Spec<'_>) -> Result<Finished, String> {
             drop(guard);
             Some(status)
         }
-        Ok(Err(e)) => return Err(format!("waiting for {program} failed: {e}")),
+        Ok(Err(source)) => {
+            return Err(ArgvError::Wait {
+                program: program.clone(),
+                source,
+            });
+        }
         Err(_) => {
             shutdown(&mut child, guard, false, GRACE).await;
             None

@@ -2,13 +2,19 @@
 //! fix proposer): redirects stay on the origin that was asked, and errors never show a URL.
 
 use std::error::Error as _;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 use std::time::Duration;
 
 /// Connecting is bounded here; each request is also bounded by its caller's own timeout.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 
-static CLIENT: LazyLock<Result<reqwest::Client, String>> = LazyLock::new(|| {
+/// The process's HTTP client could not be built (no TLS roots, say): every caller gets the same
+/// error, shared, since a `reqwest::Error` cannot be cloned.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("cannot build an HTTP client: {0}")]
+pub struct ClientError(#[source] Arc<reqwest::Error>);
+
+static CLIENT: LazyLock<Result<reqwest::Client, ClientError>> = LazyLock::new(|| {
     reqwest::Client::builder()
         .connect_timeout(CONNECT_TIMEOUT)
         .redirect(same_origin_redirects())
@@ -16,12 +22,12 @@ static CLIENT: LazyLock<Result<reqwest::Client, String>> = LazyLock::new(|| {
         // The peer's certificate, for its expiry date (health-check's TLS warning).
         .tls_info(true)
         .build()
-        .map_err(|e| format!("cannot build an HTTP client: {e}"))
+        .map_err(|e| ClientError(Arc::new(e)))
 });
 
 /// The one client of this process (one TLS root store, one connection pool): probes and the
 /// fix proposer share it.
-pub fn client() -> Result<reqwest::Client, String> {
+pub fn client() -> Result<reqwest::Client, ClientError> {
     CLIENT.as_ref().cloned().map_err(Clone::clone)
 }
 

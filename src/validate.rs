@@ -27,42 +27,70 @@ pub fn effective(format: FileFormat, path: &Path) -> FileFormat {
     }
 }
 
-/// `Err` says where the file stops parsing. Messages carry positions, never content: these
-/// files hold secrets.
-pub fn check(format: FileFormat, path: &Path, bytes: &[u8]) -> Result<(), String> {
+/// Where a file stops parsing. Positions, never content: these files hold secrets.
+#[derive(Debug, thiserror::Error)]
+pub enum Invalid {
+    #[error("not UTF-8 at byte {0}")]
+    NotUtf8(usize),
+    #[error("the file is empty")]
+    Empty,
+    #[error("{0}")]
+    Json(#[source] jsonc_parser::errors::ParseError),
+    #[error("{0}")]
+    StrictJson(#[source] serde_json::Error),
+    #[error("line {line} column {col}: {message}")]
+    Toml {
+        line: usize,
+        col: usize,
+        message: String,
+    },
+    /// Its first line: later ones quote the file.
+    #[error("{}", first_line(&.0.to_string()))]
+    Yaml(#[source] serde_saphyr::Error),
+    #[error("syntax error at character {0}")]
+    Dotenv(usize),
+    #[error("invalid content")]
+    DotenvContent,
+}
+
+/// `Err` says where the file stops parsing.
+pub fn check(format: FileFormat, path: &Path, bytes: &[u8]) -> Result<(), Invalid> {
     let format = effective(format, path);
     if matches!(format, FileFormat::Raw | FileFormat::Auto) {
         return Ok(());
     }
-    let text =
-        std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8 at byte {}", e.valid_up_to()))?;
+    let text = std::str::from_utf8(bytes).map_err(|e| Invalid::NotUtf8(e.valid_up_to()))?;
     match format {
         // MCP client configs (VS Code, Zed) allow comments and trailing commas.
         FileFormat::Json => jsonc_parser::parse_to_serde_value::<Option<serde_json::Value>>(
             text,
             &jsonc_parser::ParseOptions::default(),
         )
-        .map_err(|e| e.to_string())
-        .and_then(|v| v.map(drop).ok_or_else(|| "the file is empty".to_owned())),
+        .map_err(Invalid::Json)
+        .and_then(|v| v.map(drop).ok_or(Invalid::Empty)),
         FileFormat::StrictJson => serde_json::from_str::<serde::de::IgnoredAny>(text)
             .map(drop)
-            .map_err(|e| e.to_string()),
+            .map_err(Invalid::StrictJson),
         FileFormat::Toml => toml::from_str::<toml::Table>(text).map(drop).map_err(|e| {
             let (line, col) = e
                 .span()
                 .map_or((1, 1), |s| crate::config::line_col(text, s.start));
-            format!("line {line} column {col}: {}", e.message())
+            Invalid::Toml {
+                line,
+                col,
+                message: e.message().to_owned(),
+            }
         }),
         FileFormat::Yaml => serde_saphyr::from_str::<serde_json::Value>(text)
             .map(drop)
-            .map_err(|e| first_line(&e.to_string())),
+            .map_err(Invalid::Yaml),
         FileFormat::Dotenv => {
             dotenvy::from_read_iter(bytes)
                 .find_map(Result::err)
                 .map_or(Ok(()), |e| {
                     Err(match e {
-                        dotenvy::Error::LineParse(_, i) => format!("syntax error at character {i}"),
-                        _ => "invalid content".to_owned(),
+                        dotenvy::Error::LineParse(_, i) => Invalid::Dotenv(i),
+                        _ => Invalid::DotenvContent,
                     })
                 })
         }

@@ -480,7 +480,8 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 
 fn current_is_valid(target: &BackupTarget) -> Result<(), String> {
     for f in super::collect(target)? {
-        crate::validate::check(target.format, Path::new(&f.entry.path), &f.bytes)?;
+        crate::validate::check(target.format, Path::new(&f.entry.path), &f.bytes)
+            .map_err(|e| e.to_string())?;
     }
     Ok(())
 }

@@ -392,9 +392,7 @@ impl Classifier {
             .unicode(false)
             .dfa_size_limit(16 << 20)
             .build()
-            .map_err(|e| {
-                super::patterns::PatternError(format!("the pattern set does not compile: {e}"))
-            })?;
+            .map_err(super::patterns::PatternError::Set)?;
         let any_wrapper = patterns.iter().any(|p| p.wrapper);
         Ok(Self {
             patterns,

@@ -72,6 +72,8 @@ pub enum Failure {
     Other(String),
 }
 
+impl std::error::Error for Failure {}
+
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
@@ -174,36 +176,56 @@ pub struct Job {
     pub steps: Vec<Step>,
 }
 
+/// Why there is no client: a bad `[github] api_url`, or a TLS setup that failed.
+#[derive(Debug, thiserror::Error)]
+pub enum SetupError {
+    /// Octocrab and reqwest each parse the URL, with their own error types.
+    #[error("[github] api_url `{url}` is not a URL: {source}")]
+    ApiUrl {
+        url: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    #[error("cannot set up the GitHub client: {0}")]
+    Octocrab(#[source] octocrab::Error),
+    #[error("cannot build an HTTP client: {0}")]
+    Http(#[source] reqwest::Error),
+}
+
 /// The one way mcpctl talks to GitHub's API: the configured base URL, the token, timeouts on
 /// every call, and octocrab's retries off (a rate limit stops a run; a POST is never resent).
-fn octocrab(api_url: &str, token: &str, timeout: Duration) -> Result<Octocrab, String> {
+fn octocrab(api_url: &str, token: &str, timeout: Duration) -> Result<Octocrab, SetupError> {
     Octocrab::builder()
         .base_uri(api_url)
-        .map_err(|e| format!("[github] api_url `{api_url}` is not a URL: {e}"))?
+        .map_err(|e| SetupError::ApiUrl {
+            url: api_url.to_owned(),
+            source: Box::new(e),
+        })?
         .personal_token(token.to_owned())
         .add_retry_config(octocrab::service::middleware::retry::RetryConfig::None)
         .set_connect_timeout(Some(timeout))
         .set_read_timeout(Some(timeout))
         .build()
-        .map_err(|e| format!("cannot set up the GitHub client: {e}"))
+        .map_err(SetupError::Octocrab)
 }
 
 impl Client {
     /// `api_url` empty: github.com's API.
-    pub fn new(api_url: &str, token: &str, timeout: Duration) -> Result<Self, String> {
+    pub fn new(api_url: &str, token: &str, timeout: Duration) -> Result<Self, SetupError> {
         let api_url = if api_url.is_empty() {
             "https://api.github.com"
         } else {
             api_url
         };
         let octo = octocrab(api_url, token, timeout)?;
-        let origin = reqwest::Url::parse(api_url)
-            .map_err(|e| format!("[github] api_url `{api_url}` is not a URL: {e}"))?;
+        let origin = reqwest::Url::parse(api_url).map_err(|e| SetupError::ApiUrl {
+            url: api_url.to_owned(),
+            source: Box::new(e),
+        })?;
         let http = reqwest::Client::builder()
             .timeout(timeout)
             .connect_timeout(timeout)
             .build()
-            .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+            .map_err(SetupError::Http)?;
         Ok(Self {
             octo,
             base: api_url.trim_end_matches('/').to_owned(),

@@ -1,6 +1,8 @@
 //! Failure patterns from YAML: the shipped set (embedded in the binary) and users' directories,
 //! which add patterns or replace shipped ones by id. Every problem names file, line and id.
 
+mod error;
+
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 
@@ -9,6 +11,7 @@ use serde::Deserialize;
 use serde_saphyr::Spanned;
 
 pub use crate::types::category::{CATEGORIES, MEANINGS};
+pub use error::{PatternError, Problem};
 
 /// Infrastructure trouble: a first sighting is worth a re-run rather than a fix.
 pub const INFRA: &[&str] = &["network", "rate_limited", "cache_restore", "timeout"];
@@ -253,12 +256,6 @@ pub fn dirs(configured: &[PathBuf], extra: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-/// A pattern file that cannot be used, as `file:line: pattern ID: what is wrong` (or `file: …`
-/// when the file itself is unreadable or not YAML): a config error at that location.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct PatternError(pub(crate) String);
-
 pub fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, PatternError> {
     let mut by_id: BTreeMap<String, Pattern> = BTreeMap::new();
     let mut order = Vec::new();
@@ -286,8 +283,10 @@ pub fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, PatternError> {
             .collect();
         files.sort();
         for file in files {
-            let text = std::fs::read_to_string(&file)
-                .map_err(|e| PatternError(format!("{}: cannot read: {e}", file.display())))?;
+            let text = match std::fs::read_to_string(&file) {
+                Ok(text) => text,
+                Err(source) => return Err(PatternError::Read { file, source }),
+            };
             for p in parse(&file.display().to_string(), &text)? {
                 add(p);
             }
@@ -301,68 +300,66 @@ pub fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, PatternError> {
 
 /// Parses and compiles one file; the first problem is reported as `file:line: pattern ID: …`.
 pub fn parse(name: &str, text: &str) -> Result<Vec<Pattern>, PatternError> {
-    let raw: RawFile = serde_saphyr::from_str(text)
-        .map_err(|e| PatternError(format!("{name}: {}", one_line(&e.to_string()))))?;
+    let raw: RawFile = serde_saphyr::from_str(text).map_err(|source| PatternError::Yaml {
+        name: name.to_owned(),
+        source: Box::new(source),
+    })?;
     let mut out = Vec::new();
     for spanned in raw.patterns {
-        out.push(
-            compile_pattern(name, spanned.referenced.line(), spanned.value)
-                .map_err(PatternError)?,
-        );
+        out.push(compile_pattern(
+            name,
+            spanned.referenced.line(),
+            spanned.value,
+        )?);
     }
     Ok(out)
 }
 
 /// What must hold before any regex is compiled.
-fn shape(p: &RawPattern) -> Result<(), String> {
+fn shape(p: &RawPattern) -> Result<(), Problem> {
     if !CATEGORIES.contains(&p.category.as_str()) {
-        return Err(format!(
-            "unknown category `{}`; use one of: {}",
-            p.category,
-            CATEGORIES.join(", ")
-        ));
+        return Err(Problem::Category(p.category.clone()));
     }
     if !(0.0..=1.0).contains(&p.confidence) {
-        return Err("confidence must be between 0 and 1".into());
+        return Err(Problem::Confidence);
     }
     if !["error", "warning", "info"].contains(&p.severity.as_str()) {
-        return Err(format!(
-            "severity `{}` is not one of error, warning, info",
-            p.severity
-        ));
+        return Err(Problem::Severity(p.severity.clone()));
     }
     if p.regex.is_empty() {
-        return Err("needs at least one regex".into());
+        return Err(Problem::NoRegex);
     }
     if p.fixtures.matches.is_empty() {
-        return Err("has no fixtures: add at least one `match` log".into());
+        return Err(Problem::NoFixtures);
     }
     Ok(())
 }
 
-fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, String> {
-    let at = |line: u64, msg: String| format!("{name}:{line}: pattern {}: {msg}", p.id);
+fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, PatternError> {
+    let at = |line: u64, problem: Problem| PatternError::Pattern {
+        name: name.to_owned(),
+        line,
+        id: p.id.clone(),
+        problem,
+    };
     shape(&p).map_err(|m| at(line, m))?;
-    let compile = |r: &Spanned<String>, anchored: bool| -> Result<Regex, String> {
+    let compile = |r: &Spanned<String>, anchored: bool| -> Result<Regex, PatternError> {
         if anchored && !r.value.starts_with('^') {
             return Err(at(
                 r.referenced.line(),
-                format!("regex `{}` must be anchored with ^", r.value),
+                Problem::Unanchored(r.value.clone()),
             ));
         }
-        build(&r.value).map_err(|e| at(r.referenced.line(), one_line(&e.to_string())))
+        build(&r.value).map_err(|e| at(r.referenced.line(), Problem::Regex(e)))
     };
     let regexes = p
         .regex
         .iter()
         .map(|r| compile(r, true))
         .collect::<Result<Vec<_>, _>>()?;
-    let window = |w: &RawWindow| -> Result<Window, String> {
+    let window = |w: &RawWindow| -> Result<Window, PatternError> {
         if w.within == 0 || w.within > MAX_WINDOW {
-            return Err(at(
-                w.regex.referenced.line(),
-                format!("within must be 1..={MAX_WINDOW}"),
-            ));
+            return Err(at(w.regex.referenced.line(), Problem::Within));
         }
         Ok(Window {
             regex: compile(&w.regex, true)?,
@@ -378,10 +375,7 @@ fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, Stri
         .chain(after.iter().map(|w| &w.regex))
         .any(|r| r.capture_names().flatten().any(|n| n == "key"));
     if !has_key && p.default_key.is_none() {
-        return Err(at(
-            line,
-            "no regex has a `key` capture and there is no default_key".into(),
-        ));
+        return Err(at(line, Problem::NoKey));
     }
     let pattern = Pattern {
         before,
@@ -421,10 +415,7 @@ fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, Stri
         source: format!("{name}:{line}"),
     };
     if pattern.fixtures.is_empty() {
-        return Err(at(
-            line,
-            "has no fixtures: add at least one `match` log".into(),
-        ));
+        return Err(at(line, Problem::NoFixtures));
     }
     Ok(pattern)
 }

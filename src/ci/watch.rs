@@ -61,7 +61,7 @@ pub async fn pass(
     }
     let token = super::token::github(gh.token.as_deref())?;
     let client = github::Client::new(&gh.api_url, &token, settings.defaults.timeout)
-        .map_err(Error::Usage)?;
+        .map_err(|e| Error::Usage(e.to_string()))?;
     let mut redactor = Redactor::default();
     redactor.add(&token);
     let _lock = state::acquire(

@@ -1,8 +1,12 @@
 //! Raw TOML → typed `Settings`. Cross-field rules live here, with the span of the server table so
 //! the error still points at a line.
 
+mod invalid;
+
 use std::path::Path;
 use std::time::Duration;
+
+use invalid::Invalid;
 
 use super::raw::{
     RawBackoff, RawBackup, RawConfig, RawLocation, RawRecover, RawRetention, RawServer,
@@ -39,13 +43,14 @@ pub(crate) fn resolve(raw: RawConfig, path: &Path, text: &str) -> Result<Setting
         if server.enabled == Some(false) {
             continue;
         }
-        let endpoint = endpoint(&name, &server, base).map_err(at)?;
-        let (drift, probe_call) = checks(&name, &server, &defaults).map_err(at)?;
+        let invalid = |e: Invalid| at(e.to_string());
+        let endpoint = endpoint(&name, &server, base).map_err(invalid)?;
+        let (drift, probe_call) = checks(&name, &server, &defaults).map_err(invalid)?;
         let recover = server
             .recover
             .map(|r| recover_policy(&name, r, server.container.is_some()))
             .transpose()
-            .map_err(at)?;
+            .map_err(invalid)?;
         if let Some(target) = recover.as_ref().and_then(|r| r.restore_target.clone()) {
             restore_targets.push((target, name.clone(), line, col));
         }
@@ -218,12 +223,14 @@ fn check_restore_targets(
     Ok(())
 }
 
-fn recover_policy(name: &str, r: RawRecover, has_container: bool) -> Result<RecoverPolicy, String> {
-    let key = format!("servers.{name}.recover");
+fn recover_policy(
+    name: &str,
+    r: RawRecover,
+    has_container: bool,
+) -> Result<RecoverPolicy, Invalid> {
+    let server = || name.to_owned();
     if r.steps.is_empty() {
-        return Err(format!(
-            "{key}.steps is empty; list steps like [\"restart-container\", \"command\"]"
-        ));
+        return Err(Invalid::NoSteps { server: server() });
     }
     let mut restore_target = r.restore_target;
     for step in &r.steps {
@@ -233,19 +240,17 @@ fn recover_policy(name: &str, r: RawRecover, has_container: bool) -> Result<Reco
                 restore_target = Some(format!("server-{name}"));
             }
             RecoverStep::RestartContainer | RecoverStep::RollbackImage if !has_container => {
-                return Err(format!(
-                    "{key}: {} needs `container = \"NAME\"` on servers.{name}",
-                    if *step == RecoverStep::RestartContainer {
+                return Err(Invalid::NeedsContainer {
+                    server: server(),
+                    step: if *step == RecoverStep::RestartContainer {
                         "restart-container"
                     } else {
                         "rollback-image"
-                    }
-                ));
+                    },
+                });
             }
             RecoverStep::Command if r.command.first().is_none_or(String::is_empty) => {
-                return Err(format!(
-                    "{key}: the command step needs `command = [\"program\", \"arg\"]` (an argv, never a shell string)"
-                ));
+                return Err(Invalid::NoCommandStep { server: server() });
             }
             _ => {}
         }
@@ -255,7 +260,7 @@ fn recover_policy(name: &str, r: RawRecover, has_container: bool) -> Result<Reco
     }
     let max_attempts = r.max_attempts.unwrap_or(3);
     if max_attempts == 0 {
-        return Err(format!("{key}.max_attempts must be at least 1"));
+        return Err(Invalid::NoAttempts { server: server() });
     }
     let backoff = r.backoff.unwrap_or(RawBackoff {
         initial: None,
@@ -264,9 +269,7 @@ fn recover_policy(name: &str, r: RawRecover, has_container: bool) -> Result<Reco
     let backoff_initial = backoff.initial.map_or(Duration::from_secs(2), |d| d.0);
     let backoff_max = backoff.max.map_or(Duration::from_secs(60), |d| d.0);
     if backoff_initial.is_zero() || backoff_max < backoff_initial {
-        return Err(format!(
-            "{key}.backoff: `initial` must be above zero and at most `max`"
-        ));
+        return Err(Invalid::Backoff { server: server() });
     }
     Ok(RecoverPolicy {
         steps: r.steps,
@@ -284,29 +287,26 @@ fn recover_policy(name: &str, r: RawRecover, has_container: bool) -> Result<Reco
     })
 }
 
-fn endpoint(name: &str, s: &RawServer, base: Option<&Path>) -> Result<Endpoint, String> {
+fn endpoint(name: &str, s: &RawServer, base: Option<&Path>) -> Result<Endpoint, Invalid> {
+    let server = || name.to_owned();
     let transport = s.transport.map(|t| match t {
         RawTransport::Stdio => Transport::Stdio,
         RawTransport::Http => Transport::Http,
         RawTransport::Sse => Transport::Sse,
     });
     match (&s.command, &s.url, transport) {
-        (Some(_), Some(_), _) => Err(format!(
-            "servers.{name}: set either `command` (stdio) or `url` (http/sse), not both"
-        )),
-        (None, None, _) => Err(format!(
-            "servers.{name}: missing `command` (stdio) or `url` (http/sse)"
-        )),
-        (Some(_), None, Some(t @ (Transport::Http | Transport::Sse))) => Err(format!(
-            "servers.{name}: transport = \"{}\" needs `url`, not `command`",
-            if t == Transport::Http { "http" } else { "sse" }
-        )),
-        (None, Some(_), Some(Transport::Stdio)) => Err(format!(
-            "servers.{name}: transport = \"stdio\" needs `command`, not `url`"
-        )),
+        (Some(_), Some(_), _) => Err(Invalid::BothEndpoints { server: server() }),
+        (None, None, _) => Err(Invalid::NoEndpoint { server: server() }),
+        (Some(_), None, Some(t @ (Transport::Http | Transport::Sse))) => {
+            Err(Invalid::RemoteCommand {
+                server: server(),
+                transport: if t == Transport::Http { "http" } else { "sse" },
+            })
+        }
+        (None, Some(_), Some(Transport::Stdio)) => Err(Invalid::StdioUrl { server: server() }),
         (Some(command), None, _) => {
             if command.trim().is_empty() {
-                return Err(format!("servers.{name}.command is empty"));
+                return Err(Invalid::EmptyCommand { server: server() });
             }
             Ok(Endpoint::Stdio {
                 command: command_path(command, base),
@@ -316,7 +316,7 @@ fn endpoint(name: &str, s: &RawServer, base: Option<&Path>) -> Result<Endpoint, 
         }
         (None, Some(url), t) => {
             if !s.args.is_empty() {
-                return Err(format!("servers.{name}.args only applies to stdio servers"));
+                return Err(Invalid::RemoteArgs { server: server() });
             }
             Ok(Endpoint::Url {
                 url: url.clone(),
@@ -342,21 +342,28 @@ fn checks(
     name: &str,
     server: &RawServer,
     defaults: &Defaults,
-) -> Result<(super::DriftPolicy, Option<super::ProbeCall>), String> {
+) -> Result<(super::DriftPolicy, Option<super::ProbeCall>), Invalid> {
     if let Some(bad) = server.drift_ignore.iter().find(|e| !valid_drift_ignore(e)) {
-        return Err(format!(
-            "servers.{name}.drift_ignore: `{bad}` is not a tool name or glob, `TOOL#description`, `TOOL#schema`, `TOOL#annotations`, `@prompts` or `@resources`"
-        ));
+        return Err(Invalid::DriftIgnore {
+            server: name.to_owned(),
+            entry: bad.clone(),
+        });
     }
     let probe_call = server
         .probe_call
         .as_ref()
         .map(|c| {
             if c.tool.trim().is_empty() {
-                return Err(format!("servers.{name}.probe_call.tool is empty"));
+                return Err(Invalid::NoProbeTool {
+                    server: name.to_owned(),
+                });
             }
-            let arguments = serde_json::to_value(c.arguments.clone().unwrap_or_default())
-                .map_err(|e| format!("servers.{name}.probe_call.arguments: {e}"))?;
+            let arguments = serde_json::to_value(c.arguments.clone().unwrap_or_default()).map_err(
+                |source| Invalid::ProbeArguments {
+                    server: name.to_owned(),
+                    source,
+                },
+            )?;
             Ok(super::ProbeCall {
                 tool: c.tool.clone(),
                 arguments,
@@ -487,7 +494,9 @@ fn resolve_backup(
         recipients.push(key.to_owned());
     }
     if let Some(file) = &raw.recipients_file {
-        recipients.extend(recipients_file(&expand_path(file, base)).map_err(|m| at(table_at, m))?);
+        recipients.extend(
+            recipients_file(&expand_path(file, base)).map_err(|e| at(table_at, e.to_string()))?,
+        );
     }
     if recipients.is_empty() {
         return Err(at(
@@ -580,9 +589,11 @@ fn signing(
 }
 
 /// One key per line; blank lines and `#` comments are skipped, as the age CLI does.
-fn recipients_file(file: &Path) -> Result<Vec<String>, String> {
-    let body = std::fs::read_to_string(file)
-        .map_err(|e| format!("backup.recipients_file {}: {e}", file.display()))?;
+fn recipients_file(file: &Path) -> Result<Vec<String>, Invalid> {
+    let body = std::fs::read_to_string(file).map_err(|source| Invalid::RecipientsRead {
+        file: file.to_path_buf(),
+        source,
+    })?;
     let mut out = Vec::new();
     for line in body
         .lines()
@@ -590,10 +601,10 @@ fn recipients_file(file: &Path) -> Result<Vec<String>, String> {
         .filter(|l| !l.is_empty() && !l.starts_with('#'))
     {
         if !is_recipient(line) {
-            return Err(format!(
-                "backup.recipients_file {}: `{line}` is not a public key",
-                file.display()
-            ));
+            return Err(Invalid::NotRecipient {
+                file: file.to_path_buf(),
+                line: line.to_owned(),
+            });
         }
         out.push(line.to_owned());
     }
@@ -695,16 +706,16 @@ fn fix(
         .as_deref()
         .map(crate::types::window::Window::parse)
         .transpose()
-        .map_err(at)?;
+        .map_err(|e| at(e.to_string()))?;
     let timezone = f
         .timezone
         .as_deref()
         .map(|tz| {
             tz.parse::<chrono_tz::Tz>()
-                .map_err(|_| format!("timezone `{tz}` is not an IANA name like Europe/Berlin"))
+                .map_err(|_| Invalid::Timezone(tz.to_owned()))
         })
         .transpose()
-        .map_err(at)?;
+        .map_err(|e| at(e.to_string()))?;
     for recipe in &f.allowed_recipes {
         if !crate::types::recipe::BUILT_IN.contains(&recipe.as_str())
             && !f.recipes.contains_key(recipe)
@@ -715,7 +726,7 @@ fn fix(
             )));
         }
     }
-    let recipes = user_recipes(f.recipes).map_err(at)?;
+    let recipes = user_recipes(f.recipes).map_err(|e| at(e.to_string()))?;
     let proposer = f.proposer.map(|p| proposer(p, path, text)).transpose()?;
     for repo in f.allowed_repos.iter().chain(f.repos.keys()) {
         if crate::types::grammar::Grammar::Action.check(repo).is_err()
@@ -845,22 +856,24 @@ fn proposer(
 
 fn user_recipes(
     raw: std::collections::BTreeMap<String, super::raw::RawRecipe>,
-) -> Result<std::collections::BTreeMap<String, crate::types::recipe::UserRecipe>, String> {
+) -> Result<std::collections::BTreeMap<String, crate::types::recipe::UserRecipe>, Invalid> {
     let mut recipes = std::collections::BTreeMap::new();
     for (name, r) in raw {
         if crate::types::recipe::BUILT_IN.contains(&name.as_str()) {
-            return Err(format!(
-                "recipes.{name}: the name is taken by a built-in recipe"
-            ));
+            return Err(Invalid::RecipeTaken { recipe: name });
         }
         if r.argv.is_empty() {
-            return Err(format!("recipes.{name}: argv is empty"));
+            return Err(Invalid::RecipeArgv { recipe: name });
         }
         let mut placeholders = std::collections::BTreeMap::new();
         for (hole, grammar) in r.placeholders {
             let g = grammar
                 .parse::<crate::types::grammar::Grammar>()
-                .map_err(|e| format!("recipes.{name}.placeholders.{hole}: {e}"))?;
+                .map_err(|source| Invalid::RecipeGrammar {
+                    recipe: name.clone(),
+                    hole: hole.clone(),
+                    source,
+                })?;
             placeholders.insert(hole, g);
         }
         for part in &r.argv {
@@ -871,9 +884,10 @@ fn user_recipes(
                 .map(|(h, _)| h)
             {
                 if !placeholders.contains_key(hole) {
-                    return Err(format!(
-                        "recipes.{name}: placeholder `{{{hole}}}` needs a grammar in placeholders"
-                    ));
+                    return Err(Invalid::RecipeHole {
+                        recipe: name,
+                        hole: hole.to_owned(),
+                    });
                 }
             }
         }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 
 use super::clients::{Client, Locations, Shape};
+use super::error::EntryError;
 use super::rules::{self, BareUrl, Rules};
 use super::vars::{Dialect, Field};
 use super::{DiscoveredServer, Source, TransportHint};
@@ -100,19 +101,16 @@ pub(super) fn finish(ctx: &Ctx, name: &str, raw: Raw, rank: u32) -> DiscoveredSe
 }
 
 /// The `type` as the client reads it.
-pub(super) fn transport_of(ctx: &Ctx, value: &str) -> Result<TransportHint, String> {
+pub(super) fn transport_of(ctx: &Ctx, value: &str) -> Result<TransportHint, EntryError> {
     let known = ctx.rules.types.unwrap_or(rules::ANY);
     known
         .iter()
         .find(|(name, _)| *name == value)
         .map(|(_, t)| *t)
-        .ok_or_else(|| {
-            let names: Vec<&str> = known.iter().map(|(n, _)| *n).collect();
-            format!(
-                "unknown type `{value}`; {} takes {}",
-                ctx.client.title(),
-                names.join(", ")
-            )
+        .ok_or_else(|| EntryError::UnknownType {
+            value: value.to_owned(),
+            client: ctx.client,
+            known: known.iter().map(|(n, _)| *n).collect(),
         })
 }
 
@@ -122,18 +120,17 @@ pub(super) fn settle(
     raw: &mut Raw,
     typed: Option<TransportHint>,
     url_key: Option<&str>,
-) -> Result<(), String> {
-    let title = ctx.client.title();
+) -> Result<(), EntryError> {
     match (typed, raw.command.is_some(), raw.url.is_some()) {
-        (_, false, false) => return Err("neither `command` nor a URL".into()),
+        (_, false, false) => return Err(EntryError::NoEndpoint),
         (_, true, true) if ctx.client == Client::RooCode => {
-            return Err("both `command` and `url`: Roo Code takes one or the other".into());
+            return Err(EntryError::RooCodeBoth);
         }
         (Some(TransportHint::Stdio), false, true) => {
-            return Err("`type` is stdio but there is no `command`".into());
+            return Err(EntryError::StdioWithoutCommand);
         }
         (Some(TransportHint::Http | TransportHint::Sse), _, false) => {
-            return Err("`type` names a remote transport but there is no URL".into());
+            return Err(EntryError::RemoteWithoutUrl);
         }
         (Some(TransportHint::Stdio) | None, true, _) => {
             raw.url = None;
@@ -148,7 +145,7 @@ pub(super) fn settle(
                 (Some("httpUrl"), _) => Some(TransportHint::Http),
                 (_, BareUrl::Sse) => Some(TransportHint::Sse),
                 (_, BareUrl::Refused) => {
-                    return Err(format!("a URL without `type`, which {title} refuses"));
+                    return Err(EntryError::BareUrl(ctx.client));
                 }
                 (_, BareUrl::Auto) => None,
             };
@@ -157,29 +154,29 @@ pub(super) fn settle(
     Ok(())
 }
 
-pub(super) fn opt_str(e: &Map<String, Value>, key: &str) -> Result<Option<String>, String> {
+pub(super) fn opt_str(e: &Map<String, Value>, key: &str) -> Result<Option<String>, EntryError> {
     match e.get(key) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) => Ok(Some(s.clone())),
-        Some(_) => Err(format!("`{key}` is not a string")),
+        Some(_) => Err(EntryError::NotString(key.to_owned())),
     }
 }
 
-pub(super) fn strings(e: &Map<String, Value>, key: &str) -> Result<Vec<String>, String> {
+pub(super) fn strings(e: &Map<String, Value>, key: &str) -> Result<Vec<String>, EntryError> {
     match e.get(key) {
         None | Some(Value::Null) => Ok(Vec::new()),
         Some(Value::Array(items)) => items
             .iter()
-            .map(|v| scalar(v).ok_or_else(|| format!("`{key}` holds a non-string item")))
+            .map(|v| scalar(v).ok_or_else(|| EntryError::NonStringItem(key.to_owned())))
             .collect(),
-        Some(_) => Err(format!("`{key}` is not an array")),
+        Some(_) => Err(EntryError::NotArray(key.to_owned())),
     }
 }
 
 pub(super) fn string_map(
     e: &Map<String, Value>,
     key: &str,
-) -> Result<BTreeMap<String, String>, String> {
+) -> Result<BTreeMap<String, String>, EntryError> {
     match e.get(key) {
         None | Some(Value::Null) => Ok(BTreeMap::new()),
         Some(Value::Object(m)) => m
@@ -187,10 +184,13 @@ pub(super) fn string_map(
             .map(|(k, v)| {
                 scalar(v)
                     .map(|s| (k.clone(), s))
-                    .ok_or_else(|| format!("`{key}.{k}` is not a string"))
+                    .ok_or_else(|| EntryError::MapValue {
+                        key: key.to_owned(),
+                        name: k.clone(),
+                    })
             })
             .collect(),
-        Some(_) => Err(format!("`{key}` is not an object")),
+        Some(_) => Err(EntryError::NotStringMap(key.to_owned())),
     }
 }
 

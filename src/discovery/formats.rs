@@ -8,21 +8,22 @@ use serde_json::{Map, Value};
 
 use super::clients::{Client, Shape};
 use super::entry::{Ctx, Entry, Raw, finish, opt_str, settle, string_map, strings, transport_of};
+use super::error::{EntryError, FileError};
 use super::rules::Syntax;
 use super::{DiscoveredServer, TransportHint};
 
 /// All entries of one file. `Err` for the file as a whole.
-pub(super) fn parse(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, String> {
+pub(super) fn parse(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, FileError> {
     match ctx.shape {
         Shape::Codex => return parse_codex(ctx, text),
         Shape::ContinueYaml => return super::yaml::continue_yaml(ctx, text),
         Shape::Goose => return super::yaml::goose(ctx, text),
-        Shape::CrushScript => return Err("a shell script".into()),
+        Shape::CrushScript => return Err(FileError::Script),
         _ => {}
     }
     let value = parse_json(text, ctx.rules.syntax, ctx.client)?;
     let Value::Object(root) = &value else {
-        return Err("the top level is not a JSON object".into());
+        return Err(FileError::NotJsonObject);
     };
     let get = |key: &str| root.get(key).filter(|v| !v.is_null());
     let mut tables: Vec<(&str, &Value, u32)> = Vec::new();
@@ -32,7 +33,7 @@ pub(super) fn parse(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, String> {
         }
         Shape::AmazonQ => match get("mcpServers") {
             Some(t) => tables.push(("mcpServers", t, ctx.rank)),
-            None => return Err("there is no `mcpServers`, which Amazon Q requires".into()),
+            None => return Err(FileError::AmazonQWithoutServers),
         },
         Shape::ClaudeJson => {
             tables.extend(get("mcpServers").map(|t| ("mcpServers", t, ctx.rank)));
@@ -96,7 +97,7 @@ pub(super) fn parse(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, String> {
                     .into_iter()
                     .collect());
             } else {
-                return Err("it doesn't match a supported MCP JSON configuration format".into());
+                return Err(FileError::Unsupported);
             }
         }
         Shape::Codex | Shape::ContinueYaml | Shape::Goose | Shape::CrushScript => {}
@@ -105,7 +106,7 @@ pub(super) fn parse(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, String> {
     let mut out = Vec::new();
     for (key, t, rank) in tables {
         let Value::Object(t) = t else {
-            return Err(format!("`{key}` is not an object"));
+            return Err(FileError::TableNotObject(key));
         };
         for (name, entry) in t {
             out.extend(entry_of(ctx, name, entry, rank, off.as_ref()));
@@ -170,7 +171,7 @@ fn entry_of(
 }
 
 /// Parses JSON as strictly as the client does. Messages carry positions, never content.
-pub(super) fn parse_json(text: &str, syntax: Syntax, client: Client) -> Result<Value, String> {
+pub(super) fn parse_json(text: &str, syntax: Syntax, client: Client) -> Result<Value, FileError> {
     let opts = |comments: bool, commas: bool| jsonc_parser::ParseOptions {
         allow_comments: comments,
         allow_trailing_commas: commas,
@@ -191,7 +192,7 @@ pub(super) fn parse_json(text: &str, syntax: Syntax, client: Client) -> Result<V
         Syntax::Comments => (true, false),
         _ => (true, true),
     };
-    let value = parse(&opts(comments, commas)).map_err(|e| {
+    let value = parse(&opts(comments, commas)).map_err(|source| {
         // Say why when a lenient reader would have taken it.
         if (!comments || !commas) && parse(&opts(true, true)).is_ok() {
             let what = if comments {
@@ -199,12 +200,16 @@ pub(super) fn parse_json(text: &str, syntax: Syntax, client: Client) -> Result<V
             } else {
                 "comments or trailing commas"
             };
-            format!("{e} ({} reads JSON without {what})", client.title())
+            FileError::StrictJson {
+                source,
+                client,
+                what,
+            }
         } else {
-            e.to_string()
+            FileError::Json(source)
         }
     })?;
-    value.ok_or_else(|| "the file is empty".to_owned())
+    value.ok_or(FileError::Empty)
 }
 
 /// The client's own marker: `disabled: true` (Cline, Roo Code, Kiro, Amazon Q, Crush, Windsurf)
@@ -244,9 +249,9 @@ fn json_entry(
     name: &str,
     entry: &Value,
     rank: u32,
-) -> Result<Option<DiscoveredServer>, String> {
+) -> Result<Option<DiscoveredServer>, EntryError> {
     let Value::Object(e) = entry else {
-        return Err("not an object".into());
+        return Err(EntryError::NotObject);
     };
     let mut e = e.clone();
     if ctx.client == Client::Cline {
@@ -298,14 +303,14 @@ fn json_entry(
     let typed = match e.get("type") {
         None | Some(Value::Null) => None,
         Some(Value::String(t)) => Some(transport_of(ctx, t)?),
-        Some(_) => return Err("`type` is not a string".into()),
+        Some(_) => return Err(EntryError::TypeNotString),
     };
     if ctx.client == Client::Cline
         && let Some(url) = &raw.url
         && reqwest::Url::parse(url).is_err()
         && !url.contains("${")
     {
-        return Err("`url` is not a valid URL".into());
+        return Err(EntryError::BadUrl);
     }
     settle(ctx, &mut raw, typed, url_key)?;
     raw.cwd = opt_str(&e, "cwd")?;
@@ -332,28 +337,24 @@ fn opencode_entry(
     name: &str,
     entry: &Value,
     rank: u32,
-) -> Result<Option<DiscoveredServer>, String> {
+) -> Result<Option<DiscoveredServer>, EntryError> {
     let Value::Object(e) = entry else {
-        return Err("not an object".into());
+        return Err(EntryError::NotObject);
     };
     let kind = e.get("type").and_then(Value::as_str);
     let allowed: &[&str] = match kind {
         Some("local") => &["type", "command", "environment", "enabled", "timeout"],
         Some("remote") => &["type", "url", "headers", "oauth", "enabled", "timeout"],
-        Some(other) => {
-            return Err(format!(
-                "unknown type `{other}`; opencode takes local, remote"
-            ));
-        }
-        None => return Err("no `type` (local or remote), which opencode requires".into()),
+        Some(other) => return Err(EntryError::OpencodeType(other.to_owned())),
+        None => return Err(EntryError::OpencodeWithoutType),
     };
     if let Some(extra) = e.keys().find(|k| !allowed.contains(&k.as_str())) {
-        return Err(format!("unknown key `{extra}`, which opencode refuses"));
+        return Err(EntryError::OpencodeKey(extra.clone()));
     }
     if let Some(v) = e.get("enabled")
         && !v.is_boolean()
     {
-        return Err("`enabled` is not a boolean".into());
+        return Err(EntryError::EnabledNotBool);
     }
     let mut raw = Raw {
         disabled: marked_off(ctx.client, e),
@@ -362,11 +363,11 @@ fn opencode_entry(
     if kind == Some("local") {
         let words = match e.get("command") {
             Some(Value::Array(_)) => strings(e, "command")?,
-            Some(_) => return Err("`command` is not an array of strings".into()),
-            None => return Err("no `command`, which a local server needs".into()),
+            Some(_) => return Err(EntryError::CommandNotArray),
+            None => return Err(EntryError::LocalWithoutCommand),
         };
         let Some((program, args)) = words.split_first() else {
-            return Err("`command` is empty".into());
+            return Err(EntryError::EmptyCommand);
         };
         raw.command = Some(program.clone());
         raw.args = args.to_vec();
@@ -375,31 +376,31 @@ fn opencode_entry(
     } else {
         raw.url = opt_str(e, "url")?;
         if raw.url.is_none() {
-            return Err("no `url`, which a remote server needs".into());
+            return Err(EntryError::RemoteWithoutUrlKey);
         }
         raw.headers = string_map(e, "headers")?;
     }
     Ok(Some(finish(ctx, name, raw, rank)))
 }
 
-fn parse_codex(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, String> {
+fn parse_codex(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, FileError> {
     let root: toml::Table = toml::from_str(text).map_err(|e| {
-        let at = e.span().map(|s| crate::config::line_col(text, s.start));
-        at.map_or_else(
-            || e.message().to_owned(),
-            |(l, c)| format!("line {l} column {c}: {}", e.message()),
-        )
+        let message = e.message().to_owned();
+        match e.span().map(|s| crate::config::line_col(text, s.start)) {
+            Some((line, col)) => FileError::TomlAt { line, col, message },
+            None => FileError::Toml(message),
+        }
     })?;
     let Some(servers) = root.get("mcp_servers") else {
         return Ok(Vec::new());
     };
     let toml::Value::Table(servers) = servers else {
-        return Err("`mcp_servers` is not a table".into());
+        return Err(FileError::ServersNotTable);
     };
     let mut out = Vec::new();
     for (name, entry) in servers {
         // TOML and JSON share the shape; converting keeps one set of field readers.
-        let json = serde_json::to_value(entry).map_err(|e| e.to_string())?;
+        let json = serde_json::to_value(entry).map_err(FileError::Convert)?;
         let Value::Object(mut e) = json else {
             out.push(Entry::Bad(format!("server `{name}`: not a table")));
             continue;

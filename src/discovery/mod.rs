@@ -6,6 +6,7 @@
 mod clients;
 mod detect;
 mod entry;
+mod error;
 mod formats;
 mod rules;
 mod vars;
@@ -23,6 +24,7 @@ pub use rules::Syntax;
 
 use clients::{Place, Scope, Shape};
 use entry::{Ctx, Entry};
+use error::FileError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -267,9 +269,10 @@ fn read_into(out: &mut Discovery, place: &Place, loc: &Locations, rank: u32, dir
     let quiet = !direct && place.shape == Shape::SharedMcpJson && client != Client::ClaudeCode;
     let text = match read_text(path) {
         Ok(t) => t,
-        Err(message) => {
+        Err(e) => {
             if !quiet {
-                out.problems.push(problem(message, ProblemKind::Invalid));
+                out.problems
+                    .push(problem(e.to_string(), ProblemKind::Invalid));
             }
             return true;
         }
@@ -284,9 +287,10 @@ fn read_into(out: &mut Discovery, place: &Place, loc: &Locations, rank: u32, dir
     };
     let entries = match formats::parse(&ctx, &text) {
         Ok(e) => e,
-        Err(message) => {
+        Err(e) => {
             if !quiet {
-                out.problems.push(problem(message, ProblemKind::Invalid));
+                out.problems
+                    .push(problem(e.to_string(), ProblemKind::Invalid));
             }
             return true;
         }
@@ -325,19 +329,17 @@ fn read_into(out: &mut Discovery, place: &Place, loc: &Locations, rank: u32, dir
     false
 }
 
-fn read_text(path: &Path) -> Result<String, String> {
+fn read_text(path: &Path) -> Result<String, FileError> {
     use std::io::Read;
-    let file = std::fs::File::open(path).map_err(|e| format!("cannot read: {e}"))?;
+    let file = std::fs::File::open(path).map_err(FileError::Read)?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read: {e}"))?;
+        .map_err(FileError::Read)?;
     if bytes.len() as u64 > MAX_FILE {
-        return Err(format!(
-            "larger than {} MiB, which no client config is",
-            MAX_FILE >> 20
-        ));
+        return Err(FileError::TooLarge {
+            mib: MAX_FILE >> 20,
+        });
     }
-    String::from_utf8(bytes)
-        .map_err(|e| format!("not UTF-8 at byte {}", e.utf8_error().valid_up_to()))
+    String::from_utf8(bytes).map_err(|e| FileError::NotUtf8(e.utf8_error().valid_up_to()))
 }

@@ -7,20 +7,20 @@ use serde_json::{Map, Value};
 use super::TransportHint;
 use super::clients::Shape;
 use super::entry::{Ctx, Entry, Raw, finish, opt_str, settle, string_map, strings, transport_of};
+use super::error::{EntryError, FileError};
 
-fn parse(text: &str) -> Result<Map<String, Value>, String> {
-    let value: Value = serde_saphyr::from_str(text)
-        .map_err(|e| e.to_string().lines().next().unwrap_or("").to_owned())?;
+fn parse(text: &str) -> Result<Map<String, Value>, FileError> {
+    let value: Value = serde_saphyr::from_str(text).map_err(FileError::Yaml)?;
     match value {
         Value::Object(m) => Ok(m),
-        Value::Null => Err("the file is empty".into()),
-        _ => Err("the top level is not a mapping".into()),
+        Value::Null => Err(FileError::Empty),
+        _ => Err(FileError::NotMapping),
     }
 }
 
 /// Continue: `mcpServers:` is a list of `{name, type?, command, args, env, cwd, url,
 /// requestOptions.headers}`; a block file also needs `name`, `version` and `schema`.
-pub(super) fn continue_yaml(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, String> {
+pub(super) fn continue_yaml(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, FileError> {
     let root = parse(text)?;
     let block = ctx.shape == Shape::ContinueYaml
         && ctx.path.file_name().is_some_and(|n| n != "config.yaml");
@@ -30,16 +30,13 @@ pub(super) fn continue_yaml(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, String>
             .filter(|k| !root.contains_key(*k))
             .collect();
         if !missing.is_empty() {
-            return Err(format!(
-                "a Continue block needs `name`, `version` and `schema`; this one lacks {}",
-                missing.join(", ")
-            ));
+            return Err(FileError::ContinueBlock { missing });
         }
     }
     let items = match root.get("mcpServers") {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Array(items)) => items,
-        Some(_) => return Err("`mcpServers` is not a list".into()),
+        Some(_) => return Err(FileError::NotList("mcpServers")),
     };
     let mut out = Vec::new();
     for (i, item) in items.iter().enumerate() {
@@ -71,7 +68,7 @@ pub(super) fn continue_yaml(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, String>
     Ok(out)
 }
 
-fn continue_item(ctx: &Ctx, name: &str, e: &Map<String, Value>) -> Result<Entry, String> {
+fn continue_item(ctx: &Ctx, name: &str, e: &Map<String, Value>) -> Result<Entry, EntryError> {
     let mut raw = Raw {
         command: opt_str(e, "command")?,
         args: strings(e, "args")?,
@@ -86,7 +83,7 @@ fn continue_item(ctx: &Ctx, name: &str, e: &Map<String, Value>) -> Result<Entry,
     let typed = match e.get("type") {
         None | Some(Value::Null) => None,
         Some(Value::String(t)) => Some(transport_of(ctx, t)?),
-        Some(_) => return Err("`type` is not a string".into()),
+        Some(_) => return Err(EntryError::TypeNotString),
     };
     let url_key = raw.url.is_some().then_some("url");
     settle(ctx, &mut raw, typed, url_key)?;
@@ -94,12 +91,12 @@ fn continue_item(ctx: &Ctx, name: &str, e: &Map<String, Value>) -> Result<Entry,
 }
 
 /// Goose: `extensions: {name: {type, enabled, cmd, args, envs, env_keys, uri, headers}}`.
-pub(super) fn goose(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, String> {
+pub(super) fn goose(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, FileError> {
     let root = parse(text)?;
     let exts = match root.get("extensions") {
         None | Some(Value::Null) => return Ok(Vec::new()),
         Some(Value::Object(m)) => m,
-        Some(_) => return Err("`extensions` is not a mapping".into()),
+        Some(_) => return Err(FileError::KeyNotMapping("extensions")),
     };
     let mut out = Vec::new();
     for (name, ext) in exts {
@@ -114,9 +111,9 @@ pub(super) fn goose(ctx: &Ctx, text: &str) -> Result<Vec<Entry>, String> {
 
 /// `Ok(None)` for the extensions Goose runs inside itself (builtin, platform, frontend,
 /// inline_python): they are not MCP processes.
-fn goose_extension(ctx: &Ctx, name: &str, ext: &Value) -> Result<Option<Entry>, String> {
+fn goose_extension(ctx: &Ctx, name: &str, ext: &Value) -> Result<Option<Entry>, EntryError> {
     let Value::Object(e) = ext else {
-        return Err("not a mapping".into());
+        return Err(EntryError::NotMapping);
     };
     let mut raw = Raw {
         disabled: e.get("enabled").and_then(Value::as_bool) == Some(false),
@@ -128,7 +125,7 @@ fn goose_extension(ctx: &Ctx, name: &str, ext: &Value) -> Result<Option<Entry>, 
         Some("stdio") => {
             raw.command = opt_str(e, "cmd")?;
             if raw.command.is_none() {
-                return Err("no `cmd`, which a stdio extension needs".into());
+                return Err(EntryError::StdioWithoutCmd);
             }
             raw.args = strings(e, "args")?;
             raw.env = string_map(e, "envs")?;
@@ -138,7 +135,7 @@ fn goose_extension(ctx: &Ctx, name: &str, ext: &Value) -> Result<Option<Entry>, 
         Some(kind @ ("sse" | "streamable_http")) => {
             raw.url = opt_str(e, "uri")?;
             if raw.url.is_none() {
-                return Err(format!("no `uri`, which a {kind} extension needs"));
+                return Err(EntryError::WithoutUri(kind.to_owned()));
             }
             raw.headers = string_map(e, "headers")?;
             raw.transport = Some(if kind == "sse" {
@@ -147,8 +144,8 @@ fn goose_extension(ctx: &Ctx, name: &str, ext: &Value) -> Result<Option<Entry>, 
                 TransportHint::Http
             });
         }
-        Some(other) => return Err(format!("unknown type `{other}`")),
-        None => return Err("no `type`, which Goose requires".into()),
+        Some(other) => return Err(EntryError::GooseType(other.to_owned())),
+        None => return Err(EntryError::GooseWithoutType),
     }
     let mut server = finish(ctx, name, raw, ctx.rank);
     // Goose takes these from its keyring or the environment; mcpctl from the environment.

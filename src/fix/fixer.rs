@@ -6,6 +6,7 @@ use std::path::{Path, PathBuf};
 
 use chrono::Utc;
 
+use super::error::FixError;
 use super::git::{Git, Snapshot};
 use super::inflight;
 use super::input::{InputFix, InputIssue, InputRun};
@@ -156,7 +157,7 @@ impl Fixer<'_> {
                     report.outcome = Outcome::Planned;
                     // --apply refuses a checkout with work in progress; the plan says so.
                     if let Err(why) = Git::new(dir, self.fix.git_timeout).snapshot().await {
-                        report.would_refuse.push(why);
+                        report.would_refuse.push(why.to_string());
                     }
                 }
                 Err(e) => not_planned(e, &mut report),
@@ -175,7 +176,7 @@ impl Fixer<'_> {
             Ok(()) => report.outcome = Outcome::Applied,
             Err(e) => {
                 report.outcome = Outcome::RolledBack;
-                report.reason = Some(e);
+                report.reason = Some(e.to_string());
             }
         }
         report
@@ -334,10 +335,10 @@ impl Fixer<'_> {
         Ok(())
     }
 
-    pub(crate) fn writer(&mut self) -> std::result::Result<&github::Client, String> {
+    pub(crate) fn writer(&mut self) -> std::result::Result<&github::Client, FixError> {
         if self.writer.is_none() {
             let token = crate::ci::token::github(self.settings.github.token.as_deref())
-                .map_err(|e| e.to_string())?;
+                .map_err(FixError::Token)?;
             self.redactor.add(&token);
             self.writer = Some(github::Client::new(
                 &self.settings.github.api_url,
@@ -352,20 +353,17 @@ impl Fixer<'_> {
         &mut self,
         repo: &str,
         branch: &str,
-    ) -> std::result::Result<Option<String>, String> {
+    ) -> std::result::Result<Option<String>, FixError> {
         let writer = self.writer()?;
-        let open = writer.open_pull(repo, branch).await;
-        Ok(open.map_err(|e| e.to_string())?.map(|p| p.html_url))
+        let open = writer.open_pull(repo, branch).await?;
+        Ok(open.map(|p| p.html_url))
     }
 
-    async fn rerun(&mut self, run: &InputRun) -> std::result::Result<(), String> {
+    async fn rerun(&mut self, run: &InputRun) -> std::result::Result<(), FixError> {
         let repo = run.repo.as_deref().unwrap_or_default();
         let id = run.run_id.unwrap_or_default();
         let writer = self.writer()?;
-        writer
-            .rerun_failed_jobs(repo, id)
-            .await
-            .map_err(|e| e.to_string())
+        Ok(writer.rerun_failed_jobs(repo, id).await?)
     }
 
     fn plan(
@@ -454,7 +452,7 @@ impl Fixer<'_> {
             Ok(snap) => Some((git, snap, verify)),
             Err(e) => {
                 report.outcome = Outcome::Refused;
-                report.reason = Some(e);
+                report.reason = Some(e.to_string());
                 None
             }
         }
@@ -498,7 +496,7 @@ impl Fixer<'_> {
         snap: &Snapshot,
         issue: &InputIssue,
         attempts: &mut BTreeMap<String, Attempts>,
-        shipped: std::result::Result<(), String>,
+        shipped: std::result::Result<(), impl std::fmt::Display>,
         pull: bool,
         mut report: FixReport,
     ) -> FixReport {
@@ -549,18 +547,16 @@ impl Fixer<'_> {
         branch: &str,
         verify: &[String],
         report: &mut FixReport,
-    ) -> std::result::Result<(), String> {
+    ) -> std::result::Result<(), FixError> {
         branch_off(git, base, branch).await?;
         // Planned again on the fetched branch head: that is the tree the fix applies to.
-        let action = self.plan(run, issue, fix, &git.dir).map_err(|e| match e {
-            NotPlanned::Refused(r) | NotPlanned::Cannot(r) => r,
-        })?;
+        let action = self.plan(run, issue, fix, &git.dir)?;
         describe_action(&action, &git.dir, report);
         match &action {
             Action::Edit(edits) => {
                 for e in edits {
                     crate::state::write_atomic(&e.path, e.after.as_bytes(), mode_of(&e.path))
-                        .map_err(|e| e.to_string())?;
+                        .map_err(FixError::Write)?;
                 }
             }
             Action::Run(cmds) => {
@@ -574,7 +570,9 @@ impl Fixer<'_> {
             .run(&["status", "--porcelain=v1", "--untracked-files=all"])
             .await?;
         if changed.is_empty() {
-            return Err(format!("{} changed nothing", fix.recipe));
+            return Err(FixError::Unchanged {
+                recipe: fix.recipe.clone(),
+            });
         }
         self.verify_and_commit(git, verify, &commit_message(run, issue, fix), report)
             .await?;
@@ -605,7 +603,7 @@ impl Fixer<'_> {
         verify: &[String],
         message: &str,
         report: &mut FixReport,
-    ) -> std::result::Result<(), String> {
+    ) -> std::result::Result<(), FixError> {
         let spec = crate::argv::Spec {
             argv: verify,
             cwd: Some(&git.dir),
@@ -618,11 +616,10 @@ impl Fixer<'_> {
         report.verify_passed = Some(done.success());
         report.verify_tail = done.tail.iter().map(|l| self.redactor.redact(l)).collect();
         if !done.success() {
-            return Err(format!(
-                "verify `{}` {}",
-                verify.join(" "),
-                done.describe(self.fix.verify_timeout)
-            ));
+            return Err(FixError::Verify {
+                argv: verify.to_vec(),
+                ended: done.describe(self.fix.verify_timeout),
+            });
         }
         git.run(&["add", "--all"]).await?;
         report.diff = Some(git.run(&["diff", "--cached", "--stat"]).await?.join("\n"));
@@ -641,14 +638,14 @@ impl Fixer<'_> {
         branch: &str,
         title: &str,
         body: &str,
-    ) -> std::result::Result<Pull, String> {
+    ) -> std::result::Result<Pull, FixError> {
         let dest = format!("+{branch}:refs/heads/{branch}");
         git.run(&["push", "--quiet", "origin", &dest]).await?;
         let opened = match self.writer() {
             Ok(w) => w
                 .create_pull(repo, branch, base, title, body)
                 .await
-                .map_err(|e| e.to_string()),
+                .map_err(FixError::from),
             Err(e) => Err(e),
         };
         if opened.is_err() {
@@ -659,7 +656,7 @@ impl Fixer<'_> {
         opened
     }
 
-    async fn run_in(&self, dir: &Path, argv: &[String]) -> std::result::Result<(), String> {
+    async fn run_in(&self, dir: &Path, argv: &[String]) -> std::result::Result<(), FixError> {
         let spec = crate::argv::Spec {
             argv,
             cwd: Some(dir),
@@ -672,13 +669,11 @@ impl Fixer<'_> {
         if done.success() {
             Ok(())
         } else {
-            let tail: Vec<String> = done.tail.iter().map(|l| self.redactor.redact(l)).collect();
-            Err(format!(
-                "`{}` {}: {}",
-                argv.join(" "),
-                done.describe(self.fix.verify_timeout),
-                tail.join(" | ")
-            ))
+            Err(FixError::Command {
+                argv: argv.to_vec(),
+                ended: done.describe(self.fix.verify_timeout),
+                tail: done.tail.iter().map(|l| self.redactor.redact(l)).collect(),
+            })
         }
     }
 }
@@ -773,7 +768,7 @@ pub(crate) async fn branch_off(
     git: &Git,
     base: &str,
     branch: &str,
-) -> std::result::Result<(), String> {
+) -> std::result::Result<(), FixError> {
     git.run(&["fetch", "--quiet", "origin"]).await?;
     let start = format!("origin/{base}");
     git.run(&["checkout", "--quiet", "--no-track", "-B", branch, &start])

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use super::error::FixError;
 use crate::argv::{self, Spec};
 
 /// Where the checkout stood before a fix touched it; `restore` returns it there.
@@ -36,11 +37,15 @@ impl Git {
     }
 
     /// Runs `git ARGS` and returns its output lines, or the error with git's last words.
-    pub async fn run(&self, args: &[&str]) -> Result<Vec<String>, String> {
+    pub async fn run(&self, args: &[&str]) -> Result<Vec<String>, FixError> {
         self.run_with(args, &[]).await
     }
 
-    async fn run_with(&self, args: &[&str], extra: &[(&str, &str)]) -> Result<Vec<String>, String> {
+    async fn run_with(
+        &self,
+        args: &[&str],
+        extra: &[(&str, &str)],
+    ) -> Result<Vec<String>, FixError> {
         let mut command = vec!["git".to_owned()];
         command.extend(args.iter().map(|a| (*a).to_owned()));
         let env: Vec<(&str, &str)> = ENV.iter().chain(extra).copied().collect();
@@ -64,28 +69,26 @@ impl Git {
                 .rev()
                 .cloned()
                 .collect::<Vec<_>>();
-            Err(format!(
-                "`git {}` {}: {}",
-                args.first().copied().unwrap_or(""),
-                done.describe(self.timeout),
-                last.join(" | ")
-            ))
+            Err(FixError::Git {
+                command: args.first().copied().unwrap_or("").to_owned(),
+                ended: done.describe(self.timeout),
+                last,
+            })
         }
     }
 
     /// Refuses a checkout with changes or untracked files: a fix must never mix with someone's
     /// work in progress, and the rollback must be able to return to exactly this state.
-    pub async fn snapshot(&self) -> Result<Snapshot, String> {
+    pub async fn snapshot(&self) -> Result<Snapshot, FixError> {
         let status = self
             .run(&["status", "--porcelain=v1", "--untracked-files=all"])
             .await?;
         if !status.is_empty() {
-            return Err(format!(
-                "the checkout {} has uncommitted changes ({} paths, e.g. `{}`); commit or stash them first",
-                self.dir.display(),
-                status.len(),
-                status[0].trim()
-            ));
+            return Err(FixError::Dirty {
+                dir: self.dir.clone(),
+                count: status.len(),
+                first: status[0].trim().to_owned(),
+            });
         }
         let head = self.one(&["rev-parse", "--verify", "HEAD"]).await?;
         let branch = self
@@ -96,15 +99,17 @@ impl Git {
         Ok(Snapshot { branch, head })
     }
 
-    pub async fn one(&self, args: &[&str]) -> Result<String, String> {
+    pub async fn one(&self, args: &[&str]) -> Result<String, FixError> {
         self.run(args)
             .await?
             .into_iter()
             .next()
-            .ok_or_else(|| format!("`git {}` printed nothing", args.join(" ")))
+            .ok_or_else(|| FixError::Silent {
+                args: args.iter().map(|a| (*a).to_owned()).collect(),
+            })
     }
 
-    pub async fn branches(&self) -> Result<Vec<String>, String> {
+    pub async fn branches(&self) -> Result<Vec<String>, FixError> {
         self.run(&["for-each-ref", "--format=%(refname:short)", "refs/heads/"])
             .await
     }
@@ -112,7 +117,7 @@ impl Git {
     /// Back to the snapshot: the original branch at its HEAD, tracked files as committed,
     /// untracked files the fix created removed (ignored ones, such as node_modules, are left),
     /// and the fix branch deleted.
-    pub async fn restore(&self, snap: &Snapshot, fix_branch: &str) -> Result<(), String> {
+    pub async fn restore(&self, snap: &Snapshot, fix_branch: &str) -> Result<(), FixError> {
         match &snap.branch {
             Some(b) => self.run(&["checkout", "--force", "--quiet", b]).await?,
             None => {
@@ -131,7 +136,7 @@ impl Git {
     }
 
     /// Commits what is staged. Without a configured identity mcpctl signs as itself.
-    pub async fn commit(&self, message: &str) -> Result<(), String> {
+    pub async fn commit(&self, message: &str) -> Result<(), FixError> {
         let args = ["commit", "--quiet", "--no-verify", "-m", message];
         if self.one(&["config", "user.email"]).await.is_ok() {
             self.run(&args).await?;

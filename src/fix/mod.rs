@@ -4,6 +4,7 @@
 //! `commands::fix` drives it.
 
 pub mod actions;
+pub mod error;
 pub mod fixer;
 pub mod git;
 pub mod inflight;

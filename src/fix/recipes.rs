@@ -51,9 +51,11 @@ pub struct Request<'a> {
 
 /// Why a recipe was not planned. `Refused` is a capture that failed its grammar: possibly
 /// hostile, never run. `Cannot` is everything else.
-#[derive(Debug)]
+#[derive(Debug, thiserror::Error)]
 pub enum NotPlanned {
+    #[error("{0}")]
     Refused(String),
+    #[error("{0}")]
     Cannot(String),
 }
 
@@ -377,7 +379,7 @@ fn format(cx: &Context<'_>) -> Planned {
 fn edits_in(
     files: Vec<PathBuf>,
     what: &str,
-    edit: impl Fn(&str) -> Result<Option<String>, String>,
+    edit: impl Fn(&str) -> Result<Option<String>, workflow::EditError>,
 ) -> Planned {
     let mut out = Vec::new();
     for path in files {

@@ -46,7 +46,8 @@ pub async fn run(settings: &Settings, state_dir: &Path, opts: &Options<'_>) -> R
     if opts.apply {
         undone = super::inflight::undo(state_dir, opts.fix.git_timeout).await?;
     }
-    let actions = super::actions::load(&settings.github.patterns_dirs).map_err(Error::Usage)?;
+    let actions = super::actions::load(&settings.github.patterns_dirs)
+        .map_err(|e| Error::Usage(e.to_string()))?;
     let mut attempts = ledger::load_attempts(state_dir);
     let mut fixer = Fixer::new(settings, opts.fix, state_dir, actions, opts.apply);
     let mut reports = Vec::new();

@@ -72,11 +72,39 @@ fn is_blank_or_comment(line: &str) -> bool {
     t.is_empty() || t.starts_with('#')
 }
 
+/// Why a workflow edit was not made.
+#[derive(Debug, thiserror::Error)]
+pub enum EditError {
+    /// Boxed: the parser's error is large.
+    #[error("the edit would leave invalid YAML ({0}); nothing written")]
+    BreaksYaml(#[source] Box<serde_saphyr::Error>),
+    #[error("target ref {0:?} is not like v4")]
+    Target(String),
+    #[error(
+        "`permissions: {value}` is written inline; change it by hand to grant {scope}: {level}"
+    )]
+    InlinePermissions {
+        value: String,
+        scope: String,
+        level: String,
+    },
+    #[error("the workflow has no top-level `jobs:`")]
+    NoJobs,
+    #[error(
+        "timeout-minutes is {current}, already at the cap of {cap} ([fix] max_timeout_minutes)"
+    )]
+    AtCap { current: u32, cap: u32 },
+    #[error(
+        "the job ran into GitHub's default of {0} minutes; there is no timeout-minutes to raise"
+    )]
+    DefaultTimeout(u32),
+}
+
 /// The edited text must still be YAML; an edit that breaks it is a bug, never shipped.
-fn still_yaml(text: String) -> Result<String, String> {
+fn still_yaml(text: String) -> Result<String, EditError> {
     serde_saphyr::from_str::<serde::de::IgnoredAny>(&text)
         .map(|_| text)
-        .map_err(|e| format!("the edit would leave invalid YAML ({e}); nothing written"))
+        .map_err(|e| EditError::BreaksYaml(Box::new(e)))
 }
 
 fn major(r: &str) -> Option<u64> {
@@ -90,11 +118,11 @@ fn major(r: &str) -> Option<u64> {
 
 /// Raises every `uses: ACTION@vN` with N below `target`'s major to `target`. SHA pins and refs
 /// that are not `vN…` are left alone: someone chose them on purpose.
-pub fn bump_action(text: &str, action: &str, target: &str) -> Result<Option<String>, String> {
+pub fn bump_action(text: &str, action: &str, target: &str) -> Result<Option<String>, EditError> {
     static USES: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r##"^(\s*(?:-\s+)?uses:\s*['"]?)([^@\s'"]+)@([^\s'"#]+)(.*)$"##).expect("regex")
     });
-    let want = major(target).ok_or_else(|| format!("target ref {target:?} is not like v4"))?;
+    let want = major(target).ok_or_else(|| EditError::Target(target.to_owned()))?;
     let mut changed = false;
     let mut out = String::with_capacity(text.len() + 16);
     for line in lines(text) {
@@ -123,7 +151,7 @@ pub fn bump_action(text: &str, action: &str, target: &str) -> Result<Option<Stri
 
 /// Sets every scalar `node-version:` (the input of actions/setup-node) to `version`. Matrix
 /// lists are left alone: which entry to change is a decision for a person.
-pub fn set_node_version(text: &str, version: &str) -> Result<Option<String>, String> {
+pub fn set_node_version(text: &str, version: &str) -> Result<Option<String>, EditError> {
     static NODE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"^(\s*(?:-\s+)?node-version:\s*)(['"]?)([^'"\s#\[\]{}]+)(['"]?)(.*)$"#)
             .expect("regex")
@@ -154,7 +182,7 @@ pub fn set_node_version(text: &str, version: &str) -> Result<Option<String>, Str
 
 /// Grants `scope: level` in every `permissions:` block of the file (top level and jobs), or adds
 /// a top-level block before `jobs:` when there is none. An existing `write` is never lowered.
-pub fn add_permission(text: &str, scope: &str, level: &str) -> Result<Option<String>, String> {
+pub fn add_permission(text: &str, scope: &str, level: &str) -> Result<Option<String>, EditError> {
     static BLOCK: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^(\s*)permissions:\s*(.*?)\s*$").expect("regex"));
     let all = lines(text);
@@ -171,9 +199,11 @@ pub fn add_permission(text: &str, scope: &str, level: &str) -> Result<Option<Str
         };
         let value = c[2].split('#').next().unwrap_or("").trim();
         if !value.is_empty() {
-            return Err(format!(
-                "`permissions: {value}` is written inline; change it by hand to grant {scope}: {level}"
-            ));
+            return Err(EditError::InlinePermissions {
+                value: value.to_owned(),
+                scope: scope.to_owned(),
+                level: level.to_owned(),
+            });
         }
         blocks += 1;
         let base = indent(body);
@@ -218,7 +248,7 @@ pub fn add_permission(text: &str, scope: &str, level: &str) -> Result<Option<Str
     }
     if blocks == 0 {
         let Some(at) = all.iter().position(|l| split_eol(l).0.starts_with("jobs:")) else {
-            return Err("the workflow has no top-level `jobs:`".into());
+            return Err(EditError::NoJobs);
         };
         let eol = split_eol(all[at]).1;
         let eol = if eol.is_empty() { "\n" } else { eol };
@@ -245,15 +275,13 @@ pub fn raise_timeout(
     job: Option<&str>,
     current: u32,
     cap: u32,
-) -> Result<Option<String>, String> {
+) -> Result<Option<String>, EditError> {
     static TIMEOUT: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"^(\s*(?:-\s+)?timeout-minutes:\s*)([0-9]+)(.*)$").expect("regex")
     });
     let new = current.saturating_mul(2).min(cap);
     if new <= current {
-        return Err(format!(
-            "timeout-minutes is {current}, already at the cap of {cap} ([fix] max_timeout_minutes)"
-        ));
+        return Err(EditError::AtCap { current, cap });
     }
     let all = lines(text);
     let range = job.and_then(|j| job_block(&all, j)).unwrap_or(0..all.len());
@@ -276,9 +304,7 @@ pub fn raise_timeout(
         return still_yaml(out).map(Some);
     }
     if current >= 360 {
-        return Err(format!(
-            "the job ran into GitHub's default of {current} minutes; there is no timeout-minutes to raise"
-        ));
+        return Err(EditError::DefaultTimeout(current));
     }
     Ok(None)
 }

@@ -90,7 +90,7 @@ pub(super) async fn run_command(argv: &[String], timeout: Duration, redactor: &R
     };
     let finished = match crate::argv::run(&spec).await {
         Ok(f) => f,
-        Err(e) => return Done::Failed(e),
+        Err(e) => return Done::Failed(e.to_string()),
     };
     let program = &argv[0];
     let output: Vec<String> = finished.tail.iter().map(|l| redactor.redact(l)).collect();

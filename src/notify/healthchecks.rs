@@ -2,7 +2,7 @@
 //! ends, paired by `rid`, with the summary line as the body. `{host}` and `{command}` in the URL
 //! make one check per host and subcommand out of one config line (healthchecks' slug URLs).
 
-use super::Job;
+use super::{Job, NotifyError};
 use crate::config::NotifySettings;
 
 pub(super) async fn ping(
@@ -12,7 +12,7 @@ pub(super) async fn ping(
     what: &str,
     rid: &str,
     body: &str,
-) -> Result<(), String> {
+) -> Result<(), NotifyError> {
     let base = super::expand(url, "healthchecks_url")?;
     let url = ping_url(&base, &crate::output::hostname(), job, what, rid);
     let response = super::client(settings)?
@@ -22,21 +22,23 @@ pub(super) async fn ping(
         .await
         .map_err(|e| {
             if e.is_timeout() {
-                format!(
-                    "healthchecks ping /{what} got no answer within {}",
-                    humantime::format_duration(settings.timeout)
-                )
+                NotifyError::PingTimeout {
+                    what: what.to_owned(),
+                    timeout: settings.timeout,
+                }
             } else {
-                format!("healthchecks ping /{what} failed: cannot connect")
+                NotifyError::PingConnect {
+                    what: what.to_owned(),
+                }
             }
         })?;
     if response.status().is_success() {
         Ok(())
     } else {
-        Err(format!(
-            "healthchecks ping /{what} answered HTTP {}",
-            response.status().as_u16()
-        ))
+        Err(NotifyError::PingStatus {
+            what: what.to_owned(),
+            status: response.status().as_u16(),
+        })
     }
 }
 

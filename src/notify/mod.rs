@@ -2,6 +2,7 @@
 //! for dead-man's-switch monitoring, a Prometheus textfile for dashboards. A notifier that fails
 //! never changes the run's result; it becomes a warning in the report. No CLI here.
 
+mod error;
 mod healthchecks;
 pub mod metrics;
 mod prometheus;
@@ -10,6 +11,8 @@ mod slack;
 mod told;
 
 use std::path::Path;
+
+use error::NotifyError;
 
 use crate::config::NotifySettings;
 use crate::exit::Status;
@@ -115,7 +118,7 @@ pub fn unset_variables(settings: &NotifySettings) -> Vec<Warning> {
         if let Some(Err(e)) = url.map(|u| expand(u, what)) {
             out.push(Warning {
                 config: true,
-                ..Warning::new(dest, e)
+                ..Warning::new(dest, e.to_string())
             });
         }
     }
@@ -137,22 +140,23 @@ pub fn run_id() -> String {
     )
 }
 
-fn client(settings: &NotifySettings) -> Result<reqwest::Client, String> {
+fn client(settings: &NotifySettings) -> Result<reqwest::Client, NotifyError> {
     reqwest::Client::builder()
         .timeout(settings.timeout)
         .connect_timeout(settings.timeout)
         .redirect(crate::net::same_origin_redirects())
         .build()
-        .map_err(|e| format!("cannot build an HTTP client: {e}"))
+        .map_err(NotifyError::Client)
 }
 
 /// `${VAR}` in a URL is filled from the environment: webhook URLs are secrets.
-fn expand(url: &str, what: &str) -> Result<String, String> {
+fn expand(url: &str, what: &'static str) -> Result<String, NotifyError> {
     let (out, missing) = crate::config::expand(url, &|n| std::env::var(n).ok());
     match missing.first() {
-        Some(var) => Err(format!(
-            "[notify] {what} needs ${{{var}}}, which is not set in this run's environment"
-        )),
+        Some(var) => Err(NotifyError::Unset {
+            what,
+            var: var.clone(),
+        }),
         None => Ok(out),
     }
 }
@@ -164,7 +168,7 @@ pub async fn start(settings: &NotifySettings, job: Job, rid: &str) -> Vec<Warnin
     };
     match healthchecks::ping(settings, url, job, "start", rid, "").await {
         Ok(()) => Vec::new(),
-        Err(e) => vec![Warning::new(Dest::Healthchecks, e)],
+        Err(e) => vec![Warning::new(Dest::Healthchecks, e.to_string())],
     }
 }
 
@@ -180,7 +184,7 @@ pub async fn end_ping(
     healthchecks::ping(settings, url, job, &exit_code.to_string(), rid, message)
         .await
         .err()
-        .map(|e| Warning::new(Dest::Healthchecks, e))
+        .map(|e| Warning::new(Dest::Healthchecks, e.to_string()))
 }
 
 /// Every configured notifier for a finished run. Returns warnings.
@@ -216,8 +220,15 @@ pub async fn finish(
         }
     };
     let (slack, ping) = futures::join!(slack, ping);
-    warnings.extend(slack.err().map(|e| Warning::new(Dest::Slack, e)));
-    warnings.extend(ping.err().map(|e| Warning::new(Dest::Healthchecks, e)));
+    warnings.extend(
+        slack
+            .err()
+            .map(|e| Warning::new(Dest::Slack, e.to_string())),
+    );
+    warnings.extend(
+        ping.err()
+            .map(|e| Warning::new(Dest::Healthchecks, e.to_string())),
+    );
     warnings
 }
 
@@ -227,7 +238,7 @@ pub async fn post_summary(settings: &NotifySettings, text: &str) -> Option<Warni
     slack::post(settings, url, text)
         .await
         .err()
-        .map(|e| Warning::new(Dest::Slack, e))
+        .map(|e| Warning::new(Dest::Slack, e.to_string()))
 }
 
 /// Whether a run with this status is worth a Slack message at all.

@@ -169,18 +169,26 @@ fn unix(t: chrono::DateTime<chrono::Utc>) -> f64 {
     ms / 1000.0
 }
 
-pub(super) fn update(path: &Path, state_dir: &Path, outcome: &Outcome<'_>) -> Result<(), String> {
+pub(super) fn update(
+    path: &Path,
+    state_dir: &Path,
+    outcome: &Outcome<'_>,
+) -> Result<(), super::NotifyError> {
     let store = state_dir.join("notify").join("metrics.json");
     let bytes = crate::state::read_state(&store).ok();
     let mut book = Book::load(bytes.as_deref());
     apply(&mut book, outcome, state_dir, chrono::Utc::now());
-    crate::state::ensure_dir(&state_dir.join("notify")).map_err(|e| e.to_string())?;
+    crate::state::ensure_dir(&state_dir.join("notify"))?;
     let json = serde_json::to_vec(&book.store()).expect("serializes");
-    crate::state::write_atomic(&store, &json, 0o600).map_err(|e| e.to_string())?;
+    crate::state::write_atomic(&store, &json, 0o600)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+        std::fs::create_dir_all(dir)?;
     }
-    crate::state::write_atomic(path, render(&book).as_bytes(), 0o644).map_err(|e| e.to_string())
+    Ok(crate::state::write_atomic(
+        path,
+        render(&book).as_bytes(),
+        0o644,
+    )?)
 }
 
 /// One finished run on top of what the earlier runs left.

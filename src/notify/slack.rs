@@ -8,7 +8,7 @@ use std::path::Path;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::Outcome;
+use super::{NotifyError, Outcome};
 use crate::config::{NotifyOn, NotifySettings};
 use crate::exit::Status;
 
@@ -32,7 +32,7 @@ pub(super) async fn notify(
     url: &str,
     state_dir: &Path,
     outcome: &Outcome<'_>,
-) -> Result<(), String> {
+) -> Result<(), NotifyError> {
     let path = state_dir.join("notify").join("slack.json");
     let mut history: Sent = crate::state::read_state(&path)
         .ok()
@@ -72,9 +72,9 @@ pub(super) async fn notify(
                 at: now,
             },
         );
-        crate::state::ensure_dir(&state_dir.join("notify")).map_err(|e| e.to_string())?;
+        crate::state::ensure_dir(&state_dir.join("notify"))?;
         let json = serde_json::to_vec_pretty(&history).expect("serializes");
-        crate::state::write_atomic(&path, &json, 0o600).map_err(|e| e.to_string())?;
+        crate::state::write_atomic(&path, &json, 0o600)?;
     }
     Ok(())
 }
@@ -113,7 +113,11 @@ fn message(outcome: &Outcome<'_>, recovered: bool) -> String {
 }
 
 /// Posts `text` whatever the status and without dedup: a summary someone asked for.
-pub(super) async fn post(settings: &NotifySettings, url: &str, text: &str) -> Result<(), String> {
+pub(super) async fn post(
+    settings: &NotifySettings,
+    url: &str,
+    text: &str,
+) -> Result<(), NotifyError> {
     let url = super::expand(url, "slack_webhook")?;
     let response = super::client(settings)?
         .post(&url)
@@ -122,20 +126,14 @@ pub(super) async fn post(settings: &NotifySettings, url: &str, text: &str) -> Re
         .await
         .map_err(|e| {
             if e.is_timeout() {
-                format!(
-                    "Slack got no answer within {}",
-                    humantime::format_duration(settings.timeout)
-                )
+                NotifyError::SlackTimeout(settings.timeout)
             } else {
-                "Slack webhook failed: cannot connect".to_owned()
+                NotifyError::SlackConnect
             }
         })?;
     if response.status().is_success() {
         Ok(())
     } else {
-        Err(format!(
-            "Slack webhook answered HTTP {}",
-            response.status().as_u16()
-        ))
+        Err(NotifyError::SlackStatus(response.status().as_u16()))
     }
 }

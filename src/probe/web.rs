@@ -13,7 +13,7 @@ pub(super) const MAX_BODY: usize = 16 * 1024 * 1024;
 
 /// The client every HTTP and SSE probe of this process uses.
 pub(super) fn client() -> Result<reqwest::Client, Failure> {
-    crate::net::client().map_err(|e| Failure::new(FailureKind::Config, e))
+    crate::net::client().map_err(|e| Failure::new(FailureKind::Config, e.to_string()))
 }
 
 /// The server's configured headers, checked once and marked sensitive (never in debug output).

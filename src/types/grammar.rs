@@ -7,6 +7,16 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
+/// A value that does not match its grammar (quoted with escapes, so a newline or a control
+/// character is visible and inert), or a grammar name that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum GrammarError {
+    #[error("{value:?} is not a valid {grammar}")]
+    Invalid { value: String, grammar: Grammar },
+    #[error("unknown grammar `{name}` (one of: {})", Grammar::names())]
+    Unknown { name: String },
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Grammar {
     /// An npm package name, scoped or not (the registry's own rules).
@@ -52,6 +62,11 @@ impl Grammar {
         }
     }
 
+    fn names() -> String {
+        let names: Vec<_> = Grammar::ALL.iter().map(|g| g.name()).collect();
+        names.join(", ")
+    }
+
     fn regex(self) -> &'static Regex {
         static RES: LazyLock<Vec<Regex>> = LazyLock::new(|| {
             [
@@ -77,34 +92,35 @@ impl Grammar {
 
     /// The value itself when it matches in full, else why not (the value is quoted with
     /// escapes, so a newline or a control character is visible and inert).
-    pub fn check(self, value: &str) -> Result<&str, String> {
+    pub fn check(self, value: &str) -> Result<&str, GrammarError> {
+        let invalid = || GrammarError::Invalid {
+            value: value.to_owned(),
+            grammar: self,
+        };
         let too_long = value.len() > 214;
         if too_long || !self.regex().is_match(value) {
-            return Err(format!("{value:?} is not a valid {}", self.name()));
+            return Err(invalid());
         }
         if (self == Grammar::ActionRef || self == Grammar::Action)
             && value
                 .split(['/', '@'])
                 .any(|part| part == ".." || part == ".")
         {
-            return Err(format!("{value:?} is not a valid {}", self.name()));
+            return Err(invalid());
         }
         Ok(value)
     }
 }
 
 impl FromStr for Grammar {
-    type Err = String;
+    type Err = GrammarError;
 
-    fn from_str(s: &str) -> Result<Self, String> {
+    fn from_str(s: &str) -> Result<Self, GrammarError> {
         Grammar::ALL
             .iter()
             .copied()
             .find(|g| g.name() == s)
-            .ok_or_else(|| {
-                let names: Vec<_> = Grammar::ALL.iter().map(|g| g.name()).collect();
-                format!("unknown grammar `{s}` (one of: {})", names.join(", "))
-            })
+            .ok_or_else(|| GrammarError::Unknown { name: s.to_owned() })
     }
 }
 

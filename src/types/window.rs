@@ -11,24 +11,48 @@ pub struct Window {
     text: String,
 }
 
+/// A `window` that cannot be read, with the text as written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("window `{text}`: {problem} (write e.g. \"Mon-Fri 09:00-18:00\")")]
+pub struct WindowError {
+    text: String,
+    problem: Problem,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+enum Problem {
+    #[error("needs days and times")]
+    NoTimes,
+    #[error("`{0}` is not a day")]
+    Day(String),
+    #[error("times need a start and an end")]
+    NoEnd,
+    #[error("`{0}` is not HH:MM")]
+    Time(String),
+    #[error("the window is empty")]
+    Empty,
+}
+
 const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 impl Window {
     /// `DAYS TIMES`: days as `Mon-Fri`, `Sat,Sun` or `Mon-Wed,Fri`; times as `09:00-18:00` (an end
     /// before the start spans midnight).
-    pub fn parse(text: &str) -> Result<Self, String> {
-        let bad =
-            |why: &str| format!("window `{text}`: {why} (write e.g. \"Mon-Fri 09:00-18:00\")");
+    pub fn parse(text: &str) -> Result<Self, WindowError> {
+        let bad = |problem: Problem| WindowError {
+            text: text.to_owned(),
+            problem,
+        };
         let (days_text, times) = text
             .trim()
             .split_once(char::is_whitespace)
-            .ok_or_else(|| bad("needs days and times"))?;
+            .ok_or_else(|| bad(Problem::NoTimes))?;
         let mut days = [false; 7];
         for part in days_text.split(',') {
             let day = |d: &str| {
                 DAYS.iter()
                     .position(|x| x.eq_ignore_ascii_case(d.trim()))
-                    .ok_or_else(|| bad(&format!("`{d}` is not a day")))
+                    .ok_or_else(|| bad(Problem::Day(d.to_owned())))
             };
             match part.split_once('-') {
                 Some((a, b)) => {
@@ -48,17 +72,17 @@ impl Window {
         let (s, e) = times
             .trim()
             .split_once('-')
-            .ok_or_else(|| bad("times need a start and an end"))?;
+            .ok_or_else(|| bad(Problem::NoEnd))?;
         let time = |t: &str| {
             if t.trim() == "24:00" {
                 return Ok(NaiveTime::from_hms_opt(23, 59, 59).expect("valid"));
             }
             NaiveTime::parse_from_str(t.trim(), "%H:%M")
-                .map_err(|_| bad(&format!("`{t}` is not HH:MM")))
+                .map_err(|_| bad(Problem::Time(t.to_owned())))
         };
         let (start, end) = (time(s)?, time(e)?);
         if start == end {
-            return Err(bad("the window is empty"));
+            return Err(bad(Problem::Empty));
         }
         Ok(Self {
             days,

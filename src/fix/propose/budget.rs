@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use chrono::{NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::error::ProposeError;
+
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Calls {
     day: Option<NaiveDate>,
@@ -35,19 +37,17 @@ pub(super) fn used(state: &Path) -> u32 {
 }
 
 /// Counts one call, or says why it may not be made.
-pub(super) fn take(state: &Path, max: u32) -> Result<(), String> {
+pub(super) fn take(state: &Path, max: u32) -> Result<(), ProposeError> {
     let today = Utc::now().date_naive();
     let count = used(state);
     if count >= max {
-        return Err(format!(
-            "max_calls_per_day ({max}) reached: {count} proposer calls today (UTC); the next day continues"
-        ));
+        return Err(ProposeError::Budget { max, count });
     }
     let calls = Calls {
         day: Some(today),
         count: count + 1,
     };
-    crate::state::ensure_dir(&state.join("fix")).map_err(|e| e.to_string())?;
+    crate::state::ensure_dir(&state.join("fix"))?;
     let json = serde_json::to_vec_pretty(&calls).expect("calls serialize");
-    crate::state::write_atomic(&path(state), &json, 0o600).map_err(|e| e.to_string())
+    Ok(crate::state::write_atomic(&path(state), &json, 0o600)?)
 }

@@ -10,8 +10,9 @@ use futures::StreamExt;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
+use super::error::ProposeError;
 use crate::config::{ProposerKind, ProposerSettings};
-use crate::probe::process::{GroupGuard, describe, shutdown};
+use crate::probe::process::{GroupGuard, shutdown};
 use crate::redact::Redactor;
 
 const GRACE: Duration = Duration::from_secs(2);
@@ -28,7 +29,7 @@ pub(super) struct Call<'a> {
 }
 
 /// The proposer's whole answer, or why there is none.
-pub(super) async fn ask(call: &Call<'_>) -> Result<String, String> {
+pub(super) async fn ask(call: &Call<'_>) -> Result<String, ProposeError> {
     match &call.settings.kind {
         ProposerKind::Command(argv) => command(call, argv).await,
         ProposerKind::Http {
@@ -47,16 +48,18 @@ pub(super) fn name(settings: &ProposerSettings) -> String {
     }
 }
 
-async fn command(call: &Call<'_>, argv: &[String]) -> Result<String, String> {
+async fn command(call: &Call<'_>, argv: &[String]) -> Result<String, ProposeError> {
     let s = call.settings;
     let program = &argv[0];
+    let cannot_run = |source| ProposeError::Spawn {
+        program: program.clone(),
+        source,
+    };
     let path = std::env::var_os("PATH");
-    let resolved = crate::children::resolve(program, path.as_deref(), None)
-        .map_err(|e| format!("cannot run the proposer {program}: {e}"))?;
+    let resolved = crate::children::resolve(program, path.as_deref(), None).map_err(cannot_run)?;
     // An empty directory: a command that is an agent must not edit the checkout behind the
     // validator's back.
-    let scratch =
-        tempfile::tempdir().map_err(|e| format!("cannot make a scratch directory: {e}"))?;
+    let scratch = tempfile::tempdir().map_err(ProposeError::Scratch)?;
     let mut cmd = crate::children::command(&resolved);
     cmd.args(&argv[1..])
         .current_dir(scratch.path())
@@ -68,9 +71,7 @@ async fn command(call: &Call<'_>, argv: &[String]) -> Result<String, String> {
     for var in call.unset {
         cmd.env_remove(var);
     }
-    let mut child = cmd
-        .spawn()
-        .map_err(|e| format!("cannot run the proposer {program}: {e}"))?;
+    let mut child = cmd.spawn().map_err(cannot_run)?;
     let guard = GroupGuard::new(&child);
     let mut stdin = child.stdin.take();
     let prompt = call.prompt.as_bytes().to_vec();
@@ -103,22 +104,23 @@ async fn command(call: &Call<'_>, argv: &[String]) -> Result<String, String> {
     writer.abort();
     let Ok((out, err)) = outcome else {
         shutdown(&mut child, guard, false, GRACE).await;
-        return Err(format!(
-            "the proposer {program} did not answer within {} and was killed",
-            humantime::format_duration(s.timeout)
-        ));
+        return Err(ProposeError::Timeout {
+            program: program.clone(),
+            timeout: s.timeout,
+        });
     };
     if out.len() > cap {
         shutdown(&mut child, guard, false, GRACE).await;
-        return Err(format!(
-            "the proposer {program} wrote more than max_output_bytes ({cap} bytes); nothing of it was used"
-        ));
+        return Err(ProposeError::CommandTooLong {
+            program: program.clone(),
+            cap,
+        });
     }
     let Ok(Ok(status)) = tokio::time::timeout(GRACE, child.wait()).await else {
         shutdown(&mut child, guard, false, GRACE).await;
-        return Err(format!(
-            "the proposer {program} closed its output but did not exit"
-        ));
+        return Err(ProposeError::NoExit {
+            program: program.clone(),
+        });
     };
     // Its group too: a grandchild it left behind must not outlive the call.
     drop(guard);
@@ -129,14 +131,15 @@ async fn command(call: &Call<'_>, argv: &[String]) -> Result<String, String> {
         let start = (start..tail.len())
             .find(|i| tail.is_char_boundary(*i))
             .unwrap_or(0);
-        return Err(format!(
-            "the proposer {program} {}: {}",
-            describe(status),
-            call.redactor.redact_shapes(&tail[start..])
-        ));
+        return Err(ProposeError::Failed {
+            program: program.clone(),
+            status,
+            stderr: call.redactor.redact_shapes(&tail[start..]),
+        });
     }
-    String::from_utf8(out)
-        .map_err(|_| format!("the proposer {program} answered with bytes that are not UTF-8"))
+    String::from_utf8(out).map_err(|_| ProposeError::NotUtf8 {
+        program: program.clone(),
+    })
 }
 
 async fn http(
@@ -144,14 +147,12 @@ async fn http(
     url: &str,
     model: &str,
     api_key: Option<&str>,
-) -> Result<String, String> {
+) -> Result<String, ProposeError> {
     let s = call.settings;
     let client = crate::net::client()?;
     let (url, missing) = crate::config::expand(url, &|n| std::env::var(n).ok());
     if let Some(var) = missing.first() {
-        return Err(format!(
-            "[fix.proposer] url needs ${{{var}}}, which is not set"
-        ));
+        return Err(ProposeError::UrlVariable(var.clone()));
     }
     let host = reqwest::Url::parse(&url)
         .ok()
@@ -170,47 +171,47 @@ async fn http(
     if let Some(written) = api_key {
         let (key, missing) = crate::config::expand(written, &|n| std::env::var(n).ok());
         if let Some(var) = missing.first() {
-            return Err(format!(
-                "[fix.proposer] api_key needs ${{{var}}}, which is not set in this run's environment"
-            ));
+            return Err(ProposeError::KeyVariable(var.clone()));
         }
-        let mut value =
-            reqwest::header::HeaderValue::from_str(&format!("Bearer {key}")).map_err(|_| {
-                "[fix.proposer] api_key holds characters a header cannot carry".to_owned()
-            })?;
+        let mut value = reqwest::header::HeaderValue::from_str(&format!("Bearer {key}"))
+            .map_err(|_| ProposeError::KeyHeader)?;
         value.set_sensitive(true);
         request = request.header(reqwest::header::AUTHORIZATION, value);
     }
-    let response = request.send().await.map_err(|e| {
-        format!(
-            "asking {host}: {}",
-            call.redactor.redact(&crate::net::error_chain(&e))
-        )
+    let response = request.send().await.map_err(|e| ProposeError::Ask {
+        host: host.clone(),
+        error: call.redactor.redact(&crate::net::error_chain(&e)),
     })?;
     let status = response.status();
     let cap = s.max_output_bytes;
     let mut bytes = Vec::new();
     let mut stream = response.bytes_stream();
     while let Some(chunk) = stream.next().await {
-        let chunk = chunk
-            .map_err(|e| format!("reading {host}'s answer: {}", crate::net::error_chain(&e)))?;
+        let chunk = chunk.map_err(|e| ProposeError::Read {
+            host: host.clone(),
+            error: crate::net::error_chain(&e),
+        })?;
         bytes.extend_from_slice(&chunk);
         if bytes.len() > cap {
-            return Err(format!(
-                "{host} answered more than max_output_bytes ({cap} bytes); nothing of it was used"
-            ));
+            return Err(ProposeError::HttpTooLong { host, cap });
         }
     }
     let text = String::from_utf8_lossy(&bytes);
     if !status.is_success() {
         let shown = crate::redact::cut(&call.redactor.redact_shapes(text.trim()), 300);
-        return Err(format!("{host} answered HTTP {}: {shown}", status.as_u16()));
+        return Err(ProposeError::Status {
+            host,
+            status: status.as_u16(),
+            body: shown,
+        });
     }
-    let value: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-        format!("{host}'s answer is not JSON ({e}); is url a chat-completions endpoint?")
-    })?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).map_err(|source| ProposeError::NotJson {
+            host: host.clone(),
+            source,
+        })?;
     value["choices"][0]["message"]["content"]
         .as_str()
         .map(str::to_owned)
-        .ok_or_else(|| format!("{host}'s answer has no choices[0].message.content"))
+        .ok_or(ProposeError::NoContent { host })
 }

@@ -6,8 +6,9 @@
 
 use diffy::patch_set::{FileMode, FileOperation, FilePatch, ParseOptions, PatchKind, PatchSet};
 
+use super::error::ProposeError;
 use super::index::{self, Mode};
-use super::paths;
+use super::paths::{self, PathRefusal};
 use crate::config::ProposerSettings;
 use crate::fix::git::Git;
 
@@ -53,16 +54,15 @@ pub(super) async fn check(
     answer: &str,
     git: &Git,
     limits: &ProposerSettings,
-) -> Result<Proposal, String> {
+) -> Result<Proposal, ProposeError> {
     let mut diff = extract(answer).trim_matches('\n').to_owned();
     diff.push('\n');
     let patches = parse(&diff)?;
     if patches.len() > limits.max_files {
-        return Err(format!(
-            "the diff touches {} files, more than max_files ({})",
-            patches.len(),
-            limits.max_files
-        ));
+        return Err(ProposeError::Files {
+            count: patches.len(),
+            max: limits.max_files,
+        });
     }
     // `a/x b/x` as git writes them, else the paths as written.
     let prefixed = patches.iter().all(|p| {
@@ -80,11 +80,10 @@ pub(super) async fn check(
         changes.push(change);
     }
     if added + removed > limits.max_changed_lines {
-        return Err(format!(
-            "the diff changes {} lines, more than max_changed_lines ({})",
-            added + removed,
-            limits.max_changed_lines
-        ));
+        return Err(ProposeError::Lines {
+            count: added + removed,
+            max: limits.max_changed_lines,
+        });
     }
     against_the_index(git, &changes).await?;
     Ok(Proposal {
@@ -96,12 +95,12 @@ pub(super) async fn check(
     })
 }
 
-fn parse(diff: &str) -> Result<Vec<FilePatch<'_, str>>, String> {
+fn parse(diff: &str) -> Result<Vec<FilePatch<'_, str>>, ProposeError> {
     let looks_like_diff = diff
         .lines()
         .any(|l| l.starts_with("--- ") || l.starts_with("diff --git ") || l.starts_with("@@ "));
     if !looks_like_diff {
-        return Err("the answer holds no unified diff (prose alone, or an empty answer)".into());
+        return Err(ProposeError::NoDiff);
     }
     // git's extended headers (modes, renames) when the diff has them, else plain unified diff.
     let format = if diff.lines().any(|l| l.starts_with("diff --git ")) {
@@ -111,10 +110,10 @@ fn parse(diff: &str) -> Result<Vec<FilePatch<'_, str>>, String> {
     };
     let mut patches = Vec::new();
     for parsed in PatchSet::parse(diff, format) {
-        patches.push(parsed.map_err(|e| format!("the answer is not a unified diff: {e}"))?);
+        patches.push(parsed.map_err(ProposeError::NotDiff)?);
     }
     if patches.is_empty() {
-        return Err("the answer holds no file header (`--- a/PATH`, `+++ b/PATH`)".into());
+        return Err(ProposeError::NoHeader);
     }
     Ok(patches)
 }
@@ -125,15 +124,15 @@ fn one_file(
     p: &FilePatch<'_, str>,
     prefixed: bool,
     limits: &ProposerSettings,
-) -> Result<(Change, usize, usize), String> {
+) -> Result<(Change, usize, usize), ProposeError> {
     for (raw, new_side) in names(p.operation()) {
         if raw.starts_with('/') {
-            return Err(format!("{raw} is an absolute path"));
+            return Err(PathRefusal::Absolute(raw.to_owned()).into());
         }
         let prefix = if new_side { "b/" } else { "a/" };
         let rel = raw.strip_prefix(prefix).filter(|_| prefixed).unwrap_or(raw);
         if let Some(why) = paths::unsafe_path(rel) {
-            return Err(why);
+            return Err(why.into());
         }
     }
     let op = p.operation().strip_prefix(usize::from(prefixed));
@@ -147,9 +146,7 @@ fn one_file(
             create: true,
         },
         FileOperation::Delete(path) => {
-            return Err(format!(
-                "the diff deletes {path}; a proposal may only edit tracked files and add new ones"
-            ));
+            return Err(ProposeError::Deletes(path.to_string()));
         }
         FileOperation::Modify { original, modified }
         | FileOperation::Rename {
@@ -160,9 +157,10 @@ fn one_file(
             from: original,
             to: modified,
         } => {
-            return Err(format!(
-                "the diff moves or copies {original} to {modified}; a proposal may only edit tracked files and add new ones"
-            ));
+            return Err(ProposeError::Moves {
+                from: original.to_string(),
+                to: modified.to_string(),
+            });
         }
     };
     if [p.old_mode(), p.new_mode()]
@@ -170,19 +168,16 @@ fn one_file(
         .flatten()
         .any(|m| matches!(m, FileMode::Symlink | FileMode::Gitlink))
     {
-        return Err(format!(
-            "the diff makes {} a symlink or a submodule",
-            change.path
-        ));
+        return Err(ProposeError::MakesLink(change.path));
     }
     if p.old_mode().is_some() && p.new_mode().is_some() && p.old_mode() != p.new_mode() {
-        return Err(format!("the diff changes the mode of {}", change.path));
+        return Err(ProposeError::Mode(change.path));
     }
     let PatchKind::Text(patch) = p.patch() else {
-        return Err(format!("the diff changes {} as a binary file", change.path));
+        return Err(ProposeError::Binary(change.path));
     };
     if let Some(why) = paths::forbidden(&change.path, limits.allow_workflows) {
-        return Err(why);
+        return Err(why.into());
     }
     let (mut added, mut removed) = (0, 0);
     for line in patch.hunks().iter().flat_map(diffy::Hunk::lines) {
@@ -197,30 +192,30 @@ fn one_file(
 
 /// An edit names a tracked regular file; a new file is untracked, absent, and goes into a
 /// directory HEAD has; no path runs through a symlink.
-async fn against_the_index(git: &Git, changes: &[Change]) -> Result<(), String> {
+async fn against_the_index(git: &Git, changes: &[Change]) -> Result<(), ProposeError> {
     let asked: Vec<String> = changes.iter().map(|c| c.path.clone()).collect();
     let tracked = index::tracked(git, &asked).await?;
     for c in changes {
         if let Some(why) = paths::symlink_on_the_way(&git.dir, &c.path) {
-            return Err(why);
+            return Err(why.into());
         }
         let entry = tracked.get(&c.path);
         if c.create {
             if entry.is_some() || git.dir.join(&c.path).symlink_metadata().is_ok() {
-                return Err(format!("the diff creates {}, which exists already", c.path));
+                return Err(ProposeError::Exists(c.path.clone()));
             }
             let dir = c.path.rsplit_once('/').map_or("", |(d, _)| d);
             if !index::tracked_dir(git, dir).await? {
-                return Err(format!(
-                    "the diff creates {} in {dir}/, which is not a tracked directory",
-                    c.path
-                ));
+                return Err(ProposeError::UntrackedDir {
+                    path: c.path.clone(),
+                    dir: dir.to_owned(),
+                });
             }
         } else {
             match entry {
                 Some(Mode::File) => {}
-                Some(_) => return Err(format!("{} is a symlink or a submodule", c.path)),
-                None => return Err(format!("{} is not a tracked file", c.path)),
+                Some(_) => return Err(ProposeError::Link(c.path.clone())),
+                None => return Err(ProposeError::NotTracked(c.path.clone())),
             }
         }
     }
@@ -249,11 +244,14 @@ fn names<'a>(op: &'a FileOperation<'a, str>) -> Vec<(&'a str, bool)> {
 
 /// `git apply --check` against the work tree as it is, from a file outside the checkout; with
 /// `apply` it then applies for real.
-pub(super) async fn apply(git: &Git, proposal: &Proposal, for_real: bool) -> Result<(), String> {
-    let mut file = tempfile::NamedTempFile::new()
-        .map_err(|e| format!("cannot write the diff to a temporary file: {e}"))?;
+pub(super) async fn apply(
+    git: &Git,
+    proposal: &Proposal,
+    for_real: bool,
+) -> Result<(), ProposeError> {
+    let mut file = tempfile::NamedTempFile::new().map_err(ProposeError::TempFile)?;
     std::io::Write::write_all(&mut file, proposal.diff.as_bytes())
-        .map_err(|e| format!("cannot write the diff to a temporary file: {e}"))?;
+        .map_err(ProposeError::TempFile)?;
     let strip = format!("-p{}", proposal.strip);
     let path = file.path().to_string_lossy().into_owned();
     let mut args = vec!["apply", "--whitespace=nowarn", strip.as_str()];
@@ -263,9 +261,9 @@ pub(super) async fn apply(git: &Git, proposal: &Proposal, for_real: bool) -> Res
     args.push(&path);
     git.run(&args).await.map_err(|e| {
         if for_real {
-            format!("the diff did not apply: {e}")
+            ProposeError::DidNotApply(e)
         } else {
-            format!("the diff does not apply (`git apply --check`): {e}")
+            ProposeError::DoesNotApply(e)
         }
     })?;
     Ok(())

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use crate::fix::error::FixError;
 use crate::fix::git::Git;
 
 /// A path's index entry, as far as a proposal cares.
@@ -23,7 +24,10 @@ impl Mode {
 
 /// The tracked paths among `paths`, with their mode. Pathspecs are literal: a path named in a
 /// log or a diff is never a glob or git's `:(magic)`.
-pub(super) async fn tracked(git: &Git, paths: &[String]) -> Result<BTreeMap<String, Mode>, String> {
+pub(super) async fn tracked(
+    git: &Git,
+    paths: &[String],
+) -> Result<BTreeMap<String, Mode>, FixError> {
     if paths.is_empty() {
         return Ok(BTreeMap::new());
     }
@@ -55,7 +59,7 @@ pub(super) async fn tracked(git: &Git, paths: &[String]) -> Result<BTreeMap<Stri
 }
 
 /// Whether `dir` is a directory of the checkout's HEAD: where a proposal may add a file.
-pub(super) async fn tracked_dir(git: &Git, dir: &str) -> Result<bool, String> {
+pub(super) async fn tracked_dir(git: &Git, dir: &str) -> Result<bool, FixError> {
     if dir.is_empty() {
         return Ok(true);
     }

@@ -6,6 +6,7 @@
 mod budget;
 mod call;
 mod diff;
+mod error;
 mod index;
 mod paths;
 mod prompt;
@@ -15,6 +16,9 @@ use std::path::Path;
 
 use chrono::Utc;
 
+use error::ProposeError;
+
+use super::error::FixError;
 use super::fixer::{self, Fixer};
 use super::git::Git;
 use super::input::{InputIssue, InputRun};
@@ -49,30 +53,33 @@ pub struct Options<'a> {
 }
 
 /// Why a proposal went no further.
+#[derive(Debug, thiserror::Error)]
 enum Stop {
     /// The answer failed validation: outcome `refused`.
-    Refused(String),
+    #[error("the proposal was refused: {0}")]
+    Refused(ProposeError),
     /// A step failed (the prompt, the call, git, verify, GitHub): outcome `rolled_back` once
     /// applying began.
-    Failed(String),
+    #[error(transparent)]
+    Failed(ProposeError),
 }
 
-impl From<String> for Stop {
-    fn from(why: String) -> Self {
+/// `?` on a step: a failure, unless said to be a refusal.
+impl From<ProposeError> for Stop {
+    fn from(why: ProposeError) -> Self {
         Stop::Failed(why)
+    }
+}
+
+impl From<FixError> for Stop {
+    fn from(why: FixError) -> Self {
+        Stop::Failed(why.into())
     }
 }
 
 impl Stop {
     fn refused(&self) -> bool {
         matches!(self, Stop::Refused(_))
-    }
-
-    fn reason(self) -> String {
-        match self {
-            Stop::Refused(why) => format!("the proposal was refused: {why}"),
-            Stop::Failed(why) => why,
-        }
     }
 }
 
@@ -223,7 +230,7 @@ impl Proposer<'_> {
             && let Err(why) = git.snapshot().await
         {
             // --apply refuses a checkout with work in progress; the plan says so.
-            would.push(why);
+            would.push(why.to_string());
         }
         self.fixer.planned(&mut report, would);
         report
@@ -297,7 +304,7 @@ impl Proposer<'_> {
             // Nothing was touched, so a failed call and a refused answer both end here.
             Err(stop) => {
                 report.outcome = Outcome::Refused;
-                report.reason = Some(stop.reason());
+                report.reason = Some(stop.to_string());
             }
         }
         report
@@ -381,7 +388,6 @@ impl Proposer<'_> {
             )
             .await;
         let refused = shipped.as_ref().is_err_and(Stop::refused);
-        let shipped = shipped.map_err(Stop::reason);
         let mut report = self
             .fixer
             .end(&git, &snap, issue, attempts, shipped, true, report)
@@ -415,10 +421,9 @@ impl Proposer<'_> {
             .run(&["status", "--porcelain=v1", "--untracked-files=all"])
             .await?;
         if !status.is_empty() {
-            return Err(Stop::Failed(format!(
-                "the checkout changed while the proposer ran (`{}`)",
-                status[0].trim()
-            )));
+            return Err(Stop::Failed(ProposeError::Changed {
+                first: status[0].trim().to_owned(),
+            }));
         }
         diff::apply(git, &proposal, true).await?;
         let name = call::name(self.opts.proposer);
@@ -437,7 +442,7 @@ impl Proposer<'_> {
             Ok(w) => w
                 .add_labels(repo, pull.number, &[LABEL])
                 .await
-                .map_err(|e| e.to_string()),
+                .map_err(FixError::from),
             Err(e) => Err(e),
         };
         if let Err(e) = labelled {

@@ -51,24 +51,47 @@ const KEY_EXTENSIONS: &[&str] = &[
     "pem", "key", "p12", "pfx", "jks", "keystore", "gpg", "asc", "ppk", "kdbx",
 ];
 
+/// Why a path is not the proposer's to touch or to read; each names the path.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub(super) enum PathRefusal {
+    #[error("{0} is a workflow file (set [fix.proposer] allow_workflows = true to allow it)")]
+    Workflow(String),
+    #[error("{0} is a lockfile, which only its package manager writes")]
+    Lockfile(String),
+    #[error("{0} is an env file, which may hold secrets")]
+    EnvFile(String),
+    #[error("{0} is a key or credential file")]
+    Credential(String),
+    #[error("an empty path")]
+    Empty,
+    #[error("{0} is an absolute path")]
+    Absolute(String),
+    #[error("{} holds control characters or backslashes", .0.escape_debug())]
+    Control(String),
+    #[error("{0} leaves the checkout (`..`)")]
+    Leaves(String),
+    #[error("{0} is not a normal relative path")]
+    NotNormal(String),
+    #[error("{0} is inside git's own directory")]
+    GitDir(String),
+    #[error("{0} is a symlink")]
+    Symlink(String),
+}
+
 /// Why `rel` (a path relative to the checkout, `/`-separated) is not the proposer's to touch
 /// or to read, or None when it may.
-pub(super) fn forbidden(rel: &str, allow_workflows: bool) -> Option<String> {
+pub(super) fn forbidden(rel: &str, allow_workflows: bool) -> Option<PathRefusal> {
     let name = rel.rsplit('/').next().unwrap_or(rel);
     let lower = name.to_ascii_lowercase();
     if !allow_workflows && rel.starts_with(".github/workflows/") {
-        return Some(format!(
-            "{rel} is a workflow file (set [fix.proposer] allow_workflows = true to allow it)"
-        ));
+        return Some(PathRefusal::Workflow(rel.to_owned()));
     }
     if LOCKFILES.contains(&name) {
-        return Some(format!(
-            "{rel} is a lockfile, which only its package manager writes"
-        ));
+        return Some(PathRefusal::Lockfile(rel.to_owned()));
     }
     let ext = Path::new(&lower).extension().and_then(|e| e.to_str());
     if lower.starts_with(".env") || ext == Some("env") {
-        return Some(format!("{rel} is an env file, which may hold secrets"));
+        return Some(PathRefusal::EnvFile(rel.to_owned()));
     }
     let keyish = CREDENTIALS.contains(&lower.as_str())
         || lower.starts_with("id_rsa")
@@ -76,32 +99,29 @@ pub(super) fn forbidden(rel: &str, allow_workflows: bool) -> Option<String> {
         || lower.starts_with("id_ecdsa")
         || ext.is_some_and(|e| KEY_EXTENSIONS.contains(&e));
     if keyish {
-        return Some(format!("{rel} is a key or credential file"));
+        return Some(PathRefusal::Credential(rel.to_owned()));
     }
     None
 }
 
 /// Why a path written in a diff is not a plain relative path inside the checkout: absolute,
 /// `..` or `.` components, `.git`, backslashes or control characters.
-pub(super) fn unsafe_path(rel: &str) -> Option<String> {
+pub(super) fn unsafe_path(rel: &str) -> Option<PathRefusal> {
     if rel.is_empty() {
-        return Some("an empty path".into());
+        return Some(PathRefusal::Empty);
     }
     if rel.starts_with('/') || rel.starts_with('~') {
-        return Some(format!("{rel} is an absolute path"));
+        return Some(PathRefusal::Absolute(rel.to_owned()));
     }
     if rel.chars().any(|c| c.is_control() || c == '\\') {
-        return Some(format!(
-            "{} holds control characters or backslashes",
-            rel.escape_debug()
-        ));
+        return Some(PathRefusal::Control(rel.to_owned()));
     }
     for part in rel.split('/') {
         match part {
-            ".." => return Some(format!("{rel} leaves the checkout (`..`)")),
-            "" | "." => return Some(format!("{rel} is not a normal relative path")),
+            ".." => return Some(PathRefusal::Leaves(rel.to_owned())),
+            "" | "." => return Some(PathRefusal::NotNormal(rel.to_owned())),
             p if p.eq_ignore_ascii_case(".git") => {
-                return Some(format!("{rel} is inside git's own directory"));
+                return Some(PathRefusal::GitDir(rel.to_owned()));
             }
             _ => {}
         }
@@ -111,7 +131,7 @@ pub(super) fn unsafe_path(rel: &str) -> Option<String> {
 
 /// The first component of `rel` below `checkout` that is a symlink, if any: writing through
 /// one would land outside the paths that were checked.
-pub(super) fn symlink_on_the_way(checkout: &Path, rel: &str) -> Option<String> {
+pub(super) fn symlink_on_the_way(checkout: &Path, rel: &str) -> Option<PathRefusal> {
     let mut at = checkout.to_path_buf();
     for part in rel.split('/') {
         at.push(part);
@@ -122,7 +142,7 @@ pub(super) fn symlink_on_the_way(checkout: &Path, rel: &str) -> Option<String> {
                     .unwrap_or(&at)
                     .display()
                     .to_string();
-                return Some(format!("{shown} is a symlink"));
+                return Some(PathRefusal::Symlink(shown));
             }
             Ok(_) => {}
             Err(_) => return None,

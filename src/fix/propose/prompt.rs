@@ -8,6 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::paths;
+use crate::fix::error::FixError;
 use crate::fix::git::Git;
 use crate::fix::input::{InputIssue, InputRun};
 use crate::redact::Redactor;
@@ -78,7 +79,7 @@ pub(super) async fn build(
     issue: &InputIssue,
     git: &Git,
     redactor: &Redactor,
-) -> Result<Prompt, String> {
+) -> Result<Prompt, FixError> {
     let clean = |s: &str| redactor.redact_shapes(s);
     let mut text = String::from(
         "A CI job failed. Propose the smallest code change that fixes the failure.\n\n## The failure\n",
@@ -145,7 +146,7 @@ async fn quote_files(
     git: &Git,
     redactor: &Redactor,
     text: &mut String,
-) -> Result<Vec<Quoted>, String> {
+) -> Result<Vec<Quoted>, FixError> {
     let named = named(issue);
     // Every suffix of every named path, asked of git at once: the cost follows the log, not the
     // size of the checkout.
