@@ -68,6 +68,10 @@ put 0644 "$repo/completions/mcpctl.fish" "$prefix/share/fish/vendor_completions.
 for page in "$repo"/man/*.1; do
   put 0644 "$page" "$prefix/share/man/man1/${page##*/}"
 done
+# The pipeline's hooks and its wrapper, which finds the hooks beside itself.
+for hook in peds-pre-analysis.sh peds-post-analysis.sh peds-run.sh; do
+  put 0755 "$repo/scripts/$hook" "$prefix/libexec/mcpctl/$hook"
+done
 
 "$schedule" || exit 0
 
@@ -81,6 +85,8 @@ if [ "$os" = Linux ]; then
   echo "To start the timers, run:"
   echo "  systemctl --user daemon-reload"
   echo "  systemctl --user enable --now mcpctl-health.timer mcpctl-backup.timer mcpctl-backup-check.timer"
+  echo "and for the analysis with the guardian beside it, set its command in mcpctl-analysis.service, then:"
+  echo "  systemctl --user enable --now mcpctl-analysis.timer"
   exit 0
 fi
 
@@ -90,7 +96,6 @@ logs=$HOME/Library/Logs/mcpctl
 hook=$prefix/libexec/mcpctl/peds-pre-analysis.sh
 path=$prefix/bin:/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin
 uid=$(id -u)
-put 0755 "$repo/scripts/peds-pre-analysis.sh" "$hook"
 run mkdir -p "$logs" "$agents"
 # A value as plist text (XML-escaped), then as a sed replacement.
 value() {

@@ -46,7 +46,8 @@ pub enum Code {
     Critical = 2,
     /// The state could not be determined: bad config, bad usage, internal error.
     Unknown = 3,
-    /// Another mcpctl run holds the state-directory lock (sysexits `EX_TEMPFAIL`).
+    /// Another mcpctl run holds every lock this one needs, so it could do nothing (sysexits
+    /// `EX_TEMPFAIL`).
     Locked = 75,
     /// Interrupted by SIGINT or SIGTERM.
     Interrupted = 130,
@@ -82,7 +83,7 @@ impl Code {
                 "unknown: bad config, bad usage (clap's own 2 is remapped), a key or identity file refused, internal error"
             }
             Code::Locked => {
-                "another mcpctl run holds the state-directory lock (`--wait-lock 5m` queues instead)"
+                "another mcpctl run holds every lock the run needs, so it could do nothing (`--wait-lock 5m` queues instead)"
             }
             Code::Interrupted => {
                 "interrupted (SIGINT or SIGTERM); child processes are killed first"

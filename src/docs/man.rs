@@ -207,8 +207,8 @@ const FILES: &[(&str, &str)] = &[
         "Every run's JSON report; the history mcpctl report reads.",
     ),
     (
-        "$STATE/mcpctl.lock",
-        "The run lock (flock), naming the run that holds it.",
+        "$STATE/locks/",
+        "One lock (flock) per server, backup target, fix checkout and shared record, each naming the run that holds it.",
     ),
 ];
 

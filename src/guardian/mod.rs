@@ -22,6 +22,10 @@ use crate::error::Result;
 use crate::exit::Status;
 use crate::notify::run::Run;
 use crate::output::Envelope;
+
+fn plural(n: u64, one: &str, many: &str) -> String {
+    crate::output::plural(usize::try_from(n).unwrap_or(usize::MAX), one, many)
+}
 pub use pass::{Pass, Plan};
 use tracker::{Change, Tracker};
 
@@ -60,6 +64,9 @@ struct Watch<'a> {
     uptime_read: Option<std::time::Instant>,
     stream: Option<String>,
     fallback: Option<String>,
+    /// Since when fallback mode has been on, and how long it was on before.
+    fallback_since: Option<std::time::Instant>,
+    in_fallback: Duration,
 }
 
 /// The servers with a container, by container name.
@@ -86,6 +93,8 @@ pub async fn watch(plan: &Plan, opts: &Options, first: Option<Run>) -> Result<En
         uptime_read: None,
         stream: None,
         fallback: None,
+        fallback_since: None,
+        in_fallback: Duration::ZERO,
     };
     let pid_gone = async {
         match opts.while_pid {
@@ -129,6 +138,9 @@ pub async fn watch(plan: &Plan, opts: &Options, first: Option<Run>) -> Result<En
     if opts.live {
         eprintln!();
     }
+    if !opts.quiet {
+        eprintln!("{}", w.summary());
+    }
     Ok(end)
 }
 
@@ -166,6 +178,14 @@ impl Watch<'_> {
             .active
             .then(|| "fallback mode on (see mcpctl emergency --status)".to_owned());
         let mode_changed = fallback.is_some() != self.fallback.is_some();
+        match (&fallback, self.fallback_since) {
+            (Some(_), None) => self.fallback_since = Some(std::time::Instant::now()),
+            (None, Some(since)) => {
+                self.in_fallback += since.elapsed();
+                self.fallback_since = None;
+            }
+            _ => {}
+        }
         self.fallback = fallback;
         let env = Envelope::new("health-check", started, status, summary.clone(), body);
         let mut value = serde_json::to_value(&env).expect("reports serialize");
@@ -197,6 +217,20 @@ impl Watch<'_> {
             self.redraw();
         }
         Ok((status, summary))
+    }
+
+    /// The watch in one line, for the hook that ran it.
+    fn summary(&self) -> String {
+        let fallback =
+            self.in_fallback + self.fallback_since.map_or(Duration::ZERO, |s| s.elapsed());
+        let t = &self.tracker;
+        format!(
+            "mcpctl health-check --watch ended: {}, {}, {}, {} in fallback mode",
+            plural(t.passes, "pass", "passes"),
+            plural(t.incidents, "incident", "incidents"),
+            plural(t.recoveries, "recovery", "recoveries"),
+            humantime::format_duration(Duration::from_secs(fallback.as_secs()))
+        )
     }
 
     async fn notify(

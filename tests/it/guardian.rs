@@ -50,12 +50,11 @@ fn latest(t: &Test) -> serde_json::Value {
 }
 
 fn passes(t: &Test) -> usize {
-    std::fs::read_dir(t.path().join("state/mcpctl/reports/health-check"))
-        .map_or(0, |d| {
-            d.flatten()
-                .filter(|e| e.file_name().to_string_lossy().ends_with(".watch.json"))
-                .count()
-        })
+    std::fs::read_dir(t.path().join("state/mcpctl/reports/health-check")).map_or(0, |d| {
+        d.flatten()
+            .filter(|e| e.file_name().to_string_lossy().ends_with(".watch.json"))
+            .count()
+    })
 }
 
 fn watch(t: &Test, args: &[&str]) -> Reap {
@@ -103,9 +102,18 @@ fn a_server_that_dies_mid_run_is_healed_by_the_next_pass() {
         "healed within a pass, still an outage seen: {stderr}"
     );
     let lines: Vec<&str> = stderr.lines().collect();
-    assert_eq!(lines.len(), 1, "{stderr}");
+    assert_eq!(
+        lines.len(),
+        2,
+        "one line per change, then the summary: {stderr}"
+    );
     assert!(
         lines[0].ends_with("mcpctl health-check --watch: jira: recovered by command"),
+        "{stderr}"
+    );
+    assert!(
+        lines[1].starts_with("mcpctl health-check --watch ended: ")
+            && lines[1].contains(" 1 incident, 1 recovery, 0s in fallback mode"),
         "{stderr}"
     );
     let out = t
@@ -170,7 +178,11 @@ fn cron_runs_during_a_watch_skip_what_it_heals_and_do_the_rest() {
     wait_for("the ladder", Duration::from_secs(30), || {
         t.path().join("climbing").exists()
     });
-    let out = t.command().args(["health-check", "--json"]).output().unwrap();
+    let out = t
+        .command()
+        .args(["health-check", "--json"])
+        .output()
+        .unwrap();
     let run = crate::Run::from_output(&out, t.path());
     drop(w);
     run.code(1);
@@ -275,4 +287,44 @@ fn a_killed_container_is_restarted_on_its_event() {
             && podman(&["inspect", "-f", "{{.State.StartedAt}}", &name]) != before
     });
     drop(w);
+}
+
+/// The pipeline wrapper: the analysis's own exit code comes through, and no guardian is left.
+#[test]
+fn peds_run_passes_the_analysis_exit_code_through() {
+    let t = Test::new()
+        .config("[servers.m]\ncommand = \"python3\"\nargs = [\"{servers}/minimal.py\"]\n");
+    let script = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/peds-run.sh");
+    let state = t.path().join("state").display().to_string();
+    let config = t.path().join("mcpctl.toml").display().to_string();
+    for code in [0, 1, 42] {
+        let out = Command::new(&script)
+            .args(["--config", &config, "--state-dir", &state, "--"])
+            .args(["sh", "-c", &format!("sleep 1; exit {code}")])
+            .env("MCPCTL", env!("CARGO_BIN_EXE_mcpctl"))
+            .env("HOME", t.path().join("home"))
+            .env("PEDS_WATCH_INTERVAL", "1s")
+            .stdin(Stdio::null())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(code), "{stderr}");
+        assert!(
+            stderr.contains("mcpctl health-check --watch ended: "),
+            "{stderr}"
+        );
+        let left = Command::new("pgrep")
+            .args([
+                "-f",
+                "--",
+                &format!("--state-dir {state} health-check --watch"),
+            ])
+            .output()
+            .unwrap();
+        assert!(
+            left.stdout.is_empty(),
+            "a guardian is left: {}",
+            String::from_utf8_lossy(&left.stdout)
+        );
+    }
 }
