@@ -46,22 +46,29 @@ pub struct Pass {
 /// reports what it has, status unknown, `interrupted`. Only when every server is held by another
 /// run is it an error (`Error::Locked`, exit 75): it could do nothing.
 pub async fn run(plan: &Plan, stop: &CancellationToken) -> Result<Pass> {
-    let taken = health::locks::take(&plan.state_dir, plan.servers.clone(), plan.wait_lock).await?;
+    let taken = health::locks::free(&plan.state_dir, plan.servers.clone(), plan.wait_lock).await?;
     let deadline = tokio::time::Instant::now() + plan.budget;
     let mut reports = health::check_all_until(&taken.free, &plan.opts, deadline, stop).await;
     if stop.is_cancelled() {
         return Ok(interrupted(plan, reports, taken.busy));
     }
-    // Only the ladders to climb keep their server's lock; the others are free for other runs.
-    let held: Vec<_> = taken
-        .held
-        .into_iter()
-        .zip(&reports)
-        .filter(|(_, r)| plan.recover && failing(r))
-        .map(|(lock, _)| lock)
-        .collect();
     let mut recovery = Vec::new();
+    let mut held = Vec::new();
     if plan.recover {
+        let (climb, locks) =
+            health::locks::for_ladders(&plan.state_dir, &taken.free, &mut reports, plan.wait_lock)
+                .await?;
+        held = locks;
+        // A ladder another run took meanwhile is its to climb: this run keeps its probe.
+        let (mut skipped, mut servers, mut first) = (Vec::new(), Vec::new(), Vec::new());
+        for ((server, report), climb) in taken.free.iter().zip(reports).zip(climb) {
+            if climb {
+                servers.push(server.clone());
+                first.push(report);
+            } else {
+                skipped.push(report);
+            }
+        }
         let restore = heal::restorer(plan.settings.backup.as_ref(), &plan.state_dir);
         let hctx = heal::Context {
             opts: &plan.opts,
@@ -70,8 +77,9 @@ pub async fn run(plan: &Plan, stop: &CancellationToken) -> Result<Pass> {
             dry_run: false,
             deadline,
         };
-        let done = heal::recover_all(&taken.free, reports, &hctx).await;
+        let done = heal::recover_all(&servers, first, &hctx).await;
         reports = done.iter().map(|r| r.report.clone()).collect();
+        reports.extend(skipped);
         recovery = done
             .into_iter()
             .filter(|r| r.held != Some(Held::NotFailing))
@@ -150,10 +158,6 @@ fn body(
         discovery_problems: plan.problems.clone(),
         interrupted,
     }
-}
-
-fn failing(r: &ServerReport) -> bool {
-    matches!(r.status, ServerStatus::Unhealthy | ServerStatus::Unknown)
 }
 
 /// Whether an error means another run held what this one needed.

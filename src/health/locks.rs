@@ -1,5 +1,8 @@
-//! Each server's lock for its probe and ladder: a server another run is acting on (a watch
-//! healing it) is skipped and reported `unknown`, locked by its holder, and the run does the rest.
+//! Each server's lock: a server another run is acting on (a watch climbing its ladder) is
+//! skipped and reported `unknown`, locked by its holder, and the run does the rest. The lock is
+//! held through a ladder, not through a probe (a probe changes nothing another run could
+//! trip over), so a run holds as many lock files open as it climbs ladders, and 600 servers under
+//! a low open-file limit still fit.
 
 use std::path::Path;
 use std::time::Duration;
@@ -11,49 +14,79 @@ use crate::state::{self, Resource, RunLock};
 
 use super::ServerReport;
 
-/// The servers this run may act on, with their locks, and a report for each it may not.
-pub struct Taken {
+/// The servers this run may probe, and a report for each another run is acting on.
+pub struct Free {
     pub free: Vec<ServerConfig>,
     pub busy: Vec<ServerReport>,
-    pub held: Vec<RunLock>,
 }
 
-/// Takes each server's lock, waiting up to `wait` for each. Only when every server is held by
-/// another run is it an error (exit 75): the run could do nothing.
-pub async fn take(
+/// Looks at each server's lock, waiting up to `wait` for each one held. Only when every server
+/// is held by another run is it an error (exit 75): the run could do nothing.
+pub async fn free(
     state_dir: &Path,
     servers: Vec<ServerConfig>,
     wait: Option<Duration>,
-) -> Result<Taken> {
-    let tries = futures::future::join_all(
-        servers
-            .iter()
-            .map(|s| state::acquire(state_dir, Resource::Server(&s.name), wait)),
-    )
-    .await;
-    let mut taken = Taken {
+) -> Result<Free> {
+    let mut out = Free {
         free: Vec::new(),
         busy: Vec::new(),
-        held: Vec::new(),
     };
     let mut first_refusal = None;
-    for (server, tried) in servers.into_iter().zip(tries) {
-        match tried {
-            Ok(lock) => {
-                taken.held.push(lock);
-                taken.free.push(server);
-            }
-            Err(e @ (Error::Locked { .. } | Error::LockTimeout { .. })) => {
-                taken.busy.push(locked_report(&server, &e));
+    // One at a time: one lock file open at once, whatever the number of servers.
+    for server in servers {
+        match state::acquire(state_dir, Resource::Server(&server.name), wait).await {
+            Ok(_) => out.free.push(server),
+            Err(e) if is_locked(&e) => {
+                out.busy.push(locked_report(&server, &e));
                 first_refusal.get_or_insert(e);
             }
             Err(e) => return Err(e),
         }
     }
     match first_refusal {
-        Some(e) if taken.free.is_empty() => Err(e),
-        _ => Ok(taken),
+        Some(e) if out.free.is_empty() => Err(e),
+        _ => Ok(out),
     }
+}
+
+/// The locks of the ladders about to be climbed. A server another run took meanwhile is left
+/// out of `climb` (its probe result stands, with a warning) and climbed by that run.
+pub async fn for_ladders(
+    state_dir: &Path,
+    servers: &[ServerConfig],
+    reports: &mut [ServerReport],
+    wait: Option<Duration>,
+) -> Result<(Vec<bool>, Vec<RunLock>)> {
+    let mut climb = Vec::with_capacity(servers.len());
+    let mut held = Vec::new();
+    for (server, report) in servers.iter().zip(reports.iter_mut()) {
+        let failing = matches!(
+            report.status,
+            super::ServerStatus::Unhealthy | super::ServerStatus::Unknown
+        );
+        if !failing || server.recover.is_none() {
+            climb.push(true);
+            continue;
+        }
+        match state::acquire(state_dir, Resource::Server(&server.name), wait).await {
+            Ok(lock) => {
+                held.push(lock);
+                climb.push(true);
+            }
+            Err(e) if is_locked(&e) => {
+                report
+                    .warnings
+                    .push(format!("recovery left to the run that holds it: {e}"));
+                climb.push(false);
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((climb, held))
+}
+
+fn is_locked(e: &Error) -> bool {
+    matches!(e, Error::Locked { .. } | Error::LockTimeout { .. })
 }
 
 fn locked_report(server: &ServerConfig, why: &Error) -> ServerReport {

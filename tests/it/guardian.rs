@@ -328,3 +328,75 @@ fn peds_run_passes_the_analysis_exit_code_through() {
         );
     }
 }
+
+/// Two watches on one state dir: their ladders on the one server never overlap.
+#[test]
+fn two_watches_never_climb_one_ladder_at_once() {
+    let t = Test::new().config(
+        "[servers.jira]\ncommand = \"python3\"\nargs = [\"{servers}/flaky.py\"]\n\
+         env = { FLAKY_UP_FILE = \"{dir}/up\" }\n\
+         [servers.jira.recover]\nsteps = [\"command\"]\n\
+         command = [\"sh\", \"-c\", \"echo start >> {dir}/ladder; sleep 1; echo end >> {dir}/ladder\"]\n\
+         command_timeout = \"30s\"\nsettle = \"200ms\"\nmax_attempts = 50\nwindow = \"1h\"\n\
+         backoff = { initial = \"100ms\", max = \"100ms\" }\n",
+    );
+    let a = watch(&t, &["1s", "--recover"]);
+    let b = watch(&t, &["1s", "--recover"]);
+    let log = t.path().join("ladder");
+    wait_for("six climbs", Duration::from_secs(60), || {
+        std::fs::read_to_string(&log).is_ok_and(|s| s.matches("end").count() >= 6)
+    });
+    drop((a, b));
+    let text = std::fs::read_to_string(&log).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    for pair in lines.chunks(2) {
+        assert!(
+            pair == ["start", "end"] || pair == ["start"],
+            "two ladders overlapped:\n{text}"
+        );
+    }
+}
+
+/// A change is told once, not once per pass: down over many passes is one Slack message, back is
+/// one more.
+#[test]
+fn a_change_is_told_once_not_once_per_pass() {
+    let dir = tempfile::tempdir().unwrap();
+    let slack = crate::stub::Stub::start(dir.path(), "slack", 200, false);
+    let t = Test::new()
+        .config(
+            "[servers.jira]\ncommand = \"python3\"\nargs = [\"{servers}/flaky.py\"]\ncritical = true\n\
+             env = { FLAKY_UP_FILE = \"{dir}/up\" }\n\
+             [notify]\nslack_webhook = \"${SLACK_URL}\"\ntimeout = \"2s\"\n",
+        )
+        .env("SLACK_URL", &format!("{}/services/T0/B0/canary-slack-77", slack.url));
+    let w = watch(&t, &["1s"]);
+    wait_for("the first pass", Duration::from_secs(30), || {
+        passes(&t) >= 1
+    });
+    // Five more passes, all down.
+    std::thread::sleep(Duration::from_secs(5));
+    assert_eq!(slack.requests().len(), 1, "{:#?}", slack.requests());
+    std::fs::write(t.path().join("up"), "").unwrap();
+    wait_for("a healthy pass", Duration::from_secs(30), || {
+        latest(&t)["servers"][0]["status"] == "healthy"
+    });
+    std::thread::sleep(Duration::from_secs(3));
+    let (_, _, stderr) = {
+        assert!(
+            Command::new("kill")
+                .args(["-INT", &w.pid().to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+        w.finish()
+    };
+    let said = slack.requests();
+    assert_eq!(said.len(), 2, "{said:#?}");
+    assert!(
+        said[1]["body"].as_str().unwrap().contains("recovered"),
+        "{said:#?}"
+    );
+    assert!(!stderr.contains("canary-slack"), "{stderr}");
+}

@@ -166,13 +166,17 @@ fn sigterm_during_a_backup_exits_130_and_leaves_no_temp_file() {
     assert!(crate::backup::copies(&loc, "blob").is_empty());
 }
 
-/// The lock file names its holder, and the 75 message says who it is.
+/// The lock file names its holder, and the 75 message says who it is: a ladder being climbed
+/// holds its server's lock.
 #[test]
 fn the_lock_names_its_holder() {
-    let t = Test::new().config(HANG);
+    let t = Test::new().config(
+        "[servers.x]\ncommand = \"sh\"\nargs = [\"-c\", \"exit 1\"]\n\
+         [servers.x.recover]\nsteps = [\"command\"]\ncommand = [\"sleep\", \"30\"]\ncommand_timeout = \"60s\"\n",
+    );
     let first = t
         .command()
-        .args(["health-check"])
+        .args(["health-check", "--recover"])
         .stderr(Stdio::null())
         .spawn()
         .unwrap();

@@ -982,3 +982,47 @@ fn servers_no_longer_configured_are_listed_as_removed() {
         table.stdout
     );
 }
+
+/// Hourly cron runs all day, and from 08:00 to 12:00 a watch's passes every 30 s (cadence 300 s,
+/// in `.watch.json` files): the hourly periods stay known, and a watch's outage of 2 minutes is
+/// counted at the watch's resolution.
+#[test]
+fn mixed_cadences_keep_the_hourly_periods_known() {
+    let mut files = Vec::new();
+    for h in 0..24 {
+        files.push(health(
+            &format!("{DAY}T{h:02}:05:00Z"),
+            &[server("jira", "healthy", None, Some(40.0))],
+        ));
+    }
+    for i in 0..(4 * 120) {
+        let (m, s) = (i / 2, (i % 2) * 30);
+        let time = format!("{DAY}T{:02}:{:02}:{s:02}Z", 8 + m / 60, m % 60);
+        // 10:00:00 to 10:02:00 down.
+        let down = (240..244).contains(&i);
+        let status = if down { "unhealthy" } else { "healthy" };
+        let kind = down.then_some("exited");
+        let (path, text) = health(&time, &[server("jira", status, kind, Some(40.0))]);
+        let mut v: Value = serde_json::from_str(&text).unwrap();
+        v["cadence_s"] = json!(300);
+        files.push((path.replace(".json", ".watch.json"), v.to_string()));
+    }
+    let run = stored(Test::new(), files)
+        .args(&["--state-dir", "{dir}/state", "report", "--json"])
+        .args(&WINDOW)
+        .run();
+    let report = run.json();
+    let jira = find(&report["servers"], "name", "jira");
+    assert!(
+        jira["unknown_pct"].as_f64().unwrap() < 1.0,
+        "hourly periods turned unknown: {jira:#}"
+    );
+    assert_eq!(jira["incidents"], 1, "{jira:#}");
+    let mttr = jira["mttr_s"].as_f64().unwrap();
+    assert!((mttr - 120.0).abs() < 1.0, "{jira:#}");
+    assert_eq!(
+        report["window"]["max_gap_s"], 7200,
+        "{:#}",
+        report["window"]
+    );
+}
