@@ -53,11 +53,14 @@ until [ -n "$(started "$work/s1")" ]; do sleep 0.1; done
 sleep 1
 for i in $(seq 1 "$kills"); do
   podman kill mcpctl-bench-guard >/dev/null
-  until [ "$(wc -l <"$work/s1/recover/audit.jsonl" 2>/dev/null || echo 0)" -ge "$i" ]; do sleep 0.05; done
+  until [ -f "$work/s1/recover/audit.jsonl" ] && [ "$(wc -l <"$work/s1/recover/audit.jsonl")" -ge "$i" ]; do
+    sleep 0.05
+  done
   died=$(podman inspect -f '{{.State.FinishedAt}}' mcpctl-bench-guard)
-  issued=$(tail -n 1 "$work/s1/recover/audit.jsonl" | jq -r .time)
-  python3 -c 'import sys
-from datetime import datetime
+  # The audit line is written when the step and its re-probes are done: the restart was issued
+  # duration_ms before its time.
+  tail -n 1 "$work/s1/recover/audit.jsonl" | python3 -c 'import json, sys
+from datetime import datetime, timedelta
 def t(s):
     s = s.replace(" +0000 UTC", "+00:00").replace("Z", "+00:00")
     head, _, zone = s.partition("+")
@@ -65,7 +68,9 @@ def t(s):
         base, frac = head.split(".")
         head = base + "." + frac[:6]
     return datetime.fromisoformat(head + "+" + zone)
-print(f"{(t(sys.argv[2]) - t(sys.argv[1])).total_seconds() * 1000:.0f}")' "$died" "$issued" >>"$work/latency"
+line = json.load(sys.stdin)
+issued = t(line["time"]) - timedelta(milliseconds=line["duration_ms"])
+print(f"{(issued - t(sys.argv[1])).total_seconds() * 1000:.0f}")' "$died" >>"$work/latency"
   until podman inspect -f '{{.State.Status}}' mcpctl-bench-guard | grep -q running; do sleep 0.1; done
   sleep 2
 done

@@ -1,4 +1,5 @@
-//! `mcpctl health-check`: probe every server, fold the results into one status, store the report.
+//! `mcpctl health-check`: one pass (probe, recover, fold into one status, store the report), or
+//! with `--watch` the guardian's passes until the guarded process ends.
 
 use chrono::Utc;
 
@@ -10,7 +11,7 @@ use crate::discovery::FileProblem;
 use crate::error::{Error, Result};
 use crate::exit::Code;
 use crate::guardian;
-use crate::health::{self, ServerReport, ServerStatus};
+use crate::health::{self, ServerStatus};
 use crate::inventory::{self, Inventory};
 use crate::output::{self, Envelope, Mode};
 use crate::reports::health_check::{Body, List};
@@ -73,17 +74,8 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
     if let Some(every) = args.watch {
         return watch(&plan, every, args.while_pid, ctx).await;
     }
-    let stop = tokio_util::sync::CancellationToken::new();
     ctx.keeps_partial(true);
-    let pass = guardian::pass::run(&plan, &stop);
-    tokio::pin!(pass);
-    let pass = tokio::select! {
-        pass = &mut pass => pass,
-        () = super::interrupted() => {
-            stop.cancel();
-            pass.await
-        }
-    }?;
+    let pass = guardian::pass::run_or_stop(&plan).await?;
     let interrupted = pass.body.interrupted;
     // Past the probes (the report), an interruption drops the run as before.
     ctx.keeps_partial(interrupted);
@@ -94,17 +86,16 @@ pub(crate) async fn run(args: HealthCheckArgs, ctx: &Ctx) -> Result<Code> {
         pass.summary,
         pass.body,
     );
-    if !interrupted {
-        return emit::finish(&envelope, started, &plan.state_dir, ctx, || {
-            view(&envelope.body)
-        })
-        .await;
+    if interrupted {
+        envelope.exit_code = Code::Interrupted.as_u8();
     }
-    envelope.exit_code = Code::Interrupted.as_u8();
-    emit::finish(&envelope, started, &plan.state_dir, ctx, || {
+    let code = emit::finish(&envelope, started, &plan.state_dir, ctx, || {
         view(&envelope.body)
     })
     .await?;
+    if !interrupted {
+        return Ok(code);
+    }
     // Nagios plugins exit 0 to 3; everyone else gets the documented 130.
     Ok(if ctx.output.mode == Mode::Nagios {
         Code::Unknown
@@ -121,16 +112,6 @@ async fn watch(
     while_pid: Option<u32>,
     ctx: &Ctx,
 ) -> Result<Code> {
-    if every < std::time::Duration::from_secs(1) {
-        return Err(Error::Usage(
-            "--watch needs an interval of 1s or more".into(),
-        ));
-    }
-    if let Some(pid) = while_pid.filter(|p| !guardian::pid::alive(*p)) {
-        return Err(Error::Usage(format!(
-            "--while-pid {pid}: no such process; start the watch after the process it guards"
-        )));
-    }
     let opts = guardian::Options {
         every,
         while_pid,
@@ -138,6 +119,7 @@ async fn watch(
         quiet: ctx.global.quiet,
         job: ctx.job,
     };
+    guardian::check(&opts)?;
     // The watch stores each pass itself; SIGINT or SIGTERM lets the pass in flight finish.
     ctx.keeps_partial(true);
     let first = ctx.notify.lock().ok().and_then(|mut n| n.take());
@@ -153,12 +135,15 @@ fn view(body: &Body) -> View {
         table_has_problems: true,
         // The doctor's steps are the answer asked for, fine or not.
         answer: doctor.is_some(),
-        table: Some(doctor.map_or_else(|| table(&body.servers), |steps| doctor_table(steps))),
+        table: Some(doctor.map_or_else(
+            || output::health::table(&body.servers),
+            |steps| output::health::doctor_table(steps),
+        )),
         problems: body
             .servers
             .iter()
             .filter(|r| !matches!(r.status, ServerStatus::Healthy | ServerStatus::Disabled))
-            .map(|r| format!("{}: {}", r.name, detail(r)))
+            .map(|r| format!("{}: {}", r.name, output::health::detail(r)))
             .collect(),
         // What --recover did, step by step, for a person and for cron alike.
         footnotes: body
@@ -171,94 +156,12 @@ fn view(body: &Body) -> View {
     }
 }
 
-fn doctor_table(steps: &[crate::probe::doctor::StepReport]) -> comfy_table::Table {
-    let mut t = output::table::new(&["STEP", "RESULT", "TIME", "DETAIL"]);
-    for s in steps {
-        t.add_row(vec![
-            s.step.as_str().to_owned(),
-            if s.ok { "ok" } else { "FAILED" }.to_owned(),
-            format!("{:.1} ms", s.ms),
-            s.detail.clone(),
-        ]);
-    }
-    t
-}
-
-fn detail(r: &ServerReport) -> String {
-    if r.status == ServerStatus::Disabled {
-        let places: Vec<String> = r
-            .sources
-            .iter()
-            .filter(|o| o.disabled)
-            .map(|o| format!("{} {}", o.client, o.path.display()))
-            .collect();
-        return format!("disabled in {}; not probed", places.join(", "));
-    }
-    match &r.error {
-        Some(e) => match &e.hint {
-            Some(h) => format!("{} (next: {h})", e.message),
-            None => e.message.clone(),
-        },
-        None => r.warnings.join("; "),
-    }
-}
-
-fn table(servers: &[ServerReport]) -> comfy_table::Table {
-    let mut t = output::table::new(&[
-        "SERVER",
-        "STATUS",
-        "TRANSPORT",
-        "PROTOCOL",
-        "TOOLS",
-        "LATENCY",
-        "DETAIL",
-    ]);
-    for r in servers {
-        let name = if r.critical {
-            format!("{} *", r.name)
-        } else {
-            r.name.clone()
-        };
-        let latency = r
-            .latency_ms
-            .initialize
-            .map_or_else(|| "-".into(), |_| format!("{:.0} ms", r.latency_ms.total));
-        t.add_row(vec![
-            name,
-            format!("{:?}", r.status).to_lowercase(),
-            r.transport.clone(),
-            r.protocol_version.clone().unwrap_or_else(|| "-".into()),
-            r.tools.map_or_else(|| "-".into(), |n| n.to_string()),
-            latency,
-            detail(r),
-        ]);
-    }
-    t
-}
-
 fn list(servers: &[config::ServerConfig], problems: &[FileProblem], ctx: &Ctx) -> Result<Code> {
     if ctx.output.mode == Mode::Json {
         let json = serde_json::to_string_pretty(&List::new(servers, problems)).expect("serializes");
         return print(&format!("{json}\n")).map(|()| Code::Ok);
     }
-    let mut t = output::table::new(&["SERVER", "TRANSPORT", "CRITICAL", "DISABLED", "SOURCES"]);
-    for s in servers {
-        let sources: Vec<String> = s
-            .origins
-            .iter()
-            .map(|o| {
-                let off = if o.disabled { " (disabled)" } else { "" };
-                format!("{} {}{off}", o.client, o.path.display())
-            })
-            .collect();
-        t.add_row(vec![
-            s.name.clone(),
-            s.transport_label().to_owned(),
-            if s.critical { "yes" } else { "" }.to_owned(),
-            if s.disabled { "yes" } else { "" }.to_owned(),
-            sources.join("\n"),
-        ]);
-    }
+    let t = output::health::list_table(servers);
     let mut text = if servers.is_empty() {
         "no MCP servers configured or discovered; write ~/.config/mcpctl/mcpctl.toml or pass --from FILE\n".to_owned()
     } else {

@@ -80,7 +80,8 @@ pub(crate) async fn dispatch(cli: Cli) -> Result<Code> {
     tokio::pin!(work);
     let result = tokio::select! {
         result = &mut work => result,
-        () = interrupted() => {
+        // Dropping the work future kills every child group.
+        () = crate::signal::interrupted() => {
             if ctx.keeps_partial.load(std::sync::atomic::Ordering::SeqCst) {
                 tokio::time::timeout(PARTIAL_GRACE, &mut work)
                     .await
@@ -272,9 +273,4 @@ pub(crate) fn probe_plan(
         .or(settings.health_check.deadline)
         .unwrap_or(crate::config::DEFAULT_DEADLINE);
     (opts, deadline)
-}
-
-/// Resolves on SIGINT or SIGTERM. Dropping the work future then kills every child group.
-pub(crate) async fn interrupted() {
-    crate::signal::interrupted().await;
 }

@@ -157,42 +157,7 @@ fn parse_time(s: &str) -> Result<DateTime<Utc>> {
 }
 
 fn view(f: &Figures, problems: Vec<String>) -> View {
-    let mut t = output::table::new(&[
-        "SERVER",
-        "UPTIME",
-        "UNKNOWN",
-        "FAILURES",
-        "INCIDENTS",
-        "MTTR",
-        "RECOVERIES",
-        "BREAKER",
-        "TOP ERROR",
-        "P50",
-        "P95",
-    ]);
-    let opt = |v: Option<f64>, unit: &str| v.map_or_else(|| "-".into(), |v| format!("{v}{unit}"));
-    for s in &f.servers {
-        let recoveries = s.recoveries_text("\n");
-        t.add_row(vec![
-            if s.removed {
-                format!("{} (removed)", s.name)
-            } else {
-                s.name.clone()
-            },
-            opt(s.uptime_pct, "%"),
-            format!("{}%", s.unknown_pct),
-            s.failures.to_string(),
-            s.incidents.to_string(),
-            report::markdown::duration(s.mttr_s),
-            recoveries,
-            s.breaker_openings.to_string(),
-            s.error_kinds
-                .first()
-                .map_or_else(|| "-".into(), |k| format!("{} x{}", k.kind, k.count)),
-            opt(s.latency_ms.p50, " ms"),
-            opt(s.latency_ms.p95, " ms"),
-        ]);
-    }
+    let t = report::table::servers(f);
     let mut footnotes: Vec<String> = f
         .backups
         .locations

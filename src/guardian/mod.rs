@@ -18,7 +18,7 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::exit::Status;
 use crate::notify::run::Run;
 use crate::output::Envelope;
@@ -75,6 +75,21 @@ fn containers(plan: &Plan) -> std::collections::BTreeMap<String, String> {
         .iter()
         .filter_map(|s| Some((s.container.clone()?, s.name.clone())))
         .collect()
+}
+
+/// Refuses what cannot be watched, before anything starts.
+pub fn check(opts: &Options) -> Result<()> {
+    if opts.every < Duration::from_secs(1) {
+        return Err(Error::Usage(
+            "--watch needs an interval of 1s or more".into(),
+        ));
+    }
+    if let Some(pid) = opts.while_pid.filter(|p| !pid::alive(*p)) {
+        return Err(Error::Usage(format!(
+            "--while-pid {pid}: no such process; start the watch after the process it guards"
+        )));
+    }
+    Ok(())
 }
 
 pub async fn watch(plan: &Plan, opts: &Options, first: Option<Run>) -> Result<End> {

@@ -115,6 +115,21 @@ pub async fn run(plan: &Plan, stop: &CancellationToken) -> Result<Pass> {
     })
 }
 
+/// One pass that SIGINT or SIGTERM cuts short: the probes still running end (their children
+/// killed), and what the others found stands.
+pub async fn run_or_stop(plan: &Plan) -> Result<Pass> {
+    let stop = CancellationToken::new();
+    let pass = run(plan, &stop);
+    tokio::pin!(pass);
+    tokio::select! {
+        pass = &mut pass => pass,
+        () = crate::signal::interrupted() => {
+            stop.cancel();
+            pass.await
+        }
+    }
+}
+
 /// The report of an interrupted pass: what was probed, status unknown.
 fn interrupted(plan: &Plan, mut reports: Vec<ServerReport>, busy: Vec<ServerReport>) -> Pass {
     reports.extend(busy);

@@ -2,6 +2,8 @@
 //! nothing at all when cron runs it and everything is fine.
 
 mod envelope;
+pub mod explain;
+pub mod health;
 pub mod recovery;
 pub mod table;
 

@@ -15,6 +15,7 @@ mod recommend;
 mod scan;
 pub mod secrets;
 mod servers;
+pub mod table;
 
 use std::path::Path;
 
