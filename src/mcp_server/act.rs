@@ -507,7 +507,8 @@ fn restore_now(
     at: Option<String>,
     state_dir: &std::path::Path,
 ) -> Result<(Status, String, RestoreBody), Refusal> {
-    let identities = crate::backup::keys::identities(cfg.identity.as_deref()).map_err(Refusal)?;
+    let identities = crate::backup::keys::identities(cfg.identity.as_deref())
+        .map_err(|e| Refusal(e.to_string()))?;
     let verifier = crate::backup::sign::Verifier::new(&crate::backup::sign::VerifySource {
         verify_keys: &cfg.verify_keys,
         signing_key: &cfg.signing_key,
