@@ -10,3 +10,26 @@ pub enum RestoreError {
     #[error(transparent)]
     Restore(#[from] crate::backup::error::RecoveryError),
 }
+
+/// Putting the previous image's container in place of the current one failed.
+#[derive(Debug, thiserror::Error)]
+pub(super) enum SwapError {
+    #[error("cannot move {name} aside: {source}")]
+    MoveAside {
+        name: String,
+        source: bollard::errors::Error,
+    },
+    /// `kept_as` names the old container when it could not get its name back.
+    #[error(
+        "the container from {previous} did not start ({source}); {}",
+        kept_as.as_deref().map_or_else(
+            || "the old one is back in place".to_owned(),
+            |aside| format!("the old one is kept as {aside}")
+        )
+    )]
+    NotStarted {
+        previous: String,
+        source: bollard::errors::Error,
+        kept_as: Option<String>,
+    },
+}
