@@ -7,6 +7,7 @@ use crate::hash::sha256_hex;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::error::{OpenError, SealError};
 use crate::config::FileFormat;
 
 pub const MANIFEST: &str = "manifest.json";
@@ -61,14 +62,12 @@ pub fn seal(
     files: &[Source],
     recipients: &[Box<dyn age::Recipient + Send>],
     out: &mut dyn Write,
-) -> Result<(), String> {
+) -> Result<(), SealError> {
     let encryptor = age::Encryptor::with_recipients(
         recipients.iter().map(|r| r.as_ref() as &dyn age::Recipient),
     )
-    .map_err(|e| format!("cannot encrypt: {e}"))?;
-    let writer = encryptor
-        .wrap_output(out)
-        .map_err(|e| format!("cannot encrypt: {e}"))?;
+    .map_err(SealError::Recipients)?;
+    let writer = encryptor.wrap_output(out).map_err(SealError::Encrypt)?;
     let mut tar = tar::Builder::new(writer);
     append(
         &mut tar,
@@ -86,11 +85,9 @@ pub fn seal(
             &f.bytes,
         )?;
     }
-    let writer = tar
-        .into_inner()
-        .map_err(|e| format!("cannot write the tar: {e}"))?;
+    let writer = tar.into_inner().map_err(SealError::Tar)?;
     // Without finish() the last chunk is never written and the file will not decrypt.
-    writer.finish().map_err(|e| format!("cannot write: {e}"))?;
+    writer.finish().map_err(SealError::Write)?;
     Ok(())
 }
 
@@ -100,14 +97,17 @@ fn append<W: Write>(
     mode: u32,
     mtime: i64,
     bytes: &[u8],
-) -> Result<(), String> {
+) -> Result<(), SealError> {
     let mut header = tar::Header::new_gnu();
     header.set_size(bytes.len() as u64);
     header.set_mode(mode & 0o7777);
     header.set_mtime(u64::try_from(mtime).unwrap_or(0));
     header.set_entry_type(tar::EntryType::Regular);
     tar.append_data(&mut header, name, bytes)
-        .map_err(|e| format!("cannot add {name} to the tar: {e}"))
+        .map_err(|source| SealError::Append {
+            name: name.to_owned(),
+            source,
+        })
 }
 
 /// A decrypted, fully verified backup.
@@ -126,34 +126,25 @@ pub fn open(
     ciphertext: impl Read,
     identities: &super::keys::Identities,
     keep: bool,
-) -> Result<Opened, String> {
+) -> Result<Opened, OpenError> {
     let decryptor =
         age::Decryptor::new_buffered(std::io::BufReader::with_capacity(1 << 16, ciphertext))
-            .map_err(|e| format!("not a valid age file: {e}"))?;
+            .map_err(OpenError::NotAge)?;
     let mut reader = decryptor
         .decrypt(identities.keys.iter().map(std::convert::AsRef::as_ref))
         .map_err(|e| match e {
-            age::DecryptError::NoMatchingKeys => format!(
-                "cannot decrypt with the identity {}: it is not one of the copy's recipients (is its public half in [backup] recipients?)",
-                identities.path.display()
-            ),
-            e => format!(
-                "cannot decrypt with the identity {}: {e}",
-                identities.path.display()
-            ),
+            age::DecryptError::NoMatchingKeys => OpenError::NotRecipient(identities.path.clone()),
+            source => OpenError::Decrypt {
+                identity: identities.path.clone(),
+                source,
+            },
         })?;
-    let damaged = |e: std::io::Error| {
-        if e.kind() == std::io::ErrorKind::InvalidData {
-            format!("decryption failed (damaged or truncated): {e}")
-        } else {
-            format!("the tar is damaged: {e}")
-        }
-    };
+    let damaged = OpenError::damaged;
     let mut archive = tar::Archive::new(&mut reader);
     let mut entries = archive.entries().map_err(damaged)?;
-    let mut first = entries.next().ok_or("the tar is empty")?.map_err(damaged)?;
+    let mut first = entries.next().ok_or(OpenError::Empty)?.map_err(damaged)?;
     if first.path_bytes().as_ref() != MANIFEST.as_bytes() {
-        return Err("the first member is not manifest.json".into());
+        return Err(OpenError::ManifestNotFirst);
     }
     let mut manifest_json = Vec::new();
     (&mut first)
@@ -161,15 +152,12 @@ pub fn open(
         .read_to_end(&mut manifest_json)
         .map_err(damaged)?;
     if manifest_json.len() as u64 > MAX_MANIFEST {
-        return Err("the manifest is implausibly large".into());
+        return Err(OpenError::ManifestTooLarge);
     }
-    let manifest: Manifest = serde_json::from_slice(&manifest_json)
-        .map_err(|e| format!("the manifest does not parse: {e}"))?;
+    let manifest: Manifest =
+        serde_json::from_slice(&manifest_json).map_err(OpenError::ManifestParse)?;
     if manifest.version != MANIFEST_VERSION {
-        return Err(format!(
-            "manifest version {} is not supported by this mcpctl",
-            manifest.version
-        ));
+        return Err(OpenError::ManifestVersion(manifest.version));
     }
     // Nothing is reserved from what the manifest claims: a lying size or count makes the copy
     // bad when the real stream disagrees, never an allocation failure.
@@ -177,32 +165,27 @@ pub fn open(
     for expected in &manifest.files {
         let mut entry = entries
             .next()
-            .ok_or_else(|| format!("{} is missing from the tar", expected.member))?
+            .ok_or_else(|| OpenError::MemberMissing(expected.member.clone()))?
             .map_err(damaged)?;
         if entry.path_bytes().as_ref() != expected.member.as_bytes() {
-            return Err(format!(
-                "tar member {} is not the manifest's {}",
-                String::from_utf8_lossy(&entry.path_bytes()),
-                expected.member
-            ));
+            return Err(OpenError::MemberName {
+                found: String::from_utf8_lossy(&entry.path_bytes()).into_owned(),
+                expected: expected.member.clone(),
+            });
         }
         if entry.size() != expected.size {
-            return Err(format!(
-                "{} is {} bytes in the tar, not the manifest's {}",
-                expected.path,
-                entry.size(),
-                expected.size
-            ));
+            return Err(OpenError::Size {
+                path: expected.path.clone(),
+                found: entry.size(),
+                expected: expected.size,
+            });
         }
         let mut sink = HashingWriter::new(Vec::new());
         sink.keep = keep;
         std::io::copy(&mut entry, &mut sink).map_err(damaged)?;
         let (bytes, size, sha256) = sink.finish();
         if size != expected.size || sha256 != expected.sha256 {
-            return Err(format!(
-                "{} does not match its manifest hash",
-                expected.path
-            ));
+            return Err(OpenError::Hash(expected.path.clone()));
         }
         if keep {
             files.push(bytes);

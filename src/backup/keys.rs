@@ -4,7 +4,9 @@
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
 
-pub fn recipients(keys: &[String]) -> Result<Vec<Box<dyn age::Recipient + Send>>, String> {
+use super::error::{BadRecipient, IdentityError};
+
+pub fn recipients(keys: &[String]) -> Result<Vec<Box<dyn age::Recipient + Send>>, BadRecipient> {
     keys.iter()
         .map(|k| {
             if let Ok(r) = k.parse::<age::x25519::Recipient>() {
@@ -12,7 +14,7 @@ pub fn recipients(keys: &[String]) -> Result<Vec<Box<dyn age::Recipient + Send>>
             } else {
                 k.parse::<age::ssh::Recipient>()
                     .map(|r| Box::new(r) as Box<dyn age::Recipient + Send>)
-                    .map_err(|_| format!("`{k}` is not an age or SSH public key"))
+                    .map_err(|_| BadRecipient(k.clone()))
             }
         })
         .collect()
@@ -24,7 +26,7 @@ pub struct Identities {
     pub path: std::path::PathBuf,
 }
 
-pub fn identities(path: Option<&Path>) -> Result<Identities, String> {
+pub fn identities(path: Option<&Path>) -> Result<Identities, IdentityError> {
     let keys = read_identities(path)?;
     Ok(Identities {
         keys,
@@ -32,27 +34,28 @@ pub fn identities(path: Option<&Path>) -> Result<Identities, String> {
     })
 }
 
-fn read_identities(path: Option<&Path>) -> Result<Vec<Box<dyn age::Identity>>, String> {
-    let path =
-        path.ok_or("no identity configured: set [backup] identity = \"~/.config/mcpctl/age.key\"")?;
-    let meta =
-        std::fs::metadata(path).map_err(|e| format!("identity file {}: {e}", path.display()))?;
+fn read_identities(path: Option<&Path>) -> Result<Vec<Box<dyn age::Identity>>, IdentityError> {
+    let path = path.ok_or(IdentityError::Unset)?;
+    let read = |source| IdentityError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let parse = |source| IdentityError::Parse {
+        path: path.to_path_buf(),
+        source,
+    };
+    let meta = std::fs::metadata(path).map_err(read)?;
     if !meta.is_file() {
-        return Err(format!(
-            "identity file {} is not a file; point [backup] identity at the key made by `age-keygen -o`",
-            path.display()
-        ));
+        return Err(IdentityError::NotFile(path.to_path_buf()));
     }
     let mode = meta.permissions().mode();
     if mode & 0o077 != 0 {
-        return Err(format!(
-            "identity file {} is readable by others (mode {:o}); refusing to use it. Run: chmod 600 {}",
-            path.display(),
-            mode & 0o777,
-            path.display()
-        ));
+        return Err(IdentityError::Exposed {
+            path: path.to_path_buf(),
+            mode: mode & 0o777,
+        });
     }
-    let text = std::fs::read(path).map_err(|e| format!("identity file {}: {e}", path.display()))?;
+    let text = std::fs::read(path).map_err(read)?;
     if text.starts_with(b"-----BEGIN OPENSSH PRIVATE KEY-----") {
         return match age::ssh::Identity::from_buffer(
             text.as_slice(),
@@ -61,23 +64,19 @@ fn read_identities(path: Option<&Path>) -> Result<Vec<Box<dyn age::Identity>>, S
             Ok(age::ssh::Identity::Unencrypted(key)) => {
                 Ok(vec![Box::new(age::ssh::Identity::Unencrypted(key))])
             }
-            Ok(_) => Err(format!(
-                "identity file {} is a passphrase-protected or unsupported SSH key; cron cannot type a passphrase",
-                path.display()
-            )),
-            Err(e) => Err(format!(
-                "identity file {} does not parse: {e}",
-                path.display()
-            )),
+            Ok(_) => Err(IdentityError::SshUnusable(path.to_path_buf())),
+            Err(e) => Err(parse(e)),
         };
     }
-    let file = age::IdentityFile::from_buffer(text.as_slice())
-        .map_err(|e| format!("identity file {} does not parse: {e}", path.display()))?;
+    let file = age::IdentityFile::from_buffer(text.as_slice()).map_err(parse)?;
     let ids = file
         .into_identities()
-        .map_err(|e| format!("identity file {}: {e}", path.display()))?;
+        .map_err(|source| IdentityError::Keys {
+            path: path.to_path_buf(),
+            source,
+        })?;
     if ids.is_empty() {
-        return Err(format!("identity file {} holds no keys", path.display()));
+        return Err(IdentityError::Empty(path.to_path_buf()));
     }
     Ok(ids
         .into_iter()

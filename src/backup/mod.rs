@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod check;
+pub mod error;
 pub mod keys;
 mod pipe;
 pub mod restore;
@@ -17,20 +18,24 @@ use std::path::{Path, PathBuf};
 
 use crate::hash::sha256_hex;
 use archive::{FileEntry, Source, member_name};
+use error::CollectError;
 
 use crate::config::BackupTarget;
 
 /// Reads every file of a target: plain paths, directories (recursively) and globs.
-pub fn collect(target: &BackupTarget) -> Result<Vec<Source>, String> {
+pub fn collect(target: &BackupTarget) -> Result<Vec<Source>, CollectError> {
     let mut paths = Vec::new();
     for pattern in &target.paths {
         if pattern.contains(['*', '?', '[']) {
             let matches: Vec<PathBuf> = glob::glob(pattern)
-                .map_err(|e| format!("bad glob `{pattern}`: {e}"))?
+                .map_err(|source| CollectError::Glob {
+                    pattern: pattern.clone(),
+                    source,
+                })?
                 .filter_map(Result::ok)
                 .collect();
             if matches.is_empty() {
-                return Err(format!("`{pattern}` matches no file"));
+                return Err(CollectError::NoMatch(pattern.clone()));
             }
             for m in matches {
                 walk(&m, &mut paths)?;
@@ -38,7 +43,7 @@ pub fn collect(target: &BackupTarget) -> Result<Vec<Source>, String> {
         } else {
             let p = PathBuf::from(pattern);
             if !p.exists() {
-                return Err(format!("{pattern} does not exist"));
+                return Err(CollectError::Missing(pattern.clone()));
             }
             walk(&p, &mut paths)?;
         }
@@ -52,7 +57,7 @@ pub fn collect(target: &BackupTarget) -> Result<Vec<Source>, String> {
 /// hashing are most of a backup's work. Each thread takes the next file, so a few large files
 /// beside many small ones still split evenly. The first error in path order wins, as it would
 /// one file at a time.
-fn read_all(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
+fn read_all(paths: &[PathBuf]) -> Result<Vec<Source>, CollectError> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
     let work = || {
@@ -69,7 +74,7 @@ fn read_all(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
             done.push((i, read));
         }
     };
-    let mut read: Vec<(usize, Result<Source, String>)> = std::thread::scope(|scope| {
+    let mut read: Vec<(usize, Result<Source, CollectError>)> = std::thread::scope(|scope| {
         let other = scope.spawn(work);
         let mut mine = work();
         mine.extend(other.join().expect("a reading thread panicked"));
@@ -79,16 +84,19 @@ fn read_all(paths: &[PathBuf]) -> Result<Vec<Source>, String> {
     read.into_iter().map(|(_, r)| r).collect()
 }
 
-fn read_source(p: &Path) -> Result<Source, String> {
+fn read_source(p: &Path) -> Result<Source, CollectError> {
     use std::io::Read;
-    let mut file =
-        std::fs::File::open(p).map_err(|e| format!("cannot read {}: {e}", p.display()))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| format!("cannot stat {}: {e}", p.display()))?;
+    let read = |source| CollectError::Read {
+        path: p.to_path_buf(),
+        source,
+    };
+    let mut file = std::fs::File::open(p).map_err(read)?;
+    let meta = file.metadata().map_err(|source| CollectError::Stat {
+        path: p.to_path_buf(),
+        source,
+    })?;
     let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-    file.read_to_end(&mut bytes)
-        .map_err(|e| format!("cannot read {}: {e}", p.display()))?;
+    file.read_to_end(&mut bytes).map_err(read)?;
     let path = std::path::absolute(p)
         .unwrap_or_else(|_| p.to_path_buf())
         .display()
@@ -106,15 +114,17 @@ fn read_source(p: &Path) -> Result<Source, String> {
     })
 }
 
-fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
+fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), CollectError> {
     if !path.is_dir() {
         out.push(path.to_path_buf());
         return Ok(());
     }
-    let entries =
-        std::fs::read_dir(path).map_err(|e| format!("cannot list {}: {e}", path.display()))?;
+    let entries = std::fs::read_dir(path).map_err(|source| CollectError::List {
+        path: path.to_path_buf(),
+        source,
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|e| e.to_string())?;
+        let entry = entry.map_err(CollectError::Entry)?;
         // A temp file of a write that was killed half-way is never content.
         if is_temp(&entry.file_name()) {
             continue;

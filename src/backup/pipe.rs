@@ -5,6 +5,8 @@ use std::fs::File;
 use std::io::{self, Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
 
+use super::error::SealError;
+
 const BLOCK: usize = 256 * 1024;
 const DEPTH: usize = 4;
 
@@ -109,8 +111,8 @@ impl Read for ChannelReader {
 /// Lets `produce` write into `file` through a second thread that hashes and writes each block.
 pub(super) fn write_hashed(
     file: &mut File,
-    produce: impl FnOnce(&mut dyn Write) -> Result<(), String>,
-) -> Result<Digested, String> {
+    produce: impl FnOnce(&mut dyn Write) -> Result<(), SealError>,
+) -> Result<Digested, SealError> {
     let (tx, rx) = sync_channel::<Vec<u8>>(DEPTH);
     // Written blocks come back to be filled again: a fresh block per send costs page faults.
     let (give_back, reuse) = sync_channel::<Vec<u8>>(DEPTH + 2);
@@ -135,16 +137,13 @@ pub(super) fn write_hashed(
             reuse,
             block: Vec::with_capacity(BLOCK),
         };
-        let produced = produce(&mut writer).and_then(|()| {
-            writer
-                .send_block()
-                .map_err(|e| format!("cannot write: {e}"))
-        });
+        let produced =
+            produce(&mut writer).and_then(|()| writer.send_block().map_err(SealError::Write));
         drop(writer);
         let written = consumer
             .join()
             .unwrap_or_else(|_| Err(io::Error::other("the writing thread panicked")))
-            .map_err(|e| format!("cannot write: {e}"));
+            .map_err(SealError::Write);
         // A write error is the cause; the producer only saw the channel close.
         let digest = written?;
         produced.map(|()| digest)
@@ -205,7 +204,7 @@ mod tests {
             .collect();
         let mut tmp = tempfile::tempfile().unwrap();
         let written =
-            write_hashed(&mut tmp, |w| w.write_all(&data).map_err(|e| e.to_string())).unwrap();
+            write_hashed(&mut tmp, |w| w.write_all(&data).map_err(SealError::Write)).unwrap();
         assert_eq!(written.size, data.len() as u64);
         let file = tmp.try_clone().unwrap();
         tmp.rewind().unwrap();

@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::error::{ApplyError, NothingStored, RecoveryError};
 use super::verify::{self, CopyState, Trust, Trusted};
 use super::{sign::Verifier, store};
 use crate::config::{BackupSettings, BackupTarget, FileFormat};
@@ -142,7 +143,7 @@ pub fn restore(
     };
     let groups = match candidates(cfg, &target.name, opts.at.as_deref())? {
         Ok(c) => c,
-        Err(e) => return Ok((Status::Critical, e, body)),
+        Err(e) => return Ok((Status::Critical, e.to_string(), body)),
     };
     let host = crate::output::hostname();
     let last = super::run::last_backup(state_dir, &target.name);
@@ -157,7 +158,7 @@ pub fn restore(
         let (status, summary) = list(&groups, target, &trust, keys, &mut body);
         return Ok((status, summary, body));
     }
-    if opts.if_invalid && opts.to.is_none() && current_is_valid(target).is_ok() {
+    if opts.if_invalid && opts.to.is_none() && current_is_valid(target) {
         let summary = format!(
             "{}: the current files are valid; nothing restored",
             target.name
@@ -235,19 +236,18 @@ pub fn for_recovery(
     target: &str,
     only_if_invalid: bool,
     state_dir: &Path,
-) -> Result<Option<String>, String> {
-    let cfg = cfg.ok_or("the config has no [backup] section")?;
+) -> Result<Option<String>, RecoveryError> {
+    let cfg = cfg.ok_or(RecoveryError::NoBackup)?;
     let target = cfg
         .targets
         .iter()
         .find(|t| t.name == target)
-        .ok_or_else(|| format!("no backup target named `{target}`"))?;
+        .ok_or_else(|| RecoveryError::NoTarget(target.to_owned()))?;
     let identities = super::keys::identities(cfg.identity.as_deref())?;
     let verifier = Verifier::new(&super::sign::VerifySource {
         verify_keys: &cfg.verify_keys,
         signing_key: &cfg.signing_key,
-    })
-    .map_err(|e| e.to_string())?;
+    })?;
     let opts = Options {
         mode: Mode::Write,
         at: None,
@@ -259,9 +259,9 @@ pub fn for_recovery(
         identities: &identities,
         verifier: &verifier,
     };
-    let (status, summary, body) = restore(cfg, target, &opts, &keys, state_dir).map_err(|e| e.0)?;
+    let (status, summary, body) = restore(cfg, target, &opts, &keys, state_dir)?;
     if status == Status::Critical {
-        return Err(summary);
+        return Err(RecoveryError::Failed(summary));
     }
     Ok(body
         .files
@@ -389,7 +389,7 @@ fn candidates(
     cfg: &BackupSettings,
     target: &str,
     at: Option<&str>,
-) -> Result<Result<Vec<Vec<store::Copy>>, String>, UsageError> {
+) -> Result<Result<Vec<Vec<store::Copy>>, NothingStored>, UsageError> {
     let mut by_id: BTreeMap<(DateTime<Utc>, String), Vec<store::Copy>> = BTreeMap::new();
     for location in &cfg.locations {
         let Ok(copies) = store::list(&location.path, target) else {
@@ -408,10 +408,10 @@ fn candidates(
         Some(a) => select_at(all, target, a)?,
     };
     if chosen.is_empty() {
-        let which = at.map_or_else(String::new, |a| format!(" matching --at {a}"));
-        return Ok(Err(format!(
-            "no backup of {target}{which} in any location; nothing written. `mcpctl restore {target} --list` shows what there is"
-        )));
+        return Ok(Err(NothingStored {
+            target: target.to_owned(),
+            at: at.map(str::to_owned),
+        }));
     }
     Ok(Ok(chosen))
 }
@@ -478,12 +478,13 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
         .map(|t| t.and_utc())
 }
 
-fn current_is_valid(target: &BackupTarget) -> Result<(), String> {
-    for f in super::collect(target)? {
-        crate::validate::check(target.format, Path::new(&f.entry.path), &f.bytes)
-            .map_err(|e| e.to_string())?;
-    }
-    Ok(())
+/// Files that cannot be read count as invalid: restoring is what `--if-invalid` asks for then.
+fn current_is_valid(target: &BackupTarget) -> bool {
+    super::collect(target).is_ok_and(|files| {
+        files.iter().all(|f| {
+            crate::validate::check(target.format, Path::new(&f.entry.path), &f.bytes).is_ok()
+        })
+    })
 }
 
 /// One file to write.
@@ -499,7 +500,7 @@ fn apply(
     opts: &Options,
     state_dir: &Path,
     files: &mut Vec<FileAction>,
-) -> Result<usize, String> {
+) -> Result<usize, ApplyError> {
     let opened = &trusted.opened;
     let dry_run = opts.mode == Mode::DryRun;
     let batch = previous_dir(state_dir, &target.name);
@@ -552,7 +553,7 @@ fn apply(
         return Ok(writes.len());
     }
     if crate::signal::requested() {
-        return Err("interrupted before anything was written".into());
+        return Err(ApplyError::InterruptedBeforeAny);
     }
     // Previous versions first, in their own batch and outside the target: a crash between the
     // batches leaves the originals in place and their copies in the state dir.
@@ -565,13 +566,13 @@ fn apply(
         }
     }
     if crate::signal::requested() {
-        return Err("interrupted before the new files were written".into());
+        return Err(ApplyError::InterruptedBeforeNew);
     }
     let new: Vec<(&Path, &[u8], u32)> = writes
         .iter()
         .map(|w| (w.dest.as_path(), w.content, w.mode))
         .collect();
-    crate::state::write_atomic_many(&new).map_err(|e| e.to_string())?;
+    crate::state::write_atomic_many(&new).map_err(|e| ApplyError::Write(Box::new(e)))?;
     Ok(writes.len())
 }
 
@@ -587,20 +588,20 @@ fn file_mode(target: &BackupTarget, format: FileFormat, recorded: u32) -> u32 {
 
 /// The current content, `None` when there is no file. A symlink or special file is refused:
 /// restore would replace the link, and reading a FIFO would hang.
-fn read_current(dest: &Path) -> Result<Option<Vec<u8>>, String> {
+fn read_current(dest: &Path) -> Result<Option<Vec<u8>>, ApplyError> {
     match crate::state::read_regular(dest, MAX_CURRENT) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!(
-            "{} {e}; restore does not replace it (move it away, or restore with --to DIR)",
-            dest.display()
-        )),
+        Err(source) => Err(ApplyError::Current {
+            path: dest.to_path_buf(),
+            source,
+        }),
     }
 }
 
 /// Refuses a destination with a symlinked directory between the target's base and the file:
 /// writing there would land wherever the link points.
-fn refuse_symlinks(base: &Path, dest: &Path) -> Result<(), String> {
+fn refuse_symlinks(base: &Path, dest: &Path) -> Result<(), ApplyError> {
     let Ok(rel) = dest.strip_prefix(base) else {
         return Ok(());
     };
@@ -609,15 +610,8 @@ fn refuse_symlinks(base: &Path, dest: &Path) -> Result<(), String> {
     for part in parts.iter().take(parts.len().saturating_sub(1)) {
         at.push(part);
         match std::fs::symlink_metadata(&at) {
-            Ok(m) if m.file_type().is_symlink() => {
-                return Err(format!(
-                    "{} is a symlink; restore never writes through a symlinked directory (replace it with a real directory, or restore with --to DIR)",
-                    at.display()
-                ));
-            }
-            Ok(m) if !m.is_dir() => {
-                return Err(format!("{} is not a directory", at.display()));
-            }
+            Ok(m) if m.file_type().is_symlink() => return Err(ApplyError::Symlink(at)),
+            Ok(m) if !m.is_dir() => return Err(ApplyError::NotDir(at)),
             // Missing from here on: created as real directories.
             Err(_) => return Ok(()),
             Ok(_) => {}
@@ -626,13 +620,16 @@ fn refuse_symlinks(base: &Path, dest: &Path) -> Result<(), String> {
     Ok(())
 }
 
-fn create_dirs(dir: &Path, mode: u32) -> Result<(), String> {
+fn create_dirs(dir: &Path, mode: u32) -> Result<(), ApplyError> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)
         .mode(mode)
         .create(dir)
-        .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))
+        .map_err(|source| ApplyError::CreateDir {
+            path: dir.to_path_buf(),
+            source,
+        })
 }
 
 /// `<state>/restore/<target>/<UTC time>-<nonce>/`: one directory per restore that replaced files.
@@ -650,7 +647,7 @@ fn keep_previous(
     previous: &[(PathBuf, Vec<u8>)],
     state_dir: &Path,
     target: &str,
-) -> Result<(), String> {
+) -> Result<(), ApplyError> {
     if previous.is_empty() {
         return Ok(());
     }
@@ -663,8 +660,7 @@ fn keep_previous(
         .iter()
         .map(|(p, b)| (p.as_path(), b.as_slice(), 0o600))
         .collect();
-    crate::state::write_atomic_many(&batch)
-        .map_err(|e| format!("cannot keep the current files aside: {e}"))?;
+    crate::state::write_atomic_many(&batch).map_err(|e| ApplyError::KeepAside(Box::new(e)))?;
     let root = state_dir.join("restore").join(target);
     if let Ok(entries) = std::fs::read_dir(&root) {
         let mut batches: Vec<PathBuf> = entries
@@ -798,7 +794,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         std::fs::create_dir(dir.path().join("real")).unwrap();
         std::os::unix::fs::symlink("/etc", dir.path().join("real/sub")).unwrap();
-        let err = refuse_symlinks(dir.path(), &dir.path().join("real/sub/passwd")).unwrap_err();
+        let err = refuse_symlinks(dir.path(), &dir.path().join("real/sub/passwd"))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("symlink"), "{err}");
         assert!(refuse_symlinks(dir.path(), &dir.path().join("real/new/file")).is_ok());
     }

@@ -6,6 +6,7 @@ use std::path::Path;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 
+use super::error::{SealError, WriteError};
 use super::sign::Signer;
 use super::{archive, retention, store};
 use crate::config::{BackupSettings, BackupTarget, Retention};
@@ -95,7 +96,7 @@ pub fn back_up(
     let files = match super::collect(target) {
         Ok(f) => f,
         Err(e) => {
-            report.error = Some(e);
+            report.error = Some(e.to_string());
             return report;
         }
     };
@@ -191,7 +192,7 @@ fn write_everywhere(
     cfg: &BackupSettings,
     target: &str,
     sealed: &Sealed<'_>,
-    seal: &dyn Fn(&mut dyn std::io::Write) -> Result<(), String>,
+    seal: &dyn Fn(&mut dyn std::io::Write) -> Result<(), SealError>,
 ) -> Vec<LocationReport> {
     let mut out = Vec::new();
     let mut first: Option<store::Written> = None;
@@ -213,7 +214,7 @@ fn write_everywhere(
         out.push(LocationReport {
             path: location.path.clone(),
             ok: written.is_ok(),
-            error: written.as_ref().err().cloned(),
+            error: written.as_ref().err().map(ToString::to_string),
             pruned: Vec::new(),
         });
         if let Ok(written) = written {
@@ -234,20 +235,20 @@ fn write_everywhere(
 }
 
 /// Creates a location directory (0700) when it is missing.
-fn ensure_location(path: &Path) -> Result<(), String> {
+fn ensure_location(path: &Path) -> Result<(), WriteError> {
     match std::fs::metadata(path) {
         Ok(m) if m.is_dir() => Ok(()),
-        Ok(_) => Err(format!(
-            "the location {} is not a directory; fix [backup] locations",
-            path.display()
-        )),
+        Ok(_) => Err(WriteError::NotDir(path.to_path_buf())),
         Err(_) => {
             use std::os::unix::fs::DirBuilderExt;
             std::fs::DirBuilder::new()
                 .recursive(true)
                 .mode(0o700)
                 .create(path)
-                .map_err(|e| format!("cannot create the location {}: {e}", path.display()))
+                .map_err(|source| WriteError::CreateLocation {
+                    path: path.to_path_buf(),
+                    source,
+                })
         }
     }
 }

@@ -7,6 +7,7 @@ use std::io::Write;
 use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
 use std::path::Path;
 
+use super::error::SignatureError;
 use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 
 /// The sshsig namespace: a signature made for backups can never pass for one made for git or
@@ -178,9 +179,8 @@ impl Verifier {
     }
 
     /// Checks a PEM signature over `message` against every accepted key.
-    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), String> {
-        let sig = SshSig::from_pem(signature)
-            .map_err(|_| "the signature file is not an SSH signature".to_owned())?;
+    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
+        let sig = SshSig::from_pem(signature).map_err(SignatureError::NotSsh)?;
         if self
             .keys
             .iter()
@@ -188,7 +188,7 @@ impl Verifier {
         {
             Ok(())
         } else {
-            Err("the signature does not verify with any key in [backup] verify_keys".to_owned())
+            Err(SignatureError::NoKey)
         }
     }
 }

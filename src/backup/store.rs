@@ -10,6 +10,8 @@ use std::time::{Duration, SystemTime};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::error::{CopyError, OpenError, SealError, WriteError};
+
 const TIME_FORMAT: &str = "%Y%m%dT%H%M%SZ";
 const SUFFIX: &str = ".tar.age";
 const SIDECAR: &str = ".sha256";
@@ -107,27 +109,29 @@ pub fn list(location: &Path, target: &str) -> std::io::Result<Vec<Copy>> {
 }
 
 /// The sidecar's exact bytes (what the signature covers) and what they say.
-pub fn sidecar(copy: &Copy) -> Result<(Vec<u8>, Sidecar), String> {
+pub fn sidecar(copy: &Copy) -> Result<(Vec<u8>, Sidecar), CopyError> {
     let path = copy.sidecar_path();
     let bytes = crate::state::read_regular(&path, super::sign::MAX_SIGNATURE).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            "no sidecar: an interrupted write, or not a copy mcpctl made".to_owned()
+            CopyError::NoSidecar
         } else {
-            format!("sidecar {}: {e}", path.display())
+            CopyError::Sidecar {
+                path: path.clone(),
+                source: e,
+            }
         }
     })?;
-    let sidecar: Sidecar =
-        serde_json::from_slice(&bytes).map_err(|_| "the sidecar does not parse".to_owned())?;
+    let sidecar: Sidecar = serde_json::from_slice(&bytes).map_err(CopyError::SidecarParse)?;
     Ok((bytes, sidecar))
 }
 
 /// The detached signature, `None` for a copy made before backups were signed.
-pub fn signature(copy: &Copy) -> Result<Option<Vec<u8>>, String> {
+pub fn signature(copy: &Copy) -> Result<Option<Vec<u8>>, CopyError> {
     let path = copy.signature_path();
     match crate::state::read_regular(&path, super::sign::MAX_SIGNATURE) {
         Ok(bytes) => Ok(Some(bytes)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!("signature {}: {e}", path.display())),
+        Err(source) => Err(CopyError::Signature { path, source }),
     }
 }
 
@@ -144,26 +148,33 @@ pub fn looks_complete(copy: &Copy) -> bool {
 pub fn read_and<T>(
     copy: &Copy,
     sidecar: &Sidecar,
-    then: impl FnOnce(&mut dyn Read) -> Result<T, String>,
-) -> Result<T, String> {
+    then: impl FnOnce(&mut dyn Read) -> Result<T, OpenError>,
+) -> Result<T, CopyError> {
     let path = copy.path();
-    let file = File::open(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let read = |source| CopyError::Read {
+        path: path.clone(),
+        source,
+    };
+    let file = File::open(&path).map_err(read)?;
     let size = file
         .metadata()
-        .map_err(|e| format!("cannot stat {}: {e}", path.display()))?
+        .map_err(|source| CopyError::Stat {
+            path: path.clone(),
+            source,
+        })?
         .len();
     if size != sidecar.size {
-        return Err(format!(
-            "size {size} does not match the sidecar's {} (truncated?)",
-            sidecar.size
-        ));
+        return Err(CopyError::Size {
+            size,
+            expected: sidecar.size,
+        });
     }
     let (result, digest) = super::pipe::read_hashed(file, then);
-    let digest = digest.map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    let digest = digest.map_err(read)?;
     if digest.size != sidecar.size || digest.sha256 != sidecar.sha256 {
-        return Err("SHA-256 does not match the sidecar (damaged)".into());
+        return Err(CopyError::Hash);
     }
-    result
+    result.map_err(CopyError::Open)
 }
 
 /// What was written: the sidecar and signature, which every location gets byte for byte.
@@ -184,11 +195,14 @@ pub fn create(
     host: &str,
     manifest_sha256: &str,
     signer: &super::sign::Signer,
-    fill: impl FnOnce(&mut dyn Write) -> Result<(), String>,
-) -> Result<Written, String> {
+    fill: impl FnOnce(&mut dyn Write) -> Result<(), SealError>,
+) -> Result<Written, WriteError> {
     let mut tmp = temp_file(location, host)?;
-    let digest = super::pipe::write_hashed(tmp.as_file_mut(), fill)
-        .map_err(|e| format!("{e} in {}", location.display()))?;
+    let digest =
+        super::pipe::write_hashed(tmp.as_file_mut(), fill).map_err(|source| WriteError::Seal {
+            location: location.to_path_buf(),
+            source: Box::new(source),
+        })?;
     let sidecar = Sidecar {
         file: name.to_owned(),
         size: digest.size,
@@ -196,7 +210,7 @@ pub fn create(
         manifest_sha256: Some(manifest_sha256.to_owned()),
     };
     let sidecar = serde_json::to_vec_pretty(&sidecar).expect("sidecars serialize");
-    let signature = signer.sign(&sidecar).map_err(|e| e.to_string())?;
+    let signature = signer.sign(&sidecar)?;
     let written = Written {
         path: location.join(name),
         size: digest.size,
@@ -213,18 +227,22 @@ pub fn duplicate(
     location: &Path,
     name: &str,
     host: &str,
-) -> Result<Written, String> {
+) -> Result<Written, WriteError> {
     let mut tmp = temp_file(location, host)?;
-    let mut src =
-        File::open(&from.path).map_err(|e| format!("cannot read {}: {e}", from.path.display()))?;
-    let copied = std::io::copy(&mut src, tmp.as_file_mut())
-        .map_err(|e| format!("cannot write in {}: {e}", location.display()))?;
+    let mut src = File::open(&from.path).map_err(|source| WriteError::Read {
+        path: from.path.clone(),
+        source,
+    })?;
+    let copied = std::io::copy(&mut src, tmp.as_file_mut()).map_err(|source| WriteError::Copy {
+        location: location.to_path_buf(),
+        source,
+    })?;
     if copied != from.size {
-        return Err(format!(
-            "copied {copied} bytes of {} into {}",
-            from.size,
-            location.display()
-        ));
+        return Err(WriteError::Short {
+            copied,
+            size: from.size,
+            location: location.to_path_buf(),
+        });
     }
     let written = Written {
         path: location.join(name),
@@ -234,13 +252,16 @@ pub fn duplicate(
     Ok(written)
 }
 
-fn temp_file(location: &Path, host: &str) -> Result<tempfile::NamedTempFile, String> {
+fn temp_file(location: &Path, host: &str) -> Result<tempfile::NamedTempFile, WriteError> {
     use std::os::unix::fs::PermissionsExt;
     tempfile::Builder::new()
         .prefix(&temp_prefix(host))
         .permissions(std::fs::Permissions::from_mode(0o600))
         .tempfile_in(location)
-        .map_err(|e| format!("cannot create a temp file in {}: {e}", location.display()))
+        .map_err(|source| WriteError::Temp {
+            location: location.to_path_buf(),
+            source,
+        })
 }
 
 fn persist(
@@ -248,17 +269,21 @@ fn persist(
     location: &Path,
     name: &str,
     written: &Written,
-) -> Result<(), String> {
-    let fail =
-        |what: &str, e: &dyn std::fmt::Display| format!("{what} in {}: {e}", location.display());
+) -> Result<(), WriteError> {
     if crate::signal::requested() {
-        return Err("interrupted".into());
+        return Err(WriteError::Interrupted);
     }
     tmp.as_file()
         .sync_all()
-        .map_err(|e| fail("cannot fsync", &e))?;
+        .map_err(|source| WriteError::Fsync {
+            location: location.to_path_buf(),
+            source,
+        })?;
     tmp.persist_noclobber(&written.path)
-        .map_err(|e| fail("cannot rename into place", &e.error))?;
+        .map_err(|e| WriteError::Rename {
+            location: location.to_path_buf(),
+            source: e.error,
+        })?;
     crate::state::write_atomic_many(&[
         (
             &location.join(format!("{name}{SIGNATURE}")),
@@ -271,7 +296,7 @@ fn persist(
             0o600,
         ),
     ])
-    .map_err(|e| e.to_string())
+    .map_err(|e| WriteError::Sidecar(Box::new(e)))
 }
 
 /// Deletes a copy, its sidecar and its signature (retention).

@@ -91,19 +91,19 @@ pub fn open(
 ) -> Result<Trusted, Refused> {
     let damaged = |r: String| Refused::new(CopyState::Damaged, r);
     let forged = |r: String| Refused::new(CopyState::Forged, r);
-    let (sidecar_bytes, sidecar) = store::sidecar(copy).map_err(damaged)?;
+    let (sidecar_bytes, sidecar) = store::sidecar(copy).map_err(|e| damaged(e.to_string()))?;
     if sidecar.file != copy.name {
         return Err(forged(format!(
             "the sidecar belongs to {}: the copy was renamed",
             sidecar.file
         )));
     }
-    let signed = match store::signature(copy).map_err(damaged)? {
+    let signed = match store::signature(copy).map_err(|e| damaged(e.to_string()))? {
         Some(sig) => {
             trust
                 .verifier
                 .verify(&sidecar_bytes, &sig)
-                .map_err(forged)?;
+                .map_err(|e| forged(e.to_string()))?;
             true
         }
         None if trust.allow_unsigned => false,
@@ -123,7 +123,7 @@ pub fn open(
     let opened = store::read_and(copy, &sidecar, |bytes| {
         archive::open(bytes, identities, keep)
     })
-    .map_err(damaged)?;
+    .map_err(|e| damaged(e.to_string()))?;
     let manifest = &opened.manifest;
     match &sidecar.manifest_sha256 {
         Some(h) if *h != opened.manifest_sha256 => {

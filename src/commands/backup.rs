@@ -33,7 +33,7 @@ pub(crate) async fn run(args: BackupArgs, ctx: &Ctx) -> Result<Code> {
         ctx.global.wait_lock,
     )
     .await?;
-    let recipients = keys::recipients(&cfg.recipients).map_err(Error::Usage)?;
+    let recipients = keys::recipients(&cfg.recipients).map_err(|e| Error::Usage(e.to_string()))?;
     // Refused before anything is written: a key others can read signs nothing.
     let signer = Signer::load_or_create(&cfg.signing_key).map_err(|e| Error::Key(e.to_string()))?;
     let sealing = run::Sealing {
@@ -100,7 +100,8 @@ async fn check(
     state_dir: &std::path::Path,
     ctx: &Ctx,
 ) -> Result<Code> {
-    let identities = keys::identities(cfg.identity.as_deref()).map_err(Error::Key)?;
+    let identities =
+        keys::identities(cfg.identity.as_deref()).map_err(|e| Error::Key(e.to_string()))?;
     let verifier = Verifier::new(&VerifySource {
         verify_keys: &cfg.verify_keys,
         signing_key: &cfg.signing_key,

@@ -56,7 +56,8 @@ pub(crate) async fn run(args: RestoreArgs, ctx: &Ctx) -> Result<Code> {
         ),
         Mode::List | Mode::DryRun => None,
     };
-    let identities = keys::identities(cfg.identity.as_deref()).map_err(Error::Key)?;
+    let identities =
+        keys::identities(cfg.identity.as_deref()).map_err(|e| Error::Key(e.to_string()))?;
     let verifier = Verifier::new(&VerifySource {
         verify_keys: &cfg.verify_keys,
         signing_key: &cfg.signing_key,

@@ -12,6 +12,9 @@ use crate::config::{Defaults, Fallback, ServerConfig, Settings};
 use crate::health::{self, ServerStatus};
 use crate::redact::Redactor;
 
+mod error;
+pub use error::FallbackError;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
 pub enum Mode {
@@ -343,32 +346,46 @@ pub fn render(state: &State) -> String {
 
 /// Asks the service's own API, e.g. Jira's `/rest/api/2/myself`: any 2xx means the pipeline
 /// can go direct. Header values are expanded from the environment and never shown.
-pub async fn check_fallback(fallback: &Fallback, redactor: &mut Redactor) -> Result<u16, String> {
+pub async fn check_fallback(
+    fallback: &Fallback,
+    redactor: &mut Redactor,
+) -> Result<u16, FallbackError> {
     let lookup = |name: &str| std::env::var(name).ok();
     let mut headers = reqwest::header::HeaderMap::new();
     for (k, v) in &fallback.headers {
         let (value, missing) = crate::config::expand(v, &lookup);
         if let Some(var) = missing.first() {
-            return Err(format!("header {k} needs ${var}, which is not set"));
+            return Err(FallbackError::HeaderUnset {
+                header: k.clone(),
+                var: var.clone(),
+            });
         }
         redactor.add(&value);
-        let name = reqwest::header::HeaderName::from_bytes(k.as_bytes())
-            .map_err(|_| format!("`{k}` is not a valid header name"))?;
-        let mut value = reqwest::header::HeaderValue::from_str(&value)
-            .map_err(|_| format!("the value of header {k} is not valid in HTTP"))?;
+        let name = reqwest::header::HeaderName::from_bytes(k.as_bytes()).map_err(|source| {
+            FallbackError::HeaderName {
+                header: k.clone(),
+                source,
+            }
+        })?;
+        let mut value = reqwest::header::HeaderValue::from_str(&value).map_err(|source| {
+            FallbackError::HeaderValue {
+                header: k.clone(),
+                source,
+            }
+        })?;
         value.set_sensitive(true);
         headers.insert(name, value);
     }
     let (url, missing) = crate::config::expand(&fallback.check_url, &lookup);
     if let Some(var) = missing.first() {
-        return Err(format!("check_url needs ${var}, which is not set"));
+        return Err(FallbackError::UrlUnset(var.clone()));
     }
     let client = reqwest::Client::builder()
         .timeout(fallback.timeout)
         .connect_timeout(fallback.timeout)
         .redirect(crate::net::same_origin_redirects())
         .build()
-        .map_err(|e| format!("cannot build an HTTP client: {e}"))?;
+        .map_err(FallbackError::Client)?;
     let response = client
         .get(&url)
         .headers(headers)
@@ -376,22 +393,16 @@ pub async fn check_fallback(fallback: &Fallback, redactor: &mut Redactor) -> Res
         .await
         .map_err(|e| {
             if e.is_timeout() {
-                format!(
-                    "no answer within {}",
-                    humantime::format_duration(fallback.timeout)
-                )
+                FallbackError::Timeout(fallback.timeout)
             } else {
-                format!(
-                    "cannot reach the API: {}",
-                    redactor.redact(&crate::net::error_chain(&e))
-                )
+                FallbackError::Unreachable(redactor.redact(&crate::net::error_chain(&e)))
             }
         })?;
     let status = response.status();
     if status.is_success() {
         Ok(status.as_u16())
     } else {
-        Err(format!("the API answered HTTP {}", status.as_u16()))
+        Err(FallbackError::Status(status.as_u16()))
     }
 }
 

@@ -18,7 +18,8 @@ use crate::redact::Redactor;
 
 /// Restores a backup target: `(target, only_if_invalid)` → `Ok(Some(detail))` when files were
 /// written, `Ok(None)` when nothing needed restoring.
-pub type RestoreFn<'a> = &'a (dyn Fn(&str, bool) -> Result<Option<String>, String> + Sync);
+pub type RestoreFn<'a> =
+    &'a (dyn Fn(&str, bool) -> Result<Option<String>, super::RestoreError> + Sync);
 
 /// What recovery did for one server, for the report.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]

@@ -4,12 +4,14 @@
 
 mod actions;
 pub mod audit;
+mod error;
 pub mod guard;
 mod held;
 mod ladder;
 mod rollback;
 pub mod verdict;
 
+pub use error::RestoreError;
 pub use ladder::{Context, Held, Recovery, RestoreFn, recover};
 
 use std::path::Path;
@@ -34,11 +36,16 @@ pub async fn recover_all(
 pub fn restorer<'a>(
     backup: Option<&'a BackupSettings>,
     state_dir: &'a Path,
-) -> impl Fn(&str, bool) -> Result<Option<String>, String> + Sync + 'a {
+) -> impl Fn(&str, bool) -> Result<Option<String>, RestoreError> + Sync + 'a {
     move |target, only_if_invalid| {
         // A backup or restore of the target in another run goes first; the ladder moves on.
         let _lock = crate::state::try_acquire(state_dir, crate::state::Resource::Target(target))
-            .map_err(|e| e.to_string())?;
-        crate::backup::restore::for_recovery(backup, target, only_if_invalid, state_dir)
+            .map_err(|e| RestoreError::Locked(Box::new(e)))?;
+        Ok(crate::backup::restore::for_recovery(
+            backup,
+            target,
+            only_if_invalid,
+            state_dir,
+        )?)
     }
 }

@@ -12,6 +12,7 @@ use bollard::query_parameters::{
 };
 
 use super::actions::Done;
+use super::error::SwapError;
 
 /// The image id the container runs now.
 pub(super) async fn current_image(name: &str, timeout: Duration) -> Option<String> {
@@ -76,7 +77,7 @@ async fn recreate(docker: &Docker, name: &str, previous: &str, stop_timeout: Dur
         previous,
     );
     if let Err(e) = swap(docker, name, previous, body, stop_timeout).await {
-        return Done::Failed(e);
+        return Done::Failed(e.to_string());
     }
     // The audit names the tag as well as the id, so a person knows which release is running.
     let tag = target
@@ -99,7 +100,7 @@ async fn swap(
     previous: &str,
     body: ContainerCreateBody,
     stop_timeout: Duration,
-) -> Result<(), String> {
+) -> Result<(), SwapError> {
     let aside = format!("{name}-mcpctl-replaced");
     let stop = StopContainerOptions {
         signal: None,
@@ -115,7 +116,10 @@ async fn swap(
             },
         )
         .await
-        .map_err(|e| format!("cannot move {name} aside: {e}"))?;
+        .map_err(|source| SwapError::MoveAside {
+            name: name.to_owned(),
+            source,
+        })?;
     let options = CreateContainerOptions {
         name: Some(name.to_owned()),
         platform: String::new(),
@@ -140,14 +144,11 @@ async fn swap(
             )
             .await;
         let _ = docker.start_container(name, None).await;
-        return Err(format!(
-            "the container from {previous} did not start ({e}); {}",
-            if back.is_ok() {
-                "the old one is back in place".to_owned()
-            } else {
-                format!("the old one is kept as {aside}")
-            }
-        ));
+        return Err(SwapError::NotStarted {
+            previous: previous.to_owned(),
+            source: e,
+            kept_as: back.is_err().then_some(aside),
+        });
     }
     // Volumes stay (`v: false`): they are the container's data, not the image's.
     if let Err(e) = docker.remove_container(&aside, Some(remove)).await {

@@ -106,7 +106,7 @@ fn offer<T: Serialize>(
         Some(
             s.tokens
                 .mint(action, &planned.target, &planned.digest)
-                .map_err(Refusal)?,
+                .map_err(|e| Refusal(e.to_string()))?,
         )
     };
     let outcome = if token.is_some() {
@@ -178,7 +178,7 @@ async fn confirm<T>(
         ));
     }
     if let Err(why) = elicit(ctx, action, &planned.target, &planned.summary).await {
-        return Err(refuse("declined", why));
+        return Err(refuse("declined", why.to_string()));
     }
     step.record(s, "confirmed", "acting", &planned.summary)
         .map_err(|e| {
@@ -195,6 +195,15 @@ struct Confirmation {
 }
 rmcp::elicit_safe!(Confirmation);
 
+/// The person was asked and did not say yes.
+#[derive(Debug, thiserror::Error)]
+enum Unconfirmed {
+    #[error("the person did not confirm when asked (elicitation); nothing was done")]
+    Declined,
+    #[error("asking the person to confirm failed ({0}); nothing was done")]
+    Failed(#[source] ElicitationError),
+}
+
 /// Asks the person through the client, where the client can elicit. A client that cannot (or a
 /// 2026-07-28 session, which has no server-to-client requests) still had the two steps.
 async fn elicit(
@@ -202,7 +211,7 @@ async fn elicit(
     action: &str,
     target: &str,
     summary: &str,
-) -> Result<(), String> {
+) -> Result<(), Unconfirmed> {
     if ctx.protocol_version().is_some_and(|v| !v.has_initialize()) {
         return Ok(());
     }
@@ -215,11 +224,9 @@ async fn elicit(
         Ok(Some(c)) if c.confirm => Ok(()),
         Err(ElicitationError::CapabilityNotSupported) => Ok(()),
         Ok(_) | Err(ElicitationError::UserDeclined | ElicitationError::UserCancelled) => {
-            Err("the person did not confirm when asked (elicitation); nothing was done".to_owned())
+            Err(Unconfirmed::Declined)
         }
-        Err(e) => Err(format!(
-            "asking the person to confirm failed ({e}); nothing was done"
-        )),
+        Err(e) => Err(Unconfirmed::Failed(e)),
     }
 }
 
@@ -507,7 +514,8 @@ fn restore_now(
     at: Option<String>,
     state_dir: &std::path::Path,
 ) -> Result<(Status, String, RestoreBody), Refusal> {
-    let identities = crate::backup::keys::identities(cfg.identity.as_deref()).map_err(Refusal)?;
+    let identities = crate::backup::keys::identities(cfg.identity.as_deref())
+        .map_err(|e| Refusal(e.to_string()))?;
     let verifier = crate::backup::sign::Verifier::new(&crate::backup::sign::VerifySource {
         verify_keys: &cfg.verify_keys,
         signing_key: &cfg.signing_key,

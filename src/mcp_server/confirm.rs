@@ -69,6 +69,16 @@ impl Refused {
     }
 }
 
+/// Why no token could be made: the first call is refused rather than offer a plan that can never
+/// be confirmed.
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum MintError {
+    #[error("no randomness for a token: {0}")]
+    Randomness(#[source] getrandom::Error),
+    #[error("token store poisoned")]
+    Poisoned,
+}
+
 #[derive(Default)]
 pub(crate) struct Tokens {
     pending: Mutex<HashMap<String, Pending>>,
@@ -76,12 +86,17 @@ pub(crate) struct Tokens {
 
 impl Tokens {
     /// A new token for this plan: 128 random bits from the OS, hex.
-    pub(crate) fn mint(&self, action: &str, target: &str, digest: &str) -> Result<String, String> {
+    pub(crate) fn mint(
+        &self,
+        action: &str,
+        target: &str,
+        digest: &str,
+    ) -> Result<String, MintError> {
         let mut bytes = [0u8; 16];
-        getrandom::fill(&mut bytes).map_err(|e| format!("no randomness for a token: {e}"))?;
+        getrandom::fill(&mut bytes).map_err(MintError::Randomness)?;
         let token = format!("mcpctl-{}", hex::encode(bytes));
         let now = Instant::now();
-        let mut pending = self.pending.lock().map_err(|_| "token store poisoned")?;
+        let mut pending = self.pending.lock().map_err(|_| MintError::Poisoned)?;
         pending.retain(|_, p| p.expires > now);
         if pending.len() >= MAX_PENDING
             && let Some(oldest) = pending

@@ -267,7 +267,8 @@ pub struct Probe {
     pub tool_names: Option<Vec<String>>,
     /// With `Wants::inventory`, once `tools/list` answered.
     pub inventory: Option<Inventory>,
-    /// With `Wants::call`: `Err` says why the call failed (redacted).
+    /// With `Wants::call`: `Err` says why the call failed, as text because it is redacted and
+    /// cut to length like every string here; the report shows nothing more.
     pub call: Option<Result<(), String>>,
     pub latency: Latency,
     pub stray_stdout_lines: u64,
@@ -428,7 +429,12 @@ pub(crate) async fn handshake<S: Session>(
             });
         }
         if let Some(call) = &wants.call {
-            probe.call = Some(call_tool(s, call, limits.timeout).await);
+            // Kept as text: the redactor rewrites it before anything else sees it.
+            probe.call = Some(
+                call_tool(s, call, limits.timeout)
+                    .await
+                    .map_err(|e| e.to_string()),
+            );
         }
     }
     if wants.inventory {
@@ -468,12 +474,24 @@ const MAX_TOOL_PAGES: usize = 1000;
 const MAX_TOOLS: usize = 100_000;
 const MAX_TOOL_BYTES: usize = 64 * 1024 * 1024;
 
+/// Why `probe_call`'s call failed.
+#[derive(Debug, thiserror::Error)]
+enum ToolCallError {
+    /// A result with `isError: true`, and the first text of its content.
+    #[error("the tool answered with an error: {0}")]
+    Tool(String),
+    #[error("JSON-RPC error {}: {}", .0.code, .0.message)]
+    Rpc(jsonrpc::RpcError),
+    #[error("{}", .0.message)]
+    Failed(Box<Failure>),
+}
+
 /// `probe_call`: the call fails on a JSON-RPC error, or a result with `isError: true`.
 async fn call_tool<S: Session>(
     s: &mut S,
     call: &crate::types::ProbeCall,
     timeout: Duration,
-) -> Result<(), String> {
+) -> Result<(), ToolCallError> {
     let params = serde_json::json!({"name": call.tool, "arguments": call.arguments});
     match s.request("tools/call", params, timeout).await {
         Ok(v) if v.get("isError").and_then(Value::as_bool) == Some(true) => {
@@ -481,11 +499,11 @@ async fn call_tool<S: Session>(
                 .pointer("/content/0/text")
                 .and_then(Value::as_str)
                 .unwrap_or("no text");
-            Err(format!("the tool answered with an error: {text}"))
+            Err(ToolCallError::Tool(text.to_owned()))
         }
         Ok(_) => Ok(()),
-        Err(CallError::Rpc(e)) => Err(format!("JSON-RPC error {}: {}", e.code, e.message)),
-        Err(CallError::Failed(f)) => Err(f.message),
+        Err(CallError::Rpc(e)) => Err(ToolCallError::Rpc(e)),
+        Err(CallError::Failed(f)) => Err(ToolCallError::Failed(Box::new(f))),
     }
 }
 

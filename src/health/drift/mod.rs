@@ -166,7 +166,7 @@ pub fn check(
         // Accepting replaces a baseline that cannot be read.
         Err(_) if accept => None,
         Err(problem) => {
-            outcome.problem = Some(problem);
+            outcome.problem = Some(problem.to_string());
             return outcome;
         }
     };
@@ -254,20 +254,44 @@ pub fn check(
     outcome
 }
 
-/// The stored baseline, `None` before the first; `Err` says what is wrong and what to do.
-fn load(path: &Path, server: &str) -> Result<Option<Stored>, String> {
+/// A stored baseline that cannot be used. The text is the server's `drift` problem in the
+/// report, so it says what to do.
+#[derive(Debug, thiserror::Error)]
+enum LoadError {
+    #[error(
+        "the tool baseline {} is not readable ({source}); run `mcpctl health-check --accept-drift {server}` to take a new one",
+        path.display()
+    )]
+    Parse {
+        path: PathBuf,
+        server: String,
+        source: serde_json::Error,
+    },
+    #[error(
+        "cannot read the tool baseline {}: {source}; check the state directory's permissions",
+        path.display()
+    )]
+    Read {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+}
+
+/// The stored baseline, `None` before the first.
+fn load(path: &Path, server: &str) -> Result<Option<Stored>, LoadError> {
     match crate::state::read_state(path) {
-        Ok(bytes) => serde_json::from_slice::<Stored>(&bytes).map(Some).map_err(|e| {
-            format!(
-                "the tool baseline {} is not readable ({e}); run `mcpctl health-check --accept-drift {server}` to take a new one",
-                path.display()
-            )
-        }),
+        Ok(bytes) => serde_json::from_slice::<Stored>(&bytes)
+            .map(Some)
+            .map_err(|source| LoadError::Parse {
+                path: path.to_path_buf(),
+                server: server.to_owned(),
+                source,
+            }),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!(
-            "cannot read the tool baseline {}: {e}; check the state directory's permissions",
-            path.display()
-        )),
+        Err(source) => Err(LoadError::Read {
+            path: path.to_path_buf(),
+            source,
+        }),
     }
 }
 
