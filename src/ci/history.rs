@@ -13,7 +13,9 @@ pub const WINDOW: chrono::TimeDelta = chrono::TimeDelta::days(14);
 const MAX_FINGERPRINTS: usize = 5000;
 
 /// Read by `report` and `fix`: keep the values as they are.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Recurrence {
     /// The same fingerprint failed on another commit within the window: not flaky, fix it.
@@ -22,6 +24,20 @@ pub enum Recurrence {
     RerunCandidate,
     #[default]
     New,
+    /// A word from a newer mcpctl, in a stored report.
+    #[serde(other)]
+    Other,
+}
+
+impl Recurrence {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Recurrence::Persistent => "persistent",
+            Recurrence::RerunCandidate => "rerun_candidate",
+            Recurrence::New => "new",
+            Recurrence::Other => "other",
+        }
+    }
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]

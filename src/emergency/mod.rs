@@ -22,7 +22,9 @@ pub enum Mode {
     Mcp,
     /// The MCP server is down but the service's own API answers.
     DirectApi,
-    /// Neither works.
+    /// Neither works. Also what a mode word from a newer mcpctl reads as: not MCP, so a stored
+    /// report or state never claims a server works that this version cannot tell.
+    #[serde(other)]
     Down,
 }
 

@@ -240,7 +240,9 @@ impl Fixer<'_> {
         if fix.recipe == "rerun" && run.run_id.is_none() {
             return skip("no run id to re-run".into());
         }
-        if fix.recipe == "rerun" && issue.recurrence.as_deref() == Some("persistent") {
+        if fix.recipe == "rerun"
+            && issue.recurrence == Some(crate::ci::history::Recurrence::Persistent)
+        {
             return skip("the failure is persistent: it came back on other commits, so a re-run will not help".into());
         }
         let code = fix.recipe != "rerun";

@@ -58,8 +58,8 @@ pub struct InputIssue {
     pub fingerprint: String,
     /// The job the issue was found in.
     pub job: Option<String>,
-    /// From gh-watch's history: new, rerun_candidate or persistent.
-    pub recurrence: Option<String>,
+    /// From gh-watch's history; absent in reports before it existed.
+    pub recurrence: Option<crate::ci::history::Recurrence>,
 }
 
 #[derive(Debug, Clone, Deserialize)]

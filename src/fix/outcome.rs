@@ -1,8 +1,8 @@
 //! What `fix` reports per issue.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Outcome {
     /// Dry run: what --apply would do.
@@ -16,6 +16,9 @@ pub enum Outcome {
     Refused,
     /// A guard or the pattern said no.
     Skipped,
+    /// A word from a newer mcpctl, in a stored report.
+    #[serde(other)]
+    Other,
 }
 
 impl Outcome {
@@ -26,6 +29,7 @@ impl Outcome {
             Outcome::RolledBack => "rolled_back",
             Outcome::Refused => "refused",
             Outcome::Skipped => "skipped",
+            Outcome::Other => "other",
         }
     }
 }

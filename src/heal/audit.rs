@@ -23,6 +23,9 @@ pub enum Outcome {
     /// The run was stopped (SIGINT, SIGTERM) while the action ran or settled; whether it took
     /// effect is not known.
     Interrupted,
+    /// A word from a newer mcpctl, in the audit.
+    #[serde(other)]
+    Other,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]

@@ -32,6 +32,22 @@ pub enum ServerStatus {
     Disabled,
 }
 
+/// A stored report's word; one this version does not know (a newer mcpctl's) reads as unknown.
+/// By hand, because serde's catch-all must be the last variant and the order here is the
+/// severity order.
+impl<'de> serde::Deserialize<'de> for ServerStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let word = String::deserialize(d)?;
+        Ok(match word.as_str() {
+            "healthy" => Self::Healthy,
+            "degraded" => Self::Degraded,
+            "unhealthy" => Self::Unhealthy,
+            "disabled" => Self::Disabled,
+            _ => Self::Unknown,
+        })
+    }
+}
+
 /// One server in a health-check report. The `report` subcommand reads these back as history.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub struct ServerReport {

@@ -295,7 +295,7 @@ pub(super) fn ci_failures(s: &Shared, args: &CiFailuresArgs) -> Answer {
                 job: i.job.clone(),
                 category: i.category.clone(),
                 key: i.key.clone(),
-                recurrence: i.recurrence.clone(),
+                recurrence: i.recurrence,
                 auto_fixable: i.auto_fixable,
                 fix: i.fix.as_ref().map(|f| CiFix {
                     recipe: f.recipe.clone(),
@@ -317,7 +317,8 @@ pub(super) fn ci_failures(s: &Shared, args: &CiFailuresArgs) -> Answer {
                 i.fingerprint,
                 i.category,
                 i.key.as_deref().unwrap_or("-"),
-                i.recurrence.as_deref().unwrap_or("?")
+                i.recurrence
+                    .map_or("?", crate::ci::history::Recurrence::as_str)
             ))
             .collect::<Vec<_>>()
             .join("; ")

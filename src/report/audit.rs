@@ -1,5 +1,6 @@
 //! Recoveries by step and circuit-breaker openings, from `recover/audit.jsonl`, line by line.
 
+use crate::heal::audit::Outcome;
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::Path;
@@ -53,7 +54,7 @@ impl Recoveries {
                 *out.breakers.entry(r.server.clone()).or_default() += 1;
             }
             if let Some(step) = r.step
-                && r.outcome != "skipped"
+                && r.outcome != Outcome::Skipped
             {
                 let e = out
                     .steps
@@ -62,7 +63,7 @@ impl Recoveries {
                     .entry(step)
                     .or_default();
                 e.0 += 1;
-                e.1 += u64::from(r.outcome == "succeeded");
+                e.1 += u64::from(r.outcome == Outcome::Succeeded);
             }
         }
         out

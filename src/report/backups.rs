@@ -2,6 +2,7 @@
 //! `backup --check` found bad in the window. Reads the whole backup history up to the end of
 //! the window: an old verified copy still counts, however short the window.
 
+use crate::backup::run::Outcome;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -98,14 +99,14 @@ impl Backups {
             self.runs += 1;
         }
         for t in r.targets {
-            match t.result.as_str() {
-                "written" => {
+            match t.result {
+                Outcome::Written => {
                     for l in t.locations.into_iter().filter(|l| l.ok) {
                         self.verified(&t.name, l.path, t.backup.clone(), at);
                     }
                 }
                 // The named copy still holds the current content wherever it was good.
-                "unchanged" => {
+                Outcome::Unchanged => {
                     for ((target, _), (backup, when)) in &mut self.good {
                         if *target == t.name && backup.is_some() && *backup == t.backup {
                             *when = (*when).max(at);

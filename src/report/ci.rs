@@ -1,6 +1,8 @@
 //! CI failures from gh-watch reports (by category and repo, top fingerprints, flaky against
 //! persistent) and fixes from fix reports (applied, verify success rate).
 
+use crate::ci::history::Recurrence;
+use crate::fix::outcome::Outcome;
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
@@ -41,7 +43,7 @@ pub struct FingerprintCount {
     pub key: Option<String>,
     pub count: u64,
     /// The newest recurrence seen for it.
-    pub recurrence: Option<String>,
+    pub recurrence: Option<Recurrence>,
 }
 
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
@@ -101,11 +103,11 @@ impl Ci {
                     .by_category
                     .entry((category.clone(), repo.clone()))
                     .or_default() += 1;
-                match issue.recurrence.as_deref() {
-                    Some("persistent") => self.persistent += 1,
-                    Some("rerun_candidate") => self.flaky += 1,
-                    Some("new") => self.new += 1,
-                    _ => self.unclassified += 1,
+                match issue.recurrence {
+                    Some(Recurrence::Persistent) => self.persistent += 1,
+                    Some(Recurrence::RerunCandidate) => self.flaky += 1,
+                    Some(Recurrence::New) => self.new += 1,
+                    Some(Recurrence::Other) | None => self.unclassified += 1,
                 }
                 if !fingerprint.is_empty() {
                     let e = self.prints.entry(fingerprint.clone()).or_insert_with(|| {
@@ -131,15 +133,15 @@ impl Ci {
     pub(crate) fn push_fix(&mut self, r: lean::Fix) {
         for f in r.fixes {
             let fixes = &mut self.fixes;
-            match f.outcome.as_deref() {
-                Some("planned") => fixes.planned += 1,
-                Some("applied") => fixes.applied += 1,
-                Some("rolled_back") => fixes.rolled_back += 1,
-                Some("refused") => fixes.refused += 1,
-                _ => fixes.skipped += 1,
+            match f.outcome {
+                Some(Outcome::Planned) => fixes.planned += 1,
+                Some(Outcome::Applied) => fixes.applied += 1,
+                Some(Outcome::RolledBack) => fixes.rolled_back += 1,
+                Some(Outcome::Refused) => fixes.refused += 1,
+                Some(Outcome::Skipped | Outcome::Other) | None => fixes.skipped += 1,
             }
             // A rolled-back fix was applied first; its verification counts too.
-            if matches!(f.outcome.as_deref(), Some("applied" | "rolled_back")) {
+            if matches!(f.outcome, Some(Outcome::Applied | Outcome::RolledBack)) {
                 let recipe = self
                     .recipes
                     .entry(f.recipe.unwrap_or_else(|| "-".into()))

@@ -61,7 +61,7 @@ impl Emergency {
         servers.extend(
             r.servers
                 .into_iter()
-                .filter(|s| s.mode != "mcp")
+                .filter(|s| s.mode != crate::emergency::Mode::Mcp)
                 .map(|s| s.name),
         );
     }

@@ -1,10 +1,12 @@
 //! Just the fields `report` reads from each stored report. Everything else is skipped unparsed,
-//! and every field may be missing: the files come from older (or foreign) mcpctl versions.
+//! and every field may be missing: the files come from older (or foreign) mcpctl versions. State
+//! words are the writers' own enums, each with a catch-all for words a newer mcpctl wrote.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
 
 use super::scan::Header;
+use crate::health::ServerStatus;
 
 macro_rules! lean_report {
     ($name:ident { $($field:ident : $ty:ty),* $(,)? }) => {
@@ -60,8 +62,8 @@ pub(crate) struct Healed {
 #[derive(Debug, Deserialize)]
 pub(crate) struct Server {
     pub(crate) name: String,
-    #[serde(default)]
-    pub(crate) status: String,
+    #[serde(default = "unknown")]
+    pub(crate) status: ServerStatus,
     #[serde(default)]
     pub(crate) critical: bool,
     #[serde(default)]
@@ -97,8 +99,8 @@ pub(crate) struct Failure {
 #[derive(Debug, Deserialize)]
 pub(crate) struct Target {
     pub(crate) name: String,
-    #[serde(default)]
-    pub(crate) result: String,
+    #[serde(default = "other_result")]
+    pub(crate) result: crate::backup::run::Outcome,
     #[serde(default)]
     pub(crate) backup: Option<String>,
     #[serde(default)]
@@ -125,8 +127,8 @@ pub(crate) struct Copy {
 #[derive(Debug, Deserialize)]
 pub(crate) struct Mode {
     pub(crate) name: String,
-    #[serde(default)]
-    pub(crate) mode: String,
+    #[serde(default = "down")]
+    pub(crate) mode: crate::emergency::Mode,
 }
 
 #[derive(Debug, Deserialize)]
@@ -148,18 +150,17 @@ pub(crate) struct Issue {
     pub(crate) key: Option<String>,
     #[serde(default)]
     pub(crate) fingerprint: Option<String>,
-    /// persistent | rerun_candidate | new; absent in reports before it existed.
+    /// Absent in reports before it existed.
     #[serde(default)]
-    pub(crate) recurrence: Option<String>,
+    pub(crate) recurrence: Option<crate::ci::history::Recurrence>,
 }
 
 #[derive(Debug, Deserialize)]
 pub(crate) struct FixRecord {
     #[serde(default)]
     pub(crate) recipe: Option<String>,
-    /// planned | applied | rolled_back | refused | skipped
     #[serde(default)]
-    pub(crate) outcome: Option<String>,
+    pub(crate) outcome: Option<crate::fix::outcome::Outcome>,
     #[serde(default)]
     pub(crate) verify_passed: Option<bool>,
 }
@@ -173,6 +174,22 @@ pub(crate) struct AuditRecord {
     pub(crate) step: Option<String>,
     #[serde(default)]
     pub(crate) event: Option<String>,
-    #[serde(default)]
-    pub(crate) outcome: String,
+    #[serde(default = "other_outcome")]
+    pub(crate) outcome: crate::heal::audit::Outcome,
+}
+
+fn down() -> crate::emergency::Mode {
+    crate::emergency::Mode::Down
+}
+
+fn unknown() -> ServerStatus {
+    ServerStatus::Unknown
+}
+
+fn other_result() -> crate::backup::run::Outcome {
+    crate::backup::run::Outcome::Other
+}
+
+fn other_outcome() -> crate::heal::audit::Outcome {
+    crate::heal::audit::Outcome::Other
 }

@@ -74,7 +74,7 @@ fn backup_keepers(listed: &[scan::Listed]) -> BTreeSet<usize> {
     let mut sources = scan::Sources::default();
     scan::read_all(listed, "backup", &mut sources, |i, r: lean::Backup| {
         for t in r.targets {
-            if t.result == "unchanged" {
+            if t.result == crate::backup::run::Outcome::Unchanged {
                 newest.insert((t.name.clone(), String::new()), i);
             }
             for loc in t.locations.into_iter().filter(|l| l.ok) {

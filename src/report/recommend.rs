@@ -145,11 +145,9 @@ pub(crate) fn derive(
             ),
         ));
     }
-    if let Some(p) =
-        f.ci.top_fingerprints
-            .iter()
-            .find(|p| p.count > 1 && p.recurrence.as_deref() != Some("rerun_candidate"))
-    {
+    if let Some(p) = f.ci.top_fingerprints.iter().find(|p| {
+        p.count > 1 && p.recurrence != Some(crate::ci::history::Recurrence::RerunCandidate)
+    }) {
         out.push((
             2,
             0,

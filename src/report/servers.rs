@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use super::lean;
 use super::quantiles::Quantiles;
+use crate::health::ServerStatus;
 
 /// Bins of the timeline and the latency sparkline, whatever the window.
 pub(crate) const BINS: usize = 96;
@@ -23,12 +24,12 @@ enum State {
 }
 
 impl State {
-    fn of(status: &str) -> Self {
+    fn of(status: ServerStatus) -> Self {
         match status {
-            "healthy" => State::Up,
-            "degraded" => State::Degraded,
-            "unhealthy" => State::Down,
-            _ => State::Unknown,
+            ServerStatus::Healthy => State::Up,
+            ServerStatus::Degraded => State::Degraded,
+            ServerStatus::Unhealthy => State::Down,
+            ServerStatus::Unknown | ServerStatus::Disabled => State::Unknown,
         }
     }
 }
@@ -314,14 +315,14 @@ impl Servers {
         let span = self.span;
         for s in p.servers {
             // A disabled server was not probed: no state to tell.
-            if !self.wanted(&s.name) || s.status == "disabled" {
+            if !self.wanted(&s.name) || s.status == ServerStatus::Disabled {
                 continue;
             }
             let inside = p.counted && p.time >= span.from && p.time <= span.to;
             // Healed within the run: down from its start until the ladder brought it back.
             let healed = p.healed.get(&s.name).copied();
             let acc = self.accs.entry(s.name).or_insert_with(Acc::new);
-            let state = State::of(&s.status);
+            let state = State::of(s.status);
             let mut at = p.time;
             if in_order && let Some(after) = healed {
                 acc.advance(span, p.time, State::Down, p.gap);
