@@ -11,6 +11,8 @@ pub mod retention;
 pub mod run;
 pub mod sign;
 pub mod store;
+#[cfg(test)]
+mod testkit;
 pub mod verify;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};

@@ -747,6 +747,9 @@ impl crate::output::Body for Body {
 }
 
 #[cfg(test)]
+mod candidate_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::error::{SealError, WriteError};
@@ -83,6 +83,19 @@ pub fn back_up(
     state_dir: &Path,
     opts: Options,
 ) -> TargetReport {
+    back_up_at(cfg, target, sealing, state_dir, opts, &Utc::now)
+}
+
+/// `back_up` with the clock it names the copy by: the unit tests make copies of other seconds
+/// (retention, `--at`, a copy from the future) without waiting for them.
+pub(super) fn back_up_at(
+    cfg: &BackupSettings,
+    target: &BackupTarget,
+    sealing: &Sealing<'_>,
+    state_dir: &Path,
+    opts: Options,
+    clock: &dyn Fn() -> DateTime<Utc>,
+) -> TargetReport {
     let mut report = TargetReport {
         name: target.name.clone(),
         result: Outcome::Failed,
@@ -129,7 +142,7 @@ pub fn back_up(
         return report;
     }
 
-    let now = Utc::now();
+    let now = clock();
     let host = crate::output::hostname();
     // Two backups in one second may draw the same nonce; under the run lock, a name no location
     // holds yet stays free.
@@ -277,4 +290,149 @@ fn prune(
         }
     }
     Ok(pruned)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::testkit::{Kit, version};
+    use super::*;
+
+    fn force() -> Options {
+        Options {
+            force: true,
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn unchanged_content_is_skipped_unless_forced() {
+        let kit = Kit::keeping_all();
+        let first = kit.back_up_at(0, Options::default());
+        assert_eq!(first.result, Outcome::Written);
+        let again = kit.back_up_at(0, Options::default());
+        assert_eq!(again.result, Outcome::Unchanged);
+        assert_eq!(again.backup, first.backup, "names the copy that holds it");
+        assert!(again.locations.is_empty(), "nothing written");
+        assert_eq!(kit.names(0).len(), 1);
+
+        let forced = kit.back_up_at(0, force());
+        assert_eq!(forced.result, Outcome::Written);
+        assert_ne!(forced.backup, first.backup);
+        assert_eq!(kit.names(0).len(), 2);
+    }
+
+    #[test]
+    fn changed_content_or_mode_is_backed_up() {
+        let kit = Kit::keeping_all();
+        kit.back_up_at(0, Options::default());
+        kit.write(&version(1));
+        assert_eq!(
+            kit.back_up_at(0, Options::default()).result,
+            Outcome::Written
+        );
+        std::fs::set_permissions(
+            kit.file(),
+            std::os::unix::fs::PermissionsExt::from_mode(0o640),
+        )
+        .unwrap();
+        assert_eq!(
+            kit.back_up_at(0, Options::default()).result,
+            Outcome::Written
+        );
+    }
+
+    #[test]
+    fn unchanged_content_whose_copies_are_gone_is_backed_up_again() {
+        let kit = Kit::keeping_all();
+        let first = kit.back_up_at(0, Options::default()).backup.unwrap();
+        for copy in kit.copies(&first) {
+            store::remove(&copy).unwrap();
+        }
+        let again = kit.back_up_at(0, Options::default());
+        assert_eq!(again.result, Outcome::Written);
+        // One location holding the recorded copy is enough to skip.
+        store::remove(&kit.copies(again.backup.as_deref().unwrap())[0]).unwrap();
+        assert_eq!(
+            kit.back_up_at(0, Options::default()).result,
+            Outcome::Unchanged
+        );
+    }
+
+    #[test]
+    fn invalid_files_are_refused_unless_allowed() {
+        let kit = Kit::keeping_all();
+        kit.write("{\"mcpServers\": ");
+        let refused = kit.back_up_at(0, Options::default());
+        assert_eq!(refused.result, Outcome::Failed);
+        let err = refused.error.unwrap();
+        assert!(err.contains("--allow-invalid"), "{err}");
+        assert!(!kit.cfg.locations[0].path.exists(), "nothing written");
+        let allowed = Options {
+            allow_invalid: true,
+            ..Options::default()
+        };
+        assert_eq!(kit.back_up_at(0, allowed).result, Outcome::Written);
+    }
+
+    #[test]
+    fn a_copy_is_named_for_its_target_time_and_host_and_signed_in_every_location() {
+        let kit = Kit::keeping_all();
+        let report = kit.back_up_at(-90, Options::default());
+        let name = report.backup.unwrap();
+        let at = store::time_in_name("cfg", &name).unwrap();
+        let expected = Utc::now() - chrono::TimeDelta::minutes(90);
+        assert!((expected - at).num_seconds().abs() <= 2, "{name}");
+        let host = crate::output::hostname();
+        let stem = store::file_name("cfg", at, &host, 0);
+        let stem = stem.trim_end_matches("0000.tar.age");
+        assert!(
+            name.starts_with(stem) && name.ends_with(".tar.age"),
+            "{name}"
+        );
+        assert_eq!(report.locations.len(), 2);
+        for (copy, loc) in kit.copies(&name).iter().zip(&report.locations) {
+            assert!(loc.ok, "{loc:?}");
+            assert!(store::looks_complete(copy));
+            assert!(copy.signature_path().is_file());
+        }
+        let last = last_backup(&kit.state(), "cfg").unwrap();
+        assert_eq!(last.name, name);
+        assert_eq!(report.files, 1);
+    }
+
+    #[test]
+    fn retention_prunes_the_oldest_and_keeps_the_copy_just_written() {
+        let kit = Kit::new(Retention {
+            keep_last: 2,
+            ..Retention::default()
+        });
+        let a = kit.version_at(1, -40);
+        let b = kit.version_at(2, -30);
+        let report = kit.back_up_at(-20, force());
+        let c = report.backup.clone().unwrap();
+        assert_eq!(report.locations[0].pruned, std::slice::from_ref(&a));
+        assert_eq!(report.locations[1].pruned, [a]);
+        assert_eq!(kit.names(0), [c.clone(), b.clone()]);
+
+        // A clock stepped back: the new copy is named older than the others, and is kept.
+        let report = kit.back_up_at(-60, force());
+        let d = report.backup.unwrap();
+        assert_eq!(report.locations[0].pruned, [b]);
+        assert_eq!(kit.names(0), [c, d]);
+        assert_eq!(kit.names(1), kit.names(0));
+    }
+
+    #[test]
+    fn a_copy_that_does_not_look_complete_is_left_for_a_person() {
+        let kit = Kit::new(Retention {
+            keep_last: 1,
+            ..Retention::default()
+        });
+        let a = kit.version_at(1, -40);
+        std::fs::remove_file(kit.copies(&a)[0].sidecar_path()).unwrap();
+        let report = kit.back_up_at(-20, force());
+        assert!(report.locations[0].pruned.is_empty());
+        assert_eq!(report.locations[1].pruned, std::slice::from_ref(&a));
+        assert!(kit.names(0).contains(&a));
+    }
 }

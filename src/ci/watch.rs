@@ -439,27 +439,20 @@ impl Watcher<'_> {
         issue: &mut Issue,
     ) -> std::result::Result<(), Failure> {
         let fp = issue.fingerprint.clone();
-        issue.recurrence = self
-            .history
-            .recurrence(&fp, &issue.category, &run.head_sha, run.id);
-        let new_sighting = !self
-            .history
-            .fingerprints
-            .get(&fp)
-            .is_some_and(|e| e.sightings.iter().any(|s| s.run_id == run.id));
-        self.history.record(
+        let sighting = Sighting {
+            sha: run.head_sha.clone(),
+            run_id: run.id,
+            at: run.created_at.unwrap_or_else(Utc::now),
+        };
+        let (recurrence, due) = sight(
+            &mut self.history,
             &fp,
             &issue.category,
-            Sighting {
-                sha: run.head_sha.clone(),
-                run_id: run.id,
-                at: run.created_at.unwrap_or_else(Utc::now),
-            },
+            sighting,
+            self.open_issue_after,
         );
-        let due = self
-            .open_issue_after
-            .is_some_and(|n| self.history.count(&fp) >= n);
-        if new_sighting && due && issue.recurrence == Recurrence::Persistent {
+        issue.recurrence = recurrence;
+        if due {
             let seen = Sighted {
                 repo,
                 run,
@@ -478,6 +471,30 @@ impl Watcher<'_> {
         }
         Ok(())
     }
+}
+
+/// The history's half of judging a sighting: its recurrence against what was seen before, the
+/// sighting recorded, and whether it is due for escalation now: persistent, seen
+/// `open_issue_after` times with this one, and in a run not sighted before (a run looked at
+/// again, with `--all` or for a job whose log came late, escalates once).
+fn sight(
+    history: &mut History,
+    fp: &str,
+    category: &str,
+    sighting: Sighting,
+    open_issue_after: Option<usize>,
+) -> (Recurrence, bool) {
+    let recurrence = history.recurrence(fp, category, &sighting.sha, sighting.run_id);
+    let new_sighting = !history
+        .fingerprints
+        .get(fp)
+        .is_some_and(|e| e.sightings.iter().any(|s| s.run_id == sighting.run_id));
+    history.record(fp, category, sighting);
+    let due = open_issue_after.is_some_and(|n| history.count(fp) >= n);
+    (
+        recurrence,
+        new_sighting && due && recurrence == Recurrence::Persistent,
+    )
 }
 
 /// A run's log archive, fetched at most once per run and only when a job's log is missing.
@@ -574,4 +591,134 @@ fn valid_repo(r: &str) -> bool {
         })
     };
     ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(sha: &str, run_id: u64) -> Sighting {
+        Sighting {
+            sha: sha.into(),
+            run_id,
+            at: Utc::now() - chrono::TimeDelta::minutes(i64::try_from(100 - run_id).unwrap()),
+        }
+    }
+
+    #[test]
+    fn a_first_sighting_is_new_or_a_rerun_candidate_and_never_escalates() {
+        let mut h = History::default();
+        assert_eq!(
+            sight(&mut h, "t", "test_failure", at("s1", 1), Some(1)),
+            (Recurrence::New, false)
+        );
+        assert_eq!(
+            sight(&mut h, "n", "network", at("s1", 1), Some(1)),
+            (Recurrence::RerunCandidate, false)
+        );
+        // The same commit failing again is not persistent: it may be that commit's bug.
+        assert_eq!(
+            sight(&mut h, "t", "test_failure", at("s1", 2), Some(1)),
+            (Recurrence::New, false)
+        );
+        assert_eq!(h.count("t"), 2);
+    }
+
+    #[test]
+    fn a_persistent_failure_escalates_once_it_reaches_the_threshold() {
+        let mut h = History::default();
+        let mut judge =
+            |sha: &str, run: u64| sight(&mut h, "fp", "test_failure", at(sha, run), Some(3));
+        assert_eq!(judge("s1", 1), (Recurrence::New, false));
+        // Persistent at the second commit, but seen twice of three.
+        assert_eq!(judge("s2", 2), (Recurrence::Persistent, false));
+        assert_eq!(judge("s3", 3), (Recurrence::Persistent, true));
+        // Every later sighting is due too: it comments on the issue.
+        assert_eq!(judge("s3", 4), (Recurrence::Persistent, true));
+    }
+
+    #[test]
+    fn a_run_looked_at_again_does_not_escalate_twice() {
+        let mut h = History::default();
+        sight(&mut h, "fp", "test_failure", at("s1", 1), Some(2));
+        assert_eq!(
+            sight(&mut h, "fp", "test_failure", at("s2", 2), Some(2)),
+            (Recurrence::Persistent, true)
+        );
+        assert_eq!(
+            sight(&mut h, "fp", "test_failure", at("s2", 2), Some(2)),
+            (Recurrence::Persistent, false)
+        );
+        assert_eq!(h.count("fp"), 2);
+    }
+
+    #[test]
+    fn without_open_issue_after_nothing_escalates() {
+        let mut h = History::default();
+        for (run, sha) in [(1, "a"), (2, "b"), (3, "c")] {
+            let (recurrence, due) = sight(&mut h, "fp", "test_failure", at(sha, run), None);
+            assert!(!due);
+            assert_eq!(recurrence == Recurrence::Persistent, run > 1);
+        }
+    }
+
+    fn report(logs: &[&str]) -> RunReport {
+        RunReport {
+            repo: Some("o/r".into()),
+            run_id: Some(1),
+            run_attempt: Some(1),
+            event: None,
+            head_repo: None,
+            workflow: None,
+            branch: None,
+            sha: None,
+            conclusion: None,
+            url: None,
+            source: None,
+            lines: 0,
+            jobs: logs
+                .iter()
+                .enumerate()
+                .map(|(i, log)| github::Job {
+                    id: i as u64,
+                    name: format!("job{i}"),
+                    conclusion: Some("failure".into()),
+                    failing_step: None,
+                    failing_step_number: None,
+                    log: Some((*log).to_owned()),
+                    step_lines: None,
+                    steps: Vec::new(),
+                })
+                .collect(),
+            errors: Vec::new(),
+            issues: Vec::new(),
+            explain: None,
+        }
+    }
+
+    #[test]
+    fn a_run_is_seen_once_every_log_was_read_and_failing_downloads_give_up() {
+        let run = Attempt { id: 7, attempt: 1 };
+        let mut seen = Seen::default();
+        let mut pass = Pass::default();
+        pass.note(&mut seen, "o/r", run, &mut report(&["job_log", NOT_YET]));
+        assert_eq!(pass.waiting, 1);
+        assert!(!seen.contains("o/r", run), "looked at again next time");
+
+        for i in 1..seen::GIVE_UP_AFTER {
+            let mut r = report(&[DOWNLOAD_FAILED, NOT_YET]);
+            pass.note(&mut seen, "o/r", run, &mut r);
+            assert!(!seen.contains("o/r", run), "pass {i}");
+            assert!(r.errors.is_empty());
+        }
+        let mut r = report(&[DOWNLOAD_FAILED]);
+        pass.note(&mut seen, "o/r", run, &mut r);
+        assert!(seen.contains("o/r", run));
+        assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
+        assert_eq!(u32::try_from(pass.failed).unwrap(), seen::GIVE_UP_AFTER);
+
+        let other = Attempt { id: 7, attempt: 2 };
+        pass.note(&mut seen, "o/r", other, &mut report(&["run_logs_zip_step"]));
+        assert!(seen.contains("o/r", other));
+    }
 }

@@ -450,4 +450,121 @@ mod tests {
         assert!(text.contains("MCPCTL_MODE_JIRA_CLOUD=direct-api\n"));
         assert!(text.contains("MCPCTL_MODE_MEMORY=mcp\n"));
     }
+
+    fn mode(name: &str, mode: Mode) -> ServerMode {
+        ServerMode {
+            name: name.to_owned(),
+            mode,
+            reason: None,
+        }
+    }
+
+    fn at(minutes: i64) -> DateTime<Utc> {
+        DateTime::from_timestamp(1_790_000_000, 0).unwrap() + chrono::TimeDelta::minutes(minutes)
+    }
+
+    #[test]
+    fn next_state_turns_on_keeps_its_start_and_records_who_ended_it() {
+        let quiet = State::default();
+        let all_mcp = [mode("a", Mode::Mcp), mode("b", Mode::Mcp)];
+        let s = next_state(&quiet, &all_mcp, at(0));
+        assert!(!s.active);
+        assert_eq!((s.since, s.cleared_at, s.cleared_by), (None, None, None));
+
+        let one_down = [mode("a", Mode::DirectApi), mode("b", Mode::Mcp)];
+        let on = next_state(&quiet, &one_down, at(1));
+        assert!(on.active);
+        assert_eq!(on.since, Some(at(1)));
+        assert_eq!(on.modes["a"], Mode::DirectApi);
+
+        // Still on: the period started when it first went on.
+        let still = next_state(&on, &[mode("a", Mode::Down), mode("b", Mode::Mcp)], at(5));
+        assert_eq!(still.since, Some(at(1)));
+        assert_eq!(still.updated, Some(at(5)));
+        assert_eq!(still.modes["a"], Mode::Down);
+
+        let off = next_state(&still, &all_mcp, at(9));
+        assert!(!off.active);
+        assert_eq!(off.since, None);
+        assert_eq!(off.cleared_at, Some(at(9)));
+        assert_eq!(off.cleared_by, Some(ClearedBy::Emergency));
+
+        // A new period starts afresh but keeps when the earlier one ended, for `report`.
+        let again = next_state(&off, &one_down, at(20));
+        assert_eq!(again.since, Some(at(20)));
+        assert_eq!(again.cleared_at, Some(at(9)));
+        // An inactive state's stale `since` is not carried into a new period.
+        let stale = State {
+            since: Some(at(-60)),
+            ..State::default()
+        };
+        assert_eq!(next_state(&stale, &one_down, at(30)).since, Some(at(30)));
+    }
+
+    #[test]
+    fn clear_ends_only_an_active_period() {
+        let mut s = State {
+            active: true,
+            since: Some(at(0)),
+            modes: [("a".to_owned(), Mode::Down)].into(),
+            ..State::default()
+        };
+        let servers = clear(&mut s, ClearedBy::Hand);
+        assert_eq!(servers.len(), 1);
+        assert_eq!(servers[0].mode, Mode::Mcp);
+        assert!(!s.active && s.since.is_none());
+        assert_eq!(s.cleared_by, Some(ClearedBy::Hand));
+        let ended = s.cleared_at;
+        clear(&mut s, ClearedBy::HealthCheck);
+        assert_eq!(s.cleared_at, ended);
+        assert_eq!(s.cleared_by, Some(ClearedBy::Hand));
+    }
+
+    fn active(dir: &Path) {
+        let state = State {
+            active: true,
+            since: Some(at(0)),
+            updated: Some(at(0)),
+            modes: [
+                ("a".to_owned(), Mode::Down),
+                ("b".to_owned(), Mode::DirectApi),
+                ("c".to_owned(), Mode::Mcp),
+            ]
+            .into(),
+            ..State::default()
+        };
+        save(dir, &default_env_file(dir), &state).unwrap();
+    }
+
+    #[test]
+    fn a_health_check_clears_the_mode_only_when_every_server_off_mcp_answers() {
+        use crate::health::test_report;
+        let dir = tempfile::tempdir().unwrap();
+        let settings = Settings::default();
+        assert_eq!(
+            clear_if_recovered(&settings, dir.path(), &[]),
+            None,
+            "not active"
+        );
+
+        active(dir.path());
+        let healthy = |n: &str| test_report(n, ServerStatus::Healthy);
+        // b not probed: it may still be down.
+        let partial = [healthy("a"), test_report("c", ServerStatus::Unhealthy)];
+        assert_eq!(clear_if_recovered(&settings, dir.path(), &partial), None);
+        let b_down = [healthy("a"), test_report("b", ServerStatus::Unknown)];
+        assert_eq!(clear_if_recovered(&settings, dir.path(), &b_down), None);
+        assert!(load(dir.path()).active);
+
+        // c was on MCP all along: its state does not matter. Degraded answers.
+        let back = [healthy("a"), test_report("b", ServerStatus::Degraded)];
+        let said = clear_if_recovered(&settings, dir.path(), &back).unwrap();
+        assert!(said.contains("cleared"), "{said}");
+        let s = load(dir.path());
+        assert!(!s.active);
+        assert_eq!(s.cleared_by, Some(ClearedBy::HealthCheck));
+        assert!(s.modes.values().all(|m| *m == Mode::Mcp));
+        let env = std::fs::read_to_string(default_env_file(dir.path())).unwrap();
+        assert!(env.contains("MCPCTL_EMERGENCY=0\n"), "{env}");
+    }
 }

@@ -240,3 +240,187 @@ fn worse(a: Status, b: Status) -> Status {
         a
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::health::test_report;
+
+    fn now() -> DateTime<Utc> {
+        DateTime::from_timestamp(1_790_000_000, 0).unwrap()
+    }
+
+    fn pass(t: &mut Tracker, status: Status, servers: &[(&str, ServerStatus)]) -> Vec<Change> {
+        let reports: Vec<ServerReport> = servers.iter().map(|(n, s)| test_report(n, *s)).collect();
+        t.observe(status, &reports, &[], now())
+    }
+
+    /// A ladder that brought `name` back within the pass with a `wait` step.
+    fn recovered(name: &str) -> Recovery {
+        Recovery {
+            name: name.to_owned(),
+            critical: true,
+            initial: ServerStatus::Unhealthy,
+            initial_error: None,
+            final_status: ServerStatus::Healthy,
+            final_error: None,
+            recovered: true,
+            time_to_recover_ms: Some(5),
+            held: None,
+            plan: Vec::new(),
+            actions: vec![crate::heal::audit::Record {
+                time: now(),
+                server: name.to_owned(),
+                step: Some(crate::config::RecoverStep::Wait),
+                event: None,
+                outcome: crate::heal::audit::Outcome::Succeeded,
+                detail: String::new(),
+                duration_ms: 5,
+            }],
+            budget_left: Some(1),
+            breaker_open: false,
+            report: test_report(name, ServerStatus::Healthy),
+        }
+    }
+
+    #[test]
+    fn the_first_pass_tells_only_what_is_not_healthy() {
+        let mut t = Tracker::default();
+        let changes = pass(
+            &mut t,
+            Status::Critical,
+            &[
+                ("up", ServerStatus::Healthy),
+                ("slow", ServerStatus::Degraded),
+                ("down", ServerStatus::Unhealthy),
+            ],
+        );
+        let became: Vec<(&str, Option<ServerStatus>, ServerStatus)> = changes
+            .iter()
+            .map(|c| match c {
+                Change::Became {
+                    server, from, to, ..
+                } => (server.as_str(), *from, *to),
+                other => panic!("{other:?}"),
+            })
+            .collect();
+        assert_eq!(
+            became,
+            [
+                ("slow", None, ServerStatus::Degraded),
+                ("down", None, ServerStatus::Unhealthy)
+            ]
+        );
+        assert_eq!(changes[1].line(), "down: new -> unhealthy");
+        assert_eq!(t.incidents, 1);
+        assert_eq!(
+            t.servers.len(),
+            3,
+            "the healthy one is tracked all the same"
+        );
+        assert!(
+            pass(
+                &mut t,
+                Status::Critical,
+                &[("down", ServerStatus::Unhealthy)]
+            )
+            .is_empty()
+        );
+    }
+
+    #[test]
+    fn a_change_is_told_once_and_an_outage_is_one_incident() {
+        let mut t = Tracker::default();
+        pass(&mut t, Status::Ok, &[("s", ServerStatus::Healthy)]);
+        let c = pass(&mut t, Status::Critical, &[("s", ServerStatus::Unhealthy)]);
+        assert_eq!(
+            c,
+            [Change::Became {
+                server: "s".into(),
+                from: Some(ServerStatus::Healthy),
+                to: ServerStatus::Unhealthy,
+                detail: None,
+                quiet: false,
+            }]
+        );
+        assert!(c[0].told());
+        // Unhealthy to unknown is a change, not a second incident.
+        let c = pass(&mut t, Status::Critical, &[("s", ServerStatus::Unknown)]);
+        assert_eq!(c.len(), 1);
+        assert_eq!(t.incidents, 1);
+        let c = pass(&mut t, Status::Ok, &[("s", ServerStatus::Healthy)]);
+        assert_eq!(c[0].line(), "s: unknown -> healthy");
+        assert_eq!(t.servers["s"].status, ServerStatus::Healthy);
+        assert_eq!(t.passes, 4);
+        assert_eq!(t.events.len(), 3);
+    }
+
+    #[test]
+    fn down_and_back_within_a_pass_is_an_incident_and_a_warning() {
+        let mut t = Tracker::default();
+        pass(&mut t, Status::Ok, &[("s", ServerStatus::Healthy)]);
+        let reports = [test_report("s", ServerStatus::Healthy)];
+        let c = t.observe(Status::Ok, &reports, &[recovered("s")], now());
+        assert_eq!(
+            c,
+            [Change::Recovered {
+                server: "s".into(),
+                steps: vec!["wait".into()],
+            }]
+        );
+        assert_eq!(c[0].line(), "s: recovered by wait");
+        assert_eq!((t.incidents, t.recoveries), (1, 1));
+        assert_eq!(t.servers["s"].recoveries_today, 1);
+        // The pass said OK, yet the exit code hears of the outage.
+        assert_eq!(t.worst, Some(Status::Warning));
+    }
+
+    #[test]
+    fn a_flapping_server_is_told_once_and_its_changes_go_quiet() {
+        let mut t = Tracker::default();
+        let mut all = Vec::new();
+        for i in 0..21 {
+            let s = if i % 2 == 0 {
+                ServerStatus::Healthy
+            } else {
+                ServerStatus::Unhealthy
+            };
+            all.push(pass(&mut t, Status::Ok, &[("s", s)]));
+        }
+        let started = all
+            .iter()
+            .position(|c| c.contains(&Change::FlappingStarted("s".into())))
+            .expect("flapping starts");
+        assert!(t.servers["s"].flapping());
+        // Before and at the start every change is told; after it none is.
+        for (i, changes) in all.iter().enumerate() {
+            for c in changes {
+                if let Change::Became { quiet, .. } = c {
+                    assert_eq!(*quiet, i > started, "pass {i}: {c:?}");
+                    assert_eq!(c.told(), i <= started);
+                }
+            }
+        }
+        // Settling down stops it, and says so.
+        let mut stopped = false;
+        for _ in 0..21 {
+            stopped |= pass(&mut t, Status::Ok, &[("s", ServerStatus::Healthy)])
+                .contains(&Change::FlappingStopped("s".into()));
+        }
+        assert!(stopped);
+        assert!(!t.servers["s"].flapping());
+        assert_eq!(t.events.len(), EVENTS, "the live view keeps the latest");
+    }
+
+    #[test]
+    fn the_worst_status_sticks_and_unknown_counts_as_a_warning() {
+        let mut t = Tracker::default();
+        pass(&mut t, Status::Ok, &[]);
+        assert_eq!(t.worst, Some(Status::Ok));
+        pass(&mut t, Status::Unknown, &[]);
+        assert_eq!(t.worst, Some(Status::Warning));
+        pass(&mut t, Status::Critical, &[]);
+        pass(&mut t, Status::Ok, &[]);
+        assert_eq!(t.worst, Some(Status::Critical));
+    }
+}

@@ -226,4 +226,75 @@ mod tests {
         assert!(g.seen_healthy(now + chrono::Duration::minutes(16), policy().close_after));
         assert_eq!(g.blocked(), None);
     }
+
+    #[test]
+    fn a_pause_wins_over_an_open_breaker_and_expires() {
+        let now = Utc::now();
+        let mut g = Guard::default();
+        assert_eq!(g.blocked(), None);
+        g.open(now, "spent".into());
+        assert_eq!(g.blocked(), Some(Blocked::BreakerOpen(now)));
+        let until = now + chrono::Duration::minutes(30);
+        g.paused_until = Some(until);
+        assert_eq!(
+            g.blocked().map(|b| b.held()),
+            Some(super::super::Held::Paused)
+        );
+        g.refresh(until, &policy());
+        assert_eq!(g.paused_until, None);
+        assert_eq!(g.blocked().map(|b| b.kind()), Some("breaker_open"));
+    }
+
+    #[test]
+    fn the_budget_never_goes_below_zero_and_reopening_keeps_the_first_time() {
+        let now = Utc::now();
+        let mut g = Guard {
+            attempts: vec![now; 5],
+            ..Guard::default()
+        };
+        assert_eq!(g.budget_left(&policy()), 0);
+        g.open(now, "first".into());
+        g.open(now + chrono::Duration::minutes(1), "second".into());
+        assert_eq!(g.breaker_opened, Some(now));
+        assert_eq!(g.breaker_reason.as_deref(), Some("second"));
+    }
+
+    #[test]
+    fn without_close_after_only_a_reset_closes_the_breaker() {
+        let now = Utc::now();
+        let mut g = Guard::default();
+        assert!(!g.seen_healthy(now, None), "no breaker, nothing to close");
+        g.open(now, "spent".into());
+        g.paused_until = Some(now + chrono::Duration::hours(1));
+        g.seen_good_image("sha256:a");
+        assert!(!g.seen_healthy(now + chrono::Duration::days(30), None));
+        assert!(g.breaker_opened.is_some());
+        g.reset();
+        // A reset forgets the breaker and the budget, not the pause or the healthy images.
+        assert_eq!(g.breaker_opened, None);
+        assert!(g.paused_until.is_some());
+        assert_eq!(g.good_images, ["sha256:a"]);
+    }
+
+    #[test]
+    fn a_missing_guard_is_fresh_and_an_unreadable_one_is_an_error() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(load(dir.path(), "s").unwrap(), Guard::default());
+        let g = Guard {
+            attempts: vec![Utc::now()],
+            ..Guard::default()
+        };
+        save(dir.path(), "s", &g).unwrap();
+        assert_eq!(load(dir.path(), "s").unwrap(), g);
+
+        std::fs::write(path(dir.path(), "s"), b"[1, 2").unwrap();
+        let err = load(dir.path(), "s").unwrap_err();
+        assert!(err.why.starts_with("does not parse"), "{err}");
+
+        std::fs::remove_file(path(dir.path(), "s")).unwrap();
+        std::os::unix::fs::symlink("/etc/passwd", path(dir.path(), "s")).unwrap();
+        let err = load(dir.path(), "s").unwrap_err();
+        assert!(err.why.starts_with("cannot be read"), "{err}");
+        assert!(err.to_string().contains("recover --reset s"), "{err}");
+    }
 }

@@ -401,3 +401,216 @@ impl Ladder<'_> {
         self.out.actions.push(record);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server whose only step is a command that leaves a mark and fails: a failed step is
+    /// not settled (no re-probe), so the ladder runs without a server to talk to.
+    struct Fixture {
+        dir: tempfile::TempDir,
+        server: ServerConfig,
+        opts: health::Options,
+    }
+
+    impl Fixture {
+        fn new(max_attempts: u32) -> Self {
+            let dir = tempfile::tempdir().unwrap();
+            let marks = dir.path().join("marks");
+            let config = dir.path().join("mcpctl.toml");
+            std::fs::write(
+                &config,
+                format!(
+                    "[servers.dead]\ncommand = \"python3\"\nargs = [\"-c\", \"pass\"]\n\
+                     [servers.dead.recover]\nsteps = [\"command\", \"command\"]\n\
+                     command = [\"sh\", \"-c\", \"echo x >> {}; exit 1\"]\n\
+                     max_attempts = {max_attempts}\nwindow = \"1h\"\nclose_after = \"10m\"\n",
+                    marks.display()
+                ),
+            )
+            .unwrap();
+            let settings = crate::config::load(&config).unwrap();
+            let server = settings.servers[0].clone();
+            let opts = health::Options::new(&settings, false);
+            Self { dir, server, opts }
+        }
+
+        fn state(&self) -> &Path {
+            self.dir.path()
+        }
+
+        /// How many times the command ran.
+        fn actions(&self) -> usize {
+            std::fs::read_to_string(self.dir.path().join("marks")).map_or(0, |s| s.lines().count())
+        }
+
+        fn report(&self, status: ServerStatus) -> ServerReport {
+            let mut r = health::disabled_report(&self.server);
+            r.status = status;
+            r
+        }
+
+        async fn recover(&self, status: ServerStatus, dry_run: bool) -> Recovery {
+            let restore = |_: &str, _: bool| Ok(None);
+            let ctx = Context {
+                opts: &self.opts,
+                state_dir: self.state(),
+                restore: &restore,
+                dry_run,
+                deadline: tokio::time::Instant::now() + Duration::from_secs(30),
+            };
+            recover(&self.server, self.report(status), &ctx).await
+        }
+
+        fn guard(&self) -> Guard {
+            guard::load(self.state(), "dead").unwrap()
+        }
+
+        fn save(&self, g: &Guard) {
+            guard::save(self.state(), "dead", g).unwrap();
+        }
+    }
+
+    fn events(r: &Recovery) -> Vec<&str> {
+        r.actions
+            .iter()
+            .filter_map(|a| a.event.as_deref())
+            .collect()
+    }
+
+    #[tokio::test]
+    async fn a_spent_budget_opens_the_breaker_and_the_next_run_acts_on_nothing() {
+        let f = Fixture::new(1);
+        let r = f.recover(ServerStatus::Unhealthy, false).await;
+        // One attempt allowed: the second step is never tried.
+        assert_eq!(f.actions(), 1);
+        assert_eq!(r.actions[0].outcome, Outcome::Failed);
+        assert_eq!(events(&r), ["breaker_open"]);
+        assert!(r.breaker_open);
+        assert_eq!(r.budget_left, Some(0));
+        assert!(f.guard().breaker_opened.is_some());
+
+        let r = f.recover(ServerStatus::Unhealthy, false).await;
+        assert_eq!(f.actions(), 1);
+        assert_eq!(r.held, Some(Held::BreakerOpen));
+        assert_eq!(events(&r), ["breaker_open"]);
+    }
+
+    #[tokio::test]
+    async fn budget_left_keeps_the_breaker_closed() {
+        let f = Fixture::new(5);
+        let r = f.recover(ServerStatus::Unhealthy, false).await;
+        assert_eq!(f.actions(), 2);
+        assert!(!r.breaker_open);
+        assert_eq!(r.budget_left, Some(3));
+        assert_eq!(f.guard().attempts.len(), 2);
+    }
+
+    #[tokio::test]
+    async fn a_pause_blocks_every_step() {
+        let f = Fixture::new(5);
+        f.save(&Guard {
+            paused_until: Some(Utc::now() + chrono::Duration::hours(1)),
+            ..Guard::default()
+        });
+        let r = f.recover(ServerStatus::Unhealthy, false).await;
+        assert_eq!(f.actions(), 0);
+        assert_eq!(r.held, Some(Held::Paused));
+        assert_eq!(events(&r), ["paused"]);
+    }
+
+    #[tokio::test]
+    async fn an_expired_pause_lets_the_ladder_climb() {
+        let f = Fixture::new(5);
+        f.save(&Guard {
+            paused_until: Some(Utc::now() - chrono::Duration::seconds(1)),
+            ..Guard::default()
+        });
+        let r = f.recover(ServerStatus::Unhealthy, false).await;
+        assert_eq!(f.actions(), 2);
+        assert_eq!(r.held, None);
+        assert_eq!(f.guard().paused_until, None);
+    }
+
+    #[tokio::test]
+    async fn an_unreadable_guard_fails_closed() {
+        let f = Fixture::new(5);
+        std::fs::create_dir_all(f.state().join("recover")).unwrap();
+        std::fs::write(guard::path(f.state(), "dead"), b"{not json").unwrap();
+        let r = f.recover(ServerStatus::Unhealthy, false).await;
+        assert_eq!(f.actions(), 0);
+        assert_eq!(r.held, Some(Held::GuardUnreadable));
+        assert_eq!(events(&r), ["guard_unreadable"]);
+        // Left for a person: not rewritten as a fresh guard.
+        assert_eq!(
+            std::fs::read(guard::path(f.state(), "dead")).unwrap(),
+            b"{not json"
+        );
+        let (status, _) = super::super::verdict::verdict(&[r]);
+        assert_eq!(status, crate::exit::Status::Critical);
+    }
+
+    #[tokio::test]
+    async fn a_healthy_server_closes_its_breaker_after_close_after() {
+        let f = Fixture::new(1);
+        let opened = Utc::now() - chrono::Duration::hours(1);
+        f.save(&Guard {
+            breaker_opened: Some(opened),
+            breaker_reason: Some("spent".into()),
+            ..Guard::default()
+        });
+        // The first healthy sighting starts the clock; the breaker stays open.
+        let r = f.recover(ServerStatus::Healthy, false).await;
+        assert_eq!(r.held, Some(Held::NotFailing));
+        assert!(r.breaker_open);
+        assert!(f.guard().healthy_since.is_some());
+        assert!(events(&r).is_empty());
+
+        // Healthy for longer than close_after: closed, and said so.
+        let mut g = f.guard();
+        g.healthy_since = Some(Utc::now() - chrono::Duration::minutes(11));
+        f.save(&g);
+        let r = f.recover(ServerStatus::Healthy, false).await;
+        assert!(!r.breaker_open);
+        assert_eq!(events(&r), ["breaker_closed"]);
+        assert_eq!(f.guard().breaker_opened, None);
+        assert_eq!(f.actions(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_failing_probe_restarts_the_close_after_clock() {
+        let f = Fixture::new(1);
+        f.save(&Guard {
+            breaker_opened: Some(Utc::now()),
+            healthy_since: Some(Utc::now() - chrono::Duration::minutes(9)),
+            ..Guard::default()
+        });
+        let r = f.recover(ServerStatus::Unhealthy, false).await;
+        assert_eq!(r.held, Some(Held::BreakerOpen));
+        assert_eq!(f.guard().healthy_since, None);
+    }
+
+    #[tokio::test]
+    async fn a_dry_run_plans_within_the_budget_and_touches_nothing() {
+        let f = Fixture::new(1);
+        let r = f.recover(ServerStatus::Unhealthy, true).await;
+        assert_eq!(r.held, Some(Held::DryRun));
+        assert_eq!(r.plan.len(), 2);
+        assert!(r.plan[0].starts_with("command: run"), "{:?}", r.plan);
+        assert!(r.plan[1].contains("budget is spent"), "{:?}", r.plan);
+        assert_eq!(f.actions(), 0);
+        assert!(!f.state().join("recover").exists());
+    }
+
+    #[tokio::test]
+    async fn without_a_ladder_a_failing_server_is_held_for_no_policy() {
+        let mut f = Fixture::new(1);
+        f.server.recover = None;
+        let r = f.recover(ServerStatus::Unknown, false).await;
+        assert_eq!(r.held, Some(Held::NoPolicy));
+        let r = f.recover(ServerStatus::Healthy, false).await;
+        assert_eq!(r.held, Some(Held::NotFailing));
+        assert_eq!(f.actions(), 0);
+    }
+}

@@ -599,6 +599,38 @@ fn empty_report(server: &ServerConfig) -> ServerReport {
     }
 }
 
+/// A report of `name` with nothing probed, for the unit tests of what reads reports (the
+/// watch's tracker, emergency mode) without a server to probe.
+#[cfg(test)]
+pub(crate) fn test_report(name: &str, status: ServerStatus) -> ServerReport {
+    ServerReport {
+        name: name.to_owned(),
+        status,
+        critical: true,
+        disabled: false,
+        transport: "stdio".to_owned(),
+        sources: Vec::new(),
+        protocol_version: None,
+        era: None,
+        modern_era: None,
+        server_info: None,
+        tools: None,
+        missing_tools: Vec::new(),
+        latency_ms: Latency::default(),
+        stray_stdout_lines: 0,
+        stderr_tail: Vec::new(),
+        exit_status: None,
+        http_status: None,
+        container: None,
+        tls: None,
+        baseline: None,
+        drift: None,
+        warnings: Vec::new(),
+        error: None,
+        doctor: None,
+    }
+}
+
 fn interrupted_report(server: &ServerConfig) -> ServerReport {
     let mut report = empty_report(server);
     report.error = Some(Failure::new(
