@@ -127,7 +127,7 @@ fn a_copy_forged_with_the_public_key_is_never_restored() {
     // Unsigned copies named for the future stay refused even in migration mode.
     std::fs::write(t.path().join("cfg/mcp.json"), NEW).unwrap();
     let run = mcpctl(&t, &["restore", "cursor", "--json", "--allow-unsigned"]);
-    run.code(1);
+    run.code(1).stderr_lines(unsigned_warning);
     assert_eq!(run.json()["skipped"][0]["state"], "forged");
     assert!(
         run.json()["skipped"][0]["reason"]
@@ -239,7 +239,7 @@ fn a_genuine_copy_renamed_newer_is_a_replay() {
     // Even unsigned, a copy whose manifest is another backup's is refused: the id must match.
     std::fs::remove_file(format!("{}.sig", renamed.display())).unwrap();
     let run = mcpctl(&t, &["restore", "cursor", "--json", "--allow-unsigned"]);
-    run.code(1);
+    run.code(1).stderr_lines(unsigned_warning);
     assert!(
         run.json()["skipped"][0]["reason"]
             .as_str()
@@ -277,7 +277,7 @@ fn a_lying_manifest_size_makes_the_copy_bad_not_a_crash() {
     );
     std::fs::write(t.path().join("cfg/mcp.json"), NEW).unwrap();
     let run = mcpctl(&t, &["restore", "cursor", "--json", "--allow-unsigned"]);
-    run.code(1);
+    run.code(1).stderr_lines(unsigned_warning);
     assert_eq!(
         run.json()["skipped"][0]["state"],
         "damaged",
@@ -286,7 +286,8 @@ fn a_lying_manifest_size_makes_the_copy_bad_not_a_crash() {
     );
     assert_eq!(read(&t, "cfg/mcp.json"), OLD);
     let run = mcpctl(&t, &["backup", "--check", "--allow-unsigned", "cursor"]);
-    run.code(1);
+    run.code(1)
+        .stderr_contains("mcpctl backup: WARNING: 3 copies checked, 1 bad");
 }
 
 #[test]
@@ -311,7 +312,7 @@ fn signing_keys_others_can_read_are_refused_before_anything_is_written() {
     let before = copies(&t.path().join("loc1"), "cursor").len();
     let run = mcpctl(&t, &["backup", "cursor"]);
     run.code(3);
-    assert!(run.stderr.contains("chmod 600"), "{}", run.stderr);
+    assert!(run.stderr().contains("chmod 600"), "{}", run.stderr());
     assert_eq!(copies(&t.path().join("loc1"), "cursor").len(), before);
 }
 
@@ -349,7 +350,7 @@ fn a_person_can_verify_a_copy_by_hand_and_another_host_can_restore() {
     std::fs::write(t.path().join("cfg/mcp.json"), NEW).unwrap();
     let run = mcpctl(&t, &["restore", "cursor"]);
     run.code(3);
-    assert!(run.stderr.contains("verify_keys"), "{}", run.stderr);
+    assert!(run.stderr().contains("verify_keys"), "{}", run.stderr());
     let cfg = read(&t, "mcpctl.toml").replace(
         "[backup]\n",
         &format!("[backup]\nverify_keys = [\"{}\"]\n", public.trim()),
@@ -361,4 +362,9 @@ fn a_person_can_verify_a_copy_by_hand_and_another_host_can_restore() {
         !Path::new(&key).exists(),
         "restore never creates a signing key"
     );
+}
+
+/// `--allow-unsigned` says once what it lets in, and nothing else is said.
+fn unsigned_warning(line: &str) -> bool {
+    line.contains(" WARN --allow-unsigned: copies without a signature are accepted")
 }

@@ -74,7 +74,7 @@ fn classify(t: &Test, log: &Path) -> (String, Option<String>) {
     let mut cmd = t.command();
     cmd.args(["gh-watch", "--json", "--log"]).arg(log);
     let run = Run::from_output(&cmd.output().unwrap(), t.path());
-    assert!(run.code == 0 || run.code == 1, "{}", run.stderr);
+    assert!(run.code == 0 || run.code == 1, "{}", run.stderr());
     let report = run.json();
     match report["runs"][0]["issues"].as_array().unwrap().first() {
         None => ("none".into(), None),

@@ -30,19 +30,29 @@ fn usage_errors_exit_3_not_clap_2() {
     Test::new()
         .args(&["health-check", "--no-such-flag"])
         .run()
-        .code(3);
-    Test::new().args(&["no-such-command"]).run().code(3);
+        .code(3)
+        .stderr_contains("error: unexpected argument '--no-such-flag' found");
+    Test::new()
+        .args(&["no-such-command"])
+        .run()
+        .code(3)
+        .stderr_contains("error: unrecognized subcommand 'no-such-command'");
     Test::new()
         .args(&["health-check", "--deadline", "soon"])
         .run()
-        .code(3);
+        .code(3)
+        .stderr_contains("error: invalid value 'soon' for '--deadline <DURATION>'");
 }
 
 #[test]
 fn fix_without_a_fix_table_says_what_to_add() {
     let run = Test::new().args(&["fix"]).run();
     run.code(3);
-    assert!(run.stderr.contains("needs a [fix] table"), "{}", run.stderr);
+    assert!(
+        run.stderr().contains("needs a [fix] table"),
+        "{}",
+        run.stderr()
+    );
     assert!(run.stdout.is_empty());
 }
 
@@ -68,9 +78,9 @@ fn unknown_server_name_is_a_usage_error() {
         .run();
     run.code(3);
     assert!(
-        run.stderr.contains("no server named `zzz`; known: a"),
+        run.stderr().contains("no server named `zzz`; known: a"),
         "{}",
-        run.stderr
+        run.stderr()
     );
 }
 
@@ -100,7 +110,8 @@ fn broken_pipe_is_success() {
 fn nagios_and_json_answer_when_a_run_cannot_start() {
     let broken = || Test::new().config("[servers.x\n");
     let run = broken().args(&["health-check", "--format", "nagios"]).run();
-    run.code(3);
+    run.code(3)
+        .stderr_contains("mcpctl.toml:1:11: unclosed table, expected `]`");
     assert!(
         run.stdout.starts_with("MCPCTL UNKNOWN - ") && run.stdout.contains("mcpctl.toml:1:"),
         "{}",
@@ -108,7 +119,8 @@ fn nagios_and_json_answer_when_a_run_cannot_start() {
     );
     assert_eq!(run.stdout.lines().count(), 1, "{}", run.stdout);
     let run = broken().args(&["health-check", "--json"]).run();
-    run.code(3);
+    run.code(3)
+        .stderr_contains("mcpctl.toml:1:11: unclosed table, expected `]`");
     let report = run.json();
     assert_eq!(report["status"], "unknown");
     assert_eq!(report["command"], "health-check");
@@ -117,7 +129,8 @@ fn nagios_and_json_answer_when_a_run_cannot_start() {
     let run = Test::new()
         .args(&["health-check", "--format", "nagios", "--no-such-flag"])
         .run();
-    run.code(3);
+    run.code(3)
+        .stderr_contains("error: unexpected argument '--no-such-flag' found");
     assert!(
         run.stdout
             .starts_with("MCPCTL UNKNOWN - unexpected argument '--no-such-flag'"),
@@ -131,7 +144,8 @@ fn nagios_and_json_answer_when_a_run_cannot_start() {
     let lock = std::fs::File::create(t.path().join("state/locks/server.x.lock")).unwrap();
     lock.lock().unwrap();
     let run = t.again(&["health-check", "--format", "nagios"]);
-    run.code(3);
+    run.code(3)
+        .stderr_contains("mcpctl: another mcpctl run holds the lock");
     assert!(
         run.stdout
             .starts_with("MCPCTL UNKNOWN - another mcpctl run holds the lock"),
@@ -139,7 +153,8 @@ fn nagios_and_json_answer_when_a_run_cannot_start() {
         run.stdout
     );
     let run = t.again(&["health-check", "--json"]);
-    run.code(75);
+    run.code(75)
+        .stderr_contains("mcpctl: another mcpctl run holds the lock");
     let report = run.json();
     assert_eq!(report["status"], "unknown");
     assert_eq!(report["exit_code"], 75);
@@ -154,10 +169,10 @@ fn json_and_format_together_are_a_usage_error() {
         .run();
     run.code(3);
     assert!(
-        run.stderr
+        run.stderr()
             .contains("'--json' cannot be used with '--format"),
         "{}",
-        run.stderr
+        run.stderr()
     );
 }
 
@@ -169,6 +184,6 @@ fn no_colour_codes_on_a_pipe() {
         .args(&["-vv", "health-check"])
         .run();
     run.code(0);
-    assert!(run.stderr.contains("INFO"), "{}", run.stderr);
-    assert!(!run.stderr.contains('\u{1b}'), "{:?}", run.stderr);
+    assert!(run.stderr().contains("INFO"), "{}", run.stderr());
+    assert!(!run.peek_stderr().contains('\u{1b}'), "{:?}", run.stderr());
 }

@@ -356,7 +356,7 @@ fn from_recognises_every_fixture_by_name_and_content() {
         .args(&["health-check", "--list", "--from", "{dir}/project/crushrc"])
         .run();
     run.code(3);
-    assert!(run.stderr.contains("never runs"), "{}", run.stderr);
+    assert!(run.stderr().contains("never runs"), "{}", run.stderr());
     assert!(!run.dir.join("ran").exists());
 }
 

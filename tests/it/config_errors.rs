@@ -6,7 +6,7 @@ fn config_error(toml: &str) -> String {
     let run = Test::new().config(toml).args(&["health-check"]).run();
     run.code(3);
     assert!(run.stdout.is_empty());
-    run.stderr
+    run.stderr().to_owned()
 }
 
 #[test]
@@ -71,9 +71,9 @@ fn missing_explicit_config_file() {
         .run();
     run.code(3);
     assert!(
-        run.stderr.contains("cannot read config") && run.stderr.contains("nope.toml"),
+        run.stderr().contains("cannot read config") && run.stderr().contains("nope.toml"),
         "{}",
-        run.stderr
+        run.stderr()
     );
 }
 
@@ -95,9 +95,10 @@ fn zero_durations_are_errors() {
         .run();
     run.code(3);
     assert!(
-        run.stderr.contains("a zero duration leaves no time at all"),
+        run.stderr()
+            .contains("a zero duration leaves no time at all"),
         "{}",
-        run.stderr
+        run.stderr()
     );
 }
 

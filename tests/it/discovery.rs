@@ -317,12 +317,12 @@ fn from_imports_one_file_of_any_format() {
         ])
         .run();
     run.code(3);
-    assert!(run.stderr.contains("settings.json"), "{}", run.stderr);
+    assert!(run.stderr().contains("settings.json"), "{}", run.stderr());
     let run = every_client()
         .args(&["health-check", "--from", "{dir}/missing.json"])
         .run();
     run.code(3);
-    assert!(run.stderr.contains("cannot read"), "{}", run.stderr);
+    assert!(run.stderr().contains("cannot read"), "{}", run.stderr());
 }
 
 #[test]

@@ -121,7 +121,9 @@ fn status_after_clear_says_what_is_known() {
     let dir = tempfile::tempdir().unwrap();
     let api = Stub::start(dir.path(), "jira", 401, false);
     let t = setup(&api);
-    t.again(&["emergency"]).code(2);
+    t.again(&["emergency"])
+        .code(2)
+        .stderr_contains("mcpctl emergency: CRITICAL: emergency mode since");
     t.again(&["emergency", "--clear"]).code(0);
     let r = t.again(&["emergency", "--status", "--json"]);
     r.code(0);
@@ -154,7 +156,9 @@ fn report_ends_a_period_at_the_run_that_cleared_it() {
     let dir = tempfile::tempdir().unwrap();
     let api = Stub::start(dir.path(), "jira", 200, false);
     let t = setup(&api);
-    t.again(&["emergency"]).code(1);
+    t.again(&["emergency"])
+        .code(1)
+        .stderr_contains("mcpctl emergency: WARNING: emergency mode since");
     std::fs::write(t.path().join("up"), "").unwrap();
     let cleared = t.again(&["health-check", "--json"]);
     cleared.code(0);

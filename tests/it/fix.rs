@@ -308,7 +308,12 @@ fn pull_request_mode_opens_one_pr_and_never_a_second_while_it_is_open() {
         .filter(|r| r["method"] == "POST")
         .count();
     assert_eq!(posts, 1, "no second pull request");
-    for out in [&run.stdout, &run.stderr, &again.stdout, &again.stderr] {
+    for out in [
+        run.stdout.as_str(),
+        run.peek_stderr(),
+        again.stdout.as_str(),
+        again.peek_stderr(),
+    ] {
         assert!(!out.contains("canaryTOKEN"), "the token leaked: {out}");
     }
     for file in again.state_files() {
@@ -475,7 +480,7 @@ fn a_failing_verify_leaves_the_checkout_exactly_as_it_was() {
         git(&t.path().join("origin.git"), &["rev-parse", "main"]),
         origin_before
     );
-    assert!(run.stderr.contains("rolled_back") || run.stdout.contains("rolled_back"));
+    assert!(run.stderr().contains("rolled_back") || run.stdout.contains("rolled_back"));
 }
 
 #[test]
@@ -721,9 +726,9 @@ fn a_bad_fix_table_names_the_line() {
     let run = t.run();
     run.code(3);
     assert!(
-        run.stderr.contains("mcpctl.toml:1:1") && run.stderr.contains("Fry"),
+        run.stderr().contains("mcpctl.toml:1:1") && run.stderr().contains("Fry"),
         "{}",
-        run.stderr
+        run.stderr()
     );
 }
 
@@ -848,7 +853,10 @@ fn a_fix_killed_half_way_is_undone_by_the_next_run() {
     assert_ne!(state(&checkout), before, "killed in the middle of the fix");
 
     let run = apply(&t);
-    run.code(1);
+    // The killed run's locks are taken over, and that is all that is said.
+    run.code(1)
+        .stderr_lines(|l| l.contains(" WARN took over the lock "))
+        .stderr_contains("records.fix.lock of fix");
     let report = run.json();
     assert!(
         report["summary"]
@@ -1046,7 +1054,8 @@ fn add_permissions_reads_the_accepted_permissions_header() {
         "--job",
         "build",
     ])
-    .code(1);
+    .code(1)
+    .stderr_contains("mcpctl gh-watch: WARNING: 15 lines: permission_denied");
     let run = t.again(&["fix", "--json"]);
     run.code(0);
     let f = &fixes(&run)[0];

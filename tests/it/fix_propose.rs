@@ -264,7 +264,7 @@ fn a_correct_proposal_is_shown_then_called_then_shipped_as_a_labelled_pull_reque
             .unwrap()
             .contains("It removes the stray")
     );
-    for out in [&run.stdout, &run.stderr] {
+    for out in [run.stdout.as_str(), run.peek_stderr()] {
         assert!(!out.contains("canaryTOKEN"), "{out}");
     }
 }
@@ -318,7 +318,7 @@ fn an_http_proposer_gets_the_prompt_and_only_it_gets_the_key() {
     for r in gh.requests() {
         assert!(!r.to_string().contains("canaryKEY"), "{r}");
     }
-    for out in [&run.stdout, &run.stderr] {
+    for out in [run.stdout.as_str(), run.peek_stderr()] {
         assert!(!out.contains("canaryKEY"), "{out}");
     }
     for file in run.state_files() {
@@ -611,7 +611,11 @@ fn a_proposer_needs_exactly_one_of_argv_and_url() {
         ));
         let run = t.again(&["fix", "--propose"]);
         run.code(3);
-        assert!(run.stderr.contains(want), "{want:?} not in {}", run.stderr);
-        assert!(run.stderr.contains("mcpctl.toml:"), "{}", run.stderr);
+        assert!(
+            run.stderr().contains(want),
+            "{want:?} not in {}",
+            run.stderr()
+        );
+        assert!(run.stderr().contains("mcpctl.toml:"), "{}", run.stderr());
     }
 }

@@ -201,6 +201,7 @@ fn reports_name_a_committed_schema() {
     let failed = crate::Test::new()
         .args(&["--config", "/nonexistent/mcpctl.toml", "backup", "--json"])
         .run();
+    failed.stderr_contains("mcpctl: cannot read config /nonexistent/mcpctl.toml");
     for (run, name) in [(&ok, "emergency"), (&failed, "error")] {
         let schema = run.json()["schema"].as_str().unwrap().to_owned();
         assert_eq!(schema, format!("docs/schema/{name}.json"));

@@ -168,9 +168,9 @@ fn broken_user_patterns_name_file_line_and_id() {
         .run();
     run.code(3);
     assert!(
-        run.stderr.contains("mine.yaml:6: pattern my-pattern:"),
+        run.stderr().contains("mine.yaml:6: pattern my-pattern:"),
         "{}",
-        run.stderr
+        run.stderr()
     );
 
     let unknown = "patterns:\n  - id: p2\n    category: flaky\n    description: x\n    regex: ['^x (?P<key>y)']\n    fixtures: { match: [ { log: 'x y' } ] }\n";
@@ -185,10 +185,10 @@ fn broken_user_patterns_name_file_line_and_id() {
         .run();
     run.code(3);
     assert!(
-        run.stderr
+        run.stderr()
             .contains("a.yaml:2: pattern p2: unknown category `flaky`"),
         "{}",
-        run.stderr
+        run.stderr()
     );
 
     let yaml = "patterns:\n  - id: [unclosed\n";
@@ -202,7 +202,7 @@ fn broken_user_patterns_name_file_line_and_id() {
         ])
         .run();
     run.code(3);
-    assert!(run.stderr.contains("b.yaml"), "{}", run.stderr);
+    assert!(run.stderr().contains("b.yaml"), "{}", run.stderr());
 
     // A fixture that its own pattern does not match is a problem --check-patterns reports.
     let failing = "patterns:\n  - id: mine\n    category: network\n    description: x\n    regex: ['^my host (?P<key>\\S+) is down$']\n    fixtures:\n      match: [ { log: 'my host a.example is up', key: a.example } ]\n";

@@ -111,7 +111,7 @@ fn failed_runs_are_classified_once_each() {
         .find(|r| r["path"] == "/signed/101.txt")
         .unwrap();
     assert!(signed["authorization"].is_null(), "{signed}");
-    assert!(!r.stdout.contains(TOKEN) && !r.stderr.contains(TOKEN));
+    assert!(!r.stdout.contains(TOKEN) && !r.peek_stderr().contains(TOKEN));
 
     // The next cron run has nothing new; --all looks again.
     let r = t.again(&["gh-watch", "--json"]);
@@ -161,11 +161,11 @@ fn no_token_and_no_repos_say_what_to_do() {
         Test::new().config("[github]\nrepos = [\"acme/app\"]\ntoken = \"${GH_MISSING_TOKEN}\"\n");
     let r = t.again(&["gh-watch"]);
     r.code(3);
-    assert!(r.stderr.contains("GH_MISSING_TOKEN"), "{}", r.stderr);
+    assert!(r.stderr().contains("GH_MISSING_TOKEN"), "{}", r.stderr());
     let t = Test::new().config("[github]\nrepos = []\n");
     let r = t.again(&["gh-watch"]);
     r.code(3);
-    assert!(r.stderr.contains("add [github] repos"), "{}", r.stderr);
+    assert!(r.stderr().contains("add [github] repos"), "{}", r.stderr());
 }
 
 #[test]
@@ -174,17 +174,17 @@ fn settings_that_can_never_work_are_usage_errors() {
     let r = t.again(&["gh-watch"]);
     r.code(3);
     assert!(
-        r.stderr
+        r.stderr()
             .contains("mcpctl.toml:3:20: github.open_issue_after is at most 50"),
         "{}",
-        r.stderr
+        r.stderr()
     );
     let t = Test::new()
         .config("[github]\nrepos = [\"acme/app\"]\ntoken = \"${GH_TEST_TOKEN}\"\nlookback = \"300000y\"\n")
         .env("GH_TEST_TOKEN", TOKEN);
     let r = t.again(&["gh-watch"]);
     r.code(3);
-    assert!(r.stderr.contains("lookback"), "{}", r.stderr);
+    assert!(r.stderr().contains("lookback"), "{}", r.stderr());
 }
 
 const NPM_LOG: &str = "2026-11-24T05:26:52.1234567Z ##[group]Run npm ci\n\
@@ -287,7 +287,11 @@ fn a_failed_download_is_an_error_and_is_given_up_after_three_passes() {
             "{errors}"
         );
         assert!(!r.stdout.contains("secret-signature"), "{}", r.stdout);
-        assert!(!r.stderr.contains("secret-signature"), "{}", r.stderr);
+        assert!(
+            !r.peek_stderr().contains("secret-signature"),
+            "{}",
+            r.stderr()
+        );
         assert!(
             report["summary"]
                 .as_str()

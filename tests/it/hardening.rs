@@ -31,7 +31,7 @@ fn total_ms(server: &Value) -> f64 {
 
 /// Every byte a run left: stdout, stderr and its state files.
 fn everything(run: &Run) -> String {
-    let mut all = format!("{}\n{}", run.stdout, run.stderr);
+    let mut all = format!("{}\n{}", run.stdout, run.peek_stderr());
     for f in run.state_files() {
         all.push_str(&String::from_utf8_lossy(
             &std::fs::read(f).unwrap_or_default(),
@@ -164,8 +164,12 @@ fn a_key_in_a_url_query_never_reaches_any_output() {
         .env("KEY", "canary-query-31415926");
     let run = t.args(&["health-check"]).run();
     run.code(2);
-    assert!(!everything(&run).contains("canary-query"), "{}", run.stderr);
-    assert!(run.stderr.contains("x ("), "{}", run.stderr);
+    assert!(
+        !everything(&run).contains("canary-query"),
+        "{}",
+        run.stderr()
+    );
+    assert!(run.stderr().contains("x ("), "{}", run.stderr());
 }
 
 fn wait_for_pid(file: &std::path::Path) -> String {

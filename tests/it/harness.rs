@@ -1,6 +1,14 @@
 //! A small fluent harness: a temp dir with HOME, XDG dirs and a config, the real binary, the
 //! exact exit code, and the report parsed as JSON.
+//!
+//! Stderr is checked by default: a `Run` whose stderr is not empty panics when it is dropped
+//! unless the test said what it expects there (`stderr_contains`, `stderr_lines`,
+//! `stderr_is_empty`, `stderr()` read for an assertion, or `any_stderr` with a comment saying why
+//! it is free-form). `peek_stderr` reads it without accounting for it: for failure messages and
+//! checks that something is absent.
 
+use std::cell::Cell;
+use std::panic::Location;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -17,7 +25,11 @@ pub struct Run {
     _tmp: TempDir,
     pub code: i32,
     pub stdout: String,
-    pub stderr: String,
+    stderr: String,
+    /// Set once the test has said what it expects on stderr; checked on drop.
+    stderr_accounted: Cell<bool>,
+    /// Where the test made this run, for the drop check's message.
+    made_at: &'static Location<'static>,
     pub dir: PathBuf,
 }
 
@@ -82,21 +94,17 @@ impl Test {
             .replace("{servers}", &servers_dir().display().to_string())
     }
 
+    #[track_caller]
     pub fn run(self) -> Run {
         let mut cmd = self.command();
         let out = cmd.output().expect("run mcpctl");
         let dir = self.dir.path().to_path_buf();
-        Run {
-            _tmp: self.dir,
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            dir,
-        }
+        Run::new(self.dir, &out, dir)
     }
 
     /// Runs mcpctl once more in the same temp dir and state dir (`{dir}/state`), for tests that
     /// follow state across several runs, as cron would.
+    #[track_caller]
     pub fn again(&self, args: &[&str]) -> Run {
         let mut cmd = self.command();
         cmd.arg("--state-dir").arg(self.dir.path().join("state"));
@@ -132,14 +140,92 @@ impl Test {
 
 impl Run {
     /// For tests that run several commands in one temp dir through `Test::command`.
+    #[track_caller]
     pub fn from_output(out: &std::process::Output, dir: &Path) -> Self {
+        Run::new(
+            tempfile::tempdir().expect("tempdir"),
+            out,
+            dir.to_path_buf(),
+        )
+    }
+
+    #[track_caller]
+    fn new(tmp: TempDir, out: &std::process::Output, dir: PathBuf) -> Self {
         Run {
-            _tmp: tempfile::tempdir().expect("tempdir"),
+            _tmp: tmp,
             code: out.status.code().unwrap_or(-1),
             stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
             stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-            dir: dir.to_path_buf(),
+            stderr_accounted: Cell::new(false),
+            made_at: Location::caller(),
+            dir,
         }
+    }
+
+    /// Stderr, for a test that asserts on it: reading it this way accounts for it.
+    pub fn stderr(&self) -> &str {
+        self.stderr_accounted.set(true);
+        &self.stderr
+    }
+
+    /// Stderr without accounting for it: for failure messages and checks that something is
+    /// absent, which say nothing about what stderr should hold.
+    pub fn peek_stderr(&self) -> &str {
+        &self.stderr
+    }
+
+    /// Stderr contains `needle`.
+    #[track_caller]
+    pub fn stderr_contains(&self, needle: &str) -> &Self {
+        assert!(
+            self.stderr.contains(needle),
+            "{needle:?} not in stderr\n--- stderr\n{}",
+            self.stderr
+        );
+        self.stderr_accounted.set(true);
+        self
+    }
+
+    /// Stderr does not contain `needle`. Does not account for stderr: saying what is absent is
+    /// not saying what is there.
+    #[track_caller]
+    pub fn stderr_lacks(&self, needle: &str) -> &Self {
+        assert!(
+            !self.stderr.contains(needle),
+            "{needle:?} in stderr\n--- stderr\n{}",
+            self.stderr
+        );
+        self
+    }
+
+    /// Every stderr line satisfies `ok`.
+    #[track_caller]
+    pub fn stderr_lines(&self, ok: impl Fn(&str) -> bool) -> &Self {
+        if let Some(bad) = self.stderr.lines().find(|l| !ok(l)) {
+            panic!(
+                "unexpected stderr line {bad:?}\n--- stderr\n{}",
+                self.stderr
+            );
+        }
+        self.stderr_accounted.set(true);
+        self
+    }
+
+    #[track_caller]
+    pub fn stderr_is_empty(&self) -> &Self {
+        assert!(
+            self.stderr.is_empty(),
+            "stderr is not empty\n--- stderr\n{}",
+            self.stderr
+        );
+        self.stderr_accounted.set(true);
+        self
+    }
+
+    /// Stderr is free-form here: say why in a comment at the call.
+    pub fn any_stderr(&self) -> &Self {
+        self.stderr_accounted.set(true);
+        self
     }
 
     pub fn code(&self, expected: i32) -> &Self {
@@ -184,6 +270,19 @@ impl Run {
         let mut out = Vec::new();
         walk(&self.dir.join("state"), &mut out);
         out
+    }
+}
+
+impl Drop for Run {
+    fn drop(&mut self) {
+        assert!(
+            std::thread::panicking() || self.stderr_accounted.get() || self.stderr.is_empty(),
+            "unexpected stderr from the run made at {} (exit {}): state what the test expects \
+             with stderr_contains, stderr_lines, stderr_is_empty or any_stderr\n--- stderr\n{}",
+            self.made_at,
+            self.code,
+            self.stderr
+        );
     }
 }
 

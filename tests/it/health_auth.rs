@@ -18,7 +18,7 @@ fn oauth_server(t: &Test) -> Stub {
 
 fn assert_no_canary(run: &Run) {
     assert!(!run.stdout.contains(CANARY), "{}", run.stdout);
-    assert!(!run.stderr.contains(CANARY), "{}", run.stderr);
+    assert!(!run.peek_stderr().contains(CANARY), "{}", run.stderr());
     for f in run.state_files() {
         let text = String::from_utf8_lossy(&std::fs::read(&f).unwrap()).into_owned();
         assert!(!text.contains(CANARY), "{}", f.display());
@@ -38,7 +38,9 @@ fn a_401_with_resource_metadata_is_auth_required_with_issuer_and_scopes() {
         .env("FILES_TOKEN", CANARY)
         .args(&["health-check", "--json", "-vv"])
         .run();
-    run.code(1);
+    // -vv asked for the debug log; nothing louder than INFO is said.
+    run.code(1)
+        .stderr_lines(|l| l.contains(" DEBUG ") || l.contains(" INFO "));
     let report = run.json();
     let e = &Run::server(&report, "files")["error"];
     assert_eq!(e["kind"], "auth_required", "{e:#}");

@@ -238,8 +238,8 @@ fn drift_ignore_config_entries_are_checked() {
         .args(&["health-check"])
         .run();
     run.code(3);
-    assert!(run.stderr.contains("mcpctl.toml:1:"), "{}", run.stderr);
-    assert!(run.stderr.contains("drift_ignore"), "{}", run.stderr);
+    assert!(run.stderr().contains("mcpctl.toml:1:"), "{}", run.stderr());
+    assert!(run.stderr().contains("drift_ignore"), "{}", run.stderr());
 }
 
 #[test]

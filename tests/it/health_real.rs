@@ -67,7 +67,7 @@ fn quiet_success_prints_nothing() {
     let run = Test::new().config(&config).args(&["health-check"]).run();
     run.code(0);
     assert_eq!(run.stdout, "");
-    assert_eq!(run.stderr, "");
+    assert_eq!(run.stderr(), "");
     let run = Test::new()
         .config(&config)
         .args(&["health-check", "-q", "--format", "table"])

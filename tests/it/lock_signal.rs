@@ -45,11 +45,11 @@ fn held_lock_exits_75_and_names_the_way_out() {
     holder.wait().unwrap();
     run.code(75);
     assert!(
-        run.stderr.contains("another mcpctl run holds the lock"),
+        run.stderr().contains("another mcpctl run holds the lock"),
         "{}",
-        run.stderr
+        run.stderr()
     );
-    assert!(run.stderr.contains("--wait-lock"), "{}", run.stderr);
+    assert!(run.stderr().contains("--wait-lock"), "{}", run.stderr());
 }
 
 #[test]
@@ -60,7 +60,11 @@ fn wait_lock_gives_up_with_75_after_waiting() {
     holder.kill().unwrap();
     holder.wait().unwrap();
     run.code(75);
-    assert!(run.stderr.contains("after waiting 300ms"), "{}", run.stderr);
+    assert!(
+        run.stderr().contains("after waiting 300ms"),
+        "{}",
+        run.stderr()
+    );
 }
 
 #[test]
@@ -193,7 +197,7 @@ fn the_lock_names_its_holder() {
         "another mcpctl run (health-check, pid {}, since ",
         first.0.id()
     );
-    assert!(run.stderr.contains(&who), "{}", run.stderr);
+    assert!(run.stderr().contains(&who), "{}", run.stderr());
 }
 
 const DOWN_WITH_LADDER: &str = "[servers.x]\ncommand = \"sh\"\nargs = [\"-c\", \"exit 1\"]\ncritical = true\n\
@@ -228,7 +232,9 @@ fn read_only_answers_take_no_lock_and_print_to_a_pipe() {
         "no empty table:\n{}",
         status.stdout
     );
-    applied.code(75);
+    applied
+        .code(75)
+        .stderr_contains("mcpctl: another mcpctl run holds the lock");
 }
 
 #[test]
@@ -239,10 +245,10 @@ fn recover_without_a_name_suggests_all_failed() {
         .run();
     run.code(3);
     assert!(
-        run.stderr
+        run.stderr()
             .contains("name the servers to recover (known: x), or pass --all-failed"),
         "{}",
-        run.stderr
+        run.stderr()
     );
 }
 

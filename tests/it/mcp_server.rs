@@ -523,7 +523,7 @@ fn read_only_test() -> (Test, String) {
         .env("CANARY", CANARY);
     // A stored health-check (with the canary in its servers' env) for the resources.
     let run = run_here(&t, &["health-check", "--json"]);
-    assert!(!run.stdout.contains(CANARY) && !run.stderr.contains(CANARY));
+    assert!(!run.stdout.contains(CANARY) && !run.peek_stderr().contains(CANARY));
     let fingerprint = stored_gh_watch(&t);
     (t, fingerprint)
 }
@@ -604,28 +604,32 @@ fn mcp_server_http_needs_a_token_and_loopback() {
         .config("[servers.s]\ncommand = \"python3\"\nargs = [\"{servers}/minimal.py\"]\n");
     let run = t.again(&["mcp-server", "--http", "127.0.0.1:0"]);
     run.code(3);
-    assert!(run.stderr.contains("[mcp_server] token"), "{}", run.stderr);
+    assert!(
+        run.stderr().contains("[mcp_server] token"),
+        "{}",
+        run.stderr()
+    );
     let t = Test::new().config("[mcp_server]\ntoken = \"${MCPCTL_MCP_TOKEN}\"\n");
     let run = t.again(&["mcp-server", "--http", "0.0.0.0:0"]);
     run.code(3);
-    assert!(run.stderr.contains("--allow-remote"), "{}", run.stderr);
+    assert!(run.stderr().contains("--allow-remote"), "{}", run.stderr());
     let run = t.again(&["mcp-server", "--http", "127.0.0.1:0"]);
     run.code(3);
     assert!(
-        run.stderr.contains("MCPCTL_MCP_TOKEN, which is not set"),
+        run.stderr().contains("MCPCTL_MCP_TOKEN, which is not set"),
         "{}",
-        run.stderr
+        run.stderr()
     );
     let run = Test::new()
         .config("[mcp_server]\nallow = [\"recover\", \"reboot\"]\n")
         .args(&["mcp-server"])
         .run();
     run.code(3);
-    assert!(run.stderr.contains("mcpctl.toml:2:"), "{}", run.stderr);
+    assert!(run.stderr().contains("mcpctl.toml:2:"), "{}", run.stderr());
     assert!(
-        run.stderr.contains("`reboot` is not an action"),
+        run.stderr().contains("`reboot` is not an action"),
         "{}",
-        run.stderr
+        run.stderr()
     );
 }
 
@@ -1092,7 +1096,7 @@ fn mcp_server_health_check_reports_drift_against_the_baselines_and_stores_nothin
     );
     let t = Test::new().config(&config);
     let run = run_here(&t, &["health-check", "--json", "-s", "sdk"]);
-    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(run.code, 0, "{}", run.stderr());
     let baseline = t.path().join("state/mcpctl/drift/sdk.json");
     let before = std::fs::read(&baseline).expect("the CLI took a baseline");
     let steps = json!([{"op": "call", "tool": "health_check", "args": {}}]);

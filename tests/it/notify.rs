@@ -23,8 +23,11 @@ fn slack_is_told_once_per_problem_and_once_when_it_recovers() {
     let hc = Stub::start(dir.path(), "hc", 200, false);
     let t = setup(&slack, &hc);
 
-    t.again(&["health-check"]).code(2);
-    t.again(&["health-check"]).code(2);
+    for _ in 0..2 {
+        t.again(&["health-check"])
+            .code(2)
+            .stderr_contains("mcpctl health-check: CRITICAL: 1 server: 0 healthy, 1 unhealthy");
+    }
     let said = slack.requests();
     assert_eq!(said.len(), 1, "{said:#?}");
     let text: serde_json::Value = serde_json::from_str(said[0]["body"].as_str().unwrap()).unwrap();
@@ -99,7 +102,7 @@ fn a_hanging_notifier_is_cut_and_never_changes_the_result() {
         "{notes:?}"
     );
     assert!(notes.iter().any(|n| n.contains("HTTP 500")), "{notes:?}");
-    assert!(!r.stdout.contains("canary-slack") && !r.stderr.contains("canary-slack"));
+    assert!(!r.stdout.contains("canary-slack") && !r.peek_stderr().contains("canary-slack"));
 }
 
 #[test]
@@ -111,7 +114,9 @@ fn a_run_stopped_by_the_lock_still_closes_its_ping() {
     std::fs::create_dir_all(t.path().join("state/locks")).unwrap();
     let lock = std::fs::File::create(t.path().join("state/locks/server.jira.lock")).unwrap();
     lock.lock().unwrap();
-    t.again(&["health-check"]).code(75);
+    t.again(&["health-check"])
+        .code(75)
+        .stderr_contains("mcpctl: another mcpctl run holds the lock");
     let pings: Vec<String> = hc
         .requests()
         .iter()
@@ -134,28 +139,28 @@ fn a_failing_notifier_on_healthy_runs_is_told_once_a_day() {
     ));
     let first = t.again(&["health-check"]);
     first.code(0);
-    let lines: Vec<&str> = first.stderr.lines().collect();
+    let lines: Vec<&str> = first.stderr().lines().collect();
     assert_eq!(
         lines.len(),
         2,
         "one line per destination:\n{}",
-        first.stderr
+        first.stderr()
     );
     assert!(
         lines.contains(&"mcpctl: notification failed: healthchecks ping /start answered HTTP 500"),
         "{}",
-        first.stderr
+        first.stderr()
     );
     assert!(
         lines
             .iter()
             .any(|l| l.starts_with("mcpctl: notification failed: prometheus textfile")),
         "{}",
-        first.stderr
+        first.stderr()
     );
     let second = t.again(&["health-check"]);
     second.code(0);
-    assert_eq!(second.stderr, "", "told already today");
+    assert_eq!(second.stderr(), "", "told already today");
     let report = t.again(&["health-check", "--json"]).json();
     assert_eq!(
         report["notifications"].as_array().unwrap().len(),
@@ -177,7 +182,7 @@ fn an_unset_webhook_variable_is_said_at_the_start() {
         .run();
     run.code(0);
     assert_eq!(
-        run.stderr,
+        run.stderr(),
         "mcpctl: config warning: [notify] slack_webhook needs ${MCPCTL_TEST_UNSET_WEBHOOK}, which is not set in this run's environment\n"
     );
 }

@@ -142,7 +142,9 @@ fn down() -> String {
     let jira = "command = \"python3\"\nargs = [\"{servers}/exit_now.py\"]\n";
     let wiki = "[servers.wiki]\ncommand = \"python3\"\nargs = [\"{servers}/exit_now.py\"]\n";
     let t = Test::new().config(&format!("{}{wiki}{NOTIFY}", servers(jira, "noisy_ok.py")));
-    t.again(&["health-check"]).code(2);
+    t.again(&["health-check"])
+        .code(2)
+        .stderr_contains("mcpctl health-check: CRITICAL: 3 servers");
     textfile(&t)
 }
 
@@ -173,12 +175,18 @@ fn breaker() -> String {
     let t = Test::new()
         .config(&format!("{}{NOTIFY}", servers(&jira, "minimal.py")))
         .env("JIRA_TOKEN", SECRET);
-    t.again(&["health-check"]).code(2);
-    t.again(&["recover", "jira"]).code(2);
+    t.again(&["health-check"])
+        .code(2)
+        .stderr_contains("mcpctl health-check: CRITICAL: 2 servers");
+    t.again(&["recover", "jira"])
+        .code(2)
+        .stderr_contains("mcpctl recover: CRITICAL: 1 server");
     let r = t.again(&["recover", "jira", "--json"]);
     r.code(2);
     assert_eq!(Run::server(&r.json(), "jira")["breaker_open"], true);
-    t.again(&["emergency"]).code(1);
+    t.again(&["emergency"])
+        .code(1)
+        .stderr_contains("mcpctl emergency: WARNING: emergency mode since");
     textfile(&t)
 }
 
@@ -191,7 +199,9 @@ fn backups() -> String {
     std::fs::rename(t.path().join("loc2"), t.path().join("loc2.gone")).unwrap();
     std::fs::write(t.path().join("loc2"), "not a directory any more").unwrap();
     std::fs::write(t.path().join("cfg/mcp.json"), crate::backup::NEW).unwrap();
-    t.again(&["backup"]).code(1);
+    t.again(&["backup"])
+        .code(1)
+        .stderr_contains("is not a directory; fix [backup] locations");
     let old = &crate::backup::copies(&t.path().join("loc1"), "cursor")[0];
     let mut bytes = std::fs::read(old).unwrap();
     let middle = bytes.len() / 2;

@@ -62,7 +62,9 @@ fn a_server_that_never_heals_spends_exactly_its_budget_then_the_breaker_holds() 
          [servers.dead.recover]\nsteps = [\"command\"]\ncommand = [\"python3\", \"-c\", \"open('{{dir}}/actions.log', 'a').write('x\\\\n')\"]\n{FAST}"
     ));
     let log = t.path().join("actions.log");
-    t.again(&["recover", "dead"]).code(2);
+    t.again(&["recover", "dead"])
+        .code(2)
+        .stderr_contains("mcpctl recover: CRITICAL: 1 server");
     assert_eq!(lines(&log), 1);
     let r = t.again(&["recover", "dead", "--json"]);
     r.code(2);
@@ -84,7 +86,9 @@ fn a_server_that_never_heals_spends_exactly_its_budget_then_the_breaker_holds() 
     );
 
     t.again(&["recover", "--reset", "dead"]).code(0);
-    t.again(&["recover", "dead"]).code(2);
+    t.again(&["recover", "dead"])
+        .code(2)
+        .stderr_contains("mcpctl recover: CRITICAL: 1 server");
     assert_eq!(lines(&log), 3);
     let events: Vec<String> = audit(&t)
         .iter()
@@ -131,7 +135,9 @@ fn dry_run_and_pause_touch_nothing() {
     assert_eq!(server(&r.json(), "dead")["held"], "paused");
     assert!(!t.path().join("actions.log").exists());
     t.again(&["recover", "--resume", "dead"]).code(0);
-    t.again(&["recover", "dead"]).code(1);
+    t.again(&["recover", "dead"])
+        .code(1)
+        .stderr_contains("mcpctl recover: WARNING: 1 server");
     assert_eq!(lines(&t.path().join("actions.log")), 1);
 }
 
@@ -186,7 +192,9 @@ fn a_corrupt_config_is_restored_from_a_real_backup() {
     t.again(&["health-check"]).code(0);
     t.again(&["backup"]).code(0);
     std::fs::write(&file, "{\"token_file\": \"/run/sec").unwrap();
-    t.again(&["health-check"]).code(2);
+    t.again(&["health-check"])
+        .code(2)
+        .stderr_contains("does not parse");
 
     let r = t.again(&["recover", "jira", "--json"]);
     r.code(0);
@@ -240,14 +248,14 @@ fn config_errors_name_the_step_and_its_line() {
     let r = t.again(&["recover", "s"]);
     r.code(3);
     assert!(
-        r.stderr.contains("mcpctl.toml:1:1") || r.stderr.contains("mcpctl.toml:"),
+        r.stderr().contains("mcpctl.toml:1:1") || r.stderr().contains("mcpctl.toml:"),
         "{}",
-        r.stderr
+        r.stderr()
     );
     assert!(
-        r.stderr.contains("restart-container needs `container"),
+        r.stderr().contains("restart-container needs `container"),
         "{}",
-        r.stderr
+        r.stderr()
     );
 }
 
@@ -326,7 +334,9 @@ fn command_output_is_redacted_in_reports_and_audit() {
         let text = std::fs::read_to_string(&f).unwrap_or_default();
         assert!(!text.contains("canary-7f3a9c2e5b"), "{}", f.display());
     }
-    assert!(!r.stdout.contains("canary-7f3a9c2e5b") && !r.stderr.contains("canary-7f3a9c2e5b"));
+    assert!(
+        !r.stdout.contains("canary-7f3a9c2e5b") && !r.peek_stderr().contains("canary-7f3a9c2e5b")
+    );
 }
 
 /// Removes test images and volumes even when an assertion fails.

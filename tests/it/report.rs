@@ -560,9 +560,9 @@ fn one_server_and_markdown() {
     assert!(md.contains("### Fallback mode\n\n| Start | End | Servers |\n|---|---|---|\n| 2026-11-01 06:30 | 2026-11-01 09:05 | jira |"), "{md}");
     // The warning's line goes to stderr, the document alone to stdout.
     assert!(
-        run.stderr.contains("mcpctl report: WARNING"),
+        run.stderr().contains("mcpctl report: WARNING"),
         "{}",
-        run.stderr
+        run.stderr()
     );
 }
 
@@ -634,10 +634,10 @@ fn document_formats_are_only_for_report() {
         .run();
     run.code(3);
     assert!(
-        run.stderr
+        run.stderr()
             .contains("--format markdown and --format html are for `mcpctl report`"),
         "{}",
-        run.stderr
+        run.stderr()
     );
 }
 
@@ -649,10 +649,10 @@ fn report_config_is_checked() {
         .run();
     run.code(3);
     assert!(
-        run.stderr
+        run.stderr()
             .contains("mcpctl.toml:2:14: report.min_uptime is a percentage between 0 and 100"),
         "{}",
-        run.stderr
+        run.stderr()
     );
     let run = Test::new()
         .config("[report]\nuptime = 99\n")
@@ -660,16 +660,16 @@ fn report_config_is_checked() {
         .run();
     run.code(3);
     assert!(
-        run.stderr.contains("unknown field `uptime`"),
+        run.stderr().contains("unknown field `uptime`"),
         "{}",
-        run.stderr
+        run.stderr()
     );
 }
 
 #[test]
 fn html_page_draws_its_charts_in_chromium() {
     let run = full_history(&["--format", "html"]);
-    run.code(1);
+    run.code(1).stderr_contains("mcpctl report: WARNING");
     let html = &run.stdout;
     assert!(html.starts_with("<!DOCTYPE html>"));
     for remote in ["http://", "https://", "src=", "href="] {
@@ -954,7 +954,9 @@ fn servers_no_longer_configured_are_listed_as_removed() {
     let t = Test::new().config(&format!(
         "{keep}[servers.oneoff]\ncommand = \"python3\"\nargs = [\"{{servers}}/exit_now.py\"]\ncritical = true\n"
     ));
-    t.again(&["health-check"]).code(2);
+    t.again(&["health-check"])
+        .code(2)
+        .stderr_contains("CRITICAL");
     let r = t.again(&["report", "--json"]);
     r.code(2);
     std::fs::write(t.path().join("mcpctl.toml"), t.expand(keep)).unwrap();
