@@ -100,10 +100,12 @@ where
 
 fn init_logging(verbose: u8) {
     use tracing_subscriber::EnvFilter;
+    // The levels are mcpctl's own. Other crates stay silent until -vv: a TLS verifier logging
+    // its own ERROR line for a certificate the report already names is noise in cron mail.
     let default = match verbose {
-        0 => "warn",
-        1 => "info",
-        2 => "debug",
+        0 => "off,mcpctl=warn",
+        1 => "off,mcpctl=info",
+        2 => "info,mcpctl=debug",
         _ => "trace",
     };
     let filter =

@@ -571,13 +571,30 @@ fn transport_name(t: Transport) -> &'static str {
 }
 
 fn empty_report(server: &ServerConfig) -> ServerReport {
+    blank(
+        server.name.clone(),
+        server.critical,
+        server.disabled,
+        server.transport_label().to_owned(),
+        server.origins.clone(),
+    )
+}
+
+/// A report of a server with nothing probed yet: unknown, every finding empty.
+fn blank(
+    name: String,
+    critical: bool,
+    disabled: bool,
+    transport: String,
+    sources: Vec<Origin>,
+) -> ServerReport {
     ServerReport {
-        name: server.name.clone(),
+        name,
         status: ServerStatus::Unknown,
-        critical: server.critical,
-        disabled: server.disabled,
-        transport: server.transport_label().to_owned(),
-        sources: server.origins.clone(),
+        critical,
+        disabled,
+        transport,
+        sources,
         protocol_version: None,
         era: None,
         modern_era: None,
@@ -603,32 +620,9 @@ fn empty_report(server: &ServerConfig) -> ServerReport {
 /// watch's tracker, emergency mode) without a server to probe.
 #[cfg(test)]
 pub(crate) fn test_report(name: &str, status: ServerStatus) -> ServerReport {
-    ServerReport {
-        name: name.to_owned(),
-        status,
-        critical: true,
-        disabled: false,
-        transport: "stdio".to_owned(),
-        sources: Vec::new(),
-        protocol_version: None,
-        era: None,
-        modern_era: None,
-        server_info: None,
-        tools: None,
-        missing_tools: Vec::new(),
-        latency_ms: Latency::default(),
-        stray_stdout_lines: 0,
-        stderr_tail: Vec::new(),
-        exit_status: None,
-        http_status: None,
-        container: None,
-        tls: None,
-        baseline: None,
-        drift: None,
-        warnings: Vec::new(),
-        error: None,
-        doctor: None,
-    }
+    let mut report = blank(name.to_owned(), true, false, "stdio".to_owned(), Vec::new());
+    report.status = status;
+    report
 }
 
 fn interrupted_report(server: &ServerConfig) -> ServerReport {

@@ -354,8 +354,12 @@ pub fn verdict(f: &Figures, min_uptime: f64) -> (Status, Vec<String>) {
     }
     if !f.backups.check_failures.is_empty() {
         warning.push(format!(
-            "{} stored backup copies failed --check",
-            f.backups.check_failures.len()
+            "{} failed --check",
+            crate::output::plural(
+                f.backups.check_failures.len(),
+                "stored backup copy",
+                "stored backup copies"
+            )
         ));
     }
     let status = if !critical.is_empty() {

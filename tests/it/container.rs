@@ -25,6 +25,26 @@ pub(crate) fn podman(args: &[&str]) -> String {
 /// Removes the test container even when an assertion fails.
 pub(crate) struct Container(pub(crate) String);
 
+impl Container {
+    /// Starts `name` from the test image, running for ten minutes, and removes it when dropped.
+    pub(crate) fn busy(name: &str) -> Self {
+        let image =
+            std::env::var("MCPCTL_TEST_IMAGE").expect("MCPCTL_TEST_IMAGE from scripts/test.sh");
+        let guard = Container(name.to_owned());
+        podman(&[
+            "run",
+            "-d",
+            "--name",
+            name,
+            &image,
+            "/bin/busybox",
+            "sleep",
+            "600",
+        ]);
+        guard
+    }
+}
+
 impl Drop for Container {
     fn drop(&mut self) {
         let _ = Command::new("podman")
@@ -49,19 +69,8 @@ fn check(container: &str) -> (Run, serde_json::Value) {
 
 #[test]
 fn running_then_stopped_then_missing_container() {
-    let image = std::env::var("MCPCTL_TEST_IMAGE").expect("MCPCTL_TEST_IMAGE from scripts/test.sh");
     let name = format!("mcpctl-test-{}", std::process::id());
-    let _guard = Container(name.clone());
-    podman(&[
-        "run",
-        "-d",
-        "--name",
-        &name,
-        &image,
-        "/bin/busybox",
-        "sleep",
-        "600",
-    ]);
+    let _guard = Container::busy(&name);
 
     let (run, s) = check(&name);
     run.code(0);

@@ -122,13 +122,8 @@ fn a_server_that_dies_mid_run_is_healed_by_the_next_pass() {
         .output()
         .unwrap();
     let report = crate::Run::from_output(&out, t.path());
-    let jira = report.json()["servers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["name"] == "jira")
-        .unwrap()
-        .clone();
+    let report = report.json();
+    let jira = crate::Run::server(&report, "jira");
     assert_eq!(jira["incidents"], 1, "{jira:#}");
     assert!(jira["mttr_s"].as_f64().unwrap() > 0.0, "{jira:#}");
 }
@@ -251,19 +246,8 @@ fn the_live_view_draws_a_change_under_a_pty() {
 #[test]
 fn a_killed_container_is_restarted_on_its_event() {
     use crate::container::{Container, docker_host, podman};
-    let image = std::env::var("MCPCTL_TEST_IMAGE").expect("MCPCTL_TEST_IMAGE from scripts/test.sh");
     let name = format!("mcpctl-guard-{}", std::process::id());
-    let _guard = Container(name.clone());
-    podman(&[
-        "run",
-        "-d",
-        "--name",
-        &name,
-        &image,
-        "/bin/busybox",
-        "sleep",
-        "600",
-    ]);
+    let _guard = Container::busy(&name);
     let t = Test::new()
         .config(&format!(
             "[servers.s]\ncommand = \"python3\"\nargs = [\"{{servers}}/minimal.py\"]\ncritical = true\ncontainer = \"{name}\"\n\

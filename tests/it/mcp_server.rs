@@ -790,19 +790,8 @@ fn mcp_audit(t: &Test) -> Vec<Value> {
 #[test]
 fn mcp_server_two_step_recover_restarts_a_stopped_container() {
     use crate::container::{Container, docker_host, podman};
-    let image = std::env::var("MCPCTL_TEST_IMAGE").expect("MCPCTL_TEST_IMAGE from scripts/test.sh");
     let name = format!("mcpctl-mcp-{}", std::process::id());
-    let _guard = Container(name.clone());
-    podman(&[
-        "run",
-        "-d",
-        "--name",
-        &name,
-        &image,
-        "/bin/busybox",
-        "sleep",
-        "600",
-    ]);
+    let _guard = Container::busy(&name);
     podman(&["stop", "-t", "0", &name]);
     let state = || podman(&["inspect", "-f", "{{.State.Status}}", &name]);
     let t = Test::new()

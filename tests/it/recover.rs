@@ -262,19 +262,8 @@ fn config_errors_name_the_step_and_its_line() {
 #[test]
 fn restart_container_brings_a_stopped_container_back() {
     use crate::container::{Container, docker_host, podman};
-    let image = std::env::var("MCPCTL_TEST_IMAGE").expect("MCPCTL_TEST_IMAGE from scripts/test.sh");
     let name = format!("mcpctl-recover-{}", std::process::id());
-    let _guard = Container(name.clone());
-    podman(&[
-        "run",
-        "-d",
-        "--name",
-        &name,
-        &image,
-        "/bin/busybox",
-        "sleep",
-        "600",
-    ]);
+    let _guard = Container::busy(&name);
     let started = || podman(&["inspect", "-f", "{{.State.StartedAt}}", &name]);
     podman(&["stop", "-t", "0", &name]);
     let before = started();
