@@ -189,7 +189,7 @@ pub enum WriteError {
         source: Box<SealError>,
     },
     #[error(transparent)]
-    Sign(#[from] super::sign::KeyError),
+    Sign(#[from] KeyError),
     #[error("cannot read {}: {source}", path.display())]
     Read { path: PathBuf, source: io::Error },
     #[error("cannot write in {}: {source}", location.display())]
@@ -230,9 +230,9 @@ pub enum RecoveryError {
     #[error(transparent)]
     Identity(#[from] IdentityError),
     #[error(transparent)]
-    Key(#[from] super::sign::KeyError),
+    Key(#[from] KeyError),
     #[error(transparent)]
-    Usage(#[from] super::restore::UsageError),
+    Usage(#[from] UsageError),
     /// The restore ran and failed; its summary says why, as the restore's own report would.
     #[error("{0}")]
     Failed(String),
@@ -276,3 +276,13 @@ pub enum ApplyError {
     #[error(transparent)]
     Write(Box<crate::error::Error>),
 }
+
+/// A restore that cannot start as asked: the exit is 3, not a failed restore.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Why a key file cannot be used: the run stops before anything is written or checked.
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct KeyError(pub(super) String);

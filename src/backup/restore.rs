@@ -120,10 +120,7 @@ pub struct FileAction {
     pub changed_keys: Vec<String>,
 }
 
-/// A restore that cannot start as asked: the exit is 3, not a failed restore.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
+pub use super::error::UsageError;
 
 /// Runs a restore (or a list, or a dry run) and says how it went.
 pub fn restore(

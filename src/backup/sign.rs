@@ -18,10 +18,7 @@ pub const PRINCIPAL: &str = "mcpctl";
 /// A signature file or sidecar larger than this is not one of ours.
 pub const MAX_SIGNATURE: u64 = 16 * 1024;
 
-/// Why a key file cannot be used: the run stops before anything is written or checked.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct KeyError(String);
+pub use super::error::KeyError;
 
 /// The private signing key of a host that makes backups.
 pub struct Signer {

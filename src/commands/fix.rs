@@ -78,7 +78,10 @@ pub(crate) async fn run(args: FixArgs, ctx: &Ctx) -> Result<Code> {
         .clone()
         .unwrap_or_else(|| crate::state::reports_dir(&state_dir, "gh-watch").join("latest.json"));
     let _lock = if action.writes() {
-        Some(crate::state::acquire_all(&state_dir, fix.locks(), ctx.global.wait_lock).await?)
+        Some(
+            crate::state::acquire_all(&state_dir, crate::fix::locks(&fix), ctx.global.wait_lock)
+                .await?,
+        )
     } else {
         None
     };

@@ -104,24 +104,6 @@ pub struct FixSettings {
     pub proposer: Option<ProposerSettings>,
 }
 
-impl FixSettings {
-    /// What a fix that writes holds: its own records, and every checkout it may change (which
-    /// one an issue needs is known only once the issues are read).
-    pub fn locks(&self) -> Vec<crate::state::Resource<'_>> {
-        let mut checkouts: Vec<&std::path::Path> = self
-            .checkout
-            .iter()
-            .chain(self.repos.values().filter_map(|r| r.checkout.as_ref()))
-            .map(PathBuf::as_path)
-            .collect();
-        checkouts.sort_unstable();
-        checkouts.dedup();
-        std::iter::once(crate::state::Resource::Records(crate::state::Records::Fix))
-            .chain(checkouts.into_iter().map(crate::state::Resource::Checkout))
-            .collect()
-    }
-}
-
 /// Who writes the patch `fix --propose` asks for.
 #[derive(Debug, Clone)]
 pub enum ProposerKind {

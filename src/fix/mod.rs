@@ -15,3 +15,19 @@ pub mod propose;
 pub mod recipes;
 pub mod run;
 pub mod workflow;
+
+/// What a fix that writes holds: its own records, and every checkout it may change (which one an
+/// issue needs is known only once the issues are read).
+pub fn locks(fix: &crate::config::FixSettings) -> Vec<crate::state::Resource<'_>> {
+    let mut checkouts: Vec<&std::path::Path> = fix
+        .checkout
+        .iter()
+        .chain(fix.repos.values().filter_map(|r| r.checkout.as_ref()))
+        .map(std::path::PathBuf::as_path)
+        .collect();
+    checkouts.sort_unstable();
+    checkouts.dedup();
+    std::iter::once(crate::state::Resource::Records(crate::state::Records::Fix))
+        .chain(checkouts.into_iter().map(crate::state::Resource::Checkout))
+        .collect()
+}

@@ -708,7 +708,8 @@ pub(super) async fn fix(
     allowed(s, action)?;
     let fix = read::fix_settings(s)?;
     let source = crate::state::reports_dir(&s.state_dir, "gh-watch").join("latest.json");
-    let _lock = lock_if_confirmed(s, args.confirmation_token.is_some(), fix.locks()).await?;
+    let _lock =
+        lock_if_confirmed(s, args.confirmation_token.is_some(), crate::fix::locks(fix)).await?;
     let pass = |apply: bool| crate::fix::run::Options {
         fix,
         source: &source,

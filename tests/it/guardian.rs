@@ -384,3 +384,76 @@ fn a_change_is_told_once_not_once_per_pass() {
     );
     assert!(!stderr.contains("canary-slack"), "{stderr}");
 }
+
+/// A critical server's container that keeps dying: its ladder spends its budget, the breaker
+/// opens, and the same pass puts fallback mode on; once a person has it running again, a pass
+/// finds it healthy and the mode clears.
+#[test]
+fn a_container_that_keeps_dying_trips_the_breaker_and_fallback_mode_goes_on() {
+    use crate::container::{Container, docker_host, podman};
+    let image = std::env::var("MCPCTL_TEST_IMAGE").expect("MCPCTL_TEST_IMAGE from scripts/test.sh");
+    let name = format!("mcpctl-dying-{}", std::process::id());
+    let _guard = Container(name.clone());
+    let t = Test::new();
+    let flag = t.path().join("flag");
+    std::fs::create_dir_all(&flag).unwrap();
+    // It dies at once unless the flag file exists.
+    podman(&[
+        "run",
+        "-d",
+        "--name",
+        &name,
+        "-v",
+        &format!("{}:/flag", flag.display()),
+        &image,
+        "/bin/busybox",
+        "sh",
+        "-c",
+        "[ -f /flag/ok ] || exit 1; sleep 600",
+    ]);
+    let t = t
+        .config(&format!(
+            "[servers.s]\ncommand = \"python3\"\nargs = [\"{{servers}}/minimal.py\"]\ncritical = true\ncontainer = \"{name}\"\n\
+             [servers.s.recover]\nsteps = [\"restart-container\"]\nstop_timeout = \"1s\"\nsettle = \"1s\"\nmax_attempts = 2\nwindow = \"1h\"\n\
+             backoff = {{ initial = \"100ms\", max = \"200ms\" }}\n"
+        ))
+        .env("DOCKER_HOST", &docker_host());
+    let state = t.path().join("state/mcpctl");
+    let w = watch(&t, &["1s", "--recover"]);
+    // The ladder fails: fallback mode goes on in that pass; the budget spent opens the breaker.
+    wait_for("fallback mode on", Duration::from_secs(60), || {
+        std::fs::read_to_string(state.join("emergency.env"))
+            .is_ok_and(|e| e.contains("MCPCTL_EMERGENCY=1") && e.contains("MCPCTL_MODE_S=down"))
+    });
+    wait_for("the breaker", Duration::from_secs(60), || {
+        std::fs::read(state.join("recover/s.json"))
+            .ok()
+            .and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok())
+            .is_some_and(|g| g["breaker_opened"].is_string())
+    });
+    assert!(
+        std::fs::read_to_string(state.join("emergency.env"))
+            .unwrap()
+            .contains("MCPCTL_EMERGENCY=1")
+    );
+    // A person fixes it; the watch sees it healthy and clears the mode.
+    std::fs::write(flag.join("ok"), "").unwrap();
+    podman(&["start", &name]);
+    wait_for("fallback mode off", Duration::from_secs(60), || {
+        std::fs::read_to_string(state.join("emergency.env"))
+            .is_ok_and(|e| e.contains("MCPCTL_EMERGENCY=0"))
+    });
+    let (code, _, stderr) = {
+        assert!(
+            Command::new("kill")
+                .args(["-TERM", &w.pid().to_string()])
+                .status()
+                .unwrap()
+                .success()
+        );
+        w.finish()
+    };
+    assert_eq!(code, 130, "{stderr}");
+    assert!(stderr.contains("fallback mode on"), "{stderr}");
+    assert!(stderr.contains("fallback mode off"), "{stderr}");
+}
