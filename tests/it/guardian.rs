@@ -14,6 +14,16 @@ impl Reap {
         self.0.as_ref().expect("running").id()
     }
 
+    /// Sends `sig` (TERM, INT), then waits for the end.
+    fn stop(self, sig: &str) -> (i32, String, String) {
+        let sent = Command::new("kill")
+            .args([format!("-{sig}"), self.pid().to_string()])
+            .status()
+            .unwrap();
+        assert!(sent.success());
+        self.finish()
+    }
+
     /// Waits for the end: the exit code, stdout and stderr.
     fn finish(mut self) -> (i32, String, String) {
         let out = self.0.take().expect("running").wait_with_output().unwrap();
@@ -142,14 +152,7 @@ fn sigterm_during_a_pass_leaves_no_child_and_exits_130() {
     wait_for("stubborn.py", Duration::from_secs(20), || {
         std::fs::read_to_string(&pidfile).is_ok_and(|s| s.lines().count() == 2)
     });
-    assert!(
-        Command::new("kill")
-            .args(["-TERM", &w.pid().to_string()])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let (code, _, stderr) = w.finish();
+    let (code, _, stderr) = w.stop("TERM");
     assert_eq!(code, 130, "{stderr}");
     for pid in std::fs::read_to_string(&pidfile).unwrap().lines() {
         assert!(crate::health_hostile::gone(pid), "{pid} survived SIGTERM");
@@ -366,16 +369,7 @@ fn a_change_is_told_once_not_once_per_pass() {
         latest(&t)["servers"][0]["status"] == "healthy"
     });
     std::thread::sleep(Duration::from_secs(3));
-    let (_, _, stderr) = {
-        assert!(
-            Command::new("kill")
-                .args(["-INT", &w.pid().to_string()])
-                .status()
-                .unwrap()
-                .success()
-        );
-        w.finish()
-    };
+    let (_, _, stderr) = w.stop("INT");
     let said = slack.requests();
     assert_eq!(said.len(), 2, "{said:#?}");
     assert!(
@@ -443,16 +437,7 @@ fn a_container_that_keeps_dying_trips_the_breaker_and_fallback_mode_goes_on() {
         std::fs::read_to_string(state.join("emergency.env"))
             .is_ok_and(|e| e.contains("MCPCTL_EMERGENCY=0"))
     });
-    let (code, _, stderr) = {
-        assert!(
-            Command::new("kill")
-                .args(["-TERM", &w.pid().to_string()])
-                .status()
-                .unwrap()
-                .success()
-        );
-        w.finish()
-    };
+    let (code, _, stderr) = w.stop("TERM");
     assert_eq!(code, 130, "{stderr}");
     assert!(stderr.contains("fallback mode on"), "{stderr}");
     assert!(stderr.contains("fallback mode off"), "{stderr}");
