@@ -17,7 +17,7 @@ const GRACE: Duration = Duration::from_secs(2);
 
 /// How a command ended.
 #[derive(Debug)]
-pub struct Finished {
+pub(crate) struct Finished {
     /// None when it was killed at the timeout.
     pub status: Option<ExitStatus>,
     /// The last lines of stdout and stderr, interleaved as they came.
@@ -25,12 +25,12 @@ pub struct Finished {
 }
 
 impl Finished {
-    pub fn success(&self) -> bool {
+    pub(crate) fn success(&self) -> bool {
         self.status.is_some_and(|s| s.success())
     }
 
     /// How it ended, for a message.
-    pub fn describe(&self, timeout: Duration) -> Ended {
+    pub(crate) fn describe(&self, timeout: Duration) -> Ended {
         Ended {
             status: self.status,
             timeout,
@@ -40,7 +40,7 @@ impl Finished {
 
 /// "exited with code 1", "killed by SIGKILL", or "did not finish within 10m and was killed".
 #[derive(Debug, Clone, Copy)]
-pub struct Ended {
+pub(crate) struct Ended {
     status: Option<ExitStatus>,
     timeout: Duration,
 }
@@ -59,7 +59,7 @@ impl std::fmt::Display for Ended {
 }
 
 /// What to run and how.
-pub struct Spec<'a> {
+pub(crate) struct Spec<'a> {
     pub argv: &'a [String],
     pub cwd: Option<&'a Path>,
     pub env: &'a [(&'a str, &'a str)],
@@ -72,7 +72,7 @@ pub struct Spec<'a> {
 
 /// A command that could not be run or waited for; one that ran and failed is a `Finished`.
 #[derive(Debug, thiserror::Error)]
-pub enum ArgvError {
+pub(crate) enum ArgvError {
     #[error("the command is empty")]
     Empty,
     #[error("cannot run {program}: {source}")]
@@ -87,7 +87,7 @@ pub enum ArgvError {
     },
 }
 
-pub async fn run(spec: &Spec<'_>) -> Result<Finished, ArgvError> {
+pub(crate) async fn run(spec: &Spec<'_>) -> Result<Finished, ArgvError> {
     let Some((program, rest)) = spec.argv.split_first() else {
         return Err(ArgvError::Empty);
     };

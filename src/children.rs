@@ -11,10 +11,10 @@ use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 
 /// The hidden first argument of the wrapper. Not a subcommand: clap never sees it.
-pub const EXEC: &str = "__exec";
+pub(crate) const EXEC: &str = "__exec";
 
 /// Marks this process as the subreaper of everything it starts. Called once at start.
-pub fn become_subreaper() {
+pub(crate) fn become_subreaper() {
     #[cfg(target_os = "linux")]
     if let Err(e) = rustix::process::set_child_subreaper(Some(rustix::process::getpid())) {
         tracing::debug!("cannot become a child subreaper: {e}");
@@ -22,7 +22,7 @@ pub fn become_subreaper() {
 }
 
 /// A command that runs `program` (already resolved to a path) with a parent-death signal.
-pub fn command(program: &Path) -> tokio::process::Command {
+pub(crate) fn command(program: &Path) -> tokio::process::Command {
     match std::env::current_exe() {
         Ok(me) if cfg!(target_os = "linux") => {
             let mut cmd = tokio::process::Command::new(me);
@@ -38,7 +38,7 @@ pub fn command(program: &Path) -> tokio::process::Command {
 /// The wrapper's whole life: `__exec PARENT PROGRAM ARGS…`. Sets the death signal, checks that
 /// the parent did not die before it was set, and becomes PROGRAM. Returns only on failure, with
 /// the shell's exit codes (126 not executable, 127 not found).
-pub fn exec(args: &[OsString]) -> u8 {
+pub(crate) fn exec(args: &[OsString]) -> u8 {
     use std::os::unix::process::CommandExt;
     let (Some(parent), Some(program)) = (args.first(), args.get(1)) else {
         eprintln!("mcpctl: {EXEC} is internal to mcpctl");
@@ -72,7 +72,7 @@ pub fn exec(args: &[OsString]) -> u8 {
 /// Finds `program` as a shell would: a path when it holds a `/` (relative to `cwd`), else the
 /// first executable of that name on `path`. The errors are spawn's own, so callers say
 /// "not found" or "not executable" exactly as before the wrapper existed.
-pub fn resolve(
+pub(crate) fn resolve(
     program: &str,
     path: Option<&std::ffi::OsStr>,
     cwd: Option<&Path>,
@@ -115,7 +115,7 @@ pub fn resolve(
 
 /// Kills every process that was reparented to mcpctl (a daemon a server left behind) and reaps
 /// it. Called when the run's own children are gone, so any child left is an orphan.
-pub fn kill_orphans() {
+pub(crate) fn kill_orphans() {
     #[cfg(target_os = "linux")]
     for pid in orphans() {
         let pid = nix::unistd::Pid::from_raw(pid);

@@ -17,7 +17,7 @@ use crate::env_vars;
     propagate_version = true,
     max_term_width = 100
 )]
-pub struct Cli {
+pub(crate) struct Cli {
     #[command(flatten)]
     pub global: GlobalArgs,
 
@@ -27,7 +27,7 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 #[command(next_help_heading = "Global options")]
-pub struct GlobalArgs {
+pub(crate) struct GlobalArgs {
     /// Config file [default: $XDG_CONFIG_HOME/mcpctl/mcpctl.toml, then /etc/mcpctl/mcpctl.toml]
     #[arg(long, short = 'c', global = true, env = env_vars::MCPCTL_CONFIG, value_name = "PATH")]
     pub config: Option<PathBuf>,
@@ -62,7 +62,7 @@ pub struct GlobalArgs {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Table,
     Json,
     Nagios,
@@ -73,7 +73,7 @@ pub enum Format {
 }
 
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Probe every configured and discovered MCP server with a real handshake
     HealthCheck(HealthCheckArgs),
     /// Make age-encrypted, verified backups of configs and credentials
@@ -104,7 +104,7 @@ pub enum Command {
 }
 
 #[derive(Debug, Args)]
-pub struct HealthCheckArgs {
+pub(crate) struct HealthCheckArgs {
     /// Only list the resolved servers (name, transport, sources); probe nothing
     #[arg(long)]
     pub list: bool,
@@ -159,7 +159,7 @@ pub struct HealthCheckArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct RecoverArgs {
+pub(crate) struct RecoverArgs {
     /// Servers to recover, reset, pause or resume (each needs a [servers.NAME.recover] ladder to
     /// be acted on); or --all-failed
     #[arg(value_name = "NAME")]
@@ -195,7 +195,7 @@ pub struct RecoverArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct BackupArgs {
+pub(crate) struct BackupArgs {
     /// Back up only these targets [default: all]
     #[arg(value_name = "TARGET")]
     pub targets: Vec<String>,
@@ -218,7 +218,7 @@ pub struct BackupArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct RestoreArgs {
+pub(crate) struct RestoreArgs {
     /// The backup target to restore
     #[arg(value_name = "TARGET")]
     pub target: String,
@@ -249,7 +249,7 @@ pub struct RestoreArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct EmergencyArgs {
+pub(crate) struct EmergencyArgs {
     /// Show the current mode from the last run; probe nothing
     #[arg(long, conflicts_with = "clear")]
     pub status: bool,
@@ -264,7 +264,7 @@ pub struct EmergencyArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct GhWatchArgs {
+pub(crate) struct GhWatchArgs {
     /// Classify this log offline, with no network (`-` reads stdin, e.g. from `gh run view --log-failed`)
     #[arg(long, value_name = "FILE")]
     pub log: Option<PathBuf>,
@@ -310,7 +310,7 @@ pub struct GhWatchArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct FixArgs {
+pub(crate) struct FixArgs {
     /// Act: branch, apply, verify, commit, then open a pull request, push or re-run, as [fix] mode
     /// says [default: a dry run that prints the plan and the diff]
     #[arg(long)]
@@ -341,7 +341,7 @@ pub struct FixArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct ReportArgs {
+pub(crate) struct ReportArgs {
     /// The window: this long before --to or now (e.g. 24h, 7d, 30d) [default: 7d]
     #[arg(long, value_name = "DURATION", value_parser = parse_duration, conflicts_with = "from")]
     pub since: Option<std::time::Duration>,
@@ -373,7 +373,7 @@ pub struct ReportArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct McpServerArgs {
+pub(crate) struct McpServerArgs {
     /// Serve Streamable HTTP on this address (e.g. 127.0.0.1:8765; port 0 picks one) instead of
     /// stdio; needs [mcp_server] token
     #[arg(long, value_name = "ADDR:PORT")]
@@ -385,20 +385,20 @@ pub struct McpServerArgs {
 }
 
 #[derive(Debug, Args)]
-pub struct CompletionsArgs {
+pub(crate) struct CompletionsArgs {
     #[arg(value_enum)]
     pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
-pub struct SchemaArgs {
+pub(crate) struct SchemaArgs {
     /// Write `<command>.json` for every report into DIR
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct ManArgs {
+pub(crate) struct ManArgs {
     /// Write mcpctl.1 and one page per subcommand into this directory
     #[arg(long, value_name = "DIR")]
     pub out_dir: Option<PathBuf>,

@@ -7,7 +7,7 @@ use std::time::Duration;
 use crate::exit::Code;
 
 #[derive(Debug, thiserror::Error)]
-pub enum Error {
+pub(crate) enum Error {
     #[error("{0}")]
     Config(#[from] crate::config::ConfigError),
 
@@ -61,7 +61,7 @@ pub enum Error {
 }
 
 impl Error {
-    pub fn exit_code(&self) -> Code {
+    pub(crate) fn exit_code(&self) -> Code {
         match self {
             Error::Locked { .. } | Error::LockTimeout { .. } => Code::Locked,
             Error::Interrupted => Code::Interrupted,
@@ -74,7 +74,7 @@ impl Error {
         }
     }
 
-    pub fn io(context: impl Into<String>, source: std::io::Error) -> Self {
+    pub(crate) fn io(context: impl Into<String>, source: std::io::Error) -> Self {
         Error::Io {
             context: context.into(),
             source,
@@ -82,11 +82,11 @@ impl Error {
     }
 }
 
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     /// The `error.kind` word of a report whose run could not start.
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Error::Config(_) | Error::Patterns(_) => "config",
             Error::Usage(_) => "usage",

@@ -12,7 +12,7 @@ const RESERVED_FDS: u64 = 64;
 static SOFT_LIMIT: AtomicUsize = AtomicUsize::new(1024);
 
 /// Raises the soft limit of open files to the hard limit and remembers the result.
-pub fn raise_fd_limit() {
+pub(crate) fn raise_fd_limit() {
     use rustix::process::{Resource, Rlimit, getrlimit, setrlimit};
     let limit = getrlimit(Resource::Nofile);
     let mut soft = limit.current.unwrap_or(u64::MAX);
@@ -32,11 +32,11 @@ pub fn raise_fd_limit() {
 }
 
 /// How many probes may run at once.
-pub fn probe_concurrency() -> usize {
+pub(crate) fn probe_concurrency() -> usize {
     let soft = SOFT_LIMIT.load(Ordering::Relaxed) as u64;
     let room = soft.saturating_sub(RESERVED_FDS) / FDS_PER_PROBE;
     usize::try_from(room.clamp(1, 4096)).unwrap_or(4096)
 }
 
 /// Sightings kept per fingerprint: also the most `open_issue_after` can wait for.
-pub const MAX_SIGHTINGS: usize = 50;
+pub(crate) const MAX_SIGHTINGS: usize = 50;

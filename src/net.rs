@@ -12,7 +12,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(30);
 /// error, shared, since a `reqwest::Error` cannot be cloned.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("cannot build an HTTP client: {0}")]
-pub struct ClientError(#[source] Arc<reqwest::Error>);
+pub(crate) struct ClientError(#[source] Arc<reqwest::Error>);
 
 static CLIENT: LazyLock<Result<reqwest::Client, ClientError>> = LazyLock::new(|| {
     reqwest::Client::builder()
@@ -27,14 +27,14 @@ static CLIENT: LazyLock<Result<reqwest::Client, ClientError>> = LazyLock::new(||
 
 /// The one client of this process (one TLS root store, one connection pool): probes and the
 /// fix proposer share it.
-pub fn client() -> Result<reqwest::Client, ClientError> {
+pub(crate) fn client() -> Result<reqwest::Client, ClientError> {
     CLIENT.as_ref().cloned().map_err(Clone::clone)
 }
 
 /// Follows at most 5 redirects, and only to the same scheme, host and port. reqwest strips only
 /// `Authorization` and cookies on a cross-origin redirect; an `X-Api-Key` header would reach the
 /// other origin, so no other origin is followed at all.
-pub fn same_origin_redirects() -> reqwest::redirect::Policy {
+pub(crate) fn same_origin_redirects() -> reqwest::redirect::Policy {
     reqwest::redirect::Policy::custom(|attempt| {
         let first = attempt.previous().first().map(reqwest::Url::origin);
         if attempt.previous().len() > 5 {
@@ -48,7 +48,7 @@ pub fn same_origin_redirects() -> reqwest::redirect::Policy {
 }
 
 /// An error and its causes, without the request URL (whose query may hold a key).
-pub fn error_chain(e: &reqwest::Error) -> String {
+pub(crate) fn error_chain(e: &reqwest::Error) -> String {
     let mut text = e.to_string();
     if let Some(url) = e.url() {
         text = text.replace(url.as_str(), &crate::redact::url(url.as_str()));

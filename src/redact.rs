@@ -18,14 +18,14 @@ const MIN_SECRET_LEN: usize = 4;
 const MASK: &str = "***";
 
 #[derive(Debug, Clone, Default)]
-pub struct Redactor {
+pub(crate) struct Redactor {
     secrets: HashSet<String>,
     /// Built on first use after the last `add`.
     matcher: OnceLock<Option<AhoCorasick>>,
 }
 
 impl Redactor {
-    pub fn add(&mut self, value: &str) {
+    pub(crate) fn add(&mut self, value: &str) {
         let value = value.trim();
         if value.len() >= MIN_SECRET_LEN && self.secrets.insert(value.to_owned()) {
             self.matcher = OnceLock::new();
@@ -55,13 +55,13 @@ impl Redactor {
     }
 
     /// Every secret `other` knows, added to this one's.
-    pub fn extend(&mut self, other: &Redactor) {
+    pub(crate) fn extend(&mut self, other: &Redactor) {
         for secret in &other.secrets {
             self.add(secret);
         }
     }
 
-    pub fn redact(&self, text: &str) -> String {
+    pub(crate) fn redact(&self, text: &str) -> String {
         match self.matcher() {
             Some(m) => m.replace_all(text, &vec![MASK; self.secrets.len()]),
             None => text.to_owned(),
@@ -70,12 +70,12 @@ impl Redactor {
 
     /// Redacts, then cuts to `max` characters: a cut made first could leave all but the last
     /// character of a secret that straddled it.
-    pub fn redact_cut(&self, text: &str, max: usize) -> String {
+    pub(crate) fn redact_cut(&self, text: &str, max: usize) -> String {
         cut(&self.redact(text), max)
     }
 
     /// The registered secrets, then everything that looks secret by name or shape.
-    pub fn redact_shapes(&self, text: &str) -> String {
+    pub(crate) fn redact_shapes(&self, text: &str) -> String {
         shapes(&self.redact(text))
     }
 }
@@ -99,7 +99,7 @@ static NAMED: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Masks values that look secret whoever registered them (see `Redactor::redact_shapes`).
-pub fn shapes(text: &str) -> String {
+pub(crate) fn shapes(text: &str) -> String {
     let text = TOKEN_SHAPES.replace_all(text, MASK);
     NAMED
         .replace_all(&text, |c: &regex::Captures<'_>| {
@@ -113,7 +113,7 @@ pub fn shapes(text: &str) -> String {
 }
 
 /// At most `max` characters, with `…` when something was cut.
-pub fn cut(text: &str, max: usize) -> String {
+pub(crate) fn cut(text: &str, max: usize) -> String {
     match text.char_indices().nth(max) {
         Some((at, _)) => format!("{}…", &text[..at]),
         None => text.to_owned(),
@@ -121,7 +121,7 @@ pub fn cut(text: &str, max: usize) -> String {
 }
 
 /// A URL fit to show: the password, the user name and every query value masked.
-pub fn url(text: &str) -> String {
+pub(crate) fn url(text: &str) -> String {
     let Ok(mut url) = reqwest::Url::parse(text) else {
         return text.to_owned();
     };

@@ -10,7 +10,7 @@ static STOP: LazyLock<Arc<AtomicBool>> = LazyLock::new(|| Arc::new(AtomicBool::n
 
 /// Replaces the default (fatal) action of SIGINT and SIGTERM with setting the flag. Called once,
 /// before any work starts, so no signal can end the process half-way through a write.
-pub fn install() {
+pub(crate) fn install() {
     for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
         if let Err(e) = signal_hook::flag::register(sig, Arc::clone(&STOP)) {
             tracing::warn!("cannot watch for signal {sig}: {e}");
@@ -19,12 +19,12 @@ pub fn install() {
 }
 
 /// Whether SIGINT or SIGTERM has arrived since the run started.
-pub fn requested() -> bool {
+pub(crate) fn requested() -> bool {
     STOP.load(Ordering::Relaxed)
 }
 
 /// Resolves on SIGINT or SIGTERM, for async work that stops by itself (a watch's pass).
-pub async fn interrupted() {
+pub(crate) async fn interrupted() {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut int), Ok(mut term)) = (
         signal(SignalKind::interrupt()),

@@ -6,7 +6,7 @@ use std::path::Path;
 use crate::config::FileFormat;
 
 /// The format a file's name suggests; `Raw` when nothing does.
-pub fn guess(path: &Path) -> FileFormat {
+pub(crate) fn guess(path: &Path) -> FileFormat {
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
     match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
         "json" => FileFormat::Json,
@@ -19,7 +19,7 @@ pub fn guess(path: &Path) -> FileFormat {
 }
 
 /// The configured format, or for `Auto` the one the file's name suggests.
-pub fn effective(format: FileFormat, path: &Path) -> FileFormat {
+pub(crate) fn effective(format: FileFormat, path: &Path) -> FileFormat {
     if format == FileFormat::Auto {
         guess(path)
     } else {
@@ -29,7 +29,7 @@ pub fn effective(format: FileFormat, path: &Path) -> FileFormat {
 
 /// Where a file stops parsing. Positions, never content: these files hold secrets.
 #[derive(Debug, thiserror::Error)]
-pub enum Invalid {
+pub(crate) enum Invalid {
     #[error("not UTF-8 at byte {0}")]
     NotUtf8(usize),
     #[error("the file is empty")]
@@ -54,7 +54,7 @@ pub enum Invalid {
 }
 
 /// `Err` says where the file stops parsing.
-pub fn check(format: FileFormat, path: &Path, bytes: &[u8]) -> Result<(), Invalid> {
+pub(crate) fn check(format: FileFormat, path: &Path, bytes: &[u8]) -> Result<(), Invalid> {
     let format = effective(format, path);
     if matches!(format, FileFormat::Raw | FileFormat::Auto) {
         return Ok(());

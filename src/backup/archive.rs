@@ -10,13 +10,13 @@ use serde::{Deserialize, Serialize};
 use super::error::{OpenError, SealError};
 use crate::config::FileFormat;
 
-pub const MANIFEST: &str = "manifest.json";
-pub const MANIFEST_VERSION: u32 = 1;
+pub(crate) const MANIFEST: &str = "manifest.json";
+pub(crate) const MANIFEST_VERSION: u32 = 1;
 /// A manifest lists paths and hashes: even thousands of files stay far below this.
 const MAX_MANIFEST: u64 = 16 * 1024 * 1024;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Manifest {
+pub(crate) struct Manifest {
     pub version: u32,
     pub id: String,
     pub created: DateTime<Utc>,
@@ -28,7 +28,7 @@ pub struct Manifest {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct FileEntry {
+pub(crate) struct FileEntry {
     /// Where the file lived when it was backed up.
     pub path: String,
     /// Its name inside the tar: `files/` plus the path without its leading `/`.
@@ -40,23 +40,23 @@ pub struct FileEntry {
 }
 
 /// A file read for backup.
-pub struct Source {
+pub(crate) struct Source {
     pub entry: FileEntry,
     pub bytes: Vec<u8>,
 }
 
 /// The member name for `path`: readable when unpacked by hand, never absolute.
-pub fn member_name(path: &str) -> String {
+pub(crate) fn member_name(path: &str) -> String {
     format!("files/{}", path.trim_start_matches('/'))
 }
 
 /// The manifest's bytes as sealed: their hash goes into the signed sidecar.
-pub fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
+pub(crate) fn manifest_bytes(manifest: &Manifest) -> Vec<u8> {
     serde_json::to_vec_pretty(manifest).expect("manifests serialize")
 }
 
 /// Tar + age, streamed into `out`: no copy of the archive is held in memory.
-pub fn seal(
+pub(crate) fn seal(
     manifest: &Manifest,
     manifest_json: &[u8],
     files: &[Source],
@@ -111,7 +111,7 @@ fn append<W: Write>(
 }
 
 /// A decrypted, fully verified backup.
-pub struct Opened {
+pub(crate) struct Opened {
     pub manifest: Manifest,
     /// Of the manifest member's bytes, for the signed sidecar to vouch for.
     pub manifest_sha256: String,
@@ -122,7 +122,7 @@ pub struct Opened {
 /// Decrypts to the end (the last chunk's tag is what proves nothing was cut off), checking every
 /// member against the manifest as it streams past. `keep` holds the content for a restore;
 /// `--check` needs only the verdict. Nothing is trusted until this returns `Ok`.
-pub fn open(
+pub(crate) fn open(
     ciphertext: impl Read,
     identities: &super::keys::Identities,
     keep: bool,
@@ -201,7 +201,7 @@ pub fn open(
 }
 
 /// Hashes what passes through; keeps it only when asked.
-pub struct HashingWriter<W> {
+pub(crate) struct HashingWriter<W> {
     inner: W,
     hasher: crate::hash::Hasher,
     size: u64,
@@ -209,7 +209,7 @@ pub struct HashingWriter<W> {
 }
 
 impl<W: Write> HashingWriter<W> {
-    pub fn new(inner: W) -> Self {
+    pub(crate) fn new(inner: W) -> Self {
         Self {
             inner,
             hasher: crate::hash::Hasher::default(),
@@ -219,7 +219,7 @@ impl<W: Write> HashingWriter<W> {
     }
 
     /// The inner writer, the byte count and the hex SHA-256.
-    pub fn finish(self) -> (W, u64, String) {
+    pub(crate) fn finish(self) -> (W, u64, String) {
         (self.inner, self.size, self.hasher.finish_hex())
     }
 }

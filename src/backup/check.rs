@@ -10,7 +10,7 @@ use super::{sign::Verifier, store};
 use crate::config::{BackupSettings, BackupTarget};
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct CheckBody {
+pub(crate) struct CheckBody {
     pub copies: Vec<CheckedCopy>,
     /// Targets with no copy that verifies, anywhere.
     pub unprotected: Vec<String>,
@@ -20,7 +20,7 @@ pub struct CheckBody {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct CheckedCopy {
+pub(crate) struct CheckedCopy {
     pub target: String,
     pub file: PathBuf,
     pub ok: bool,
@@ -29,19 +29,19 @@ pub struct CheckedCopy {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct UnreadableLocation {
+pub(crate) struct UnreadableLocation {
     pub path: PathBuf,
     pub error: String,
 }
 
 /// What every copy is checked with.
-pub struct Keys<'a> {
+pub(crate) struct Keys<'a> {
     pub identities: &'a super::keys::Identities,
     pub verifier: &'a Verifier,
     pub allow_unsigned: bool,
 }
 
-pub fn check(
+pub(crate) fn check(
     cfg: &BackupSettings,
     targets: &[BackupTarget],
     keys: &Keys<'_>,

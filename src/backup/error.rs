@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 /// Reading a target's files for a backup.
 #[derive(Debug, thiserror::Error)]
-pub enum CollectError {
+pub(crate) enum CollectError {
     #[error("bad glob `{pattern}`: {source}")]
     Glob {
         pattern: String,
@@ -30,7 +30,7 @@ pub enum CollectError {
 
 /// Sealing an archive into its ciphertext.
 #[derive(Debug, thiserror::Error)]
-pub enum SealError {
+pub(crate) enum SealError {
     #[error("cannot encrypt: {0}")]
     Recipients(#[source] age::EncryptError),
     #[error("cannot encrypt: {0}")]
@@ -46,7 +46,7 @@ pub enum SealError {
 
 /// Decrypting a copy and checking it against its manifest.
 #[derive(Debug, thiserror::Error)]
-pub enum OpenError {
+pub(crate) enum OpenError {
     #[error("not a valid age file: {0}")]
     NotAge(#[source] age::DecryptError),
     #[error(
@@ -102,11 +102,11 @@ impl OpenError {
 /// A configured recipient that is no public key.
 #[derive(Debug, thiserror::Error)]
 #[error("`{0}` is not an age or SSH public key")]
-pub struct BadRecipient(pub String);
+pub(crate) struct BadRecipient(pub String);
 
 /// The age identity a restore or `--check` decrypts with.
 #[derive(Debug, thiserror::Error)]
-pub enum IdentityError {
+pub(crate) enum IdentityError {
     #[error("no identity configured: set [backup] identity = \"~/.config/mcpctl/age.key\"")]
     Unset,
     #[error("identity file {}: {source}", path.display())]
@@ -140,7 +140,7 @@ pub enum IdentityError {
 
 /// A signature over a sidecar that is not good.
 #[derive(Debug, thiserror::Error)]
-pub enum SignatureError {
+pub(crate) enum SignatureError {
     #[error("the signature file is not an SSH signature")]
     NotSsh(#[source] ssh_key::Error),
     #[error("the signature does not verify with any key in [backup] verify_keys")]
@@ -149,7 +149,7 @@ pub enum SignatureError {
 
 /// Reading a stored copy: its sidecar, its signature, its bytes against the sidecar.
 #[derive(Debug, thiserror::Error)]
-pub enum CopyError {
+pub(crate) enum CopyError {
     #[error("no sidecar: an interrupted write, or not a copy mcpctl made")]
     NoSidecar,
     #[error("sidecar {}: {source}", path.display())]
@@ -172,7 +172,7 @@ pub enum CopyError {
 
 /// Writing a copy into one location.
 #[derive(Debug, thiserror::Error)]
-pub enum WriteError {
+pub(crate) enum WriteError {
     #[error("the location {} is not a directory; fix [backup] locations", .0.display())]
     NotDir(PathBuf),
     #[error("cannot create the location {}: {source}", path.display())]
@@ -222,7 +222,7 @@ pub enum WriteError {
 
 /// `recover`'s restore-config step could not restore the target.
 #[derive(Debug, thiserror::Error)]
-pub enum RecoveryError {
+pub(crate) enum RecoveryError {
     #[error("the config has no [backup] section")]
     NoBackup,
     #[error("no backup target named `{0}`")]
@@ -244,14 +244,14 @@ pub enum RecoveryError {
     "no backup of {target}{} in any location; nothing written. `mcpctl restore {target} --list` shows what there is",
     at.as_deref().map(|a| format!(" matching --at {a}")).unwrap_or_default()
 )]
-pub struct NothingStored {
+pub(crate) struct NothingStored {
     pub target: String,
     pub at: Option<String>,
 }
 
 /// Writing a verified copy's files into place.
 #[derive(Debug, thiserror::Error)]
-pub enum ApplyError {
+pub(crate) enum ApplyError {
     #[error(
         "{} is a symlink; restore never writes through a symlinked directory (replace it with a real directory, or restore with --to DIR)",
         .0.display()
@@ -280,9 +280,9 @@ pub enum ApplyError {
 /// A restore that cannot start as asked: the exit is 3, not a failed restore.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct UsageError(pub String);
+pub(crate) struct UsageError(pub String);
 
 /// Why a key file cannot be used: the run stops before anything is written or checked.
 #[derive(Debug, thiserror::Error)]
 #[error("{0}")]
-pub struct KeyError(pub(super) String);
+pub(crate) struct KeyError(pub(super) String);

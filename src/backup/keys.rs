@@ -6,7 +6,9 @@ use std::path::Path;
 
 use super::error::{BadRecipient, IdentityError};
 
-pub fn recipients(keys: &[String]) -> Result<Vec<Box<dyn age::Recipient + Send>>, BadRecipient> {
+pub(crate) fn recipients(
+    keys: &[String],
+) -> Result<Vec<Box<dyn age::Recipient + Send>>, BadRecipient> {
     keys.iter()
         .map(|k| {
             if let Ok(r) = k.parse::<age::x25519::Recipient>() {
@@ -21,12 +23,12 @@ pub fn recipients(keys: &[String]) -> Result<Vec<Box<dyn age::Recipient + Send>>
 }
 
 /// The identity file's keys, and where they came from (for messages).
-pub struct Identities {
+pub(crate) struct Identities {
     pub keys: Vec<Box<dyn age::Identity>>,
     pub path: std::path::PathBuf,
 }
 
-pub fn identities(path: Option<&Path>) -> Result<Identities, IdentityError> {
+pub(crate) fn identities(path: Option<&Path>) -> Result<Identities, IdentityError> {
     let keys = read_identities(path)?;
     Ok(Identities {
         keys,

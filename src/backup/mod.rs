@@ -1,19 +1,19 @@
 //! Backups of config and credential files: collect, validate, seal with age, write to every
 //! location, prune by retention, and find the newest copy that fully verifies. No CLI here.
 
-pub mod archive;
-pub mod check;
-pub mod error;
-pub mod keys;
+pub(crate) mod archive;
+pub(crate) mod check;
+pub(crate) mod error;
+pub(crate) mod keys;
 mod pipe;
-pub mod restore;
-pub mod retention;
-pub mod run;
-pub mod sign;
-pub mod store;
+pub(crate) mod restore;
+pub(crate) mod retention;
+pub(crate) mod run;
+pub(crate) mod sign;
+pub(crate) mod store;
 #[cfg(test)]
 mod testkit;
-pub mod verify;
+pub(crate) mod verify;
 
 use std::os::unix::fs::{MetadataExt, PermissionsExt};
 use std::path::{Path, PathBuf};
@@ -25,7 +25,7 @@ use error::CollectError;
 use crate::config::BackupTarget;
 
 /// Reads every file of a target: plain paths, directories (recursively) and globs.
-pub fn collect(target: &BackupTarget) -> Result<Vec<Source>, CollectError> {
+pub(crate) fn collect(target: &BackupTarget) -> Result<Vec<Source>, CollectError> {
     let mut paths = Vec::new();
     for pattern in &target.paths {
         if pattern.contains(['*', '?', '[']) {
@@ -150,7 +150,7 @@ fn is_temp(name: &std::ffi::OsStr) -> bool {
 
 /// Removes the temp files a killed restore left in `dir`. The run lock excludes a concurrent
 /// writer, so any found now is stale.
-pub fn clean_temps_in(dir: &Path) {
+pub(crate) fn clean_temps_in(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
@@ -162,7 +162,7 @@ pub fn clean_temps_in(dir: &Path) {
 }
 
 /// Cleans every directory a target's paths cover (recursively for directories).
-pub fn clean_target_temps(target: &BackupTarget) {
+pub(crate) fn clean_target_temps(target: &BackupTarget) {
     fn dirs(path: &Path, depth: usize) {
         clean_temps_in(path);
         if depth == 0 {
@@ -196,7 +196,7 @@ fn glob_base(pattern: &str) -> PathBuf {
 
 /// The directory under which restore may create what `path` needs: the configured directory
 /// that covers it, or the file's own directory. Below it no symlinked component is followed.
-pub fn base_of(target: &BackupTarget, path: &str) -> PathBuf {
+pub(crate) fn base_of(target: &BackupTarget, path: &str) -> PathBuf {
     let file = Path::new(path);
     for p in &target.paths {
         let base = std::path::absolute(glob_base(p)).unwrap_or_else(|_| glob_base(p));
@@ -208,7 +208,7 @@ pub fn base_of(target: &BackupTarget, path: &str) -> PathBuf {
 }
 
 /// Identifies a target's content: same fingerprint, nothing to back up.
-pub fn fingerprint(files: &[Source]) -> String {
+pub(crate) fn fingerprint(files: &[Source]) -> String {
     let mut listing = String::new();
     for f in files {
         listing.push_str(&format!(
@@ -221,7 +221,7 @@ pub fn fingerprint(files: &[Source]) -> String {
 
 /// Is `path` one the target covers? Restore maps manifest paths onto the configured ones and
 /// refuses anything else, whatever the archive says.
-pub fn covers(target: &BackupTarget, path: &str) -> bool {
+pub(crate) fn covers(target: &BackupTarget, path: &str) -> bool {
     target.paths.iter().any(|p| {
         if p.contains(['*', '?', '[']) {
             glob::Pattern::new(p).is_ok_and(|g| {
@@ -235,7 +235,7 @@ pub fn covers(target: &BackupTarget, path: &str) -> bool {
 }
 
 /// The targets named (all of them when none is), or a usage error naming the known ones.
-pub fn select(
+pub(crate) fn select(
     cfg: &crate::config::BackupSettings,
     names: &[String],
 ) -> crate::error::Result<Vec<BackupTarget>> {

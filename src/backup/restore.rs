@@ -20,7 +20,7 @@ const KEEP_PREVIOUS: usize = 10;
 const MAX_CURRENT: u64 = 256 * 1024 * 1024;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Every candidate and its state; nothing written.
     List,
     /// What would change; nothing written.
@@ -29,7 +29,7 @@ pub enum Mode {
 }
 
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     pub mode: Mode,
     /// A backup id, a unique prefix of one, or a time (the newest at or before it).
     pub at: Option<String>,
@@ -41,13 +41,13 @@ pub struct Options {
 }
 
 /// The keys a restore checks copies with.
-pub struct Keys<'a> {
+pub(crate) struct Keys<'a> {
     pub identities: &'a super::keys::Identities,
     pub verifier: &'a Verifier,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Body {
+pub(crate) struct Body {
     pub target: String,
     pub dry_run: bool,
     /// The backup that was (or would be) restored.
@@ -60,7 +60,7 @@ pub struct Body {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Used {
+pub(crate) struct Used {
     pub backup: String,
     pub location: PathBuf,
     pub created: DateTime<Utc>,
@@ -70,7 +70,7 @@ pub struct Used {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Candidate {
+pub(crate) struct Candidate {
     pub backup: String,
     pub location: PathBuf,
     /// The time in its name.
@@ -82,7 +82,7 @@ pub struct Candidate {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-pub enum Change {
+pub(crate) enum Change {
     #[serde(rename = "created")]
     Created,
     #[serde(rename = "replaced")]
@@ -98,7 +98,7 @@ pub enum Change {
 }
 
 impl Change {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Change::Created => "created",
             Change::Replaced => "replaced",
@@ -111,7 +111,7 @@ impl Change {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct FileAction {
+pub(crate) struct FileAction {
     pub path: PathBuf,
     pub action: Change,
     /// Where the replaced file was kept (in the state dir).
@@ -120,10 +120,10 @@ pub struct FileAction {
     pub changed_keys: Vec<String>,
 }
 
-pub use super::error::UsageError;
+pub(crate) use super::error::UsageError;
 
 /// Runs a restore (or a list, or a dry run) and says how it went.
-pub fn restore(
+pub(crate) fn restore(
     cfg: &BackupSettings,
     target: &BackupTarget,
     opts: &Options,
@@ -228,7 +228,7 @@ pub fn restore(
 }
 
 /// `recover`'s restore-config step: `Ok(None)` when nothing needed writing.
-pub fn for_recovery(
+pub(crate) fn for_recovery(
     cfg: Option<&BackupSettings>,
     target: &str,
     only_if_invalid: bool,

@@ -7,7 +7,7 @@ use crate::config::Retention;
 
 /// For backups sorted newest first, which to keep. The newest is always kept, and `min_keep`
 /// is a floor under everything else.
-pub fn keep(times: &[DateTime<Utc>], policy: &Retention) -> Vec<bool> {
+pub(crate) fn keep(times: &[DateTime<Utc>], policy: &Retention) -> Vec<bool> {
     type Bucket = fn(&DateTime<Utc>) -> i64;
     let rules: [(u32, Bucket); 6] = [
         (policy.keep_last, |_| i64::MIN),

@@ -13,7 +13,7 @@ use crate::config::{BackupSettings, BackupTarget, Retention};
 
 /// What the run may do beyond the usual.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// Back up even when nothing changed.
     pub force: bool,
     /// Back up files that fail their format validation.
@@ -21,14 +21,14 @@ pub struct Options {
 }
 
 /// The keys a backup is made with: public recipients to encrypt, the private key to sign.
-pub struct Sealing<'a> {
+pub(crate) struct Sealing<'a> {
     pub recipients: &'a [Box<dyn age::Recipient + Send>],
     pub signer: &'a Signer,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     Written,
     Unchanged,
     Failed,
@@ -37,7 +37,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct TargetReport {
+pub(crate) struct TargetReport {
     pub name: String,
     pub result: Outcome,
     pub backup: Option<String>,
@@ -48,7 +48,7 @@ pub struct TargetReport {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct LocationReport {
+pub(crate) struct LocationReport {
     pub path: std::path::PathBuf,
     pub ok: bool,
     pub error: Option<String>,
@@ -60,12 +60,12 @@ pub struct LocationReport {
 /// content beside the backups). Its `name` is also the newest copy this host wrote, which
 /// restore uses to refuse replays.
 #[derive(Debug, Serialize, Deserialize)]
-pub struct LastBackup {
+pub(crate) struct LastBackup {
     pub fingerprint: String,
     pub name: String,
 }
 
-pub fn last_backup(state_dir: &Path, target: &str) -> Option<LastBackup> {
+pub(crate) fn last_backup(state_dir: &Path, target: &str) -> Option<LastBackup> {
     let path = last_path(state_dir, target);
     crate::state::read_regular(&path, 64 * 1024)
         .ok()
@@ -76,7 +76,7 @@ fn last_path(state_dir: &Path, target: &str) -> std::path::PathBuf {
     state_dir.join("backup").join(format!("{target}.json"))
 }
 
-pub fn back_up(
+pub(crate) fn back_up(
     cfg: &BackupSettings,
     target: &BackupTarget,
     sealing: &Sealing<'_>,

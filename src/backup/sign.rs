@@ -12,23 +12,21 @@ use ssh_key::{Algorithm, HashAlg, LineEnding, PrivateKey, PublicKey, SshSig};
 
 /// The sshsig namespace: a signature made for backups can never pass for one made for git or
 /// for a login, and the reverse.
-pub const NAMESPACE: &str = "mcpctl-backup";
-/// The principal in the README's `allowed_signers` line; sshsig itself does not carry one.
-pub const PRINCIPAL: &str = "mcpctl";
+pub(crate) const NAMESPACE: &str = "mcpctl-backup";
 /// A signature file or sidecar larger than this is not one of ours.
-pub const MAX_SIGNATURE: u64 = 16 * 1024;
+pub(crate) const MAX_SIGNATURE: u64 = 16 * 1024;
 
-pub use super::error::KeyError;
+pub(crate) use super::error::KeyError;
 
 /// The private signing key of a host that makes backups.
-pub struct Signer {
+pub(crate) struct Signer {
     key: PrivateKey,
 }
 
 impl Signer {
     /// Loads the key, or creates it (0600, in a 0700 directory) when the file does not exist,
     /// so configs written before signing existed keep working.
-    pub fn load_or_create(path: &Path) -> Result<Self, KeyError> {
+    pub(crate) fn load_or_create(path: &Path) -> Result<Self, KeyError> {
         match std::fs::symlink_metadata(path) {
             Ok(_) => Ok(Self {
                 key: read_private(path)?,
@@ -76,12 +74,13 @@ impl Signer {
         Ok(Self { key })
     }
 
-    pub fn public(&self) -> &PublicKey {
+    #[cfg(test)]
+    pub(crate) fn public(&self) -> &PublicKey {
         self.key.public_key()
     }
 
     /// A PEM `SSH SIGNATURE` over `message`.
-    pub fn sign(&self, message: &[u8]) -> Result<String, KeyError> {
+    pub(crate) fn sign(&self, message: &[u8]) -> Result<String, KeyError> {
         self.key
             .sign(NAMESPACE, HashAlg::Sha512, message)
             .and_then(|sig| sig.to_pem(LineEnding::LF))
@@ -109,7 +108,7 @@ fn read_private(path: &Path) -> Result<PrivateKey, KeyError> {
 
 /// The content of a key file, refused when anyone but its owner can read it or when it is not
 /// a regular file.
-pub fn read_owner_only(path: &Path, what: &str) -> Result<Vec<u8>, KeyError> {
+pub(crate) fn read_owner_only(path: &Path, what: &str) -> Result<Vec<u8>, KeyError> {
     let meta =
         std::fs::metadata(path).map_err(|e| KeyError(format!("{what} {}: {e}", path.display())))?;
     if !meta.is_file() {
@@ -138,20 +137,20 @@ pub fn read_owner_only(path: &Path, what: &str) -> Result<Vec<u8>, KeyError> {
 
 /// The public keys whose signatures restore accepts.
 #[derive(Debug, Clone)]
-pub struct Verifier {
+pub(crate) struct Verifier {
     keys: Vec<PublicKey>,
 }
 
 /// Where the verify keys come from, as configured.
 #[derive(Debug, Clone)]
-pub struct VerifySource<'a> {
+pub(crate) struct VerifySource<'a> {
     pub verify_keys: &'a [String],
     pub signing_key: &'a Path,
 }
 
 impl Verifier {
     /// `verify_keys` when set, else the public half of the signing key.
-    pub fn new(source: &VerifySource<'_>) -> Result<Self, KeyError> {
+    pub(crate) fn new(source: &VerifySource<'_>) -> Result<Self, KeyError> {
         if !source.verify_keys.is_empty() {
             let keys = source
                 .verify_keys
@@ -176,7 +175,7 @@ impl Verifier {
     }
 
     /// Checks a PEM signature over `message` against every accepted key.
-    pub fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
+    pub(crate) fn verify(&self, message: &[u8], signature: &[u8]) -> Result<(), SignatureError> {
         let sig = SshSig::from_pem(signature).map_err(SignatureError::NotSsh)?;
         if self
             .keys
@@ -191,7 +190,7 @@ impl Verifier {
 }
 
 /// Parses one `ssh-ed25519 AAAA… comment` line.
-pub fn parse_public(line: &str) -> Result<PublicKey, KeyError> {
+pub(crate) fn parse_public(line: &str) -> Result<PublicKey, KeyError> {
     PublicKey::from_openssh(line.trim())
         .map_err(|e| KeyError(format!("`{line}` is not an SSH public key: {e}")))
 }

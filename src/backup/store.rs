@@ -27,7 +27,7 @@ fn temp_prefix(host: &str) -> String {
 
 /// One stored copy of a backup.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Copy {
+pub(crate) struct Copy {
     pub location: PathBuf,
     /// File name, e.g. `mcpctl-jira_env-20261124T233616Z-host-3f2a.tar.age`.
     pub name: String,
@@ -35,20 +35,20 @@ pub struct Copy {
 }
 
 impl Copy {
-    pub fn path(&self) -> PathBuf {
+    pub(crate) fn path(&self) -> PathBuf {
         self.location.join(&self.name)
     }
 
     /// The backup id shared by its copies in every location.
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         self.name.strip_suffix(SUFFIX).unwrap_or(&self.name)
     }
 
-    pub fn sidecar_path(&self) -> PathBuf {
+    pub(crate) fn sidecar_path(&self) -> PathBuf {
         self.location.join(format!("{}{SIDECAR}", self.name))
     }
 
-    pub fn signature_path(&self) -> PathBuf {
+    pub(crate) fn signature_path(&self) -> PathBuf {
         self.location.join(format!("{}{SIGNATURE}", self.name))
     }
 }
@@ -57,7 +57,7 @@ impl Copy {
 /// the file, the ciphertext and the manifest inside: renaming, re-encrypting or swapping the
 /// manifest all break the signature.
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Sidecar {
+pub(crate) struct Sidecar {
     pub file: String,
     pub size: u64,
     pub sha256: String,
@@ -66,7 +66,7 @@ pub struct Sidecar {
     pub manifest_sha256: Option<String>,
 }
 
-pub fn file_name(target: &str, time: DateTime<Utc>, host: &str, nonce: u16) -> String {
+pub(crate) fn file_name(target: &str, time: DateTime<Utc>, host: &str, nonce: u16) -> String {
     let host: String = host
         .chars()
         .map(|c| {
@@ -84,14 +84,14 @@ pub fn file_name(target: &str, time: DateTime<Utc>, host: &str, nonce: u16) -> S
 }
 
 /// The time in a copy's name (or id) when it is one of `target`'s.
-pub fn time_in_name(target: &str, name: &str) -> Option<DateTime<Utc>> {
+pub(crate) fn time_in_name(target: &str, name: &str) -> Option<DateTime<Utc>> {
     let rest = name.strip_prefix(&format!("mcpctl-{target}-"))?;
     let time = NaiveDateTime::parse_from_str(rest.get(..16)?, TIME_FORMAT).ok()?;
     (rest.as_bytes().get(16) == Some(&b'-')).then(|| time.and_utc())
 }
 
 /// This target's copies in `location`, newest first. Foreign files are ignored.
-pub fn list(location: &Path, target: &str) -> std::io::Result<Vec<Copy>> {
+pub(crate) fn list(location: &Path, target: &str) -> std::io::Result<Vec<Copy>> {
     let mut copies = Vec::new();
     for entry in std::fs::read_dir(location)? {
         let name = entry?.file_name().to_string_lossy().into_owned();
@@ -109,7 +109,7 @@ pub fn list(location: &Path, target: &str) -> std::io::Result<Vec<Copy>> {
 }
 
 /// The sidecar's exact bytes (what the signature covers) and what they say.
-pub fn sidecar(copy: &Copy) -> Result<(Vec<u8>, Sidecar), CopyError> {
+pub(crate) fn sidecar(copy: &Copy) -> Result<(Vec<u8>, Sidecar), CopyError> {
     let path = copy.sidecar_path();
     let bytes = crate::state::read_regular(&path, super::sign::MAX_SIGNATURE).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
@@ -126,7 +126,7 @@ pub fn sidecar(copy: &Copy) -> Result<(Vec<u8>, Sidecar), CopyError> {
 }
 
 /// The detached signature, `None` for a copy made before backups were signed.
-pub fn signature(copy: &Copy) -> Result<Option<Vec<u8>>, CopyError> {
+pub(crate) fn signature(copy: &Copy) -> Result<Option<Vec<u8>>, CopyError> {
     let path = copy.signature_path();
     match crate::state::read_regular(&path, super::sign::MAX_SIGNATURE) {
         Ok(bytes) => Ok(Some(bytes)),
@@ -137,7 +137,7 @@ pub fn signature(copy: &Copy) -> Result<Option<Vec<u8>>, CopyError> {
 
 /// Sidecar present and the size it records: cheap enough for retention to run on every copy.
 /// Full verification is `backup --check`'s job.
-pub fn looks_complete(copy: &Copy) -> bool {
+pub(crate) fn looks_complete(copy: &Copy) -> bool {
     sidecar(copy).is_ok_and(|(_, s)| {
         s.file == copy.name && std::fs::metadata(copy.path()).is_ok_and(|m| m.len() == s.size)
     })
@@ -145,7 +145,7 @@ pub fn looks_complete(copy: &Copy) -> bool {
 
 /// Streams a copy through `then` (decryption) while hashing it against its sidecar. Damage
 /// reported by the sidecar wins over `then`'s error: it names the real cause.
-pub fn read_and<T>(
+pub(crate) fn read_and<T>(
     copy: &Copy,
     sidecar: &Sidecar,
     then: impl FnOnce(&mut dyn Read) -> Result<T, OpenError>,
@@ -179,7 +179,7 @@ pub fn read_and<T>(
 
 /// What was written: the sidecar and signature, which every location gets byte for byte.
 #[derive(Debug, Clone)]
-pub struct Written {
+pub(crate) struct Written {
     pub path: PathBuf,
     size: u64,
     sidecar: Vec<u8>,
@@ -189,7 +189,7 @@ pub struct Written {
 /// Writes a new copy whose ciphertext `fill` streams out, then its signature, then its sidecar:
 /// a copy without a sidecar is never taken as valid, so a crash at any point leaves either
 /// nothing usable or a complete, signed copy.
-pub fn create(
+pub(crate) fn create(
     location: &Path,
     name: &str,
     host: &str,
@@ -222,7 +222,7 @@ pub fn create(
 }
 
 /// Copies a copy already written elsewhere in this run: the same bytes, so the same sidecar.
-pub fn duplicate(
+pub(crate) fn duplicate(
     from: &Written,
     location: &Path,
     name: &str,
@@ -300,7 +300,7 @@ fn persist(
 }
 
 /// Deletes a copy, its sidecar and its signature (retention).
-pub fn remove(copy: &Copy) -> std::io::Result<()> {
+pub(crate) fn remove(copy: &Copy) -> std::io::Result<()> {
     std::fs::remove_file(copy.path())?;
     for extra in [copy.sidecar_path(), copy.signature_path()] {
         match std::fs::remove_file(extra) {
@@ -312,7 +312,7 @@ pub fn remove(copy: &Copy) -> std::io::Result<()> {
 }
 
 /// Removes temp files that a killed run left behind.
-pub fn clean_temps(location: &Path, host: &str) -> usize {
+pub(crate) fn clean_temps(location: &Path, host: &str) -> usize {
     let Ok(entries) = std::fs::read_dir(location) else {
         return 0;
     };

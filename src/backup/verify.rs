@@ -16,7 +16,7 @@ const FUTURE_SLACK: chrono::TimeDelta = chrono::TimeDelta::minutes(5);
 /// What a check found about one copy.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum CopyState {
+pub(crate) enum CopyState {
     /// Signed by an accepted key, and every byte checks.
     Valid,
     /// Accepted with `--allow-unsigned`: made before backups were signed, and every byte checks.
@@ -34,7 +34,7 @@ pub enum CopyState {
 
 impl CopyState {
     /// The word `restore --list` shows: a copy accepted unsigned is as good to restore.
-    pub fn word(self) -> &'static str {
+    pub(crate) fn word(self) -> &'static str {
         match self {
             CopyState::Valid | CopyState::ValidUnsigned => "valid",
             CopyState::Unsigned => "unsigned",
@@ -44,14 +44,14 @@ impl CopyState {
         }
     }
 
-    pub fn usable(self) -> bool {
+    pub(crate) fn usable(self) -> bool {
         matches!(self, CopyState::Valid | CopyState::ValidUnsigned)
     }
 }
 
 /// Why a copy was not used.
 #[derive(Debug, Clone)]
-pub struct Refused {
+pub(crate) struct Refused {
     pub state: CopyState,
     pub reason: String,
 }
@@ -66,7 +66,7 @@ impl Refused {
 }
 
 /// What a copy is checked against.
-pub struct Trust<'a> {
+pub(crate) struct Trust<'a> {
     pub verifier: &'a Verifier,
     pub allow_unsigned: bool,
     /// This host's name, and the id of the newest backup of the target it wrote (from the state
@@ -77,13 +77,13 @@ pub struct Trust<'a> {
 }
 
 /// A copy that passed every check.
-pub struct Trusted {
+pub(crate) struct Trusted {
     pub opened: Opened,
     pub state: CopyState,
 }
 
 /// Checks `copy` completely; with `keep`, the files' content comes back for a restore.
-pub fn open(
+pub(crate) fn open(
     copy: &Copy,
     trust: &Trust<'_>,
     identities: &super::keys::Identities,

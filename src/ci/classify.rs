@@ -31,7 +31,7 @@ const MAX_FALLBACK_KEY: usize = 100;
 const MAX_HEADER: u32 = 200;
 
 /// The id the fallback's issue carries instead of a pattern's.
-pub const FALLBACK_ID: &str = "fallback-unknown";
+pub(crate) const FALLBACK_ID: &str = "fallback-unknown";
 
 /// The runner's wrapper line: says a step failed, never why. Patterns see it only when they
 /// ask to (`wrapper: true`).
@@ -117,13 +117,13 @@ static PERCENT: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"%[0-9A-Fa-f]{2}").expect("valid"));
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct FixPlan {
+pub(crate) struct FixPlan {
     pub recipe: String,
     pub args: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Issue {
+pub(crate) struct Issue {
     pub category: String,
     /// The normalised token: package, module, test id, file, action@ref; null when none.
     pub key: Option<String>,
@@ -167,7 +167,7 @@ pub struct Issue {
 
 /// What an issue is ranked by, best first.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Rank {
+pub(crate) struct Rank {
     /// In the step of the first failure marker (or no marker at all).
     pub in_failing_step: bool,
     /// 0 error, 1 warning, 2 info.
@@ -189,7 +189,7 @@ impl Rank {
     }
 
     /// Why `self` ranks below `better`, in words.
-    pub fn below(&self, better: &Self) -> String {
+    pub(crate) fn below(&self, better: &Self) -> String {
         if self.in_failing_step != better.in_failing_step {
             "outside the failing step".into()
         } else if self.severity != better.severity {
@@ -219,12 +219,12 @@ fn severity_rank(s: &str) -> u8 {
 
 /// What the caller knows besides the log.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
+pub(crate) struct Options {
     /// The API says the job failed, whatever the log shows.
     pub job_failed: bool,
 }
 
-pub struct Classifier {
+pub(crate) struct Classifier {
     patterns: Vec<Pattern>,
     set: RegexSet,
     /// Set index → (pattern, regex).
@@ -233,13 +233,11 @@ pub struct Classifier {
     any_wrapper: bool,
 }
 
-pub struct Classified {
+pub(crate) struct Classified {
     pub issues: Vec<Issue>,
     pub lines: u64,
     /// Matches not reported because a better-ranked issue has the same category and key.
     pub dropped: Vec<Issue>,
-    /// The log shows that a step failed (or the caller said the job did).
-    pub failed: bool,
 }
 
 struct Pending {
@@ -379,7 +377,7 @@ impl Steps {
 }
 
 impl Classifier {
-    pub fn new(patterns: Vec<Pattern>) -> Result<Self, super::patterns::PatternError> {
+    pub(crate) fn new(patterns: Vec<Pattern>) -> Result<Self, super::patterns::PatternError> {
         let mut sources = Vec::new();
         let mut owners = Vec::new();
         for (p, pattern) in patterns.iter().enumerate() {
@@ -402,15 +400,15 @@ impl Classifier {
         })
     }
 
-    pub fn patterns(&self) -> &[Pattern] {
+    pub(crate) fn patterns(&self) -> &[Pattern] {
         &self.patterns
     }
 
-    pub fn classify(&self, reader: impl BufRead) -> std::io::Result<Classified> {
+    pub(crate) fn classify(&self, reader: impl BufRead) -> std::io::Result<Classified> {
         self.classify_with(reader, Options::default())
     }
 
-    pub fn classify_with(
+    pub(crate) fn classify_with(
         &self,
         mut reader: impl BufRead,
         options: Options,
@@ -496,7 +494,6 @@ impl Classifier {
             issues,
             lines: n,
             dropped,
-            failed,
         })
     }
 
@@ -700,7 +697,7 @@ impl Classifier {
 /// One match as `--explain` shows it: which pattern, where it is defined, the regex, the line
 /// and the captures, and why it ranks where it does.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Explained {
+pub(crate) struct Explained {
     /// Its place among the issues (1 is the top one); null for a match not reported.
     pub rank: Option<usize>,
     pub category: String,
@@ -723,7 +720,7 @@ pub struct Explained {
 }
 
 /// Every issue in rank order, then the matches not reported.
-pub fn explain(c: &Classified) -> Vec<Explained> {
+pub(crate) fn explain(c: &Classified) -> Vec<Explained> {
     let one = |i: &Issue, rank: Option<usize>, lost: Option<String>| Explained {
         rank,
         category: i.category.clone(),

@@ -11,7 +11,7 @@ use super::history::{History, WINDOW};
 use crate::redact::Redactor;
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Escalation {
+pub(crate) struct Escalation {
     pub repo: String,
     pub fingerprint: String,
     /// `opened`, `commented`, or `failed` (with `error`; the next sighting tries again).
@@ -23,21 +23,21 @@ pub struct Escalation {
 }
 
 /// What the issue text is about.
-pub struct Sighted<'a> {
+pub(crate) struct Sighted<'a> {
     pub repo: &'a str,
     pub run: &'a Run,
     pub job: &'a str,
     pub issue: &'a Issue,
 }
 
-pub fn marker(fingerprint: &str) -> String {
+pub(crate) fn marker(fingerprint: &str) -> String {
     format!("<!-- mcpctl-fingerprint: {fingerprint} -->")
 }
 
 /// Opens or comments. A spent core rate limit is returned so the run stops; any other failure
 /// (the search's own small limit included) is reported in the escalation and left for the next
 /// sighting.
-pub async fn escalate(
+pub(crate) async fn escalate(
     client: &Client,
     history: &mut History,
     seen: &Sighted<'_>,

@@ -7,9 +7,7 @@
 mod issues;
 mod pulls;
 
-pub use pulls::Pull;
-
-pub use issues::Posted;
+pub(crate) use pulls::Pull;
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -40,9 +38,9 @@ const MAX_RUN_ZIP: u64 = 2 << 30;
 const MAX_RETRY_AFTER: i64 = 24 * 3600;
 /// The rate limit most requests count against; an answer without `x-ratelimit-resource` is
 /// taken to be about it.
-pub const CORE: &str = "core";
+pub(crate) const CORE: &str = "core";
 
-pub struct Client {
+pub(crate) struct Client {
     octo: Octocrab,
     base: String,
     /// Where the token may go: a next-page link elsewhere is not followed.
@@ -55,7 +53,7 @@ pub struct Client {
 }
 
 #[derive(Debug, Clone)]
-pub struct Limited {
+pub(crate) struct Limited {
     /// `core`, `search`, …: what GitHub's `x-ratelimit-resource` named.
     pub resource: String,
     pub message: String,
@@ -64,7 +62,7 @@ pub struct Limited {
 
 /// Why a request gave nothing usable.
 #[derive(Debug, Clone)]
-pub enum Failure {
+pub(crate) enum Failure {
     /// The rate limit is spent: stop, and say when it resets.
     RateLimited(Limited),
     /// Not there, or not yet: a job's log 404s until the job has finished.
@@ -98,8 +96,10 @@ impl std::fmt::Display for Failure {
 
 /// Also what `etags.json` keeps: a cache written before a field was required here fails to
 /// load and is fetched afresh.
+// The field names are GitHub's.
+#[allow(clippy::struct_field_names)]
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Run {
+pub(crate) struct Run {
     pub id: u64,
     /// 1, then one more at each re-run: GitHub keeps the run's id.
     #[serde(default)]
@@ -118,19 +118,19 @@ pub struct Run {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct HeadRepository {
+pub(crate) struct HeadRepository {
     pub full_name: String,
 }
 
 /// The failed runs of a repository's last full answer, kept with its ETag so an unchanged list
 /// costs a 304 and no rate limit.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct RunsCache {
+pub(crate) struct RunsCache {
     pub etag: String,
     pub runs: Vec<Run>,
 }
 
-pub struct Listing {
+pub(crate) struct Listing {
     pub runs: Vec<Run>,
     /// GitHub answered 304: nothing new since the cached answer.
     pub unchanged: bool,
@@ -158,7 +158,7 @@ struct JobsPage {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Job {
+pub(crate) struct Job {
     pub id: u64,
     pub name: String,
     pub conclusion: Option<String>,
@@ -178,7 +178,7 @@ pub struct Job {
 
 /// Why there is no client: a bad `[github] api_url`, or a TLS setup that failed.
 #[derive(Debug, thiserror::Error)]
-pub enum SetupError {
+pub(crate) enum SetupError {
     /// Octocrab and reqwest each parse the URL, with their own error types.
     #[error("[github] api_url `{url}` is not a URL: {source}")]
     ApiUrl {
@@ -210,7 +210,7 @@ fn octocrab(api_url: &str, token: &str, timeout: Duration) -> Result<Octocrab, S
 
 impl Client {
     /// `api_url` empty: github.com's API.
-    pub fn new(api_url: &str, token: &str, timeout: Duration) -> Result<Self, SetupError> {
+    pub(crate) fn new(api_url: &str, token: &str, timeout: Duration) -> Result<Self, SetupError> {
         let api_url = if api_url.is_empty() {
             "https://api.github.com"
         } else {
@@ -238,7 +238,7 @@ impl Client {
 
     /// Completed runs since `since` that did not succeed, newest first. With `cache`, asks
     /// with its ETag; a 304 answers from the cache.
-    pub async fn failed_runs(
+    pub(crate) async fn failed_runs(
         &self,
         repo: &str,
         since: DateTime<Utc>,
@@ -304,7 +304,7 @@ impl Client {
     }
 
     /// The run's jobs that did not succeed, each with its first failing step.
-    pub async fn failed_jobs(&self, repo: &str, run: u64) -> Result<Vec<Job>, Failure> {
+    pub(crate) async fn failed_jobs(&self, repo: &str, run: u64) -> Result<Vec<Job>, Failure> {
         let url = format!(
             "{}/repos/{repo}/actions/runs/{run}/jobs?filter=latest&per_page=100",
             self.base
@@ -333,7 +333,7 @@ impl Client {
 
     /// The job's log: GitHub answers with a redirect to a short-lived signed URL, fetched
     /// without our token. A job that has not finished has no log yet (404).
-    pub async fn job_log(&self, repo: &str, job: u64) -> Result<Vec<u8>, Failure> {
+    pub(crate) async fn job_log(&self, repo: &str, job: u64) -> Result<Vec<u8>, Failure> {
         let url = format!("{}/repos/{repo}/actions/jobs/{job}/logs", self.base);
         let what = format!("the log of job {job}");
         let answer = self.send(&url, Method::Get(HeaderMap::new()), repo).await?;
@@ -350,7 +350,11 @@ impl Client {
 
     /// The run's log archive (one file per job, folders of per-step files), written to an
     /// anonymous temporary file: it can be large, and the zip reader needs to seek.
-    pub async fn run_logs_zip(&self, repo: &str, run: u64) -> Result<std::fs::File, Failure> {
+    pub(crate) async fn run_logs_zip(
+        &self,
+        repo: &str,
+        run: u64,
+    ) -> Result<std::fs::File, Failure> {
         let url = format!("{}/repos/{repo}/actions/runs/{run}/logs", self.base);
         let what = format!("the log archive of run {run}");
         let answer = self.send(&url, Method::Get(HeaderMap::new()), repo).await?;

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use crate::limits::MAX_SIGHTINGS;
 
 /// How long a sighting counts.
-pub const WINDOW: chrono::TimeDelta = chrono::TimeDelta::days(14);
+pub(crate) const WINDOW: chrono::TimeDelta = chrono::TimeDelta::days(14);
 const MAX_FINGERPRINTS: usize = 5000;
 
 /// Read by `report` and `fix`: keep the values as they are.
@@ -17,7 +17,7 @@ const MAX_FINGERPRINTS: usize = 5000;
     Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
-pub enum Recurrence {
+pub(crate) enum Recurrence {
     /// The same fingerprint failed on another commit within the window: not flaky, fix it.
     Persistent,
     /// A first sighting of an infrastructure failure: worth a re-run before anything else.
@@ -30,7 +30,7 @@ pub enum Recurrence {
 }
 
 impl Recurrence {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Recurrence::Persistent => "persistent",
             Recurrence::RerunCandidate => "rerun_candidate",
@@ -41,13 +41,13 @@ impl Recurrence {
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct History {
+pub(crate) struct History {
     #[serde(default)]
     pub fingerprints: BTreeMap<String, Entry>,
 }
 
 #[derive(Debug, Default, Serialize, Deserialize)]
-pub struct Entry {
+pub(crate) struct Entry {
     pub category: String,
     pub sightings: Vec<Sighting>,
     /// The GitHub issue opened (or found) for this fingerprint.
@@ -56,7 +56,7 @@ pub struct Entry {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct Sighting {
+pub(crate) struct Sighting {
     pub sha: String,
     pub run_id: u64,
     pub at: DateTime<Utc>,
@@ -64,7 +64,7 @@ pub struct Sighting {
 
 impl History {
     /// Judged against what was seen before this run (a reprocessed run does not count twice).
-    pub fn recurrence(
+    pub(crate) fn recurrence(
         &self,
         fingerprint: &str,
         category: &str,
@@ -85,7 +85,7 @@ impl History {
         }
     }
 
-    pub fn record(&mut self, fingerprint: &str, category: &str, sighting: Sighting) {
+    pub(crate) fn record(&mut self, fingerprint: &str, category: &str, sighting: Sighting) {
         let entry = self.fingerprints.entry(fingerprint.to_owned()).or_default();
         category.clone_into(&mut entry.category);
         if !entry.sightings.iter().any(|s| s.run_id == sighting.run_id) {
@@ -97,7 +97,7 @@ impl History {
     }
 
     /// Sightings within the window, this run's included.
-    pub fn count(&self, fingerprint: &str) -> usize {
+    pub(crate) fn count(&self, fingerprint: &str) -> usize {
         self.fingerprints
             .get(fingerprint)
             .map_or(0, |e| e.sightings.len())
@@ -105,7 +105,7 @@ impl History {
 
     /// Drops sightings older than the window, fingerprints with none left, and the oldest
     /// fingerprints beyond the bound.
-    pub fn prune(&mut self, now: DateTime<Utc>) {
+    pub(crate) fn prune(&mut self, now: DateTime<Utc>) {
         for entry in self.fingerprints.values_mut() {
             entry.sightings.retain(|s| now - s.at <= WINDOW);
         }

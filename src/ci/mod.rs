@@ -1,23 +1,23 @@
 //! CI failure classification: normalised log lines, YAML patterns with fixtures, and a streaming
 //! classifier. No CLI here, and no network: `gh-watch` feeds it logs from the API or a file.
 
-pub mod classify;
-pub mod escalate;
-pub mod github;
-pub mod history;
-pub mod normalize;
-pub mod patterns;
-pub mod runzip;
-pub mod seen;
-pub mod steps;
-pub mod token;
-pub mod watch;
+pub(crate) mod classify;
+pub(crate) mod escalate;
+pub(crate) mod github;
+pub(crate) mod history;
+pub(crate) mod normalize;
+pub(crate) mod patterns;
+pub(crate) mod runzip;
+pub(crate) mod seen;
+pub(crate) mod steps;
+pub(crate) mod token;
+pub(crate) mod watch;
 
-pub use classify::{Classified, Classifier, FALLBACK_ID, Issue, Options};
-pub use patterns::Pattern;
+pub(crate) use classify::{Classified, Classifier, FALLBACK_ID, Issue, Options};
+pub(crate) use patterns::Pattern;
 
 /// Stable across runs and commits: the same failure of the same job groups together.
-pub fn fingerprint(
+pub(crate) fn fingerprint(
     category: &str,
     key: Option<&str>,
     repo: &str,
@@ -33,7 +33,7 @@ pub fn fingerprint(
 
 /// Where a log given by hand comes from, for its fingerprints.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct LogOrigin<'a> {
+pub(crate) struct LogOrigin<'a> {
     pub repo: Option<&'a str>,
     pub workflow: Option<&'a str>,
     pub job: Option<&'a str>,
@@ -44,7 +44,7 @@ pub struct LogOrigin<'a> {
 
 /// Classifies one log offline, with no network and no history: fingerprints from `origin`, and
 /// only what a first sighting says about recurrence.
-pub fn classify_log(
+pub(crate) fn classify_log(
     engine: &Classifier,
     reader: impl std::io::BufRead,
     origin: &LogOrigin<'_>,
@@ -71,7 +71,7 @@ pub fn classify_log(
 }
 
 /// `120 lines: dependency (left-pad), and 2 more`, or that no failure was recognised.
-pub fn log_summary(lines: u64, issues: &[Issue]) -> String {
+pub(crate) fn log_summary(lines: u64, issues: &[Issue]) -> String {
     match issues.first() {
         None => format!("{lines} lines: no failure recognised"),
         Some(top) => format!(
@@ -89,7 +89,7 @@ pub fn log_summary(lines: u64, issues: &[Issue]) -> String {
 
 /// Runs every pattern's fixtures: each `match` log must come out of the whole set with this
 /// pattern's category (and key) on top, and no `no_match` line may fire the pattern.
-pub fn check_fixtures(patterns: &[Pattern]) -> Vec<String> {
+pub(crate) fn check_fixtures(patterns: &[Pattern]) -> Vec<String> {
     let mut problems = Vec::new();
     let all = match Classifier::new(patterns.to_vec()) {
         Ok(c) => c,

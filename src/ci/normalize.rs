@@ -52,7 +52,7 @@ static GITHUB_LINK: LazyLock<memchr::memmem::Finder<'static>> =
     LazyLock::new(|| memchr::memmem::Finder::new(b"](https://github.com/"));
 
 /// Normalises `raw` into `out` (reused, so a long log allocates nothing per line).
-pub fn line(raw: &[u8], out: &mut Vec<u8>) {
+pub(crate) fn line(raw: &[u8], out: &mut Vec<u8>) {
     out.clear();
     let mut s = raw;
     s = s.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(s);
@@ -163,7 +163,7 @@ fn strip_ansi(s: &[u8], out: &mut Vec<u8>) {
 }
 
 /// A line that is only a number: the line numbers a log viewer adds when copied.
-pub fn is_debris(line: &[u8]) -> bool {
+pub(crate) fn is_debris(line: &[u8]) -> bool {
     !line.is_empty() && line.len() <= 6 && line.iter().all(u8::is_ascii_digit)
 }
 

@@ -10,11 +10,11 @@ use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
-pub use crate::types::category::{CATEGORIES, MEANINGS};
-pub use error::{PatternError, Problem};
+pub(crate) use crate::types::category::CATEGORIES;
+pub(crate) use error::{PatternError, Problem};
 
 /// Infrastructure trouble: a first sighting is worth a re-run rather than a fix.
-pub const INFRA: &[&str] = &["network", "rate_limited", "cache_restore", "timeout"];
+pub(crate) const INFRA: &[&str] = &["network", "rate_limited", "cache_restore", "timeout"];
 
 const SHIPPED: &[(&str, &str)] = &[
     ("patterns/ci.yaml", include_str!("../../patterns/ci.yaml")),
@@ -145,7 +145,7 @@ fn default_confidence() -> f64 {
 /// How an issue ranks against others of the same step and severity.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, PartialOrd, Ord, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum Role {
+pub(crate) enum Role {
     /// A cause: what went wrong first. Among causes the earliest line wins.
     #[default]
     Cause,
@@ -195,29 +195,29 @@ struct RawFixture {
 }
 
 /// The longest window a pattern may look before or after its line.
-pub const MAX_WINDOW: usize = 50;
+pub(crate) const MAX_WINDOW: usize = 50;
 
 #[derive(Debug, Clone)]
-pub struct Window {
+pub(crate) struct Window {
     pub regex: Regex,
     pub within: usize,
     pub required: bool,
 }
 
 #[derive(Debug, Clone)]
-pub struct Fix {
+pub(crate) struct Fix {
     pub recipe: String,
     pub args: Vec<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Fixture {
+pub(crate) struct Fixture {
     pub log: String,
     pub key: Option<String>,
 }
 
 #[derive(Debug, Clone)]
-pub struct Pattern {
+pub(crate) struct Pattern {
     pub id: String,
     pub category: String,
     pub severity: String,
@@ -245,7 +245,7 @@ pub struct Pattern {
 /// with the same id replaces an earlier one.
 /// `[github] patterns_dirs` then `extra` (`--patterns-dir`); with neither,
 /// `$XDG_CONFIG_HOME/mcpctl/patterns` when it exists.
-pub fn dirs(configured: &[PathBuf], extra: &[PathBuf]) -> Vec<PathBuf> {
+pub(crate) fn dirs(configured: &[PathBuf], extra: &[PathBuf]) -> Vec<PathBuf> {
     if !extra.is_empty() || !configured.is_empty() {
         return configured.iter().chain(extra).cloned().collect();
     }
@@ -256,7 +256,7 @@ pub fn dirs(configured: &[PathBuf], extra: &[PathBuf]) -> Vec<PathBuf> {
         .collect()
 }
 
-pub fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, PatternError> {
+pub(crate) fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, PatternError> {
     let mut by_id: BTreeMap<String, Pattern> = BTreeMap::new();
     let mut order = Vec::new();
     let mut add = |p: Pattern| {
@@ -299,7 +299,7 @@ pub fn load(dirs: &[PathBuf]) -> Result<Vec<Pattern>, PatternError> {
 }
 
 /// Parses and compiles one file; the first problem is reported as `file:line: pattern ID: …`.
-pub fn parse(name: &str, text: &str) -> Result<Vec<Pattern>, PatternError> {
+pub(crate) fn parse(name: &str, text: &str) -> Result<Vec<Pattern>, PatternError> {
     let raw: RawFile = serde_saphyr::from_str(text).map_err(|source| PatternError::Yaml {
         name: name.to_owned(),
         source: Box::new(source),
@@ -422,7 +422,7 @@ fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, Patt
 
 /// ASCII classes (`\w`, `\d`): log tokens are ASCII, and Unicode classes multiply the DFA
 /// states that every line of a gigabyte log walks through.
-pub fn build(pattern: &str) -> Result<Regex, regex::Error> {
+pub(crate) fn build(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)
         .unicode(false)
         .dfa_size_limit(1 << 20)
@@ -436,6 +436,7 @@ fn one_line(s: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::types::category::MEANINGS;
 
     /// The README's table of ids is this one: every id, in order, with its meaning.
     #[test]

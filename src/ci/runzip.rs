@@ -8,13 +8,13 @@ use std::io::{Read, Seek};
 /// Larger entries are cut here: the end of a log this long is still the end of its step.
 const MAX_ENTRY: u64 = 256 << 20;
 
-pub struct Picked {
+pub(crate) struct Picked {
     pub log: Vec<u8>,
     /// The failing step's own file rather than the whole job's.
     pub step_only: bool,
 }
 
-pub fn pick<R: Read + Seek>(
+pub(crate) fn pick<R: Read + Seek>(
     archive: &mut zip::ZipArchive<R>,
     job: &str,
     step_number: Option<u64>,

@@ -9,17 +9,17 @@ use serde::{Deserialize, Deserializer, Serialize};
 /// Attempts remembered per repository: enough for weeks of hourly cron.
 const REMEMBER: usize = 2000;
 /// Passes whose log downloads failed before a run is marked seen anyway, with an error.
-pub const GIVE_UP_AFTER: u32 = 3;
+pub(crate) const GIVE_UP_AFTER: u32 = 3;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Attempt {
+pub(crate) struct Attempt {
     pub id: u64,
     pub attempt: u32,
 }
 
 #[derive(Debug, Default, Serialize)]
 #[serde(transparent)]
-pub struct Seen(BTreeMap<String, Repo>);
+pub(crate) struct Seen(BTreeMap<String, Repo>);
 
 #[derive(Debug, Default, Serialize, Deserialize)]
 struct Repo {
@@ -65,11 +65,11 @@ impl<'de> Deserialize<'de> for Seen {
 }
 
 impl Seen {
-    pub fn contains(&self, repo: &str, run: Attempt) -> bool {
+    pub(crate) fn contains(&self, repo: &str, run: Attempt) -> bool {
         self.0.get(repo).is_some_and(|r| r.done.contains(&run))
     }
 
-    pub fn mark(&mut self, repo: &str, run: Attempt) {
+    pub(crate) fn mark(&mut self, repo: &str, run: Attempt) {
         let r = self.0.entry(repo.to_owned()).or_default();
         r.failing.retain(|f| f.run != run);
         if !r.done.contains(&run) {
@@ -80,7 +80,7 @@ impl Seen {
     }
 
     /// Counts one more pass whose downloads failed; returns the passes so far.
-    pub fn failed(&mut self, repo: &str, run: Attempt) -> u32 {
+    pub(crate) fn failed(&mut self, repo: &str, run: Attempt) -> u32 {
         let r = self.0.entry(repo.to_owned()).or_default();
         let passes = if let Some(f) = r.failing.iter_mut().find(|f| f.run == run) {
             f.passes += 1;

@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::normalize;
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Step {
+pub(crate) struct Step {
     pub name: String,
     pub number: u64,
     pub conclusion: Option<String>,
@@ -18,7 +18,7 @@ pub struct Step {
 
 /// A slice of the log, and the number of its first line in the whole log.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Section {
+pub(crate) struct Section {
     pub bytes: Range<usize>,
     pub first_line: u64,
     pub last_line: u64,
@@ -32,14 +32,14 @@ const AFTER_MAIN: &[&[u8]] = &[b"Post job cleanup.", b"Cleaning up orphan proces
 
 /// The step that failed: the first with conclusion failure, else the first cancelled one
 /// (a timeout cancels the step that was running).
-pub fn failing(steps: &[Step]) -> Option<&Step> {
+pub(crate) fn failing(steps: &[Step]) -> Option<&Step> {
     let first = |c: &str| steps.iter().find(|s| s.conclusion.as_deref() == Some(c));
     first("failure").or_else(|| first("cancelled"))
 }
 
 /// The failing step's lines in `log`, or `None` when they cannot be told apart with
 /// confidence (then the whole log is classified).
-pub fn failing_section(log: &[u8], steps: &[Step]) -> Option<Section> {
+pub(crate) fn failing_section(log: &[u8], steps: &[Step]) -> Option<Section> {
     let failed = failing(steps)?;
     let marks = Marks::scan(log);
     let lines = |from: (u64, usize), to: (u64, usize)| {

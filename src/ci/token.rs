@@ -4,7 +4,7 @@
 use crate::error::{Error, Result};
 
 /// `[github] token` (with `${VAR}`), else `gh auth token` when gh is installed.
-pub fn github(configured: Option<&str>) -> Result<String> {
+pub(crate) fn github(configured: Option<&str>) -> Result<String> {
     if let Some(t) = configured {
         let (value, missing) = crate::config::expand(t, &|n| std::env::var(n).ok());
         if let Some(var) = missing.first() {

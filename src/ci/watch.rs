@@ -26,7 +26,7 @@ const NOT_YET: &str = "not_yet_available";
 const DOWNLOAD_FAILED: &str = "download_failed";
 
 /// How a pass is run.
-pub struct Options {
+pub(crate) struct Options {
     /// Classify every failed run of the window again, not only the ones not seen before.
     pub all: bool,
     /// How long to wait for the state lock.
@@ -34,7 +34,7 @@ pub struct Options {
 }
 
 /// A pass's verdict, its one-line summary and its report body.
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub status: Status,
     pub summary: String,
     pub body: Body,
@@ -42,7 +42,7 @@ pub struct Outcome {
 
 /// One pass over the configured repositories, under the state lock; the seen runs, ETags and
 /// history are written once at the end, atomically.
-pub async fn pass(
+pub(crate) async fn pass(
     settings: &Settings,
     engine: &Classifier,
     state_dir: &Path,

@@ -3,7 +3,10 @@
 //! tokens and passwords often contain `$`, and silently rewriting them would break auth.
 
 /// Expands `${…}` references through `lookup`; returns the text and the names that were unset.
-pub fn expand(input: &str, lookup: &dyn Fn(&str) -> Option<String>) -> (String, Vec<String>) {
+pub(crate) fn expand(
+    input: &str,
+    lookup: &dyn Fn(&str) -> Option<String>,
+) -> (String, Vec<String>) {
     let mut out = String::with_capacity(input.len());
     let mut missing = Vec::new();
     let mut rest = input;

@@ -9,24 +9,24 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-pub use interpolate::expand;
-pub use raw::{FileFormat, FixMode, NotifyOn, RecoverStep};
+pub(crate) use interpolate::expand;
+pub(crate) use raw::{FileFormat, FixMode, NotifyOn, RecoverStep};
 use resolve::resolve;
 
 use crate::env_vars;
 use crate::types::Transport;
-pub use crate::types::{OnDrift, ProbeCall};
+pub(crate) use crate::types::{OnDrift, ProbeCall};
 
-pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
-pub const DEFAULT_LAUNCHER_STARTUP: Duration = Duration::from_secs(60);
-pub const DEFAULT_GRACE: Duration = Duration::from_secs(2);
-pub const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
+pub(crate) const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_LAUNCHER_STARTUP: Duration = Duration::from_secs(60);
+pub(crate) const DEFAULT_GRACE: Duration = Duration::from_secs(2);
+pub(crate) const DEFAULT_DEADLINE: Duration = Duration::from_secs(120);
 /// Like Nagios check_http `-C 14`.
-pub const DEFAULT_TLS_WARN_DAYS: u32 = 14;
+pub(crate) const DEFAULT_TLS_WARN_DAYS: u32 = 14;
 
 /// A config problem, located in its file so the person can jump straight to it.
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub(crate) enum ConfigError {
     #[error("{}:{line}:{col}: {message}", path.display())]
     At {
         path: PathBuf,
@@ -43,7 +43,7 @@ pub enum ConfigError {
 
 /// Everything the config file says, resolved and validated.
 #[derive(Debug, Clone, Default)]
-pub struct Settings {
+pub(crate) struct Settings {
     pub file: Option<PathBuf>,
     pub state_dir: Option<PathBuf>,
     pub defaults: Defaults,
@@ -61,7 +61,7 @@ pub struct Settings {
 }
 
 /// The actions `mcpctl mcp-server` can offer; `[mcp_server] allow` names those it may take.
-pub const MCP_ACTIONS: &[&str] = &[
+pub(crate) const MCP_ACTIONS: &[&str] = &[
     "recover",
     "restore",
     "emergency_on",
@@ -72,7 +72,7 @@ pub const MCP_ACTIONS: &[&str] = &[
 
 /// `[mcp_server]`.
 #[derive(Debug, Clone, Default)]
-pub struct McpServerSettings {
+pub(crate) struct McpServerSettings {
     /// Actions a client may take (each still two-step and guarded); none by default.
     pub allow: Vec<String>,
     /// The bearer token HTTP clients must send, as written (`${VAR}` expanded when serving).
@@ -85,7 +85,7 @@ pub struct McpServerSettings {
 
 /// `[fix]`: the guards and the checkout of `mcpctl fix`.
 #[derive(Debug, Clone)]
-pub struct FixSettings {
+pub(crate) struct FixSettings {
     pub mode: FixMode,
     pub allowed_repos: Vec<String>,
     pub allowed_recipes: Vec<String>,
@@ -106,7 +106,7 @@ pub struct FixSettings {
 
 /// Who writes the patch `fix --propose` asks for.
 #[derive(Debug, Clone)]
-pub enum ProposerKind {
+pub(crate) enum ProposerKind {
     /// A command that reads the prompt on stdin and answers on stdout.
     Command(Vec<String>),
     /// An OpenAI-compatible chat-completions endpoint.
@@ -120,7 +120,7 @@ pub enum ProposerKind {
 
 /// `[fix.proposer]`.
 #[derive(Debug, Clone)]
-pub struct ProposerSettings {
+pub(crate) struct ProposerSettings {
     pub kind: ProposerKind,
     pub timeout: Duration,
     pub max_output_bytes: usize,
@@ -133,14 +133,14 @@ pub struct ProposerSettings {
 
 /// A per-repo override of the checkout and the verify argv.
 #[derive(Debug, Clone)]
-pub struct FixRepo {
+pub(crate) struct FixRepo {
     pub checkout: Option<PathBuf>,
     pub verify: Option<Vec<String>>,
 }
 
 /// `[report]`: when the figures turn the report's status to a warning.
 #[derive(Debug, Clone, Copy)]
-pub struct ReportSettings {
+pub(crate) struct ReportSettings {
     /// A server whose uptime (of the time its state is known) is below this percentage.
     pub min_uptime: f64,
     /// A backup location whose newest verified copy is older than this.
@@ -161,7 +161,7 @@ impl Default for ReportSettings {
 
 /// `[github]`: where gh-watch looks. The token may hold `${VAR}`; it is expanded at use.
 #[derive(Debug, Clone, Default)]
-pub struct GithubSettings {
+pub(crate) struct GithubSettings {
     pub token: Option<String>,
     pub api_url: String,
     pub repos: Vec<String>,
@@ -185,14 +185,14 @@ pub struct NotifySettings {
 
 /// A direct-API check that tells whether the pipeline can bypass a dead MCP server.
 #[derive(Debug, Clone)]
-pub struct Fallback {
+pub(crate) struct Fallback {
     pub check_url: String,
     pub headers: BTreeMap<String, String>,
     pub timeout: Duration,
 }
 
 #[derive(Debug, Clone)]
-pub struct BackupSettings {
+pub(crate) struct BackupSettings {
     /// age (`age1…`) or SSH (`ssh-ed25519 …`) public keys: all that a backup needs.
     pub recipients: Vec<String>,
     /// Only restore and `--check` read it.
@@ -208,14 +208,14 @@ pub struct BackupSettings {
 }
 
 #[derive(Debug, Clone)]
-pub struct Location {
+pub(crate) struct Location {
     pub path: PathBuf,
     pub retention: Retention,
 }
 
 /// restic's `forget` semantics: rules are ORed, each keeps the newest backup of its buckets.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Retention {
+pub(crate) struct Retention {
     pub keep_last: u32,
     pub keep_hourly: u32,
     pub keep_daily: u32,
@@ -227,7 +227,7 @@ pub struct Retention {
 }
 
 #[derive(Debug, Clone)]
-pub struct BackupTarget {
+pub(crate) struct BackupTarget {
     pub name: String,
     /// Files, directories and globs, `~` expanded.
     pub paths: Vec<String>,
@@ -237,7 +237,7 @@ pub struct BackupTarget {
 }
 
 #[derive(Debug, Clone)]
-pub struct Defaults {
+pub(crate) struct Defaults {
     pub timeout: Duration,
     pub startup_timeout: Duration,
     pub grace: Duration,
@@ -263,7 +263,7 @@ impl Default for Defaults {
 }
 
 #[derive(Debug, Clone, Default)]
-pub struct HealthCheckSettings {
+pub(crate) struct HealthCheckSettings {
     pub deadline: Option<Duration>,
     pub discover: Option<bool>,
     pub check_modern: bool,
@@ -272,7 +272,7 @@ pub struct HealthCheckSettings {
 /// How to reach a server. Strings may still hold `${VAR}` references, expanded at probe time so
 /// that one unset variable fails one server, not the whole run.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Endpoint {
+pub(crate) enum Endpoint {
     Stdio {
         command: String,
         args: Vec<String>,
@@ -287,7 +287,7 @@ pub enum Endpoint {
 
 /// Where a server definition came from, for `--list` and the report.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
-pub struct Origin {
+pub(crate) struct Origin {
     /// `mcpctl` for the config file, else the MCP client's label (cursor, vs-code, …).
     pub client: String,
     pub path: PathBuf,
@@ -299,7 +299,7 @@ pub struct Origin {
 }
 
 #[derive(Debug, Clone)]
-pub struct ServerConfig {
+pub(crate) struct ServerConfig {
     pub name: String,
     pub endpoint: Endpoint,
     pub env: BTreeMap<String, String>,
@@ -331,7 +331,7 @@ pub struct ServerConfig {
 
 /// `on_drift`, `pin_tools` and `drift_ignore` of one server.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct DriftPolicy {
+pub(crate) struct DriftPolicy {
     pub on_drift: OnDrift,
     /// A changed tool description makes the server unhealthy and the run critical.
     pub pin_tools: bool,
@@ -341,7 +341,7 @@ pub struct DriftPolicy {
 }
 
 impl DriftPolicy {
-    pub fn from_defaults(d: &Defaults) -> Self {
+    pub(crate) fn from_defaults(d: &Defaults) -> Self {
         Self {
             on_drift: d.on_drift,
             pin_tools: d.pin_tools,
@@ -352,7 +352,7 @@ impl DriftPolicy {
 
 /// A server's recovery ladder and the guards around it.
 #[derive(Debug, Clone)]
-pub struct RecoverPolicy {
+pub(crate) struct RecoverPolicy {
     pub steps: Vec<RecoverStep>,
     pub restore_target: Option<String>,
     pub command: Vec<String>,
@@ -372,7 +372,7 @@ pub struct RecoverPolicy {
 }
 
 impl ServerConfig {
-    pub fn transport_label(&self) -> &'static str {
+    pub(crate) fn transport_label(&self) -> &'static str {
         match &self.endpoint {
             Endpoint::Stdio { .. } => "stdio",
             Endpoint::Url {
@@ -393,7 +393,7 @@ impl ServerConfig {
 
 /// Finds the config file: `--config`/`MCPCTL_CONFIG` (must exist), else the XDG and /etc paths
 /// (optional). `None` means no config at all.
-pub fn locate(explicit: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
+pub(crate) fn locate(explicit: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
     if let Some(path) = explicit {
         return match std::fs::metadata(path) {
             Ok(_) => Ok(Some(path.to_path_buf())),
@@ -411,7 +411,7 @@ pub fn locate(explicit: Option<&Path>) -> Result<Option<PathBuf>, ConfigError> {
 }
 
 /// `$XDG_CONFIG_HOME`, else `~/.config`.
-pub fn config_home() -> Option<PathBuf> {
+pub(crate) fn config_home() -> Option<PathBuf> {
     std::env::var_os(env_vars::XDG_CONFIG_HOME)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
@@ -419,7 +419,7 @@ pub fn config_home() -> Option<PathBuf> {
 }
 
 /// Reads, parses and resolves the config file.
-pub fn load(path: &Path) -> Result<Settings, ConfigError> {
+pub(crate) fn load(path: &Path) -> Result<Settings, ConfigError> {
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read {
         path: path.to_path_buf(),
         source,
@@ -455,14 +455,14 @@ pub(crate) fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
-pub fn home_dir() -> Option<PathBuf> {
+pub(crate) fn home_dir() -> Option<PathBuf> {
     std::env::var_os(env_vars::HOME)
         .filter(|v| !v.is_empty())
         .map(PathBuf::from)
 }
 
 /// `~/x` → `$HOME/x`; a relative path is taken from `base` (the config file's directory).
-pub fn expand_path(raw: &str, base: Option<&Path>) -> PathBuf {
+pub(crate) fn expand_path(raw: &str, base: Option<&Path>) -> PathBuf {
     let path = match raw.strip_prefix("~/") {
         Some(rest) => home_dir().map_or_else(|| PathBuf::from(raw), |h| h.join(rest)),
         None if raw == "~" => home_dir().unwrap_or_else(|| PathBuf::from(raw)),
@@ -475,7 +475,7 @@ pub fn expand_path(raw: &str, base: Option<&Path>) -> PathBuf {
 }
 
 /// npx, uvx and friends fetch a package before the server starts: give them a longer startup.
-pub fn is_launcher(command: &str) -> bool {
+pub(crate) fn is_launcher(command: &str) -> bool {
     let base = Path::new(command)
         .file_name()
         .and_then(|n| n.to_str())
@@ -484,7 +484,7 @@ pub fn is_launcher(command: &str) -> bool {
 }
 
 /// A POSIX-style environment variable name.
-pub fn valid_env_name(name: &str) -> bool {
+pub(crate) fn valid_env_name(name: &str) -> bool {
     let mut chars = name.chars();
     chars
         .next()

@@ -87,7 +87,7 @@ pub(crate) struct RawProposer {
 /// What `fix` does once a recipe passes its verify step.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "kebab-case")]
-pub enum FixMode {
+pub(crate) enum FixMode {
     #[default]
     PullRequest,
     Push,
@@ -236,7 +236,7 @@ pub(crate) struct RawTarget {
     Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
-pub enum FileFormat {
+pub(crate) enum FileFormat {
     /// JSON as the editors write it: comments and trailing commas allowed.
     Json,
     /// JSON as `JSON.parse` and serde_json read it (Claude's apps, Cline, Roo Code, Amazon Q,
@@ -255,7 +255,7 @@ pub enum FileFormat {
 
 impl FileFormat {
     /// The word the config uses, for messages.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             FileFormat::Json => "JSON",
             FileFormat::StrictJson => "strict JSON",
@@ -363,7 +363,7 @@ pub(crate) struct RawBackoff {
     Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
-pub enum RecoverStep {
+pub(crate) enum RecoverStep {
     /// Restore the server's backup target when its files fail validation or the probe blames them.
     RestoreConfig,
     /// Restart the server's container through the Docker Engine API.

@@ -12,7 +12,7 @@ use crate::env_vars;
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
-pub enum Client {
+pub(crate) enum Client {
     ClaudeDesktop,
     ClaudeCode,
     Cursor,
@@ -40,7 +40,8 @@ pub enum Client {
 }
 
 impl Client {
-    pub const ALL: [Client; 23] = [
+    #[cfg(test)]
+    pub(crate) const ALL: [Client; 23] = [
         Client::ClaudeDesktop,
         Client::ClaudeCode,
         Client::Cursor,
@@ -67,7 +68,7 @@ impl Client {
     ];
 
     /// The name in reports and `--list` (`sources[].client`), the same as the JSON one.
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Client::ClaudeDesktop => "claude-desktop",
             Client::ClaudeCode => "claude-code",
@@ -96,7 +97,7 @@ impl Client {
     }
 
     /// The product's own name, for messages.
-    pub fn title(self) -> &'static str {
+    pub(crate) fn title(self) -> &'static str {
         match self {
             Client::ClaudeDesktop => "Claude Desktop",
             Client::ClaudeCode => "Claude Code",
@@ -183,7 +184,7 @@ pub(crate) struct Place {
 
 /// Each client's own variables, read once.
 #[derive(Debug, Clone, Default)]
-pub struct ClientVars {
+pub(crate) struct ClientVars {
     pub codex_home: Option<PathBuf>,
     pub claude_config_dir: Option<PathBuf>,
     pub gemini_cli_home: Option<PathBuf>,
@@ -202,7 +203,7 @@ pub struct ClientVars {
 /// Where to look: the user's home and config dirs, the project (the current directory), and
 /// the clients' own variables.
 #[derive(Debug, Clone)]
-pub struct Locations {
+pub(crate) struct Locations {
     pub home: PathBuf,
     pub xdg_config_home: PathBuf,
     pub xdg_data_home: PathBuf,
@@ -217,7 +218,7 @@ fn var(name: &str) -> Option<PathBuf> {
 }
 
 impl Locations {
-    pub fn from_env(cwd: PathBuf) -> Option<Self> {
+    pub(crate) fn from_env(cwd: PathBuf) -> Option<Self> {
         let home = var(env_vars::HOME)?;
         // A relative directory is taken from the current one, as the clients do.
         let dir = |name: &str| var(name).map(|p| cwd.join(p));

@@ -19,8 +19,8 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-pub use clients::{Client, ClientVars, Locations};
-pub use rules::Syntax;
+pub(crate) use clients::{Client, Locations};
+pub(crate) use rules::Syntax;
 
 use clients::{Place, Scope, Shape};
 use entry::{Ctx, Entry};
@@ -28,14 +28,14 @@ use error::FileError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-pub enum TransportHint {
+pub(crate) enum TransportHint {
     Stdio,
     Http,
     Sse,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Source {
+pub(crate) struct Source {
     pub client: Client,
     pub path: PathBuf,
     /// The name the server has in that file.
@@ -45,7 +45,7 @@ pub struct Source {
 /// A server as one client file describes it, with variables rewritten into mcpctl's `${VAR}`.
 /// The same server in several files is merged later, together with mcpctl's own config.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DiscoveredServer {
+pub(crate) struct DiscoveredServer {
     pub name: String,
     pub command: Option<String>,
     pub args: Vec<String>,
@@ -70,7 +70,7 @@ pub struct DiscoveredServer {
 /// Whether a problem counts against the run's status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum ProblemKind {
+pub(crate) enum ProblemKind {
     /// The client rejects the file or an entry: what it names is not loaded.
     Invalid,
     /// mcpctl does not read it (a `crushrc` script, a Continue Hub block); the client may well
@@ -80,7 +80,7 @@ pub enum ProblemKind {
 
 /// A client file, or an entry of one, that could not be used; never fatal for the others.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, schemars::JsonSchema)]
-pub struct FileProblem {
+pub(crate) struct FileProblem {
     pub client: Client,
     pub path: PathBuf,
     pub message: String,
@@ -89,7 +89,7 @@ pub struct FileProblem {
 
 impl FileProblem {
     /// How the table and stderr say it.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         let what = match self.kind {
             ProblemKind::Invalid => "unreadable",
             ProblemKind::NotRead => "not read:",
@@ -104,21 +104,21 @@ impl FileProblem {
 }
 
 #[derive(Debug, Default)]
-pub struct Discovery {
+pub(crate) struct Discovery {
     pub servers: Vec<DiscoveredServer>,
     pub problems: Vec<FileProblem>,
 }
 
 /// A client file that exists, with the syntax its client reads it by (for backups).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ClientFile {
+pub(crate) struct ClientFile {
     pub client: Client,
     pub path: PathBuf,
     pub syntax: Syntax,
 }
 
 /// Reads every known client file that exists.
-pub fn discover(loc: &Locations) -> Discovery {
+pub(crate) fn discover(loc: &Locations) -> Discovery {
     let mut out = Discovery::default();
     let mut seen = HashSet::new();
     let mut crush_broken: Option<PathBuf> = None;
@@ -180,7 +180,7 @@ fn shadow(servers: &mut Vec<DiscoveredServer>) {
 
 /// Every known client file that exists, once each; a file several clients read is judged by
 /// the most forgiving of them.
-pub fn client_files(loc: &Locations) -> Vec<ClientFile> {
+pub(crate) fn client_files(loc: &Locations) -> Vec<ClientFile> {
     let mut out: Vec<ClientFile> = Vec::new();
     for place in loc.places() {
         let syntax = rules::rules(place.client, place.shape, place.scope).syntax;
@@ -210,7 +210,7 @@ fn leniency(s: Syntax) -> u8 {
 }
 
 /// `--from PATH`: one file of any supported format, recognised by its name and content.
-pub fn import_file(path: &Path, loc: &Locations) -> Result<Discovery, FileProblem> {
+pub(crate) fn import_file(path: &Path, loc: &Locations) -> Result<Discovery, FileProblem> {
     let text = std::fs::read_to_string(path).map_err(|e| FileProblem {
         client: Client::ClaudeDesktop,
         path: path.to_path_buf(),

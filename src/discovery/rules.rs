@@ -7,7 +7,7 @@ use super::clients::{Client, Scope, Shape};
 
 /// How much a client's JSON parser forgives.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Syntax {
+pub(crate) enum Syntax {
     /// `JSON.parse`, `json.Valid`, serde_json: no comments, no trailing commas.
     Strict,
     /// Comments stripped, then strict (Gemini's `strip-json-comments`).

@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 #[derive(Debug, thiserror::Error)]
-pub enum FallbackError {
+pub(crate) enum FallbackError {
     #[error("header {header} needs ${var}, which is not set")]
     HeaderUnset { header: String, var: String },
     #[error("`{header}` is not a valid header name")]

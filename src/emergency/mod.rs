@@ -13,11 +13,11 @@ use crate::health::{self, ServerStatus};
 use crate::redact::Redactor;
 
 mod error;
-pub use error::FallbackError;
+pub(crate) use error::FallbackError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
-pub enum Mode {
+pub(crate) enum Mode {
     /// The MCP server works.
     Mcp,
     /// The MCP server is down but the service's own API answers.
@@ -29,7 +29,7 @@ pub enum Mode {
 }
 
 impl Mode {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Mode::Mcp => "mcp",
             Mode::DirectApi => "direct-api",
@@ -39,7 +39,7 @@ impl Mode {
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct State {
+pub(crate) struct State {
     pub active: bool,
     pub since: Option<DateTime<Utc>>,
     pub updated: Option<DateTime<Utc>>,
@@ -55,7 +55,7 @@ pub struct State {
 /// What ended a period in fallback mode.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "kebab-case")]
-pub enum ClearedBy {
+pub(crate) enum ClearedBy {
     /// `mcpctl emergency --clear`: nobody probed the servers.
     Hand,
     /// A health-check found every server of the period answering again.
@@ -69,7 +69,7 @@ pub enum ClearedBy {
 
 /// One server's mode in an emergency report.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct ServerMode {
+pub(crate) struct ServerMode {
     pub name: String,
     pub mode: Mode,
     /// Why the MCP server is not used, and what the fallback said.
@@ -77,7 +77,7 @@ pub struct ServerMode {
 }
 
 /// The servers emergency mode is for: those marked `critical = true`.
-pub fn critical_servers(settings: &Settings) -> Vec<ServerConfig> {
+pub(crate) fn critical_servers(settings: &Settings) -> Vec<ServerConfig> {
     settings
         .servers
         .iter()
@@ -88,7 +88,7 @@ pub fn critical_servers(settings: &Settings) -> Vec<ServerConfig> {
 
 /// The state to write after a check: active while any server is off MCP, keeping the time the
 /// mode started.
-pub fn next_state(previous: &State, servers: &[ServerMode], now: DateTime<Utc>) -> State {
+pub(crate) fn next_state(previous: &State, servers: &[ServerMode], now: DateTime<Utc>) -> State {
     let active = servers.iter().any(|s| s.mode != Mode::Mcp);
     let ended = previous.active && !active;
     State {
@@ -114,7 +114,7 @@ pub fn next_state(previous: &State, servers: &[ServerMode], now: DateTime<Utc>) 
 }
 
 /// MCP when the server answers; else the direct API when its fallback answers; else down.
-pub async fn modes(
+pub(crate) async fn modes(
     critical: &[ServerConfig],
     reports: &[health::ServerReport],
     defaults: &Defaults,
@@ -160,7 +160,7 @@ pub async fn modes(
 }
 
 /// The env file the pipeline sources: `[emergency] env_file`, else `$STATE/emergency.env`.
-pub fn env_file(settings: &Settings, state_dir: &Path) -> PathBuf {
+pub(crate) fn env_file(settings: &Settings, state_dir: &Path) -> PathBuf {
     settings
         .emergency_env_file
         .clone()
@@ -169,7 +169,7 @@ pub fn env_file(settings: &Settings, state_dir: &Path) -> PathBuf {
 
 /// Normal mode: every server back to `mcp`, and when an active period ends, when and by what.
 /// Returns the servers and their new mode.
-pub fn clear(current: &mut State, by: ClearedBy) -> Vec<ServerMode> {
+pub(crate) fn clear(current: &mut State, by: ClearedBy) -> Vec<ServerMode> {
     let now = Utc::now();
     if current.active {
         current.cleared_at = Some(now);
@@ -194,7 +194,7 @@ pub fn clear(current: &mut State, by: ClearedBy) -> Vec<ServerMode> {
 
 /// A watch's pass: a critical server still failing after its ladder puts fallback mode on now,
 /// as `emergency` would. Returns what it did when the mode changed, for the pass's summary.
-pub async fn enter_if_down(
+pub(crate) async fn enter_if_down(
     settings: &Settings,
     state_dir: &Path,
     reports: &[health::ServerReport],
@@ -247,7 +247,7 @@ pub async fn enter_if_down(
 
 /// A later health-check that finds every server of an active emergency healthy ends it.
 /// Returns what it did, for that run's summary.
-pub fn clear_if_recovered(
+pub(crate) fn clear_if_recovered(
     settings: &Settings,
     state_dir: &Path,
     reports: &[health::ServerReport],
@@ -285,15 +285,15 @@ pub fn clear_if_recovered(
     }
 }
 
-pub fn state_path(state_dir: &Path) -> PathBuf {
+pub(crate) fn state_path(state_dir: &Path) -> PathBuf {
     state_dir.join("emergency.json")
 }
 
-pub fn default_env_file(state_dir: &Path) -> PathBuf {
+pub(crate) fn default_env_file(state_dir: &Path) -> PathBuf {
     state_dir.join("emergency.env")
 }
 
-pub fn load(state_dir: &Path) -> State {
+pub(crate) fn load(state_dir: &Path) -> State {
     crate::state::read_state(&state_path(state_dir))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
@@ -302,7 +302,7 @@ pub fn load(state_dir: &Path) -> State {
 
 /// The env file first, then the state: the pipeline reads the file, and a crash between the two
 /// only makes the next run redo the state.
-pub fn save(state_dir: &Path, env_file: &Path, state: &State) -> crate::error::Result<()> {
+pub(crate) fn save(state_dir: &Path, env_file: &Path, state: &State) -> crate::error::Result<()> {
     if let Some(dir) = env_file.parent().filter(|d| !d.as_os_str().is_empty()) {
         crate::state::ensure_dir(dir)?;
     }
@@ -313,7 +313,7 @@ pub fn save(state_dir: &Path, env_file: &Path, state: &State) -> crate::error::R
 }
 
 /// `MCPCTL_MODE_<NAME>`: upper case, anything but letters and digits becomes `_`.
-pub fn env_key(server: &str) -> String {
+pub(crate) fn env_key(server: &str) -> String {
     let name: String = server
         .chars()
         .map(|c| {
@@ -328,7 +328,7 @@ pub fn env_key(server: &str) -> String {
 }
 
 /// Values are fixed words, so the file is safe to `source` from any shell.
-pub fn render(state: &State) -> String {
+pub(crate) fn render(state: &State) -> String {
     let mut out = format!(
         "# Written by mcpctl emergency at {}. Source it before the analysis.\nMCPCTL_EMERGENCY={}\n",
         crate::output::when(state.updated.unwrap_or_else(Utc::now)),
@@ -348,7 +348,7 @@ pub fn render(state: &State) -> String {
 
 /// Asks the service's own API, e.g. Jira's `/rest/api/2/myself`: any 2xx means the pipeline
 /// can go direct. Header values are expanded from the environment and never shown.
-pub async fn check_fallback(
+pub(crate) async fn check_fallback(
     fallback: &Fallback,
     redactor: &mut Redactor,
 ) -> Result<u16, FallbackError> {
@@ -409,7 +409,7 @@ pub async fn check_fallback(
 }
 
 /// `--status` in normal mode says only what the last writer of the state knew: it probes nothing.
-pub fn normal_status(current: &State) -> String {
+pub(crate) fn normal_status(current: &State) -> String {
     let Some(updated) = current.updated else {
         return "normal mode: no emergency run is recorded here".to_owned();
     };

@@ -18,7 +18,7 @@ struct File {
 
 /// An `actions.yaml` that cannot be used, named by its path.
 #[derive(Debug, thiserror::Error)]
-pub enum ActionsError {
+pub(crate) enum ActionsError {
     #[error("{}: cannot read: {source}", path.display())]
     Read {
         path: PathBuf,
@@ -40,7 +40,7 @@ pub enum ActionsError {
     },
 }
 
-pub fn load(dirs: &[PathBuf]) -> Result<BTreeMap<String, String>, ActionsError> {
+pub(crate) fn load(dirs: &[PathBuf]) -> Result<BTreeMap<String, String>, ActionsError> {
     let mut table = parse("patterns/actions.yaml", SHIPPED)?;
     for dir in dirs {
         let path = dir.join("actions.yaml");

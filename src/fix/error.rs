@@ -7,7 +7,7 @@ use super::recipes::NotPlanned;
 use crate::argv::Ended;
 
 #[derive(Debug, thiserror::Error)]
-pub enum FixError {
+pub(crate) enum FixError {
     #[error(transparent)]
     Run(#[from] crate::argv::ArgvError),
     /// git ran and failed: its subcommand, how it ended, and its last lines.

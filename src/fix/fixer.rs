@@ -18,12 +18,12 @@ use crate::config::{FixMode, FixSettings, Settings};
 use crate::redact::Redactor;
 
 /// `mcpctl/fix/<category>-<first 8 of the fingerprint>`: one branch per fingerprint.
-pub fn fix_branch(issue: &InputIssue) -> String {
+pub(crate) fn fix_branch(issue: &InputIssue) -> String {
     let short = &issue.fingerprint[..issue.fingerprint.len().min(8)];
     format!("mcpctl/fix/{}-{short}", issue.category.replace('_', "-"))
 }
 
-pub struct Fixer<'a> {
+pub(crate) struct Fixer<'a> {
     settings: &'a Settings,
     fix: &'a FixSettings,
     state_dir: &'a Path,
@@ -46,7 +46,7 @@ const TOKEN_VARS: &[&str] = &[
 ];
 
 impl<'a> Fixer<'a> {
-    pub fn new(
+    pub(crate) fn new(
         settings: &'a Settings,
         fix: &'a FixSettings,
         state_dir: &'a Path,
@@ -84,7 +84,7 @@ impl<'a> Fixer<'a> {
 }
 
 impl Fixer<'_> {
-    pub async fn one(
+    pub(crate) async fn one(
         &mut self,
         run: &InputRun,
         issue: &InputIssue,

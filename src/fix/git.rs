@@ -9,13 +9,13 @@ use crate::argv::{self, Spec};
 
 /// Where the checkout stood before a fix touched it; `restore` returns it there.
 #[derive(Debug, Clone)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     /// The branch that was checked out, or None on a detached HEAD.
     pub branch: Option<String>,
     pub head: String,
 }
 
-pub struct Git {
+pub(crate) struct Git {
     pub dir: PathBuf,
     pub timeout: Duration,
 }
@@ -29,7 +29,7 @@ const ENV: &[(&str, &str)] = &[
 ];
 
 impl Git {
-    pub fn new(dir: &Path, timeout: Duration) -> Self {
+    pub(crate) fn new(dir: &Path, timeout: Duration) -> Self {
         Self {
             dir: dir.to_path_buf(),
             timeout,
@@ -37,7 +37,7 @@ impl Git {
     }
 
     /// Runs `git ARGS` and returns its output lines, or the error with git's last words.
-    pub async fn run(&self, args: &[&str]) -> Result<Vec<String>, FixError> {
+    pub(crate) async fn run(&self, args: &[&str]) -> Result<Vec<String>, FixError> {
         self.run_with(args, &[]).await
     }
 
@@ -79,7 +79,7 @@ impl Git {
 
     /// Refuses a checkout with changes or untracked files: a fix must never mix with someone's
     /// work in progress, and the rollback must be able to return to exactly this state.
-    pub async fn snapshot(&self) -> Result<Snapshot, FixError> {
+    pub(crate) async fn snapshot(&self) -> Result<Snapshot, FixError> {
         let status = self
             .run(&["status", "--porcelain=v1", "--untracked-files=all"])
             .await?;
@@ -99,7 +99,7 @@ impl Git {
         Ok(Snapshot { branch, head })
     }
 
-    pub async fn one(&self, args: &[&str]) -> Result<String, FixError> {
+    pub(crate) async fn one(&self, args: &[&str]) -> Result<String, FixError> {
         self.run(args)
             .await?
             .into_iter()
@@ -109,7 +109,7 @@ impl Git {
             })
     }
 
-    pub async fn branches(&self) -> Result<Vec<String>, FixError> {
+    pub(crate) async fn branches(&self) -> Result<Vec<String>, FixError> {
         self.run(&["for-each-ref", "--format=%(refname:short)", "refs/heads/"])
             .await
     }
@@ -117,7 +117,7 @@ impl Git {
     /// Back to the snapshot: the original branch at its HEAD, tracked files as committed,
     /// untracked files the fix created removed (ignored ones, such as node_modules, are left),
     /// and the fix branch deleted.
-    pub async fn restore(&self, snap: &Snapshot, fix_branch: &str) -> Result<(), FixError> {
+    pub(crate) async fn restore(&self, snap: &Snapshot, fix_branch: &str) -> Result<(), FixError> {
         match &snap.branch {
             Some(b) => self.run(&["checkout", "--force", "--quiet", b]).await?,
             None => {
@@ -136,7 +136,7 @@ impl Git {
     }
 
     /// Commits what is staged. Without a configured identity mcpctl signs as itself.
-    pub async fn commit(&self, message: &str) -> Result<(), FixError> {
+    pub(crate) async fn commit(&self, message: &str) -> Result<(), FixError> {
         let args = ["commit", "--quiet", "--no-verify", "-m", message];
         if self.one(&["config", "user.email"]).await.is_ok() {
             self.run(&args).await?;

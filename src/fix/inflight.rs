@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::git::{Git, Snapshot};
 
 #[derive(Debug, Serialize, Deserialize)]
-pub struct Inflight {
+pub(crate) struct Inflight {
     pub checkout: PathBuf,
     pub branch: Option<String>,
     pub head: String,
@@ -20,18 +20,18 @@ fn path(state: &Path) -> PathBuf {
     state.join("fix").join("inflight.json")
 }
 
-pub fn save(state: &Path, marker: &Inflight) -> crate::error::Result<()> {
+pub(crate) fn save(state: &Path, marker: &Inflight) -> crate::error::Result<()> {
     crate::state::ensure_dir(&state.join("fix"))?;
     let json = serde_json::to_vec_pretty(marker).expect("markers serialize");
     crate::state::write_atomic(&path(state), &json, 0o600)
 }
 
-pub fn clear(state: &Path) {
+pub(crate) fn clear(state: &Path) {
     let _ = std::fs::remove_file(path(state));
 }
 
 /// Restores the checkout an interrupted fix left behind. Returns what it did, for the summary.
-pub async fn undo(state: &Path, timeout: Duration) -> crate::error::Result<Option<String>> {
+pub(crate) async fn undo(state: &Path, timeout: Duration) -> crate::error::Result<Option<String>> {
     let Ok(bytes) = crate::state::read_state(&path(state)) else {
         return Ok(None);
     };

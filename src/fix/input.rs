@@ -10,13 +10,13 @@ use crate::error::{Error, Result};
 
 /// The fields of a stored gh-watch report that `fix` reads; the rest is ignored.
 #[derive(Debug, Deserialize)]
-pub struct Input {
+pub(crate) struct Input {
     #[serde(default)]
     pub runs: Vec<InputRun>,
 }
 
 #[derive(Debug, Deserialize)]
-pub struct InputRun {
+pub(crate) struct InputRun {
     pub repo: Option<String>,
     pub run_id: Option<u64>,
     pub workflow: Option<String>,
@@ -32,14 +32,14 @@ pub struct InputRun {
 }
 
 #[derive(Debug, Deserialize)]
-pub struct InputJob {
+pub(crate) struct InputJob {
     pub name: String,
     /// The step that failed first, as GitHub names it ("Run pytest").
     pub failing_step: Option<String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct InputIssue {
+pub(crate) struct InputIssue {
     pub category: String,
     pub key: Option<String>,
     #[serde(default)]
@@ -63,13 +63,13 @@ pub struct InputIssue {
 }
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct InputFix {
+pub(crate) struct InputFix {
     pub recipe: String,
     #[serde(default)]
     pub args: Vec<String>,
 }
 
-pub fn read(path: &Path) -> Result<Input> {
+pub(crate) fn read(path: &Path) -> Result<Input> {
     let bytes = std::fs::read(path).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
             Error::Usage(format!(
@@ -91,7 +91,10 @@ pub fn read(path: &Path) -> Result<Input> {
 }
 
 /// Each fingerprint once, from the newest run that has it (gh-watch lists runs newest first).
-pub fn select<'a>(input: &'a Input, fingerprint: Option<&str>) -> Vec<(&'a InputRun, InputIssue)> {
+pub(crate) fn select<'a>(
+    input: &'a Input,
+    fingerprint: Option<&str>,
+) -> Vec<(&'a InputRun, InputIssue)> {
     let mut seen = std::collections::HashSet::new();
     let mut out = Vec::new();
     for run in &input.runs {

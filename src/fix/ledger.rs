@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-pub struct Attempts {
+pub(crate) struct Attempts {
     pub count: u32,
     pub last: Option<DateTime<Utc>>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -21,7 +21,7 @@ pub struct Attempts {
 
 /// One line of the history.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Record {
+pub(crate) struct Record {
     pub time: DateTime<Utc>,
     pub fingerprint: String,
     pub repo: Option<String>,
@@ -47,21 +47,24 @@ fn dir(state: &Path) -> PathBuf {
     state.join("fix")
 }
 
-pub fn load_attempts(state: &Path) -> BTreeMap<String, Attempts> {
+pub(crate) fn load_attempts(state: &Path) -> BTreeMap<String, Attempts> {
     crate::state::read_state(&dir(state).join("attempts.json"))
         .ok()
         .and_then(|b| serde_json::from_slice(&b).ok())
         .unwrap_or_default()
 }
 
-pub fn save_attempts(state: &Path, all: &BTreeMap<String, Attempts>) -> crate::error::Result<()> {
+pub(crate) fn save_attempts(
+    state: &Path,
+    all: &BTreeMap<String, Attempts>,
+) -> crate::error::Result<()> {
     crate::state::ensure_dir(&dir(state))?;
     let json = serde_json::to_vec_pretty(all).expect("attempts serialize");
     crate::state::write_atomic(&dir(state).join("attempts.json"), &json, 0o600)
 }
 
 /// One `write` per line on an O_APPEND file, like the recovery audit.
-pub fn append(state: &Path, record: &Record) -> std::io::Result<()> {
+pub(crate) fn append(state: &Path, record: &Record) -> std::io::Result<()> {
     crate::state::ensure_dir(&dir(state)).map_err(std::io::Error::other)?;
     let mut line = serde_json::to_vec(record).expect("records serialize");
     line.push(b'\n');
@@ -74,7 +77,7 @@ pub fn append(state: &Path, record: &Record) -> std::io::Result<()> {
 }
 
 /// The history, oldest first; a torn last line (a crash mid-write) is skipped.
-pub fn history(state: &Path) -> Vec<Record> {
+pub(crate) fn history(state: &Path) -> Vec<Record> {
     std::fs::read_to_string(dir(state).join("history.jsonl"))
         .unwrap_or_default()
         .lines()

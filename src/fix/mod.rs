@@ -3,22 +3,22 @@
 //! across runs, and model-written patches for what no recipe covers (`propose`). No CLI here;
 //! `commands::fix` drives it.
 
-pub mod actions;
-pub mod error;
-pub mod fixer;
-pub mod git;
-pub mod inflight;
-pub mod input;
-pub mod ledger;
-pub mod outcome;
-pub mod propose;
-pub mod recipes;
-pub mod run;
-pub mod workflow;
+pub(crate) mod actions;
+pub(crate) mod error;
+pub(crate) mod fixer;
+pub(crate) mod git;
+pub(crate) mod inflight;
+pub(crate) mod input;
+pub(crate) mod ledger;
+pub(crate) mod outcome;
+pub(crate) mod propose;
+pub(crate) mod recipes;
+pub(crate) mod run;
+pub(crate) mod workflow;
 
 /// What a fix that writes holds: its own records, and every checkout it may change (which one an
 /// issue needs is known only once the issues are read).
-pub fn locks(fix: &crate::config::FixSettings) -> Vec<crate::state::Resource<'_>> {
+pub(crate) fn locks(fix: &crate::config::FixSettings) -> Vec<crate::state::Resource<'_>> {
     let mut checkouts: Vec<&std::path::Path> = fix
         .checkout
         .iter()

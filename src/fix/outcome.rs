@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// Dry run: what --apply would do.
     Planned,
     /// Verified, committed and shipped (pull request, push or re-run).
@@ -22,7 +22,7 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    pub fn as_str(&self) -> &'static str {
+    pub(crate) fn as_str(&self) -> &'static str {
         match self {
             Outcome::Planned => "planned",
             Outcome::Applied => "applied",
@@ -35,7 +35,7 @@ impl Outcome {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct FixReport {
+pub(crate) struct FixReport {
     pub fingerprint: String,
     pub repo: Option<String>,
     pub run_id: Option<u64>,

@@ -9,25 +9,25 @@ use regex::Regex;
 
 use super::workflow;
 use crate::types::grammar::Grammar;
-pub use crate::types::recipe::{BUILT_IN, UserRecipe};
+pub(crate) use crate::types::recipe::UserRecipe;
 
 /// One file's new content.
 #[derive(Debug, Clone)]
-pub struct FileEdit {
+pub(crate) struct FileEdit {
     pub path: PathBuf,
     pub before: String,
     pub after: String,
 }
 
 #[derive(Debug, Clone)]
-pub enum Action {
+pub(crate) enum Action {
     Edit(Vec<FileEdit>),
     Run(Vec<Vec<String>>),
     Rerun,
 }
 
 /// What the recipe may look at.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub checkout: &'a Path,
     pub workflow: Option<&'a str>,
     pub job: Option<&'a str>,
@@ -40,7 +40,7 @@ pub struct Context<'a> {
 
 /// The recipe request: the recipe, its arguments (captures already substituted by
 /// gh-watch) and the key and captures for user placeholders.
-pub struct Request<'a> {
+pub(crate) struct Request<'a> {
     pub recipe: &'a str,
     pub args: &'a [String],
     pub key: Option<&'a str>,
@@ -52,7 +52,7 @@ pub struct Request<'a> {
 /// Why a recipe was not planned. `Refused` is a capture that failed its grammar: possibly
 /// hostile, never run. `Cannot` is everything else.
 #[derive(Debug, thiserror::Error)]
-pub enum NotPlanned {
+pub(crate) enum NotPlanned {
     #[error("{0}")]
     Refused(String),
     #[error("{0}")]
@@ -80,7 +80,7 @@ fn check(g: Grammar, v: &str) -> Result<(), NotPlanned> {
         .map_err(|e| NotPlanned::Refused(format!("refused: {e}")))
 }
 
-pub fn plan(req: &Request<'_>, cx: &Context<'_>) -> Planned {
+pub(crate) fn plan(req: &Request<'_>, cx: &Context<'_>) -> Planned {
     match req.recipe {
         "npm-install" => npm_add(req, cx, false),
         "npm-add-dev" => npm_add(req, cx, true),
@@ -657,7 +657,7 @@ fn user_recipe(user: &UserRecipe, req: &Request<'_>) -> Planned {
 }
 
 /// A unified diff of the edits, with paths relative to the checkout.
-pub fn diff(checkout: &Path, edits: &[FileEdit]) -> String {
+pub(crate) fn diff(checkout: &Path, edits: &[FileEdit]) -> String {
     let mut out = String::new();
     for e in edits {
         let rel = e

@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 use crate::exit::Status;
 
 /// What the pass works on and whether it acts.
-pub struct Options<'a> {
+pub(crate) struct Options<'a> {
     pub fix: &'a FixSettings,
     /// A gh-watch report.
     pub source: &'a Path,
@@ -23,7 +23,7 @@ pub struct Options<'a> {
     pub apply: bool,
 }
 
-pub struct Pass {
+pub(crate) struct Pass {
     pub reports: Vec<FixReport>,
     pub status: Status,
     pub summary: String,
@@ -31,7 +31,7 @@ pub struct Pass {
 
 /// The issues of `opts.source` through the guards, the plan and, with `apply`, the fix. The
 /// caller holds the run lock when it applies.
-pub async fn run(settings: &Settings, state_dir: &Path, opts: &Options<'_>) -> Result<Pass> {
+pub(crate) async fn run(settings: &Settings, state_dir: &Path, opts: &Options<'_>) -> Result<Pass> {
     let input = super::input::read(opts.source)?;
     let mut issues = super::input::select(&input, opts.fingerprint);
     if let Some(fp) = opts.fingerprint
@@ -88,7 +88,7 @@ pub async fn run(settings: &Settings, state_dir: &Path, opts: &Options<'_>) -> R
     })
 }
 
-pub fn mode_name(mode: FixMode) -> &'static str {
+pub(crate) fn mode_name(mode: FixMode) -> &'static str {
     match mode {
         FixMode::PullRequest => "pull-request",
         FixMode::Push => "push",

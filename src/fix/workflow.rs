@@ -8,7 +8,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 /// `.github/workflows/*.yml` and `*.yaml` in the checkout, sorted.
-pub fn files(checkout: &Path) -> Vec<PathBuf> {
+pub(crate) fn files(checkout: &Path) -> Vec<PathBuf> {
     let dir = checkout.join(".github/workflows");
     let mut out: Vec<PathBuf> = std::fs::read_dir(dir)
         .into_iter()
@@ -22,7 +22,7 @@ pub fn files(checkout: &Path) -> Vec<PathBuf> {
 }
 
 /// The workflow file whose top-level `name:` is `workflow`, else the only one there is.
-pub fn find_by_name(checkout: &Path, workflow: Option<&str>) -> Option<PathBuf> {
+pub(crate) fn find_by_name(checkout: &Path, workflow: Option<&str>) -> Option<PathBuf> {
     static NAME: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r#"^name:\s*['"]?(.*?)['"]?\s*(?:#.*)?$"#).expect("regex"));
     let all = files(checkout);
@@ -74,7 +74,7 @@ fn is_blank_or_comment(line: &str) -> bool {
 
 /// Why a workflow edit was not made.
 #[derive(Debug, thiserror::Error)]
-pub enum EditError {
+pub(crate) enum EditError {
     /// Boxed: the parser's error is large.
     #[error("the edit would leave invalid YAML ({0}); nothing written")]
     BreaksYaml(#[source] Box<serde_saphyr::Error>),
@@ -118,7 +118,11 @@ fn major(r: &str) -> Option<u64> {
 
 /// Raises every `uses: ACTION@vN` with N below `target`'s major to `target`. SHA pins and refs
 /// that are not `vN…` are left alone: someone chose them on purpose.
-pub fn bump_action(text: &str, action: &str, target: &str) -> Result<Option<String>, EditError> {
+pub(crate) fn bump_action(
+    text: &str,
+    action: &str,
+    target: &str,
+) -> Result<Option<String>, EditError> {
     static USES: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r##"^(\s*(?:-\s+)?uses:\s*['"]?)([^@\s'"]+)@([^\s'"#]+)(.*)$"##).expect("regex")
     });
@@ -151,7 +155,7 @@ pub fn bump_action(text: &str, action: &str, target: &str) -> Result<Option<Stri
 
 /// Sets every scalar `node-version:` (the input of actions/setup-node) to `version`. Matrix
 /// lists are left alone: which entry to change is a decision for a person.
-pub fn set_node_version(text: &str, version: &str) -> Result<Option<String>, EditError> {
+pub(crate) fn set_node_version(text: &str, version: &str) -> Result<Option<String>, EditError> {
     static NODE: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r#"^(\s*(?:-\s+)?node-version:\s*)(['"]?)([^'"\s#\[\]{}]+)(['"]?)(.*)$"#)
             .expect("regex")
@@ -182,7 +186,11 @@ pub fn set_node_version(text: &str, version: &str) -> Result<Option<String>, Edi
 
 /// Grants `scope: level` in every `permissions:` block of the file (top level and jobs), or adds
 /// a top-level block before `jobs:` when there is none. An existing `write` is never lowered.
-pub fn add_permission(text: &str, scope: &str, level: &str) -> Result<Option<String>, EditError> {
+pub(crate) fn add_permission(
+    text: &str,
+    scope: &str,
+    level: &str,
+) -> Result<Option<String>, EditError> {
     static BLOCK: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"^(\s*)permissions:\s*(.*?)\s*$").expect("regex"));
     let all = lines(text);
@@ -270,7 +278,7 @@ pub fn add_permission(text: &str, scope: &str, level: &str) -> Result<Option<Str
 
 /// Raises each `timeout-minutes: CURRENT` (inside `job`'s block when it can be found) to twice
 /// its value, at most `cap`.
-pub fn raise_timeout(
+pub(crate) fn raise_timeout(
     text: &str,
     job: Option<&str>,
     current: u32,

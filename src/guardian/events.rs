@@ -13,7 +13,7 @@ use tokio::sync::mpsc;
 
 /// What the stream tells the watch.
 #[derive(Debug)]
-pub enum Notice {
+pub(crate) enum Notice {
     /// A configured container died, was killed or stopped, ran out of memory or turned
     /// unhealthy: probe its server now.
     Container {
@@ -32,7 +32,7 @@ const MAX_RETRY: Duration = Duration::from_secs(60);
 
 /// Follows the event stream of `containers` (container name -> server) until the receiver is
 /// dropped. Never returns an error: every failure is a `Dropped` notice and a retry.
-pub async fn follow(containers: BTreeMap<String, String>, tx: mpsc::Sender<Notice>) {
+pub(crate) async fn follow(containers: BTreeMap<String, String>, tx: mpsc::Sender<Notice>) {
     let mut retry = FIRST_RETRY;
     loop {
         let why = match Docker::connect_with_defaults() {

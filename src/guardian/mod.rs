@@ -3,11 +3,11 @@
 //! the notifiers and on stderr, a live view on a terminal. It ends with `--while-pid`'s process
 //! (exit by the worst state seen) or on SIGINT or SIGTERM after the pass in flight (exit 130).
 
-pub mod events;
+pub(crate) mod events;
 mod flap;
-pub mod pass;
-pub mod pid;
-pub mod tracker;
+pub(crate) mod pass;
+pub(crate) mod pid;
+pub(crate) mod tracker;
 mod view;
 
 use std::collections::HashMap;
@@ -26,15 +26,15 @@ use crate::output::Envelope;
 fn plural(n: u64, one: &str, many: &str) -> String {
     crate::output::plural(usize::try_from(n).unwrap_or(usize::MAX), one, many)
 }
-pub use pass::{Pass, Plan};
+pub(crate) use pass::{Pass, Plan};
 use tracker::{Change, Tracker};
 
 /// Passes with no change are stored at most this often; every change is stored.
-pub const THIN: Duration = Duration::from_secs(300);
+pub(crate) const THIN: Duration = Duration::from_secs(300);
 /// How often the live view's 24-hour uptime is read again from the stored reports.
 const UPTIME_EVERY: Duration = Duration::from_secs(300);
 
-pub struct Options {
+pub(crate) struct Options {
     pub every: Duration,
     pub while_pid: Option<u32>,
     /// Redraw one screen on stderr (a terminal); else one line per change.
@@ -46,7 +46,7 @@ pub struct Options {
 
 /// How a watch ended.
 #[derive(Debug)]
-pub enum End {
+pub(crate) enum End {
     /// `--while-pid`'s process ended; the worst status seen (Ok, Warning or Critical).
     Exited(Status),
     Interrupted,
@@ -78,7 +78,7 @@ fn containers(plan: &Plan) -> std::collections::BTreeMap<String, String> {
 }
 
 /// Refuses what cannot be watched, before anything starts.
-pub fn check(opts: &Options) -> Result<()> {
+pub(crate) fn check(opts: &Options) -> Result<()> {
     if opts.every < Duration::from_secs(1) {
         return Err(Error::Usage(
             "--watch needs an interval of 1s or more".into(),
@@ -92,7 +92,7 @@ pub fn check(opts: &Options) -> Result<()> {
     Ok(())
 }
 
-pub async fn watch(plan: &Plan, opts: &Options, first: Option<Run>) -> Result<End> {
+pub(crate) async fn watch(plan: &Plan, opts: &Options, first: Option<Run>) -> Result<End> {
     let stop = CancellationToken::new();
     let signals = tokio::spawn(on_signal(stop.clone()));
     let (tx, mut rx) = mpsc::channel(64);

@@ -17,7 +17,7 @@ use crate::probe::FailureKind;
 use crate::reports::health_check::Body;
 
 /// What every pass of a run shares.
-pub struct Plan {
+pub(crate) struct Plan {
     pub settings: Settings,
     pub state_dir: PathBuf,
     /// Enabled servers; disabled ones are only listed.
@@ -36,7 +36,7 @@ pub struct Plan {
 }
 
 /// A finished pass: its report body, status and summary.
-pub struct Pass {
+pub(crate) struct Pass {
     pub body: Body,
     pub status: Status,
     pub summary: String,
@@ -45,7 +45,7 @@ pub struct Pass {
 /// Runs one pass. `stop` ends the probes still running (their children killed): the pass then
 /// reports what it has, status unknown, `interrupted`. Only when every server is held by another
 /// run is it an error (`Error::Locked`, exit 75): it could do nothing.
-pub async fn run(plan: &Plan, stop: &CancellationToken) -> Result<Pass> {
+pub(crate) async fn run(plan: &Plan, stop: &CancellationToken) -> Result<Pass> {
     let taken = health::locks::free(&plan.state_dir, plan.servers.clone(), plan.wait_lock).await?;
     let deadline = tokio::time::Instant::now() + plan.budget;
     let mut reports = health::check_all_until(&taken.free, &plan.opts, deadline, stop).await;
@@ -117,7 +117,7 @@ pub async fn run(plan: &Plan, stop: &CancellationToken) -> Result<Pass> {
 
 /// One pass that SIGINT or SIGTERM cuts short: the probes still running end (their children
 /// killed), and what the others found stands.
-pub async fn run_or_stop(plan: &Plan) -> Result<Pass> {
+pub(crate) async fn run_or_stop(plan: &Plan) -> Result<Pass> {
     let stop = CancellationToken::new();
     let pass = run(plan, &stop);
     tokio::pin!(pass);
@@ -176,6 +176,6 @@ fn body(
 }
 
 /// Whether an error means another run held what this one needed.
-pub fn is_locked(e: &Error) -> bool {
+pub(crate) fn is_locked(e: &Error) -> bool {
     matches!(e, Error::Locked { .. } | Error::LockTimeout { .. })
 }

@@ -6,13 +6,13 @@ use std::time::Duration;
 const POLL: Duration = Duration::from_millis(200);
 
 /// Resolves once `pid` has exited.
-pub async fn gone(pid: u32) {
+pub(crate) async fn gone(pid: u32) {
     while alive(pid) {
         tokio::time::sleep(POLL).await;
     }
 }
 
-pub fn alive(pid: u32) -> bool {
+pub(crate) fn alive(pid: u32) -> bool {
     let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else {
         return false;
     };

@@ -14,7 +14,7 @@ use crate::health::{ServerReport, ServerStatus};
 const EVENTS: usize = 10;
 
 #[derive(Debug)]
-pub struct Track {
+pub(crate) struct Track {
     pub status: ServerStatus,
     pub since: DateTime<Utc>,
     pub latency_ms: Option<f64>,
@@ -26,20 +26,20 @@ pub struct Track {
 }
 
 impl Track {
-    pub fn flapping(&self) -> bool {
+    pub(crate) fn flapping(&self) -> bool {
         self.flap.flapping
     }
 }
 
 #[derive(Debug, Clone)]
-pub struct Event {
+pub(crate) struct Event {
     pub at: DateTime<Utc>,
     pub text: String,
 }
 
 /// A change worth a line, a notification and a stored report.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Change {
+pub(crate) enum Change {
     /// The server's state changed; `quiet` while it flaps (its flapping was told instead).
     Became {
         server: String,
@@ -58,7 +58,7 @@ pub enum Change {
 }
 
 impl Change {
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         match self {
             Change::Became {
                 server,
@@ -87,12 +87,12 @@ impl Change {
     }
 
     /// Whether it is told to the notifiers; a flapping server's own changes are not.
-    pub fn told(&self) -> bool {
+    pub(crate) fn told(&self) -> bool {
         !matches!(self, Change::Became { quiet: true, .. })
     }
 }
 
-pub fn word(s: ServerStatus) -> &'static str {
+pub(crate) fn word(s: ServerStatus) -> &'static str {
     match s {
         ServerStatus::Healthy => "healthy",
         ServerStatus::Degraded => "degraded",
@@ -103,7 +103,7 @@ pub fn word(s: ServerStatus) -> &'static str {
 }
 
 #[derive(Debug, Default)]
-pub struct Tracker {
+pub(crate) struct Tracker {
     pub servers: BTreeMap<String, Track>,
     pub events: VecDeque<Event>,
     /// The worst pass status so far: Ok, Warning or Critical.
@@ -117,7 +117,7 @@ pub struct Tracker {
 impl Tracker {
     /// Folds one pass in; returns what changed. The first pass makes a change of every server
     /// that is not healthy, so a watch that starts on an outage says so.
-    pub fn observe(
+    pub(crate) fn observe(
         &mut self,
         status: Status,
         reports: &[ServerReport],
@@ -225,7 +225,7 @@ impl Tracker {
     }
 
     /// Something that happened outside a pass (a container event, the event stream).
-    pub fn event(&mut self, at: DateTime<Utc>, text: String) {
+    pub(crate) fn event(&mut self, at: DateTime<Utc>, text: String) {
         if self.events.len() == EVENTS {
             self.events.pop_front();
         }

@@ -11,7 +11,7 @@ use crate::config::RecoverStep;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Outcome {
+pub(crate) enum Outcome {
     /// The action ran; the server was still failing after it settled.
     Tried,
     /// Not run, with the reason in `detail`.
@@ -29,7 +29,7 @@ pub enum Outcome {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Record {
+pub(crate) struct Record {
     pub time: DateTime<Utc>,
     pub server: String,
     /// The ladder step, absent for guard events (breaker, reset, pause).
@@ -44,7 +44,7 @@ pub struct Record {
 
 /// One `write` per record on an O_APPEND file: concurrent writers never interleave inside a
 /// line, and a crash loses at most the record being written.
-pub fn append(state_dir: &Path, record: &Record) -> std::io::Result<()> {
+pub(crate) fn append(state_dir: &Path, record: &Record) -> std::io::Result<()> {
     let dir = state_dir.join("recover");
     crate::state::ensure_dir(&dir).map_err(std::io::Error::other)?;
     let mut line = serde_json::to_vec(record).expect("records serialize");
@@ -60,14 +60,14 @@ pub fn append(state_dir: &Path, record: &Record) -> std::io::Result<()> {
 /// An action under way. Dropped without `finish` (the run was interrupted and its future
 /// dropped), it still appends its line, marked interrupted: the audit never loses an action
 /// that the attempt budget has already counted.
-pub struct InFlight<'a> {
+pub(crate) struct InFlight<'a> {
     state_dir: &'a Path,
     record: Option<Record>,
     started: std::time::Instant,
 }
 
 impl<'a> InFlight<'a> {
-    pub fn start(state_dir: &'a Path, server: &str, step: RecoverStep) -> Self {
+    pub(crate) fn start(state_dir: &'a Path, server: &str, step: RecoverStep) -> Self {
         Self {
             state_dir,
             record: Some(Record {
@@ -86,7 +86,7 @@ impl<'a> InFlight<'a> {
     }
 
     /// The action ended normally; its caller writes the real record.
-    pub fn finish(mut self) {
+    pub(crate) fn finish(mut self) {
         self.record = None;
     }
 }

@@ -3,7 +3,7 @@
 
 /// The restore-config step could not restore its target.
 #[derive(Debug, thiserror::Error)]
-pub enum RestoreError {
+pub(crate) enum RestoreError {
     /// A backup or restore of the target in another run holds its lock.
     #[error(transparent)]
     Locked(Box<crate::error::Error>),

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use crate::config::RecoverPolicy;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Guard {
+pub(crate) struct Guard {
     /// When each action of the current window was taken.
     #[serde(default)]
     pub attempts: Vec<DateTime<Utc>>,
@@ -31,27 +31,27 @@ pub struct Guard {
 
 /// Why no action may be taken now.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Blocked {
+pub(crate) enum Blocked {
     Paused(DateTime<Utc>),
     BreakerOpen(DateTime<Utc>),
 }
 
 impl Blocked {
-    pub fn kind(&self) -> &'static str {
+    pub(crate) fn kind(&self) -> &'static str {
         match self {
             Blocked::Paused(_) => "paused",
             Blocked::BreakerOpen(_) => "breaker_open",
         }
     }
 
-    pub fn held(&self) -> super::held::Held {
+    pub(crate) fn held(&self) -> super::held::Held {
         match self {
             Blocked::Paused(_) => super::held::Held::Paused,
             Blocked::BreakerOpen(_) => super::held::Held::BreakerOpen,
         }
     }
 
-    pub fn explain(&self, server: &str) -> String {
+    pub(crate) fn explain(&self, server: &str) -> String {
         match self {
             Blocked::Paused(until) => format!(
                 "paused until {}; `mcpctl recover --resume {server}` ends the pause",
@@ -65,7 +65,7 @@ impl Blocked {
     }
 }
 
-pub fn path(state_dir: &Path, server: &str) -> PathBuf {
+pub(crate) fn path(state_dir: &Path, server: &str) -> PathBuf {
     state_dir.join("recover").join(format!("{server}.json"))
 }
 
@@ -73,7 +73,7 @@ pub fn path(state_dir: &Path, server: &str) -> PathBuf {
 /// breaker unknown, no action is taken until a person looks.
 #[derive(Debug, Clone, thiserror::Error)]
 #[error("the recovery guard {} {why}; no action is taken until it is fixed: `mcpctl recover --reset {server}` rewrites it", path.display())]
-pub struct GuardError {
+pub(crate) struct GuardError {
     pub path: PathBuf,
     pub server: String,
     pub why: String,
@@ -84,7 +84,7 @@ const MAX_GUARD: u64 = 1024 * 1024;
 
 /// A missing file is a fresh guard. One that cannot be read (corrupt, a FIFO, a symlink, too
 /// large) is an error, never a fresh start: that would reopen a breaker a person must close.
-pub fn load(state_dir: &Path, server: &str) -> Result<Guard, GuardError> {
+pub(crate) fn load(state_dir: &Path, server: &str) -> Result<Guard, GuardError> {
     let path = path(state_dir, server);
     let fail = |why: String| GuardError {
         path: path.clone(),
@@ -100,7 +100,7 @@ pub fn load(state_dir: &Path, server: &str) -> Result<Guard, GuardError> {
     }
 }
 
-pub fn save(state_dir: &Path, server: &str, guard: &Guard) -> Result<(), GuardError> {
+pub(crate) fn save(state_dir: &Path, server: &str, guard: &Guard) -> Result<(), GuardError> {
     let path = path(state_dir, server);
     let json = serde_json::to_vec_pretty(guard).expect("guards serialize");
     crate::state::ensure_dir(&state_dir.join("recover"))
@@ -114,7 +114,7 @@ pub fn save(state_dir: &Path, server: &str, guard: &Guard) -> Result<(), GuardEr
 
 impl Guard {
     /// Forgets attempts older than the window and an expired pause.
-    pub fn refresh(&mut self, now: DateTime<Utc>, policy: &RecoverPolicy) {
+    pub(crate) fn refresh(&mut self, now: DateTime<Utc>, policy: &RecoverPolicy) {
         let window = chrono::Duration::from_std(policy.window).unwrap_or(chrono::Duration::MAX);
         self.attempts.retain(|t| now - *t < window);
         if self.paused_until.is_some_and(|u| u <= now) {
@@ -122,26 +122,26 @@ impl Guard {
         }
     }
 
-    pub fn blocked(&self) -> Option<Blocked> {
+    pub(crate) fn blocked(&self) -> Option<Blocked> {
         if let Some(until) = self.paused_until {
             return Some(Blocked::Paused(until));
         }
         self.breaker_opened.map(Blocked::BreakerOpen)
     }
 
-    pub fn budget_left(&self, policy: &RecoverPolicy) -> u32 {
+    pub(crate) fn budget_left(&self, policy: &RecoverPolicy) -> u32 {
         policy
             .max_attempts
             .saturating_sub(u32::try_from(self.attempts.len()).unwrap_or(u32::MAX))
     }
 
-    pub fn open(&mut self, now: DateTime<Utc>, reason: String) {
+    pub(crate) fn open(&mut self, now: DateTime<Utc>, reason: String) {
         self.breaker_opened.get_or_insert(now);
         self.breaker_reason = Some(reason);
         self.healthy_since = None;
     }
 
-    pub fn reset(&mut self) {
+    pub(crate) fn reset(&mut self) {
         *self = Guard {
             paused_until: self.paused_until,
             good_images: std::mem::take(&mut self.good_images),
@@ -150,7 +150,7 @@ impl Guard {
     }
 
     /// Remembers a healthy image; a handful is enough to step back over a bad release or two.
-    pub fn seen_good_image(&mut self, id: &str) {
+    pub(crate) fn seen_good_image(&mut self, id: &str) {
         if self.good_images.last().is_some_and(|last| last == id) {
             return;
         }
@@ -163,7 +163,11 @@ impl Guard {
 
     /// A healthy probe with the breaker open: closes it once `close_after` has passed.
     /// Returns whether it closed.
-    pub fn seen_healthy(&mut self, now: DateTime<Utc>, close_after: Option<Duration>) -> bool {
+    pub(crate) fn seen_healthy(
+        &mut self,
+        now: DateTime<Utc>,
+        close_after: Option<Duration>,
+    ) -> bool {
         if self.breaker_opened.is_none() {
             return false;
         }
@@ -178,7 +182,7 @@ impl Guard {
         false
     }
 
-    pub fn seen_failing(&mut self) {
+    pub(crate) fn seen_failing(&mut self) {
         self.healthy_since = None;
     }
 }

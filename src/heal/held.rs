@@ -7,7 +7,7 @@ use serde::Serialize;
     Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, schemars::JsonSchema,
 )]
 #[serde(rename_all = "snake_case")]
-pub enum Held {
+pub(crate) enum Held {
     NotFailing,
     /// The server has no `[servers.NAME.recover]` ladder.
     NoPolicy,
@@ -23,7 +23,7 @@ pub enum Held {
 }
 
 impl Held {
-    pub fn label(self) -> &'static str {
+    pub(crate) fn label(self) -> &'static str {
         match self {
             Held::NotFailing => "not failing",
             Held::NoPolicy => "no [servers.NAME.recover] ladder",

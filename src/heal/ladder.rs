@@ -10,7 +10,7 @@ use serde::Serialize;
 use super::actions::{self, Done};
 use super::audit::{self, Outcome, Record};
 use super::guard::{self, Guard};
-pub use super::held::Held;
+pub(crate) use super::held::Held;
 use crate::config::{RecoverPolicy, RecoverStep, ServerConfig};
 use crate::health::{self, ServerReport, ServerStatus};
 use crate::probe::FailureKind;
@@ -18,12 +18,12 @@ use crate::redact::Redactor;
 
 /// Restores a backup target: `(target, only_if_invalid)` → `Ok(Some(detail))` when files were
 /// written, `Ok(None)` when nothing needed restoring.
-pub type RestoreFn<'a> =
+pub(crate) type RestoreFn<'a> =
     &'a (dyn Fn(&str, bool) -> Result<Option<String>, super::RestoreError> + Sync);
 
 /// What recovery did for one server, for the report.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Recovery {
+pub(crate) struct Recovery {
     pub name: String,
     pub critical: bool,
     /// The state that started the ladder.
@@ -62,7 +62,7 @@ fn error_text(r: &ServerReport) -> Option<String> {
 }
 
 /// What every ladder of a run shares.
-pub struct Context<'a> {
+pub(crate) struct Context<'a> {
     pub opts: &'a health::Options,
     pub state_dir: &'a Path,
     pub restore: RestoreFn<'a>,
@@ -79,7 +79,11 @@ struct Ladder<'a> {
 }
 
 /// Runs the ladder for `server`, whose probe just gave `first`.
-pub async fn recover(server: &ServerConfig, first: ServerReport, ctx: &Context<'_>) -> Recovery {
+pub(crate) async fn recover(
+    server: &ServerConfig,
+    first: ServerReport,
+    ctx: &Context<'_>,
+) -> Recovery {
     let state_dir = ctx.state_dir;
     let dry_run = ctx.dry_run;
     let mut out = Recovery {

@@ -3,16 +3,16 @@
 //! budget, circuit breaker, pause) and with an append-only audit. No CLI here.
 
 mod actions;
-pub mod audit;
+pub(crate) mod audit;
 mod error;
-pub mod guard;
+pub(crate) mod guard;
 mod held;
 mod ladder;
 mod rollback;
-pub mod verdict;
+pub(crate) mod verdict;
 
-pub use error::RestoreError;
-pub use ladder::{Context, Held, Recovery, RestoreFn, recover};
+pub(crate) use error::RestoreError;
+pub(crate) use ladder::{Context, Held, Recovery, recover};
 
 use std::path::Path;
 
@@ -20,7 +20,7 @@ use crate::config::{BackupSettings, ServerConfig};
 use crate::health::ServerReport;
 
 /// Climbs the ladder of every failing server at once; healthy ones pass straight through.
-pub async fn recover_all(
+pub(crate) async fn recover_all(
     servers: &[ServerConfig],
     first: Vec<ServerReport>,
     ctx: &Context<'_>,
@@ -33,7 +33,7 @@ pub async fn recover_all(
 }
 
 /// The restore-config step, backed by the configured backups.
-pub fn restorer<'a>(
+pub(crate) fn restorer<'a>(
     backup: Option<&'a BackupSettings>,
     state_dir: &'a Path,
 ) -> impl Fn(&str, bool) -> Result<Option<String>, RestoreError> + Sync + 'a {

@@ -6,7 +6,7 @@ use crate::health::ServerStatus;
 use crate::output;
 
 /// By the final state, like health-check: a critical server still down is CRITICAL.
-pub fn verdict(recoveries: &[Recovery]) -> (Status, String) {
+pub(crate) fn verdict(recoveries: &[Recovery]) -> (Status, String) {
     let down = |r: &&Recovery| {
         matches!(
             r.final_status,

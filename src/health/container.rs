@@ -11,7 +11,7 @@ use crate::env_vars;
 use crate::probe::{Failure, FailureKind};
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct ContainerState {
+pub(crate) struct ContainerState {
     pub name: String,
     /// created | running | paused | restarting | removing | exited | dead
     pub state: Option<String>,

@@ -15,14 +15,14 @@ use crate::state::{self, Resource, RunLock};
 use super::ServerReport;
 
 /// The servers this run may probe, and a report for each another run is acting on.
-pub struct Free {
+pub(crate) struct Free {
     pub free: Vec<ServerConfig>,
     pub busy: Vec<ServerReport>,
 }
 
 /// Looks at each server's lock, waiting up to `wait` for each one held. Only when every server
 /// is held by another run is it an error (exit 75): the run could do nothing.
-pub async fn free(
+pub(crate) async fn free(
     state_dir: &Path,
     servers: Vec<ServerConfig>,
     wait: Option<Duration>,
@@ -51,7 +51,7 @@ pub async fn free(
 
 /// The locks of the ladders about to be climbed. A server another run took meanwhile is left
 /// out of `climb` (its probe result stands, with a warning) and climbed by that run.
-pub async fn for_ladders(
+pub(crate) async fn for_ladders(
     state_dir: &Path,
     servers: &[ServerConfig],
     reports: &mut [ServerReport],

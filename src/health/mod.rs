@@ -3,16 +3,16 @@
 
 mod container;
 mod credentials;
-pub mod drift;
-pub mod locks;
-pub mod perfdata;
+pub(crate) mod drift;
+pub(crate) mod locks;
+pub(crate) mod perfdata;
 mod prepare;
 mod secrets;
 
 use serde::Serialize;
 use tokio_util::sync::CancellationToken;
 
-pub use container::ContainerState;
+pub(crate) use container::ContainerState;
 
 use crate::config::{Defaults, Origin, ServerConfig};
 use crate::discovery::{FileProblem, ProblemKind};
@@ -23,7 +23,7 @@ use credentials::Finding;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum ServerStatus {
+pub(crate) enum ServerStatus {
     Healthy,
     Degraded,
     Unknown,
@@ -50,7 +50,7 @@ impl<'de> serde::Deserialize<'de> for ServerStatus {
 
 /// One server in a health-check report. The `report` subcommand reads these back as history.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct ServerReport {
+pub(crate) struct ServerReport {
     pub name: String,
     pub status: ServerStatus,
     pub critical: bool,
@@ -98,14 +98,14 @@ pub struct ServerReport {
 
 /// An https server's certificate end.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct TlsCert {
+pub(crate) struct TlsCert {
     pub not_after: chrono::DateTime<chrono::Utc>,
     /// Whole days left (negative once expired).
     pub days_left: i64,
 }
 
 #[derive(Debug, Clone)]
-pub struct Options {
+pub(crate) struct Options {
     pub defaults: Defaults,
     pub check_modern: bool,
     /// The backup targets, so a broken file's hint names the one that restores it.
@@ -121,7 +121,7 @@ pub struct Options {
 }
 
 impl Options {
-    pub fn new(settings: &crate::config::Settings, check_modern: bool) -> Self {
+    pub(crate) fn new(settings: &crate::config::Settings, check_modern: bool) -> Self {
         Self {
             state_dir: None,
             accept_drift: Vec::new(),
@@ -140,7 +140,7 @@ impl Options {
 
 /// Checks every server concurrently, as many at once as the open-file limit allows; each is cut
 /// off at `deadline`, waiting for its turn included.
-pub async fn check_all(
+pub(crate) async fn check_all(
     servers: &[ServerConfig],
     opts: &Options,
     deadline: tokio::time::Instant,
@@ -150,7 +150,7 @@ pub async fn check_all(
 
 /// As `check_all`, but `stop` ends every probe still running (its children are killed) and
 /// reports it as interrupted, so the servers already probed still make a report.
-pub async fn check_all_until(
+pub(crate) async fn check_all_until(
     servers: &[ServerConfig],
     opts: &Options,
     deadline: tokio::time::Instant,
@@ -176,13 +176,13 @@ pub async fn check_all_until(
 
 /// Every secret the server's config resolves to (env, headers, env file), for redacting output
 /// that is not the probe's own, such as a recovery command's.
-pub fn redactor_for(server: &ServerConfig, defaults: &Defaults) -> Redactor {
+pub(crate) fn redactor_for(server: &ServerConfig, defaults: &Defaults) -> Redactor {
     let mut redactor = Redactor::default();
     let _ = prepare::prepare(server, defaults, &[], &mut redactor);
     redactor
 }
 
-pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
+pub(crate) async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
     let mut report = empty_report(server);
     let mut redactor = Redactor::default();
     let prepared = prepare::prepare(server, &opts.defaults, &opts.backup_targets, &mut redactor);
@@ -281,7 +281,7 @@ pub async fn check(server: &ServerConfig, opts: &Options) -> ServerReport {
 
 /// Run status: a critical server down is CRITICAL; anything else not healthy, or a client file
 /// its client rejects, is a WARNING. Disabled servers and files mcpctl does not read never count.
-pub fn verdict(all: &[ServerReport], problems: &[FileProblem]) -> (Status, String) {
+pub(crate) fn verdict(all: &[ServerReport], problems: &[FileProblem]) -> (Status, String) {
     let invalid = problems
         .iter()
         .filter(|p| p.kind == ProblemKind::Invalid)
@@ -635,7 +635,7 @@ fn interrupted_report(server: &ServerConfig) -> ServerReport {
 }
 
 /// A server its clients mark disabled: listed with its sources, never probed.
-pub fn disabled_report(server: &ServerConfig) -> ServerReport {
+pub(crate) fn disabled_report(server: &ServerConfig) -> ServerReport {
     let mut report = empty_report(server);
     report.status = ServerStatus::Disabled;
     report

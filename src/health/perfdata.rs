@@ -3,7 +3,7 @@
 use super::{ServerReport, ServerStatus};
 
 /// The Nagios performance data of a run: counts, and each probed server's latency.
-pub fn perfdata(servers: &[ServerReport]) -> Vec<(String, f64, &'static str)> {
+pub(crate) fn perfdata(servers: &[ServerReport]) -> Vec<(String, f64, &'static str)> {
     let count = |st: ServerStatus| servers.iter().filter(|r| r.status == st).count();
     let disabled = count(ServerStatus::Disabled);
     #[allow(clippy::cast_precision_loss)]

@@ -24,7 +24,7 @@ pub(super) const PATH: &str = "/mcp";
 /// The shortest bearer token accepted.
 const MIN_TOKEN: usize = 16;
 
-pub struct HttpOptions {
+pub(crate) struct HttpOptions {
     pub addr: SocketAddr,
     /// Serve on an address that is not loopback.
     pub allow_remote: bool,

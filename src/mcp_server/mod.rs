@@ -29,10 +29,10 @@ use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::redact::Redactor;
 
-pub use http::HttpOptions;
+pub(crate) use http::HttpOptions;
 
 /// What the server runs with: read once at start.
-pub struct Options {
+pub(crate) struct Options {
     pub settings: Settings,
     pub state_dir: PathBuf,
     /// `--wait-lock`: how long an action waits for another run's lock.
@@ -107,7 +107,7 @@ impl Shared {
 }
 
 /// Serves one client on stdin/stdout until it closes them.
-pub async fn serve_stdio(opts: Options) -> Result<()> {
+pub(crate) async fn serve_stdio(opts: Options) -> Result<()> {
     let handler = Handler(Arc::new(Shared::new(opts, &[])));
     let service = Box::pin(handler.serve(rmcp::transport::stdio()))
         .await
@@ -120,7 +120,7 @@ pub async fn serve_stdio(opts: Options) -> Result<()> {
 }
 
 /// Serves Streamable HTTP until SIGINT or SIGTERM ends the run.
-pub async fn serve_http(opts: Options, http: HttpOptions) -> Result<()> {
+pub(crate) async fn serve_http(opts: Options, http: HttpOptions) -> Result<()> {
     http::serve(opts, http).await
 }
 

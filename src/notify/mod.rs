@@ -6,7 +6,7 @@ mod error;
 mod healthchecks;
 pub mod metrics;
 mod prometheus;
-pub mod run;
+pub(crate) mod run;
 mod slack;
 mod told;
 

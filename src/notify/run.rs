@@ -8,7 +8,7 @@ use crate::config::NotifySettings;
 
 use super::{Job, Outcome, Warning};
 
-pub struct Run {
+pub(crate) struct Run {
     settings: NotifySettings,
     rid: String,
     /// Warnings from the config and the start ping, for the report.
@@ -21,7 +21,7 @@ pub struct Run {
 impl Run {
     /// Notifiers that cannot work as configured are said now (on stderr unless `quiet_stderr`),
     /// not during the next outage; then the start ping.
-    pub async fn begin(
+    pub(crate) async fn begin(
         settings: &NotifySettings,
         job: Job,
         state_dir: &Path,
@@ -43,20 +43,20 @@ impl Run {
         }
     }
 
-    pub fn settings(&self) -> &NotifySettings {
+    pub(crate) fn settings(&self) -> &NotifySettings {
         &self.settings
     }
 
     /// Slack was told already (`report --notify`'s summary): the run's own Slack rule is off,
     /// and the post's warning goes with the others.
-    pub fn slack_told(&mut self, warning: Option<Warning>) {
+    pub(crate) fn slack_told(&mut self, warning: Option<Warning>) {
         self.settings.slack_webhook = None;
         self.warnings.extend(warning);
     }
 
     /// Every configured notifier for the finished run. Returns every warning of the run (for
     /// the report's `notifications`) and the ones not told on stderr yet.
-    pub async fn finish(self, outcome: &Outcome<'_>) -> (Vec<String>, Vec<Warning>) {
+    pub(crate) async fn finish(self, outcome: &Outcome<'_>) -> (Vec<String>, Vec<Warning>) {
         let mut warnings = self.warnings;
         for w in super::finish(&self.settings, &self.state_dir, &self.rid, outcome).await {
             if !warnings.iter().any(|seen| seen.text == w.text) {
@@ -69,7 +69,7 @@ impl Run {
     }
 
     /// The end ping of a run that wrote no report, with its exit code and error.
-    pub async fn abandon(self, job: Job, code: u8, message: &str, quiet_stderr: bool) {
+    pub(crate) async fn abandon(self, job: Job, code: u8, message: &str, quiet_stderr: bool) {
         let mut warnings = self.warnings;
         warnings.extend(super::end_ping(&self.settings, job, &self.rid, code, message).await);
         if !quiet_stderr {

@@ -6,16 +6,16 @@ use serde::Serialize;
 use crate::exit::Status;
 
 /// Bumped when a field changes meaning or disappears; adding fields keeps the version.
-pub const SCHEMA_VERSION: u32 = 1;
+pub(crate) const SCHEMA_VERSION: u32 = 1;
 
 /// A report body, and the schema its reports name: `docs/schema/<SCHEMA>.json`, generated from
 /// the body's type.
-pub trait Body {
+pub(crate) trait Body {
     const SCHEMA: &'static str;
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct Envelope<T> {
+pub(crate) struct Envelope<T> {
     pub schema_version: u32,
     /// The schema this report follows, `docs/schema/<name>.json` in mcpctl's repository.
     pub schema: String,
@@ -34,7 +34,7 @@ pub struct Envelope<T> {
 }
 
 impl<T: Body> Envelope<T> {
-    pub fn new(
+    pub(crate) fn new(
         command: &str,
         started_at: DateTime<Utc>,
         status: Status,
@@ -59,7 +59,7 @@ impl<T: Body> Envelope<T> {
     }
 }
 
-pub fn hostname() -> String {
+pub(crate) fn hostname() -> String {
     nix::unistd::gethostname()
         .ok()
         .and_then(|h| h.into_string().ok())

@@ -1,7 +1,7 @@
 //! `gh-watch --explain`: why a pattern won, candidate by candidate.
 
 /// `--explain` in words, a few lines per match. One candidate: its rank, pattern, line and captures, and why it lost.
-pub fn lines(e: &crate::ci::classify::Explained) -> Vec<String> {
+pub(crate) fn lines(e: &crate::ci::classify::Explained) -> Vec<String> {
     let head = match e.rank {
         Some(r) => format!("#{r}"),
         None => "lost".into(),

@@ -4,7 +4,7 @@ use crate::config::ServerConfig;
 use crate::health::{ServerReport, ServerStatus};
 
 /// `--doctor`'s steps, each with its time.
-pub fn doctor_table(steps: &[crate::probe::doctor::StepReport]) -> comfy_table::Table {
+pub(crate) fn doctor_table(steps: &[crate::probe::doctor::StepReport]) -> comfy_table::Table {
     let mut t = super::table::new(&["STEP", "RESULT", "TIME", "DETAIL"]);
     for s in steps {
         t.add_row(vec![
@@ -18,7 +18,7 @@ pub fn doctor_table(steps: &[crate::probe::doctor::StepReport]) -> comfy_table::
 }
 
 /// What is wrong with a server, and what to do next, in one line.
-pub fn detail(r: &ServerReport) -> String {
+pub(crate) fn detail(r: &ServerReport) -> String {
     if r.status == ServerStatus::Disabled {
         let places: Vec<String> = r
             .sources
@@ -38,7 +38,7 @@ pub fn detail(r: &ServerReport) -> String {
 }
 
 /// One row per server: the health-check table.
-pub fn table(servers: &[ServerReport]) -> comfy_table::Table {
+pub(crate) fn table(servers: &[ServerReport]) -> comfy_table::Table {
     let mut t = super::table::new(&[
         "SERVER",
         "STATUS",
@@ -72,7 +72,7 @@ pub fn table(servers: &[ServerReport]) -> comfy_table::Table {
 }
 
 /// `health-check --list`: the resolved servers and where each came from.
-pub fn list_table(servers: &[ServerConfig]) -> comfy_table::Table {
+pub(crate) fn list_table(servers: &[ServerConfig]) -> comfy_table::Table {
     let mut t = super::table::new(&["SERVER", "TRANSPORT", "CRITICAL", "DISABLED", "SOURCES"]);
     for s in servers {
         let sources: Vec<String> = s

@@ -2,19 +2,19 @@
 //! nothing at all when cron runs it and everything is fine.
 
 mod envelope;
-pub mod explain;
-pub mod health;
-pub mod recovery;
-pub mod table;
+pub(crate) mod explain;
+pub(crate) mod health;
+pub(crate) mod recovery;
+pub(crate) mod table;
 
 use std::io::{IsTerminal, Write};
 
-pub use envelope::{Body, Envelope, SCHEMA_VERSION, hostname};
+pub(crate) use envelope::{Body, Envelope, SCHEMA_VERSION, hostname};
 
 use crate::exit::Status;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     Table,
     Json,
     Nagios,
@@ -23,14 +23,14 @@ pub enum Mode {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct Output {
+pub(crate) struct Output {
     pub mode: Mode,
     pub quiet: bool,
 }
 
 impl Output {
     /// `asked` is the format the user asked for; without one, a terminal gets a table.
-    pub fn new(asked: Option<Mode>, quiet: bool) -> Self {
+    pub(crate) fn new(asked: Option<Mode>, quiet: bool) -> Self {
         let mode = asked.unwrap_or_else(|| {
             if std::io::stdout().is_terminal() {
                 Mode::Table
@@ -42,7 +42,7 @@ impl Output {
     }
 
     /// A bar on stderr for a person at a terminal; hidden under cron, `-q` or a pipe.
-    pub fn progress(self, len: usize, what: &str) -> indicatif::ProgressBar {
+    pub(crate) fn progress(self, len: usize, what: &str) -> indicatif::ProgressBar {
         if self.quiet || !std::io::stderr().is_terminal() {
             return indicatif::ProgressBar::hidden();
         }
@@ -56,23 +56,23 @@ impl Output {
     }
 
     /// Whether anything should be printed for a run that ended with `status`.
-    pub fn silent(self, status: Status) -> bool {
+    pub(crate) fn silent(self, status: Status) -> bool {
         status == Status::Ok && (self.quiet || self.mode == Mode::Auto)
     }
 }
 
 /// "1 copy", "3 copies".
-pub fn plural(n: usize, one: &str, many: &str) -> String {
+pub(crate) fn plural(n: usize, one: &str, many: &str) -> String {
     format!("{n} {}", if n == 1 { one } else { many })
 }
 
 /// A time for people: RFC 3339 in UTC, to the second (`2026-11-24T08:00:00Z`).
-pub fn when(t: chrono::DateTime<chrono::Utc>) -> String {
+pub(crate) fn when(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
 }
 
 /// Writes to stdout; a closed pipe (`mcpctl … | head`) is not an error.
-pub fn print_stdout(text: &str) -> std::io::Result<()> {
+pub(crate) fn print_stdout(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -82,19 +82,23 @@ pub fn print_stdout(text: &str) -> std::io::Result<()> {
 
 /// Without control characters: names come from client files and servers, and a newline or an
 /// escape sequence in one must not break a line or drive a terminal.
-pub fn printable(text: &str) -> String {
+pub(crate) fn printable(text: &str) -> String {
     text.chars().filter(|c| !c.is_control()).collect()
 }
 
 /// As `printable`, keeping the newlines a table or a list of lines is made of.
-pub fn printable_lines(text: &str) -> String {
+pub(crate) fn printable_lines(text: &str) -> String {
     text.chars()
         .filter(|c| *c == '\n' || !c.is_control())
         .collect()
 }
 
 /// A Nagios plugin line: `MCPCTL OK - summary | 'label'=value[UOM];;;min …`.
-pub fn nagios_line(status: Status, summary: &str, perfdata: &[(String, f64, &str)]) -> String {
+pub(crate) fn nagios_line(
+    status: Status,
+    summary: &str,
+    perfdata: &[(String, f64, &str)],
+) -> String {
     let mut line = format!(
         "MCPCTL {} - {}",
         status.label(),

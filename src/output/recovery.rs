@@ -5,7 +5,7 @@ use crate::heal::audit::Record;
 use crate::heal::{Held, Recovery};
 
 /// A step or event by its config name (`restart-container`), an outcome by its report word.
-pub fn action_label(a: &Record) -> String {
+pub(crate) fn action_label(a: &Record) -> String {
     let what = a
         .step
         .and_then(|s| serde_json::to_value(s).ok())
@@ -20,12 +20,12 @@ pub fn action_label(a: &Record) -> String {
 }
 
 /// Why no step ran, with the server's own name where the config is meant.
-pub fn held_label(held: Held, server: &str) -> String {
+pub(crate) fn held_label(held: Held, server: &str) -> String {
     held.label().replace("NAME", server)
 }
 
 /// One line per action (time, step, outcome, how long, what it said), then how it ended.
-pub fn lines(r: &Recovery) -> Vec<String> {
+pub(crate) fn lines(r: &Recovery) -> Vec<String> {
     let mut out: Vec<String> = r
         .actions
         .iter()

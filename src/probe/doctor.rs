@@ -12,7 +12,7 @@ use super::{Failure, FailureKind, Step, ms};
 
 /// One step as the doctor saw it.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct StepReport {
+pub(crate) struct StepReport {
     pub step: Step,
     pub ok: bool,
     pub ms: f64,
@@ -21,11 +21,14 @@ pub struct StepReport {
 
 /// A certificate's validity end, as read in the TLS step.
 #[derive(Debug, Clone, Copy)]
-pub struct CertEnd(pub chrono::DateTime<chrono::Utc>);
+pub(crate) struct CertEnd(pub chrono::DateTime<chrono::Utc>);
 
 /// The network steps to `url` (resolve, connect, and TLS for https), stopping at the first that
 /// fails; that failure, with its step, hint and kind `connect`, comes back too.
-pub async fn network(url: &reqwest::Url, timeout: Duration) -> (Vec<StepReport>, Option<Failure>) {
+pub(crate) async fn network(
+    url: &reqwest::Url,
+    timeout: Duration,
+) -> (Vec<StepReport>, Option<Failure>) {
     let mut steps = Vec::new();
     let host = url
         .host_str()
@@ -250,7 +253,7 @@ fn unix_date(secs: u64) -> String {
 }
 
 /// The `notAfter` of a DER certificate: Certificate → tbsCertificate → validity → notAfter.
-pub fn not_after(der: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {
+pub(crate) fn not_after(der: &[u8]) -> Option<chrono::DateTime<chrono::Utc>> {
     let (cert, _) = tlv(der, 0x30)?;
     let (mut tbs, _) = tlv(cert, 0x30)?;
     // [0] version, optional.
@@ -309,7 +312,7 @@ fn skip(b: &[u8]) -> Option<&[u8]> {
 
 /// Where a command the child's PATH lacks is found after all: mcpctl's own PATH and the usual
 /// per-user and package-manager directories (cron's short PATH is the classic trap).
-pub fn find_outside(program: &str, child_path: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
+pub(crate) fn find_outside(program: &str, child_path: Option<&std::ffi::OsStr>) -> Option<PathBuf> {
     if program.contains('/') {
         return None;
     }
@@ -354,7 +357,7 @@ fn is_executable(p: &Path) -> bool {
 }
 
 /// The interpreter a script's `#!` line names, when that interpreter does not exist.
-pub fn missing_interpreter(script: &Path) -> Option<String> {
+pub(crate) fn missing_interpreter(script: &Path) -> Option<String> {
     use std::io::Read;
     let mut head = [0u8; 256];
     let n = std::fs::File::open(script).ok()?.read(&mut head).ok()?;
@@ -367,7 +370,7 @@ pub fn missing_interpreter(script: &Path) -> Option<String> {
 
 /// Every step for one server, timed, whether it fails or not: the network steps (HTTP/SSE) or
 /// the command's resolution (stdio) measured here, then the probe's own outcome per step.
-pub async fn steps(
+pub(crate) async fn steps(
     target: &super::Target,
     limits: super::Limits,
     probe: &super::Probe,

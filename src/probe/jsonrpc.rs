@@ -3,10 +3,10 @@
 use serde_json::{Value, json};
 
 /// The version offered in `initialize`. Any known version in the answer is accepted.
-pub const OFFERED_VERSION: &str = "2025-11-25";
+pub(crate) const OFFERED_VERSION: &str = "2025-11-25";
 /// The modern era, which drops `initialize` for `server/discover`.
-pub const MODERN_VERSION: &str = "2026-07-28";
-pub const KNOWN_VERSIONS: [&str; 5] = [
+pub(crate) const MODERN_VERSION: &str = "2026-07-28";
+pub(crate) const KNOWN_VERSIONS: [&str; 5] = [
     "2024-11-05",
     "2025-03-26",
     "2025-06-18",
@@ -16,19 +16,19 @@ pub const KNOWN_VERSIONS: [&str; 5] = [
 
 /// The one capability set mcpctl declares. Servers list different tools for different client
 /// capabilities, so it is fixed and reported, which keeps tool counts comparable run to run.
-pub fn client_capabilities() -> Value {
+pub(crate) fn client_capabilities() -> Value {
     json!({})
 }
 
-pub fn request(id: u64, method: &str, params: &Value) -> Value {
+pub(crate) fn request(id: u64, method: &str, params: &Value) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params})
 }
 
-pub fn notification(method: &str) -> Value {
+pub(crate) fn notification(method: &str) -> Value {
     json!({"jsonrpc": "2.0", "method": method})
 }
 
-pub fn initialize_params() -> Value {
+pub(crate) fn initialize_params() -> Value {
     json!({
         "protocolVersion": OFFERED_VERSION,
         "capabilities": client_capabilities(),
@@ -36,7 +36,7 @@ pub fn initialize_params() -> Value {
     })
 }
 
-pub fn discover_params() -> Value {
+pub(crate) fn discover_params() -> Value {
     json!({"_meta": {
         "io.modelcontextprotocol/protocolVersion": MODERN_VERSION,
         "io.modelcontextprotocol/clientCapabilities": client_capabilities(),
@@ -45,7 +45,7 @@ pub fn discover_params() -> Value {
 
 /// An error object from a JSON-RPC response.
 #[derive(Debug, Clone)]
-pub struct RpcError {
+pub(crate) struct RpcError {
     pub code: i64,
     pub message: String,
     /// `data.supported` of an UnsupportedProtocolVersion (-32022) error.
@@ -53,9 +53,9 @@ pub struct RpcError {
 }
 
 /// UnsupportedProtocolVersion: the server names the versions it supports in `data.supported`.
-pub const UNSUPPORTED_VERSION: i64 = -32022;
+pub(crate) const UNSUPPORTED_VERSION: i64 = -32022;
 
-pub enum Incoming {
+pub(crate) enum Incoming {
     Response {
         id: u64,
         result: Result<Value, RpcError>,
@@ -69,7 +69,7 @@ pub enum Incoming {
     Invalid,
 }
 
-pub fn classify(mut msg: Value) -> Incoming {
+pub(crate) fn classify(mut msg: Value) -> Incoming {
     let Some(obj) = msg.as_object_mut() else {
         return Incoming::Invalid;
     };
@@ -110,8 +110,8 @@ pub fn classify(mut msg: Value) -> Incoming {
     }
 }
 
-pub const METHOD_NOT_FOUND: i64 = -32601;
+pub(crate) const METHOD_NOT_FOUND: i64 = -32601;
 
-pub fn method_not_found(id: &Value) -> Value {
+pub(crate) fn method_not_found(id: &Value) -> Value {
     json!({"jsonrpc": "2.0", "id": id, "error": {"code": METHOD_NOT_FOUND, "message": "Method not found"}})
 }

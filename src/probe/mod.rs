@@ -1,9 +1,9 @@
 //! Real MCP handshakes over stdio, Streamable HTTP and legacy SSE. Knows nothing of the CLI or
 //! the config file: it gets a fully expanded `Target` and returns what it saw.
 
-pub mod doctor;
+pub(crate) mod doctor;
 mod http;
-pub mod jsonrpc;
+pub(crate) mod jsonrpc;
 mod oauth;
 pub(crate) mod process;
 mod sse;
@@ -18,12 +18,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::redact::Redactor;
-pub use crate::types::Transport;
+pub(crate) use crate::types::Transport;
 use jsonrpc::{KNOWN_VERSIONS, MODERN_VERSION};
 
 /// How to reach one server, with every `${VAR}` already expanded.
 #[derive(Debug, Clone)]
-pub enum Target {
+pub(crate) enum Target {
     Stdio {
         program: String,
         args: Vec<String>,
@@ -41,7 +41,7 @@ pub enum Target {
 }
 
 #[derive(Debug, Clone, Copy)]
-pub struct Limits {
+pub(crate) struct Limits {
     /// Per request after startup, and for `initialize` unless `startup` is set.
     pub timeout: Duration,
     /// Spawn to `initialize` answer, for launchers that may fetch a package first.
@@ -52,7 +52,7 @@ pub struct Limits {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum FailureKind {
+pub(crate) enum FailureKind {
     /// The server's config cannot work as written (unset variable, missing file, bad URL).
     Config,
     /// The command could not be started at all.
@@ -91,7 +91,7 @@ impl std::fmt::Display for Failure {
 }
 
 impl FailureKind {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             FailureKind::Config => "config",
             FailureKind::SpawnFailed => "spawn_failed",
@@ -119,7 +119,7 @@ impl FailureKind {
 /// resolve, connect, tls, http, version, auth. Stdio: path, exec, launcher, handshake.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Step {
+pub(crate) enum Step {
     /// The host name did not resolve.
     Resolve,
     /// No TCP connection to any address (refused, or timed out).
@@ -143,7 +143,7 @@ pub enum Step {
 }
 
 impl Step {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             Step::Resolve => "resolve",
             Step::Connect => "connect",
@@ -161,7 +161,7 @@ impl Step {
 
 /// Why a probe failed, and the next thing to try.
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Failure {
+pub(crate) struct Failure {
     pub kind: FailureKind,
     pub message: String,
     pub hint: Option<String>,
@@ -175,7 +175,7 @@ pub struct Failure {
 
 /// A 401/403 whose `WWW-Authenticate` led to OAuth metadata (RFC 9728, RFC 8414).
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
-pub struct AuthRequired {
+pub(crate) struct AuthRequired {
     /// The authorization server's issuer.
     pub issuer: Option<String>,
     /// The scopes asked for (the challenge's `scope`, else the resource's `scopes_supported`).
@@ -187,7 +187,7 @@ pub struct AuthRequired {
 }
 
 impl Failure {
-    pub fn new(kind: FailureKind, message: impl Into<String>) -> Self {
+    pub(crate) fn new(kind: FailureKind, message: impl Into<String>) -> Self {
         Self {
             kind,
             message: message.into(),
@@ -198,13 +198,13 @@ impl Failure {
     }
 
     #[must_use]
-    pub fn step(mut self, step: Step) -> Self {
+    pub(crate) fn step(mut self, step: Step) -> Self {
         self.step = Some(step);
         self
     }
 
     #[must_use]
-    pub fn hint(mut self, hint: impl Into<String>) -> Self {
+    pub(crate) fn hint(mut self, hint: impl Into<String>) -> Self {
         self.hint = Some(hint.into());
         self
     }
@@ -212,22 +212,20 @@ impl Failure {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Era {
+pub(crate) enum Era {
     /// initialize / notifications/initialized / ping (2024-11-05 … 2025-11-25).
     Handshake,
-    /// server/discover with `_meta` on every request (2026-07-28).
-    Modern,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct ServerInfo {
+pub(crate) struct ServerInfo {
     pub name: Option<String>,
     pub version: Option<String>,
 }
 
 /// Milliseconds per phase; absent when the phase did not run.
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
-pub struct Latency {
+pub(crate) struct Latency {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initialize: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -239,7 +237,7 @@ pub struct Latency {
 
 /// What a probe does beyond the handshake.
 #[derive(Debug, Clone, Default)]
-pub struct Wants {
+pub(crate) struct Wants {
     /// Keep every tool's definition and list prompts and resources (for the drift baseline).
     pub inventory: bool,
     /// A read-only tool call after `tools/list`.
@@ -248,7 +246,7 @@ pub struct Wants {
 
 /// What the server offers, in full, for the drift baseline.
 #[derive(Debug, Clone, Default)]
-pub struct Inventory {
+pub(crate) struct Inventory {
     /// The tool definitions as listed (all pages).
     pub tools: Vec<Value>,
     /// Prompt names, when the server has the prompts capability.
@@ -259,7 +257,7 @@ pub struct Inventory {
 
 /// What one probe saw. Every string in it has been through the redactor.
 #[derive(Debug, Clone, Default)]
-pub struct Probe {
+pub(crate) struct Probe {
     pub transport: Option<Transport>,
     pub protocol_version: Option<String>,
     pub era: Option<Era>,
@@ -278,8 +276,6 @@ pub struct Probe {
     /// The `notAfter` of an https server's certificate.
     pub tls_not_after: Option<chrono::DateTime<chrono::Utc>>,
     pub failure: Option<Failure>,
-    /// Whether a separate spawn answered `server/discover` for the modern era.
-    pub modern: Option<bool>,
 }
 
 /// Why a request got no result: the server answered with a JSON-RPC error, or it failed.
@@ -323,7 +319,12 @@ pub(crate) trait Session {
 
 /// Runs a full handshake against `target`. Never panics on server misbehaviour; the returned
 /// probe carries a `failure` instead. Stdio children are gone when this returns.
-pub async fn probe(target: &Target, limits: Limits, wants: &Wants, redactor: &Redactor) -> Probe {
+pub(crate) async fn probe(
+    target: &Target,
+    limits: Limits,
+    wants: &Wants,
+    redactor: &Redactor,
+) -> Probe {
     let started = Instant::now();
     let mut probe = match target {
         Target::Stdio { .. } => stdio::probe(target, limits, wants, redactor).await,
@@ -342,7 +343,11 @@ pub async fn probe(target: &Target, limits: Limits, wants: &Wants, redactor: &Re
 
 /// Asks a fresh connection whether the server speaks the modern era. A separate connection
 /// because Python SDK servers lock into whichever era the first message picks.
-pub async fn supports_modern(target: &Target, limits: Limits, redactor: &Redactor) -> Option<bool> {
+pub(crate) async fn supports_modern(
+    target: &Target,
+    limits: Limits,
+    redactor: &Redactor,
+) -> Option<bool> {
     match target {
         Target::Stdio { .. } => stdio::supports_modern(target, limits, redactor).await,
         Target::Url {

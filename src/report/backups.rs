@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use super::lean;
 
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
-pub struct BackupFigures {
+pub(crate) struct BackupFigures {
     pub locations: Vec<LocationAge>,
     /// Configured targets with no verified copy anywhere.
     pub unprotected: Vec<String>,
@@ -24,7 +24,7 @@ pub struct BackupFigures {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct LocationAge {
+pub(crate) struct LocationAge {
     pub target: String,
     pub location: String,
     /// The newest copy known good here.
@@ -38,7 +38,7 @@ pub struct LocationAge {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct CheckFailure {
+pub(crate) struct CheckFailure {
     pub at: DateTime<Utc>,
     pub target: String,
     pub file: String,
@@ -58,8 +58,10 @@ pub(crate) struct Backups {
 
 /// The newest good copy of one target at one location, and when a run last found it good: what
 /// the Prometheus textfile keeps between runs, so that it follows the same rules as `report`.
+// The field names are the state file's.
+#[allow(clippy::struct_field_names)]
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Verified {
+pub(crate) struct Verified {
     pub target: String,
     pub location: String,
     pub backup: Option<String>,
@@ -68,7 +70,7 @@ pub struct Verified {
 
 /// `known` after one more `backup` or `backup --check` report (its JSON), by the rules `report`
 /// applies to the whole history.
-pub fn carry(known: Vec<Verified>, report: &serde_json::Value) -> Vec<Verified> {
+pub(crate) fn carry(known: Vec<Verified>, report: &serde_json::Value) -> Vec<Verified> {
     let mut b = Backups::default();
     for v in known {
         b.good

@@ -13,7 +13,7 @@ use super::lean;
 const TOP: usize = 5;
 
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
-pub struct CiFigures {
+pub(crate) struct CiFigures {
     /// Failed runs classified in the window, and the issues found in them.
     pub runs: u64,
     pub issues: u64,
@@ -29,14 +29,14 @@ pub struct CiFigures {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct CategoryCount {
+pub(crate) struct CategoryCount {
     pub category: String,
     pub repo: String,
     pub count: u64,
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct FingerprintCount {
+pub(crate) struct FingerprintCount {
     pub fingerprint: String,
     pub category: String,
     pub repo: String,
@@ -47,7 +47,7 @@ pub struct FingerprintCount {
 }
 
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
-pub struct FixFigures {
+pub(crate) struct FixFigures {
     pub planned: u64,
     pub applied: u64,
     pub rolled_back: u64,
@@ -62,7 +62,7 @@ pub struct FixFigures {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct RecipeCount {
+pub(crate) struct RecipeCount {
     pub recipe: String,
     pub applied: u64,
     pub verify_passed: u64,

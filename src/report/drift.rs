@@ -8,7 +8,7 @@ use super::lean;
 use crate::health::drift::{BaselineState, Drift, Severity};
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct DriftEvent {
+pub(crate) struct DriftEvent {
     pub server: String,
     /// drifted, or accepted (`--accept-drift` made the drifted tools the new baseline).
     pub state: BaselineState,
@@ -25,7 +25,7 @@ pub struct DriftEvent {
 
 impl DriftEvent {
     /// accepted, critical or warn.
-    pub fn how(&self) -> &'static str {
+    pub(crate) fn how(&self) -> &'static str {
         match (self.state, self.severity) {
             (BaselineState::Accepted, _) => "accepted",
             (_, Severity::Critical) => "critical",
@@ -34,7 +34,7 @@ impl DriftEvent {
     }
 
     /// `2026-12-01 08:00`, or `… to …, 3 runs` for a drift seen on several runs.
-    pub fn when(&self) -> String {
+    pub(crate) fn when(&self) -> String {
         let first = self.first_seen.format("%Y-%m-%d %H:%M");
         if self.runs > 1 {
             format!(

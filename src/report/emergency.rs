@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::lean;
 
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
-pub struct EmergencyFigures {
+pub(crate) struct EmergencyFigures {
     /// Fallback mode is on at the end of the window.
     pub active: bool,
     pub periods: Vec<Period>,
@@ -18,7 +18,7 @@ pub struct EmergencyFigures {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Period {
+pub(crate) struct Period {
     pub start: DateTime<Utc>,
     /// Null while it lasts.
     pub end: Option<DateTime<Utc>>,

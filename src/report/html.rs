@@ -74,7 +74,7 @@ const SCRIPT: &str = r"(function () {
 })();";
 
 /// The page; `refresh` makes it reload itself every that many seconds.
-pub fn render(f: &Figures, title: &str, summary: &str, refresh: Option<u32>) -> String {
+pub(crate) fn render(f: &Figures, title: &str, summary: &str, refresh: Option<u32>) -> String {
     let refresh = refresh
         .map(|s| format!("<meta http-equiv=\"refresh\" content=\"{s}\">"))
         .unwrap_or_default();

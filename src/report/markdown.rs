@@ -15,7 +15,7 @@ pub(crate) fn duration(seconds: Option<f64>) -> String {
     seconds.map_or_else(|| "–".into(), |s| age(s.round() as i64))
 }
 
-pub fn render(f: &Figures, title: &str, summary: &str) -> String {
+pub(crate) fn render(f: &Figures, title: &str, summary: &str) -> String {
     let mut md = format!("## {title}\n\n{summary}\n\n");
     if !f.recommendations.is_empty() {
         md.push_str("### Recommendations\n\n");

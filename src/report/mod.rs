@@ -6,37 +6,37 @@ mod backups;
 mod ci;
 mod drift;
 mod emergency;
-pub mod html;
+pub(crate) mod html;
 mod lean;
-pub mod markdown;
+pub(crate) mod markdown;
 mod prune;
 mod quantiles;
 mod recommend;
 mod scan;
-pub mod secrets;
+pub(crate) mod secrets;
 mod servers;
-pub mod table;
+pub(crate) mod table;
 
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-pub use backups::{BackupFigures, CheckFailure, LocationAge, Verified, carry};
-pub use ci::{CiFigures, FixFigures};
-pub use drift::DriftEvent;
-pub use emergency::{EmergencyFigures, Period};
-pub use prune::{Pruned, prune};
-pub use recommend::age;
-pub use scan::Sources;
-pub use servers::ServerFigures;
+pub(crate) use backups::{BackupFigures, Verified, carry};
+pub(crate) use ci::CiFigures;
+pub(crate) use drift::DriftEvent;
+pub(crate) use emergency::EmergencyFigures;
+pub(crate) use prune::{Pruned, prune};
+pub(crate) use recommend::age;
+pub(crate) use scan::Sources;
+pub(crate) use servers::ServerFigures;
 
 use crate::exit::Status;
 
 /// Every report the figures come from.
 const HEALTH: &str = "health-check";
 
-pub struct Options {
+pub(crate) struct Options {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     /// Only these servers [default: all].
@@ -52,7 +52,7 @@ pub struct Options {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Figures {
+pub(crate) struct Figures {
     pub window: Window,
     pub servers: Vec<ServerFigures>,
     pub backups: BackupFigures,
@@ -66,7 +66,7 @@ pub struct Figures {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct Window {
+pub(crate) struct Window {
     pub from: DateTime<Utc>,
     pub to: DateTime<Utc>,
     /// Longer than this between probes counts as unknown time.
@@ -97,7 +97,7 @@ fn emergency_figures(
 /// What a health-check would probe now: the config's servers, and the discovered ones when it
 /// would discover, plus the ones asked for by name. A server only in older reports is then
 /// listed as removed. `None` when nothing is configured or found: then none is.
-pub fn current_servers(
+pub(crate) fn current_servers(
     settings: &crate::config::Settings,
     named: &[String],
 ) -> Option<Vec<String>> {
@@ -116,7 +116,11 @@ pub fn current_servers(
 
 /// Reads the history under `state_dir` and computes every figure. `secrets` names the
 /// variables a server takes credentials from, for the recommendations.
-pub fn compute(state_dir: &Path, opts: &Options, secrets: &dyn Fn(&str) -> Vec<String>) -> Figures {
+pub(crate) fn compute(
+    state_dir: &Path,
+    opts: &Options,
+    secrets: &dyn Fn(&str) -> Vec<String>,
+) -> Figures {
     let mut sources = Sources::default();
     let (from, to) = (opts.from, opts.to);
 
@@ -243,7 +247,7 @@ fn usual_gap(files: &[scan::Listed]) -> chrono::Duration {
 
 /// The one-line summary of the figures: servers, backups, CI, fallback periods, the top
 /// recommendation.
-pub fn summary(f: &Figures, status: Status) -> String {
+pub(crate) fn summary(f: &Figures, status: Status) -> String {
     let label = label(f.window.from, f.window.to);
     if status == Status::Unknown {
         return format!("no stored reports in {label}; run health-check (and backup) first");
@@ -304,7 +308,7 @@ pub fn summary(f: &Figures, status: Status) -> String {
 }
 
 /// "24h", "7d", or the dates, for sentences.
-pub fn label(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
+pub(crate) fn label(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
     let d = to - from;
     if d.num_hours() <= 48 && d.num_minutes() % 60 == 0 {
         format!("the last {}h", d.num_hours())
@@ -322,7 +326,7 @@ pub fn label(from: DateTime<Utc>, to: DateTime<Utc>) -> String {
 /// The report's own status: critical while a critical server is down or fallback mode is on, or
 /// a configured backup target has no verified copy; a warning for uptime under `min_uptime`,
 /// stale backups, bad copies and fallback periods in the window; unknown with no history at all.
-pub fn verdict(f: &Figures, min_uptime: f64) -> (Status, Vec<String>) {
+pub(crate) fn verdict(f: &Figures, min_uptime: f64) -> (Status, Vec<String>) {
     let mut critical = Vec::new();
     let mut warning = Vec::new();
     for s in f.servers.iter().filter(|s| !s.removed) {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use super::{lean, scan};
 
 #[derive(Debug, Default, Serialize, schemars::JsonSchema)]
-pub struct Pruned {
+pub(crate) struct Pruned {
     pub before: DateTime<Utc>,
     /// Reports deleted, by command.
     pub deleted: BTreeMap<String, u64>,
@@ -23,7 +23,7 @@ pub struct Pruned {
     pub errors: Vec<String>,
 }
 
-pub fn prune(state_dir: &Path, before: DateTime<Utc>) -> Pruned {
+pub(crate) fn prune(state_dir: &Path, before: DateTime<Utc>) -> Pruned {
     let mut out = Pruned {
         before,
         ..Pruned::default()

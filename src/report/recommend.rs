@@ -33,7 +33,7 @@ fn plural(n: u64, one: &str) -> String {
     }
 }
 
-pub fn age(seconds: i64) -> String {
+pub(crate) fn age(seconds: i64) -> String {
     let s = seconds.max(0);
     let (h, m) = (s / 3600, s % 3600 / 60);
     if s >= 2 * 86_400 {

@@ -25,7 +25,7 @@ pub(crate) struct Listed {
 
 /// What was read, and what was not and why. Nothing unreadable stops a report.
 #[derive(Debug, Default, Clone, Serialize, schemars::JsonSchema)]
-pub struct Sources {
+pub(crate) struct Sources {
     /// Stored reports read.
     pub read: u64,
     /// Of those, written by an older mcpctl (a lower `schema_version`).
@@ -40,7 +40,7 @@ pub struct Sources {
 }
 
 #[derive(Debug, Default, Clone, Serialize, schemars::JsonSchema)]
-pub struct Skipped {
+pub(crate) struct Skipped {
     /// Cut short (a crash mid-write, a full disk).
     pub truncated: u64,
     /// Not JSON at all, or a file whose name is not a report time.

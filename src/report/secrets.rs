@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use crate::config::Settings;
 
 /// The variables a server takes credentials from, for "rotate JIRA_API_TOKEN".
-pub fn secret_names(settings: &Settings) -> BTreeMap<String, Vec<String>> {
+pub(crate) fn secret_names(settings: &Settings) -> BTreeMap<String, Vec<String>> {
     let secretish = |n: &str| {
         let n = n.to_ascii_uppercase();
         ["TOKEN", "KEY", "SECRET", "PASSWORD", "PAT", "AUTH"]

@@ -35,7 +35,7 @@ impl State {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct ServerFigures {
+pub(crate) struct ServerFigures {
     pub name: String,
     /// No longer in the config (nor found in MCP client configs): listed with its history, never
     /// counted in the status, the summary or the recommendations.
@@ -78,7 +78,7 @@ pub struct ServerFigures {
 
 impl ServerFigures {
     /// Recoveries by step as `restart-container 2/3`, joined by `sep`; empty when none ran.
-    pub fn recoveries_text(&self, sep: &str) -> String {
+    pub(crate) fn recoveries_text(&self, sep: &str) -> String {
         self.recoveries
             .iter()
             .map(|r| format!("{} {}/{}", r.step, r.succeeded, r.tried))
@@ -88,13 +88,13 @@ impl ServerFigures {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct KindCount {
+pub(crate) struct KindCount {
     pub kind: String,
     pub count: u64,
 }
 
 #[derive(Debug, Clone, Default, Serialize, schemars::JsonSchema)]
-pub struct LatencyFigures {
+pub(crate) struct LatencyFigures {
     /// Handshake (`initialize`) latency; within 2% once a server has over 4096 samples.
     pub p50: Option<f64>,
     pub p95: Option<f64>,
@@ -102,7 +102,7 @@ pub struct LatencyFigures {
 }
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
-pub struct StepCount {
+pub(crate) struct StepCount {
     pub step: String,
     /// Ran (succeeded, tried without effect, or failed itself); skipped ones are not counted.
     pub tried: u64,

@@ -4,7 +4,7 @@ use super::Figures;
 
 /// Uptime, unknown time, failures, incidents, MTTR, recoveries, the breaker, the top error and
 /// latency, per server.
-pub fn servers(f: &Figures) -> comfy_table::Table {
+pub(crate) fn servers(f: &Figures) -> comfy_table::Table {
     let mut t = crate::output::table::new(&[
         "SERVER",
         "UPTIME",

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::backup::run::TargetReport;
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct Body {
+pub(crate) struct Body {
     pub targets: Vec<TargetReport>,
 }
 

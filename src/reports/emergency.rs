@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::emergency::{ClearedBy, ServerMode};
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct Body {
+pub(crate) struct Body {
     pub action: Action,
     pub env_file: std::path::PathBuf,
     pub active: bool,
@@ -22,7 +22,7 @@ pub struct Body {
 /// What the run did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum Action {
+pub(crate) enum Action {
     /// Probed the critical servers and wrote the mode they call for.
     Check,
     /// A check that ended emergency mode: every critical server answers again.

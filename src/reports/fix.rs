@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::fix::outcome::FixReport;
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct Body {
+pub(crate) struct Body {
     /// False for a dry run (the default): nothing was changed.
     pub applied: bool,
     /// `[fix] mode`, or `propose` for `fix --propose`.

@@ -5,7 +5,7 @@ use serde::Serialize;
 use crate::ci::{self, Issue};
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct Body {
+pub(crate) struct Body {
     pub runs: Vec<RunReport>,
     /// Pattern files in use: the shipped set, then user directories.
     pub patterns: usize,
@@ -18,7 +18,7 @@ pub struct Body {
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct RunReport {
+pub(crate) struct RunReport {
     pub repo: Option<String>,
     pub run_id: Option<u64>,
     /// 1, then one more at each re-run of the same run id.
@@ -48,7 +48,7 @@ pub struct RunReport {
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct CheckBody {
+pub(crate) struct CheckBody {
     pub patterns: usize,
     pub problems: Vec<String>,
 }

@@ -7,7 +7,7 @@ use crate::health::ServerReport;
 
 /// The health-check report's own fields, after the envelope.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct Body {
+pub(crate) struct Body {
     /// Config file used, if any.
     pub config: Option<std::path::PathBuf>,
     /// The capabilities mcpctl declared in `initialize`; tool counts depend on them.
@@ -32,13 +32,13 @@ pub struct Body {
 
 /// `health-check --list --json`: the resolved servers and where each came from; nothing probed.
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct List<'a> {
+pub(crate) struct List<'a> {
     pub servers: Vec<ListRow<'a>>,
     pub discovery_problems: &'a [FileProblem],
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct ListRow<'a> {
+pub(crate) struct ListRow<'a> {
     pub name: &'a str,
     pub transport: &'a str,
     pub critical: bool,
@@ -47,7 +47,10 @@ pub struct ListRow<'a> {
 }
 
 impl<'a> List<'a> {
-    pub fn new(servers: &'a [crate::config::ServerConfig], problems: &'a [FileProblem]) -> Self {
+    pub(crate) fn new(
+        servers: &'a [crate::config::ServerConfig],
+        problems: &'a [FileProblem],
+    ) -> Self {
         let servers = servers
             .iter()
             .map(|s| ListRow {

@@ -5,13 +5,13 @@ use serde::Serialize;
 use crate::heal::Recovery;
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct Body {
+pub(crate) struct Body {
     pub dry_run: bool,
     pub servers: Vec<Recovery>,
 }
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct GuardBody {
+pub(crate) struct GuardBody {
     pub action: GuardAction,
     pub servers: Vec<String>,
 }
@@ -19,14 +19,14 @@ pub struct GuardBody {
 /// What `--reset`, `--pause` or `--resume` did to the guards; also the audit line's `event`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
-pub enum GuardAction {
+pub(crate) enum GuardAction {
     Reset,
     Paused,
     Resumed,
 }
 
 impl GuardAction {
-    pub fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             GuardAction::Reset => "reset",
             GuardAction::Paused => "paused",

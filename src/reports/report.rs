@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 #[derive(Debug, Serialize, schemars::JsonSchema)]
-pub struct PruneBody {
+pub(crate) struct PruneBody {
     pub prune: crate::report::Pruned,
 }
 

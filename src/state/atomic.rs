@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-pub fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8], mode: u32) -> Result<()> {
     write_atomic_many(&[(path, bytes, mode)])
 }
 
@@ -17,7 +17,7 @@ const SYNCFS_FROM: usize = 8;
 /// Replaces every file atomically: all temp files are written and made durable first, then
 /// renamed, then each directory is fsynced once. A crash leaves every file old or new, and a
 /// restore of hundreds of files pays neither a directory fsync nor a journal commit per file.
-pub fn write_atomic_many(files: &[(&Path, &[u8], u32)]) -> Result<()> {
+pub(crate) fn write_atomic_many(files: &[(&Path, &[u8], u32)]) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let many = files.len() >= SYNCFS_FROM;
     let mut temps = Vec::with_capacity(files.len());

@@ -26,13 +26,13 @@ static COMMAND: OnceLock<String> = OnceLock::new();
 static TAKEN_OVER: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 /// Names this run's subcommand for the lock file.
-pub fn set_command(command: &str) {
+pub(crate) fn set_command(command: &str) {
     let _ = COMMAND.set(command.to_owned());
 }
 
 /// What a lock guards. Read-only work takes none.
 #[derive(Debug, Clone, Copy)]
-pub enum Resource<'a> {
+pub(crate) enum Resource<'a> {
     /// Probing and recovering one server: its ladder, guard file and drift baseline.
     Server(&'a str),
     /// Writing or restoring one backup target: its copies in every location, its newest-id
@@ -46,7 +46,7 @@ pub enum Resource<'a> {
 
 /// The state files more than one kind of run writes.
 #[derive(Debug, Clone, Copy)]
-pub enum Records {
+pub(crate) enum Records {
     /// `emergency.json` and the env file the pipeline sources.
     Emergency,
     /// gh-watch's seen runs, ETags and failure history.
@@ -101,13 +101,14 @@ fn safe(name: &str) -> String {
 }
 
 /// Where the lock of `resource` lives.
-pub fn lock_path(state_dir: &Path, resource: Resource<'_>) -> PathBuf {
+#[cfg(test)]
+pub(crate) fn lock_path(state_dir: &Path, resource: Resource<'_>) -> PathBuf {
     state_dir.join("locks").join(resource.file_name())
 }
 
 /// Held while acting on its resource; dropping it releases the lock.
 #[derive(Debug)]
-pub struct RunLock {
+pub(crate) struct RunLock {
     file: File,
 }
 
@@ -138,7 +139,7 @@ impl Holder {
 
 /// Takes the lock of `resource`, or waits up to `wait` for it. Without `wait`, a held lock is
 /// `Error::Locked` (exit 75); after waiting in vain, `Error::LockTimeout`. Both name the holder.
-pub async fn acquire(
+pub(crate) async fn acquire(
     state_dir: &Path,
     resource: Resource<'_>,
     wait: Option<Duration>,
@@ -168,7 +169,7 @@ pub async fn acquire(
 }
 
 /// `acquire` without waiting, for synchronous work (a ladder's restore step).
-pub fn try_acquire(state_dir: &Path, resource: Resource<'_>) -> Result<RunLock> {
+pub(crate) fn try_acquire(state_dir: &Path, resource: Resource<'_>) -> Result<RunLock> {
     let (path, mut file) = open(state_dir, resource)?;
     if let Some(lock) = try_once(&path, &mut file)? {
         return Ok(lock);
@@ -216,7 +217,7 @@ fn try_once(path: &Path, file: &mut File) -> Result<Option<RunLock>> {
 }
 
 /// Takes every lock of `resources`, in order; the first that cannot be had is the error.
-pub async fn acquire_all(
+pub(crate) async fn acquire_all(
     state_dir: &Path,
     resources: impl IntoIterator<Item = Resource<'_>>,
     wait: Option<Duration>,
@@ -229,7 +230,7 @@ pub async fn acquire_all(
 }
 
 /// The locks taken over from dead holders so far, for the report.
-pub fn taken_over() -> Vec<String> {
+pub(crate) fn taken_over() -> Vec<String> {
     TAKEN_OVER.lock().map(|l| l.clone()).unwrap_or_default()
 }
 

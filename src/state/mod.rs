@@ -3,23 +3,22 @@
 mod atomic;
 mod lock;
 mod read;
-pub mod reports;
+pub(crate) mod reports;
 
 use std::path::{Path, PathBuf};
 
-pub use atomic::{write_atomic, write_atomic_many};
-pub use lock::{
-    Records, Resource, RunLock, acquire, acquire_all, lock_path, set_command, taken_over,
-    try_acquire,
+pub(crate) use atomic::{write_atomic, write_atomic_many};
+pub(crate) use lock::{
+    Records, Resource, RunLock, acquire, acquire_all, set_command, taken_over, try_acquire,
 };
-pub use read::{MAX_STATE_FILE, open_regular, read_regular, read_regular_into, read_state};
+pub(crate) use read::{MAX_STATE_FILE, open_regular, read_regular, read_regular_into, read_state};
 
 use crate::env_vars;
 use crate::error::{Error, Result};
 
 /// `--state-dir`/`MCPCTL_STATE_DIR`, else the config's `state_dir`, else
 /// `$XDG_STATE_HOME/mcpctl`, else `~/.local/state/mcpctl`.
-pub fn resolve_dir(cli: Option<&Path>, config: Option<&Path>) -> Result<PathBuf> {
+pub(crate) fn resolve_dir(cli: Option<&Path>, config: Option<&Path>) -> Result<PathBuf> {
     if let Some(dir) = cli.or(config) {
         return Ok(dir.to_path_buf());
     }
@@ -34,7 +33,7 @@ pub fn resolve_dir(cli: Option<&Path>, config: Option<&Path>) -> Result<PathBuf>
 }
 
 /// Creates `dir` (mode 0700: reports name hosts and paths) if it is missing.
-pub fn ensure_dir(dir: &Path) -> Result<()> {
+pub(crate) fn ensure_dir(dir: &Path) -> Result<()> {
     use std::os::unix::fs::DirBuilderExt;
     std::fs::DirBuilder::new()
         .recursive(true)
@@ -49,6 +48,6 @@ pub fn ensure_dir(dir: &Path) -> Result<()> {
 }
 
 /// Where a command's reports go: `<state>/reports/<command>/`.
-pub fn reports_dir(state: &Path, command: &str) -> PathBuf {
+pub(crate) fn reports_dir(state: &Path, command: &str) -> PathBuf {
     state.join("reports").join(command)
 }

@@ -9,23 +9,23 @@ use std::path::Path;
 use nix::fcntl::OFlag;
 
 /// A state file larger than this is not one mcpctl wrote.
-pub const MAX_STATE_FILE: u64 = 64 * 1024 * 1024;
+pub(crate) const MAX_STATE_FILE: u64 = 64 * 1024 * 1024;
 
 /// A state file (a guard, a history, a cache), read as `read_regular` does.
-pub fn read_state(path: &Path) -> io::Result<Vec<u8>> {
+pub(crate) fn read_state(path: &Path) -> io::Result<Vec<u8>> {
     read_regular(path, MAX_STATE_FILE)
 }
 
 /// The whole file, when it is a regular file of at most `cap` bytes. A FIFO, socket, device or
 /// symlink is an `InvalidInput` error that says what it is; a larger file is `FileTooLarge`.
-pub fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
+pub(crate) fn read_regular(path: &Path, cap: u64) -> io::Result<Vec<u8>> {
     let mut bytes = Vec::new();
     read_regular_into(path, cap, &mut bytes)?;
     Ok(bytes)
 }
 
 /// As `read_regular`, into a buffer the caller reuses.
-pub fn read_regular_into(path: &Path, cap: u64, bytes: &mut Vec<u8>) -> io::Result<()> {
+pub(crate) fn read_regular_into(path: &Path, cap: u64, bytes: &mut Vec<u8>) -> io::Result<()> {
     let mut file = open_regular(path)?;
     let len = file.metadata()?.len();
     if len > cap {
@@ -47,7 +47,7 @@ pub fn read_regular_into(path: &Path, cap: u64, bytes: &mut Vec<u8>) -> io::Resu
 }
 
 /// Opens a regular file for reading, never through a final symlink and never waiting on a FIFO.
-pub fn open_regular(path: &Path) -> io::Result<std::fs::File> {
+pub(crate) fn open_regular(path: &Path) -> io::Result<std::fs::File> {
     // O_NONBLOCK: opening a FIFO with no writer would otherwise wait for one.
     let file = std::fs::OpenOptions::new()
         .read(true)

@@ -9,7 +9,7 @@ use crate::error::Result;
 
 /// Writes the report atomically where `explicit` says, or into the state directory's history.
 /// Returns the path written.
-pub fn save(
+pub(crate) fn save(
     state_dir: &Path,
     explicit: Option<&Path>,
     command: &str,
@@ -31,7 +31,7 @@ pub fn save(
 /// A watch's pass: `latest.json` always, the history only when `keep` (a change, or the thinning
 /// period is over). Its name, `<time>.watch.json`, tells `report` it is a watch's, so the cron
 /// runs' usual gap is measured without it.
-pub fn save_pass(
+pub(crate) fn save_pass(
     state_dir: &Path,
     command: &str,
     started: DateTime<Utc>,

@@ -2,7 +2,7 @@
 //! proposer take, and what each means (the README's table is held to this list by a test).
 
 /// The category ids reports, fixtures and recipes share.
-pub const CATEGORIES: &[&str] = &[
+pub(crate) const CATEGORIES: &[&str] = &[
     "npm_missing_package",
     "npm_peer_conflict",
     "python_missing_module",
@@ -33,7 +33,8 @@ pub const CATEGORIES: &[&str] = &[
 
 /// Every category id with what it means, in the order of [`CATEGORIES`]; the README lists the
 /// same table.
-pub const MEANINGS: &[(&str, &str)] = &[
+#[cfg(test)]
+pub(crate) const MEANINGS: &[(&str, &str)] = &[
     (
         "npm_missing_package",
         "npm/yarn/pnpm/node cannot find a package",

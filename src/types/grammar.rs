@@ -10,7 +10,7 @@ use regex::Regex;
 /// A value that does not match its grammar (quoted with escapes, so a newline or a control
 /// character is visible and inert), or a grammar name that does not exist.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum GrammarError {
+pub(crate) enum GrammarError {
     #[error("{value:?} is not a valid {grammar}")]
     Invalid { value: String, grammar: Grammar },
     #[error("unknown grammar `{name}` (one of: {})", Grammar::names())]
@@ -18,7 +18,7 @@ pub enum GrammarError {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Grammar {
+pub(crate) enum Grammar {
     /// An npm package name, scoped or not (the registry's own rules).
     NpmPackage,
     /// A PyPI distribution or import name (PEP 508 names), with an optional dotted module path.
@@ -38,7 +38,7 @@ pub enum Grammar {
 }
 
 impl Grammar {
-    pub const ALL: &[Grammar] = &[
+    pub(crate) const ALL: &[Grammar] = &[
         Grammar::NpmPackage,
         Grammar::Pypi,
         Grammar::ActionRef,
@@ -49,7 +49,7 @@ impl Grammar {
         Grammar::Word,
     ];
 
-    pub fn name(self) -> &'static str {
+    pub(crate) fn name(self) -> &'static str {
         match self {
             Grammar::NpmPackage => "npm-package",
             Grammar::Pypi => "pypi",
@@ -92,7 +92,7 @@ impl Grammar {
 
     /// The value itself when it matches in full, else why not (the value is quoted with
     /// escapes, so a newline or a control character is visible and inert).
-    pub fn check(self, value: &str) -> Result<&str, GrammarError> {
+    pub(crate) fn check(self, value: &str) -> Result<&str, GrammarError> {
         let invalid = || GrammarError::Invalid {
             value: value.to_owned(),
             grammar: self,

@@ -1,14 +1,14 @@
 //! Small value types that config and the domain modules share. A leaf: it imports none of the
 //! modules config configures, so config can hold these without depending on them.
 
-pub mod category;
-pub mod grammar;
-pub mod recipe;
-pub mod window;
+pub(crate) mod category;
+pub(crate) mod grammar;
+pub(crate) mod recipe;
+pub(crate) mod window;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Transport {
+pub(crate) enum Transport {
     Stdio,
     Http,
     Sse,
@@ -27,7 +27,7 @@ pub enum Transport {
     schemars::JsonSchema,
 )]
 #[serde(rename_all = "lowercase")]
-pub enum OnDrift {
+pub(crate) enum OnDrift {
     /// The server is degraded (the run a warning).
     #[default]
     Warn,
@@ -40,7 +40,7 @@ pub enum OnDrift {
 /// `probe_call = { tool, arguments }`: a read-only tool call each probe makes; its failure makes
 /// the server degraded (it catches servers that list tools but refuse every call).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ProbeCall {
+pub(crate) struct ProbeCall {
     pub tool: String,
     /// A JSON object.
     pub arguments: serde_json::Value,

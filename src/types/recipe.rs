@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use super::grammar::Grammar;
 
-pub const BUILT_IN: &[&str] = &[
+pub(crate) const BUILT_IN: &[&str] = &[
     "npm-install",
     "npm-add-dev",
     "npm-legacy-peer-deps",
@@ -20,7 +20,7 @@ pub const BUILT_IN: &[&str] = &[
 
 /// A user recipe from `[fix.recipes.NAME]`.
 #[derive(Debug, Clone)]
-pub struct UserRecipe {
+pub(crate) struct UserRecipe {
     pub argv: Vec<String>,
     pub placeholders: BTreeMap<String, Grammar>,
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Datelike, NaiveTime, TimeZone, Utc};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Window {
+pub(crate) struct Window {
     days: [bool; 7],
     start: NaiveTime,
     end: NaiveTime,
@@ -14,7 +14,7 @@ pub struct Window {
 /// A `window` that cannot be read, with the text as written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("window `{text}`: {problem} (write e.g. \"Mon-Fri 09:00-18:00\")")]
-pub struct WindowError {
+pub(crate) struct WindowError {
     text: String,
     problem: Problem,
 }
@@ -38,7 +38,7 @@ const DAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 impl Window {
     /// `DAYS TIMES`: days as `Mon-Fri`, `Sat,Sun` or `Mon-Wed,Fri`; times as `09:00-18:00` (an end
     /// before the start spans midnight).
-    pub fn parse(text: &str) -> Result<Self, WindowError> {
+    pub(crate) fn parse(text: &str) -> Result<Self, WindowError> {
         let bad = |problem: Problem| WindowError {
             text: text.to_owned(),
             problem,
@@ -92,7 +92,7 @@ impl Window {
         })
     }
 
-    pub fn contains<Tz: TimeZone>(&self, now: DateTime<Utc>, tz: &Tz) -> bool {
+    pub(crate) fn contains<Tz: TimeZone>(&self, now: DateTime<Utc>, tz: &Tz) -> bool {
         let local = now.with_timezone(tz);
         let t = local.time();
         let day = local.weekday().num_days_from_monday() as usize;
@@ -107,7 +107,7 @@ impl Window {
         }
     }
 
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         &self.text
     }
 }

@@ -9,7 +9,7 @@ use super::{Client, Failure, Method, json};
 
 /// What GitHub made of a POST.
 #[derive(Debug, Clone)]
-pub struct Posted {
+pub(crate) struct Posted {
     pub number: Option<u64>,
     pub url: String,
 }
@@ -34,7 +34,7 @@ struct Created {
 impl Client {
     /// An open issue of `repo` whose body holds `marker`. Search is fuzzy, so the body is
     /// checked too.
-    pub async fn find_marked_issue(
+    pub(crate) async fn find_marked_issue(
         &self,
         repo: &str,
         marker: &str,
@@ -60,13 +60,23 @@ impl Client {
             .map(|i| i.number))
     }
 
-    pub async fn open_issue(&self, repo: &str, title: &str, body: &str) -> Result<Posted, Failure> {
+    pub(crate) async fn open_issue(
+        &self,
+        repo: &str,
+        title: &str,
+        body: &str,
+    ) -> Result<Posted, Failure> {
         let url = format!("{}/repos/{repo}/issues", self.base);
         let payload = json!({"title": title, "body": body});
         self.post(&url, &payload, repo, "a new issue").await
     }
 
-    pub async fn comment(&self, repo: &str, issue: u64, body: &str) -> Result<Posted, Failure> {
+    pub(crate) async fn comment(
+        &self,
+        repo: &str,
+        issue: u64,
+        body: &str,
+    ) -> Result<Posted, Failure> {
         let url = format!("{}/repos/{repo}/issues/{issue}/comments", self.base);
         let payload = json!({"body": body});
         self.post(

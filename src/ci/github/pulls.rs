@@ -8,14 +8,18 @@ use serde_json::json;
 use super::{Client, Failure, Method, failure, json};
 
 #[derive(Debug, Clone, Deserialize)]
-pub struct Pull {
+pub(crate) struct Pull {
     pub number: u64,
     pub html_url: String,
 }
 
 impl Client {
     /// The open pull request from `branch`, if there is one.
-    pub async fn open_pull(&self, repo: &str, branch: &str) -> Result<Option<Pull>, Failure> {
+    pub(crate) async fn open_pull(
+        &self,
+        repo: &str,
+        branch: &str,
+    ) -> Result<Option<Pull>, Failure> {
         let owner = repo.split('/').next().unwrap_or(repo);
         let head = format!("{owner}:{branch}");
         let url = reqwest::Url::parse_with_params(
@@ -34,7 +38,7 @@ impl Client {
         Ok(pulls.into_iter().next())
     }
 
-    pub async fn create_pull(
+    pub(crate) async fn create_pull(
         &self,
         repo: &str,
         head: &str,
@@ -49,7 +53,7 @@ impl Client {
     }
 
     /// Adds `labels` to a pull request (GitHub labels pull requests through their issue).
-    pub async fn add_labels(
+    pub(crate) async fn add_labels(
         &self,
         repo: &str,
         number: u64,
@@ -62,7 +66,7 @@ impl Client {
         Ok(())
     }
 
-    pub async fn rerun_failed_jobs(&self, repo: &str, run_id: u64) -> Result<(), Failure> {
+    pub(crate) async fn rerun_failed_jobs(&self, repo: &str, run_id: u64) -> Result<(), Failure> {
         let url = format!(
             "{}/repos/{repo}/actions/runs/{run_id}/rerun-failed-jobs",
             self.base

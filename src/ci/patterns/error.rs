@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::{CATEGORIES, MAX_WINDOW, one_line};
 
 #[derive(Debug, thiserror::Error)]
-pub enum PatternError {
+pub(crate) enum PatternError {
     #[error("{}: cannot read: {source}", file.display())]
     Read {
         file: PathBuf,
@@ -32,7 +32,7 @@ pub enum PatternError {
 
 /// What is wrong with one pattern.
 #[derive(Debug, thiserror::Error)]
-pub enum Problem {
+pub(crate) enum Problem {
     #[error("unknown category `{}`; use one of: {}", .0, CATEGORIES.join(", "))]
     Category(String),
     #[error("confidence must be between 0 and 1")]

@@ -30,7 +30,7 @@ use crate::error::{Error, Result};
 
 /// How far a `fix --propose` run goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Mode {
+pub(crate) enum Mode {
     /// Build and show the prompt; call nothing.
     Prompt,
     /// Also call the proposer and show its validated diff; the checkout is not touched.
@@ -40,9 +40,9 @@ pub enum Mode {
 }
 
 /// The label every proposed pull request carries.
-pub const LABEL: &str = "mcpctl-proposed";
+pub(crate) const LABEL: &str = "mcpctl-proposed";
 
-pub struct Options<'a> {
+pub(crate) struct Options<'a> {
     pub fix: &'a FixSettings,
     pub proposer: &'a ProposerSettings,
     /// A gh-watch report.
@@ -92,7 +92,7 @@ struct Exchange {
 
 /// The issues of `opts.source` that no recipe covers, through the guards and the proposer. The
 /// caller holds the run lock unless the mode is `Prompt`.
-pub async fn run(settings: &Settings, state_dir: &Path, opts: &Options<'_>) -> Result<Pass> {
+pub(crate) async fn run(settings: &Settings, state_dir: &Path, opts: &Options<'_>) -> Result<Pass> {
     let input = super::input::read(opts.source)?;
     let issues = super::input::select(&input, opts.fingerprint);
     if let Some(fp) = opts.fingerprint

@@ -11,11 +11,11 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::config::{DriftPolicy, OnDrift};
-pub use snapshot::Snapshot;
+pub(crate) use snapshot::Snapshot;
 
 /// How a server's tools differ from its baseline.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Drift {
+pub(crate) struct Drift {
     pub added: Vec<String>,
     pub removed: Vec<String>,
     /// A removed tool and an added one with the same schemas.
@@ -32,13 +32,13 @@ pub struct Drift {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Renamed {
+pub(crate) struct Renamed {
     pub from: String,
     pub to: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Changed {
+pub(crate) struct Changed {
     pub tool: String,
     pub what: What,
     /// Compact: `path: old → new`, `+path: new`, `-path`, joined by `; `. For a description,
@@ -48,34 +48,34 @@ pub struct Changed {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum What {
+pub(crate) enum What {
     Schema,
     Description,
     Annotations,
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct ListDrift {
+pub(crate) struct ListDrift {
     pub added: Vec<String>,
     pub removed: Vec<String>,
 }
 
 impl ListDrift {
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.added.is_empty() && self.removed.is_empty()
     }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum Severity {
+pub(crate) enum Severity {
     Warn,
     Critical,
 }
 
 /// The baseline this probe was compared with.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
-pub struct Baseline {
+pub(crate) struct Baseline {
     pub state: BaselineState,
     /// When the baseline was taken.
     pub since: DateTime<Utc>,
@@ -83,7 +83,7 @@ pub struct Baseline {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum BaselineState {
+pub(crate) enum BaselineState {
     /// This probe's snapshot became the first baseline.
     Created,
     /// Nothing compared differs.
@@ -99,7 +99,7 @@ pub enum BaselineState {
 
 /// What the comparison found for one server.
 #[derive(Debug, Default)]
-pub struct Outcome {
+pub(crate) struct Outcome {
     pub baseline: Option<Baseline>,
     pub drift: Option<Drift>,
     /// The baseline file could not be read or written: a warning, with what to do.
@@ -129,7 +129,7 @@ struct Old {
 }
 
 /// `<state>/drift/<name>.json`; names that are not plain file names get a digest instead.
-pub fn baseline_path(state_dir: &Path, server: &str) -> PathBuf {
+pub(crate) fn baseline_path(state_dir: &Path, server: &str) -> PathBuf {
     let plain = !server.is_empty()
         && !server.starts_with('.')
         && server
@@ -149,7 +149,7 @@ pub fn baseline_path(state_dir: &Path, server: &str) -> PathBuf {
 /// Compares `inventory` with the server's baseline (creating it on first use, replacing it
 /// when `accept`), and says what the policy makes of a difference. Without `write` nothing is
 /// stored: no baseline is created, and none is accepted.
-pub fn check(
+pub(crate) fn check(
     state_dir: &Path,
     server: &str,
     policy: &DriftPolicy,
@@ -307,7 +307,7 @@ fn save(path: &Path, stored: &Stored) -> Option<String> {
 
 impl Drift {
     /// One line: `2 added (a, b), 1 renamed (x → y), schema of t changed`.
-    pub fn line(&self) -> String {
+    pub(crate) fn line(&self) -> String {
         let list = |names: &[String]| names.join(", ");
         let mut parts = Vec::new();
         if !self.added.is_empty() {

@@ -10,7 +10,7 @@ use super::{Changed, ListDrift, Renamed, What};
 
 /// What is compared of one server. Stored in the state dir as the baseline.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct Snapshot {
+pub(crate) struct Snapshot {
     pub tools: BTreeMap<String, Tool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub prompts: Option<BTreeSet<String>>,
@@ -21,7 +21,7 @@ pub struct Snapshot {
 /// One tool: its schemas without `title` and `description` (SDKs derive titles from function
 /// names), its annotations as listed, and a hash of its description.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Tool {
+pub(crate) struct Tool {
     pub input_schema: Value,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub output_schema: Option<Value>,
@@ -32,7 +32,7 @@ pub struct Tool {
 }
 
 impl Snapshot {
-    pub fn of(inventory: &crate::probe::Inventory) -> Self {
+    pub(crate) fn of(inventory: &crate::probe::Inventory) -> Self {
         let tools = inventory
             .tools
             .iter()
@@ -69,7 +69,7 @@ impl Snapshot {
     }
 
     /// A short, stable digest: the same snapshot always has the same one.
-    pub fn digest(&self) -> String {
+    pub(crate) fn digest(&self) -> String {
         let bytes = serde_json::to_vec(self).expect("a snapshot serializes");
         crate::hash::sha256_hex(&bytes)[..16].to_owned()
     }
