@@ -23,8 +23,12 @@ pub(crate) struct CheckBody {
 pub(crate) struct CheckedCopy {
     pub target: String,
     pub file: PathBuf,
+    #[serde(default)]
     pub ok: bool,
+    /// `other` when read from a report older than copy states.
+    #[serde(default = "CopyState::other")]
     pub state: CopyState,
+    #[serde(default)]
     pub error: Option<String>,
 }
 

@@ -32,26 +32,43 @@ pub(crate) enum Outcome {
     Written,
     Unchanged,
     Failed,
+    /// A word from a newer mcpctl, or none, in a stored report.
     #[serde(other)]
     Other,
 }
 
+impl Outcome {
+    fn other() -> Self {
+        Outcome::Other
+    }
+}
+
+/// Also what `report` reads back: a field an older report lacks gets its default.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub(crate) struct TargetReport {
     pub name: String,
+    #[serde(default = "Outcome::other")]
     pub result: Outcome,
+    #[serde(default)]
     pub backup: Option<String>,
+    #[serde(default)]
     pub files: usize,
+    #[serde(default)]
     pub bytes: u64,
+    #[serde(default)]
     pub locations: Vec<LocationReport>,
+    #[serde(default)]
     pub error: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub(crate) struct LocationReport {
     pub path: std::path::PathBuf,
+    #[serde(default)]
     pub ok: bool,
+    #[serde(default)]
     pub error: Option<String>,
+    #[serde(default)]
     pub pruned: Vec<String>,
 }
 

@@ -33,6 +33,10 @@ pub(crate) enum CopyState {
 }
 
 impl CopyState {
+    pub(crate) fn other() -> Self {
+        CopyState::Other
+    }
+
     /// The word `restore --list` shows: a copy accepted unsigned is as good to restore.
     pub(crate) fn word(self) -> &'static str {
         match self {

@@ -14,7 +14,7 @@ use std::io::BufRead;
 use std::sync::LazyLock;
 
 use regex::bytes::{Captures, Regex, RegexSet, RegexSetBuilder};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::normalize;
 use super::patterns::{MAX_WINDOW, Pattern, Role};
@@ -116,37 +116,52 @@ static RUNNER_PATH: LazyLock<regex::Regex> = LazyLock::new(|| {
 static PERCENT: LazyLock<regex::Regex> =
     LazyLock::new(|| regex::Regex::new(r"%[0-9A-Fa-f]{2}").expect("valid"));
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub(crate) struct FixPlan {
     pub recipe: String,
+    #[serde(default)]
     pub args: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+/// Also what `fix` reads back from a stored report: a field added since has a default, so an
+/// older report still loads; `category` and `fingerprint` were always there.
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub(crate) struct Issue {
     pub category: String,
     /// The normalised token: package, module, test id, file, action@ref; null when none.
     pub key: Option<String>,
+    #[serde(default)]
     pub captures: BTreeMap<String, String>,
+    #[serde(default)]
     pub line_number: u64,
+    #[serde(default)]
     pub line: String,
     /// Up to three lines before and after.
+    #[serde(default)]
     pub context: Vec<String>,
+    #[serde(default)]
     pub severity: String,
+    #[serde(default)]
     pub pattern_id: String,
+    #[serde(default)]
     pub confidence: f64,
+    #[serde(default)]
     pub auto_fixable: bool,
     pub fix: Option<FixPlan>,
+    #[serde(default)]
     pub description: String,
     pub hint: Option<String>,
     /// How many times this pattern and key matched.
+    #[serde(default)]
     pub occurrences: u64,
     /// Set by the caller: category + key + repo + workflow + job.
     pub fingerprint: String,
     /// The job the log came from, when known: part of the fingerprint.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job: Option<String>,
-    /// Set by the caller from the fingerprint's history.
+    /// Set by the caller from the fingerprint's history; `other` when read from a report older
+    /// than recurrence.
+    #[serde(default = "super::history::Recurrence::unclassified")]
     pub recurrence: super::history::Recurrence,
     #[serde(skip)]
     pub priority: i32,

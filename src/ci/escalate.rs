@@ -3,23 +3,35 @@
 //! later sighting. The issue's number is kept in the history; a marker in its body lets a run
 //! find it when the history is lost, so it is never opened twice.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::Issue;
 use super::github::{Client, Failure, Run};
 use super::history::{History, WINDOW};
 use crate::redact::Redactor;
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub(crate) struct Escalation {
     pub repo: String,
     pub fingerprint: String,
-    /// `opened`, `commented`, or `failed` (with `error`; the next sighting tries again).
-    pub action: String,
+    pub action: Action,
     pub issue: Option<u64>,
     pub url: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+}
+
+/// What was done on GitHub for a persistent fingerprint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Action {
+    Opened,
+    Commented,
+    /// With `error`; the next sighting tries again.
+    Failed,
+    /// A word from a newer mcpctl, in a stored report.
+    #[serde(other)]
+    Other,
 }
 
 /// What the issue text is about.
@@ -47,7 +59,7 @@ pub(crate) async fn escalate(
     let mut out = Escalation {
         repo: seen.repo.to_owned(),
         fingerprint: fp.to_owned(),
-        action: "failed".into(),
+        action: Action::Failed,
         issue: None,
         url: None,
         error: None,
@@ -64,7 +76,7 @@ pub(crate) async fn escalate(
             client
                 .comment(seen.repo, number, &redactor.redact(&comment(seen)))
                 .await
-                .map(|p| ("commented", p))
+                .map(|p| (Action::Commented, p))
         }
         Ok(None) => {
             let count = history.count(fp);
@@ -75,7 +87,7 @@ pub(crate) async fn escalate(
                     &redactor.redact(&body(seen, count)),
                 )
                 .await
-                .map(|p| ("opened", p))
+                .map(|p| (Action::Opened, p))
         }
         Err(e) => Err(e),
     };
@@ -85,7 +97,7 @@ pub(crate) async fn escalate(
                 remember(history, fp, n);
                 out.issue = Some(n);
             }
-            action.clone_into(&mut out.action);
+            out.action = action;
             out.url = Some(p.url);
         }
         Err(Failure::RateLimited(l)) if l.resource == super::github::CORE => {

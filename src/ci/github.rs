@@ -157,18 +157,35 @@ struct JobsPage {
     jobs: Vec<RawJob>,
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+/// Where a job's classified log came from, or why there was none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum LogSource {
+    /// The job's own log.
+    JobLog,
+    /// The run's log archive, when the job's own log was not available: the whole job's file.
+    RunLogsZip,
+    /// The run's log archive: the failing step's file alone.
+    RunLogsZipStep,
+    /// GitHub answered 404: the run is looked at again on the next run.
+    NotYetAvailable,
+    /// The run's `errors` say why; the run is looked at again, up to three times.
+    DownloadFailed,
+    /// A word from a newer mcpctl, in a stored report.
+    #[serde(other)]
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub(crate) struct Job {
+    #[serde(default)]
     pub id: u64,
     pub name: String,
     pub conclusion: Option<String>,
     pub failing_step: Option<String>,
     pub failing_step_number: Option<u64>,
-    /// Where the classified log came from: `job_log`, `run_logs_zip` or `run_logs_zip_step`
-    /// (the run's archive, when the job's own log was not available), `not_yet_available`
-    /// (GitHub answered 404; the run is looked at again on the next run), or `download_failed`
-    /// (the run's `errors` say why; looked at again, up to three times).
-    pub log: Option<String>,
+    /// Where the classified log came from; null for a job that never started.
+    pub log: Option<LogSource>,
     /// The failing step's first and last line in the job log, when the issues came from that
     /// step alone; null when the whole log was classified.
     pub step_lines: Option<[u64; 2]>,

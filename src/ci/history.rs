@@ -24,12 +24,16 @@ pub(crate) enum Recurrence {
     RerunCandidate,
     #[default]
     New,
-    /// A word from a newer mcpctl, in a stored report.
+    /// A word from a newer mcpctl, in a stored report, or none in one older than recurrence.
     #[serde(other)]
     Other,
 }
 
 impl Recurrence {
+    pub(crate) fn unclassified() -> Self {
+        Recurrence::Other
+    }
+
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             Recurrence::Persistent => "persistent",

@@ -13,7 +13,7 @@ pub(crate) mod steps;
 pub(crate) mod token;
 pub(crate) mod watch;
 
-pub(crate) use classify::{Classified, Classifier, FALLBACK_ID, Issue, Options};
+pub(crate) use classify::{Classified, Classifier, FALLBACK_ID, FixPlan, Issue, Options};
 pub(crate) use patterns::Pattern;
 
 /// Stable across runs and commits: the same failure of the same job groups together.

@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use chrono::Utc;
 use serde::{Serialize, de::DeserializeOwned};
 
-use super::escalate::{self, Escalation, Sighted};
-use super::github::{self, Failure, RunsCache};
+use super::escalate::{self, Action, Escalation, Sighted};
+use super::github::{self, Failure, LogSource, RunsCache};
 use super::history::{History, Recurrence, Sighting};
 use super::seen::{self, Attempt, Seen};
 use super::{Classifier, Issue, runzip, steps};
@@ -21,9 +21,6 @@ use crate::output;
 use crate::redact::Redactor;
 use crate::reports::gh_watch::{Body, RunReport};
 use crate::state;
-
-const NOT_YET: &str = "not_yet_available";
-const DOWNLOAD_FAILED: &str = "download_failed";
 
 /// How a pass is run.
 pub(crate) struct Options {
@@ -135,8 +132,8 @@ impl Pass {
     /// A run is seen once every job's log was read; one whose logs are not there yet is looked
     /// at again, and one whose downloads keep failing only a few times.
     fn note(&mut self, seen: &mut Seen, repo: &str, attempt: Attempt, report: &mut RunReport) {
-        let has = |log: &str| report.jobs.iter().any(|j| j.log.as_deref() == Some(log));
-        if has(DOWNLOAD_FAILED) {
+        let has = |log: LogSource| report.jobs.iter().any(|j| j.log == Some(log));
+        if has(LogSource::DownloadFailed) {
             self.failed += 1;
             let passes = seen.failed(repo, attempt);
             if passes >= seen::GIVE_UP_AFTER {
@@ -145,7 +142,7 @@ impl Pass {
                     "the logs failed to download in {passes} runs: not looked at again"
                 ));
             }
-        } else if has(NOT_YET) {
+        } else if has(LogSource::NotYetAvailable) {
             self.waiting += 1;
         } else {
             seen.mark(repo, attempt);
@@ -195,13 +192,13 @@ fn summary(repos: usize, pass: &Pass, escalations: &[Escalation]) -> String {
             seen::GIVE_UP_AFTER
         ));
     }
-    let done = |a: &str| escalations.iter().filter(|e| e.action == a).count();
+    let done = |a: Action| escalations.iter().filter(|e| e.action == a).count();
     if !escalations.is_empty() {
         s.push_str(&format!(
             "; GitHub issues: {} opened, {} commented, {} failed",
-            done("opened"),
-            done("commented"),
-            done("failed")
+            done(Action::Opened),
+            done(Action::Commented),
+            done(Action::Failed)
         ));
     }
     if !problems.is_empty() {
@@ -311,11 +308,11 @@ impl Watcher<'_> {
             {
                 Got::Log(log, step_only) => (log, step_only),
                 Got::NotYet => {
-                    job.log = Some(NOT_YET.into());
+                    job.log = Some(LogSource::NotYetAvailable);
                     continue;
                 }
                 Got::Failed => {
-                    job.log = Some(DOWNLOAD_FAILED.into());
+                    job.log = Some(LogSource::DownloadFailed);
                     continue;
                 }
             };
@@ -377,7 +374,7 @@ impl Watcher<'_> {
         let mut failed = false;
         match self.client.job_log(repo, job.id).await {
             Ok(log) => {
-                job.log = Some("job_log".into());
+                job.log = Some(LogSource::JobLog);
                 return Ok(Got::Log(log, false));
             }
             Err(e @ Failure::RateLimited(_)) => return Err(e),
@@ -414,14 +411,11 @@ impl Watcher<'_> {
         };
         Ok(match picked {
             Some(p) => {
-                job.log = Some(
-                    if p.step_only {
-                        "run_logs_zip_step"
-                    } else {
-                        "run_logs_zip"
-                    }
-                    .into(),
-                );
+                job.log = Some(if p.step_only {
+                    LogSource::RunLogsZipStep
+                } else {
+                    LogSource::RunLogsZip
+                });
                 Got::Log(p.log, p.step_only)
             }
             None if failed => Got::Failed,
@@ -662,7 +656,7 @@ mod tests {
         }
     }
 
-    fn report(logs: &[&str]) -> RunReport {
+    fn report(logs: &[LogSource]) -> RunReport {
         RunReport {
             repo: Some("o/r".into()),
             run_id: Some(1),
@@ -685,7 +679,7 @@ mod tests {
                     conclusion: Some("failure".into()),
                     failing_step: None,
                     failing_step_number: None,
-                    log: Some((*log).to_owned()),
+                    log: Some(*log),
                     step_lines: None,
                     steps: Vec::new(),
                 })
@@ -701,24 +695,34 @@ mod tests {
         let run = Attempt { id: 7, attempt: 1 };
         let mut seen = Seen::default();
         let mut pass = Pass::default();
-        pass.note(&mut seen, "o/r", run, &mut report(&["job_log", NOT_YET]));
+        pass.note(
+            &mut seen,
+            "o/r",
+            run,
+            &mut report(&[LogSource::JobLog, LogSource::NotYetAvailable]),
+        );
         assert_eq!(pass.waiting, 1);
         assert!(!seen.contains("o/r", run), "looked at again next time");
 
         for i in 1..seen::GIVE_UP_AFTER {
-            let mut r = report(&[DOWNLOAD_FAILED, NOT_YET]);
+            let mut r = report(&[LogSource::DownloadFailed, LogSource::NotYetAvailable]);
             pass.note(&mut seen, "o/r", run, &mut r);
             assert!(!seen.contains("o/r", run), "pass {i}");
             assert!(r.errors.is_empty());
         }
-        let mut r = report(&[DOWNLOAD_FAILED]);
+        let mut r = report(&[LogSource::DownloadFailed]);
         pass.note(&mut seen, "o/r", run, &mut r);
         assert!(seen.contains("o/r", run));
         assert_eq!(r.errors.len(), 1, "{:?}", r.errors);
         assert_eq!(u32::try_from(pass.failed).unwrap(), seen::GIVE_UP_AFTER);
 
         let other = Attempt { id: 7, attempt: 2 };
-        pass.note(&mut seen, "o/r", other, &mut report(&["run_logs_zip_step"]));
+        pass.note(
+            &mut seen,
+            "o/r",
+            other,
+            &mut report(&[LogSource::RunLogsZipStep]),
+        );
         assert!(seen.contains("o/r", other));
     }
 }

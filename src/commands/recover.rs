@@ -157,7 +157,7 @@ async fn change_guards(
             time: now,
             server: server.name.clone(),
             step: None,
-            event: Some(action.as_str().to_owned()),
+            event: Some(action.event()),
             outcome: Outcome::Succeeded,
             detail: detail.clone(),
             duration_ms: 0,

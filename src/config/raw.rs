@@ -360,7 +360,16 @@ pub(crate) struct RawBackoff {
 
 /// One rung of a server's recovery ladder.
 #[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize, schemars::JsonSchema,
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Deserialize,
+    serde::Serialize,
+    schemars::JsonSchema,
 )]
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum RecoverStep {
@@ -375,6 +384,19 @@ pub(crate) enum RecoverStep {
     /// Recreate the container, keeping its config and volumes, from the previous image: the
     /// configured `rollback_image`, else the last one mcpctl saw it healthy on.
     RollbackImage,
+}
+
+impl RecoverStep {
+    /// The config's (and the audit's) word for the step.
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            RecoverStep::RestoreConfig => "restore-config",
+            RecoverStep::RestartContainer => "restart-container",
+            RecoverStep::Command => "command",
+            RecoverStep::Wait => "wait",
+            RecoverStep::RollbackImage => "rollback-image",
+        }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]

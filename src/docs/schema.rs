@@ -2,26 +2,32 @@
 //! serializes: `docs/schema/<command>.json` (and `<command>-<mode>.json` where a mode writes a
 //! body of its own).
 
-use schemars::{JsonSchema, schema_for};
+use schemars::JsonSchema;
+use schemars::generate::{Contract, SchemaSettings};
 
 use crate::output::Envelope;
 use crate::reports;
 
+/// What mcpctl writes: the serialize side, whatever defaults a reader of older reports fills in.
+fn schema<T: JsonSchema>() -> String {
+    let settings = SchemaSettings::default().with(|s| s.contract = Contract::Serialize);
+    let json = serde_json::to_string_pretty(&settings.into_generator().into_root_schema_for::<T>())
+        .expect("schemas serialize");
+    format!("{json}\n")
+}
+
 fn of<T: JsonSchema + crate::output::Body>() -> (&'static str, String) {
-    let json = serde_json::to_string_pretty(&schema_for!(Envelope<T>)).expect("schemas serialize");
-    (T::SCHEMA, format!("{json}\n"))
+    (T::SCHEMA, schema::<Envelope<T>>())
 }
 
 /// Every report's schema, by file stem.
 pub(crate) fn all() -> Vec<(&'static str, String)> {
     vec![
         of::<reports::health_check::Body>(),
-        ("health-check-list", {
-            let json =
-                serde_json::to_string_pretty(&schema_for!(reports::health_check::List<'static>))
-                    .expect("schemas serialize");
-            format!("{json}\n")
-        }),
+        (
+            "health-check-list",
+            schema::<reports::health_check::List<'static>>(),
+        ),
         of::<reports::backup::Body>(),
         of::<crate::backup::check::CheckBody>(),
         of::<crate::backup::restore::Body>(),

@@ -67,12 +67,13 @@ pub(crate) enum ClearedBy {
     Other,
 }
 
-/// One server's mode in an emergency report.
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+/// One server's mode in an emergency report; also what `report` reads back.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, schemars::JsonSchema)]
 pub(crate) struct ServerMode {
     pub name: String,
     pub mode: Mode,
     /// Why the MCP server is not used, and what the fallback said.
+    #[serde(default)]
     pub reason: Option<String>,
 }
 

@@ -9,16 +9,17 @@ use chrono::Utc;
 use super::error::FixError;
 use super::git::{Git, Snapshot};
 use super::inflight;
-use super::input::{InputFix, InputIssue, InputRun};
 use super::ledger::{self, Attempts};
 use super::outcome::{FixReport, Outcome};
 use super::recipes::{self, Action, NotPlanned};
 use crate::ci::github::{self, Pull};
+use crate::ci::{FixPlan, Issue};
 use crate::config::{FixMode, FixSettings, Settings};
 use crate::redact::Redactor;
+use crate::reports::gh_watch::RunReport;
 
 /// `mcpctl/fix/<category>-<first 8 of the fingerprint>`: one branch per fingerprint.
-pub(crate) fn fix_branch(issue: &InputIssue) -> String {
+pub(crate) fn fix_branch(issue: &Issue) -> String {
     let short = &issue.fingerprint[..issue.fingerprint.len().min(8)];
     format!("mcpctl/fix/{}-{short}", issue.category.replace('_', "-"))
 }
@@ -86,8 +87,8 @@ impl<'a> Fixer<'a> {
 impl Fixer<'_> {
     pub(crate) async fn one(
         &mut self,
-        run: &InputRun,
-        issue: &InputIssue,
+        run: &RunReport,
+        issue: &Issue,
         attempts: &mut BTreeMap<String, Attempts>,
     ) -> FixReport {
         let mut report = new_report(run, issue, attempts);
@@ -130,8 +131,8 @@ impl Fixer<'_> {
 
     async fn plan_or_apply(
         &mut self,
-        run: &InputRun,
-        issue: &InputIssue,
+        run: &RunReport,
+        issue: &Issue,
         attempts: &mut BTreeMap<String, Attempts>,
         mut report: FixReport,
     ) -> FixReport {
@@ -201,8 +202,8 @@ impl Fixer<'_> {
     /// Every guard, cheapest first. Err carries the outcome and the reason.
     async fn guard(
         &mut self,
-        run: &InputRun,
-        issue: &InputIssue,
+        run: &RunReport,
+        issue: &Issue,
         attempts: &BTreeMap<String, Attempts>,
         would: &mut Vec<String>,
     ) -> std::result::Result<(), (Outcome, String)> {
@@ -240,9 +241,7 @@ impl Fixer<'_> {
         if fix.recipe == "rerun" && run.run_id.is_none() {
             return skip("no run id to re-run".into());
         }
-        if fix.recipe == "rerun"
-            && issue.recurrence == Some(crate::ci::history::Recurrence::Persistent)
-        {
+        if fix.recipe == "rerun" && issue.recurrence == crate::ci::history::Recurrence::Persistent {
             return skip("the failure is persistent: it came back on other commits, so a re-run will not help".into());
         }
         let code = fix.recipe != "rerun";
@@ -255,7 +254,7 @@ impl Fixer<'_> {
     /// allowed_repos.
     pub(crate) fn repo_guard(
         &self,
-        run: &InputRun,
+        run: &RunReport,
     ) -> std::result::Result<String, (Outcome, String)> {
         let skip = |why: String| Err((Outcome::Skipped, why));
         let Some(repo) = run.repo.as_deref() else {
@@ -285,7 +284,7 @@ impl Fixer<'_> {
     pub(crate) async fn budget_guard(
         &mut self,
         repo: &str,
-        issue: &InputIssue,
+        issue: &Issue,
         attempts: &BTreeMap<String, Attempts>,
         would: &mut Vec<String>,
         code: bool,
@@ -361,7 +360,7 @@ impl Fixer<'_> {
         Ok(open.map(|p| p.html_url))
     }
 
-    async fn rerun(&mut self, run: &InputRun) -> std::result::Result<(), FixError> {
+    async fn rerun(&mut self, run: &RunReport) -> std::result::Result<(), FixError> {
         let repo = run.repo.as_deref().unwrap_or_default();
         let id = run.run_id.unwrap_or_default();
         let writer = self.writer()?;
@@ -370,9 +369,9 @@ impl Fixer<'_> {
 
     fn plan(
         &self,
-        run: &InputRun,
-        issue: &InputIssue,
-        fix: &InputFix,
+        run: &RunReport,
+        issue: &Issue,
+        fix: &FixPlan,
         dir: &Path,
     ) -> std::result::Result<Action, NotPlanned> {
         let job = issue
@@ -400,9 +399,9 @@ impl Fixer<'_> {
 
     async fn apply_code(
         &mut self,
-        run: &InputRun,
-        issue: &InputIssue,
-        fix: &InputFix,
+        run: &RunReport,
+        issue: &Issue,
+        fix: &FixPlan,
         dir: &Path,
         attempts: &mut BTreeMap<String, Attempts>,
         mut report: FixReport,
@@ -464,7 +463,7 @@ impl Fixer<'_> {
     /// with the report refused.
     pub(crate) fn start(
         &mut self,
-        issue: &InputIssue,
+        issue: &Issue,
         snap: &Snapshot,
         dir: &Path,
         attempts: &mut BTreeMap<String, Attempts>,
@@ -496,7 +495,7 @@ impl Fixer<'_> {
         &self,
         git: &Git,
         snap: &Snapshot,
-        issue: &InputIssue,
+        issue: &Issue,
         attempts: &mut BTreeMap<String, Attempts>,
         shipped: std::result::Result<(), impl std::fmt::Display>,
         pull: bool,
@@ -541,9 +540,9 @@ impl Fixer<'_> {
     #[allow(clippy::too_many_arguments)]
     async fn attempt(
         &mut self,
-        run: &InputRun,
-        issue: &InputIssue,
-        fix: &InputFix,
+        run: &RunReport,
+        issue: &Issue,
+        fix: &FixPlan,
         git: &Git,
         base: &str,
         branch: &str,
@@ -694,8 +693,8 @@ impl Fixer<'_> {
 
 /// A report for `issue` that no step has touched yet.
 pub(crate) fn new_report(
-    run: &InputRun,
-    issue: &InputIssue,
+    run: &RunReport,
+    issue: &Issue,
     attempts: &BTreeMap<String, Attempts>,
 ) -> FixReport {
     FixReport {
@@ -728,7 +727,7 @@ pub(crate) fn new_report(
 }
 
 /// Both end up in a branch name; the report file is input like any other.
-pub(crate) fn malformed(issue: &InputIssue) -> Option<String> {
+pub(crate) fn malformed(issue: &Issue) -> Option<String> {
     let hex =
         issue.fingerprint.len() >= 8 && issue.fingerprint.chars().all(|c| c.is_ascii_hexdigit());
     let word = !issue.category.is_empty()
@@ -808,7 +807,7 @@ fn describe_action(action: &Action, dir: &Path, report: &mut FixReport) {
     }
 }
 
-fn commit_message(run: &InputRun, issue: &InputIssue, fix: &InputFix) -> String {
+fn commit_message(run: &RunReport, issue: &Issue, fix: &FixPlan) -> String {
     let mut m = format!(
         "ci: {} ({})\n\nmcpctl fix applied the `{}` recipe for a {} failure",
         issue.description, fix.recipe, fix.recipe, issue.category
@@ -829,7 +828,7 @@ fn commit_message(run: &InputRun, issue: &InputIssue, fix: &InputFix) -> String 
     m
 }
 
-fn pr_body(run: &InputRun, issue: &InputIssue, fix: &InputFix, report: &FixReport) -> String {
+fn pr_body(run: &RunReport, issue: &Issue, fix: &FixPlan, report: &FixReport) -> String {
     let fence = |lines: &[String]| format!("```\n{}\n```\n", lines.join("\n"));
     let mut b = format!(
         "**{}** (`{}`, key `{}`) — {}\n\n",

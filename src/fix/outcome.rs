@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum Outcome {
     /// Dry run: what --apply would do.
@@ -16,7 +16,8 @@ pub(crate) enum Outcome {
     Refused,
     /// A guard or the pattern said no.
     Skipped,
-    /// A word from a newer mcpctl, in a stored report.
+    /// A word from a newer mcpctl, or none, in a stored report.
+    #[default]
     #[serde(other)]
     Other,
 }
@@ -34,7 +35,9 @@ impl Outcome {
     }
 }
 
-#[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
+/// Also what `report` reads back: a field an older report lacks gets its default.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(default)]
 pub(crate) struct FixReport {
     pub fingerprint: String,
     pub repo: Option<String>,

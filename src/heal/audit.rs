@@ -28,17 +28,56 @@ pub(crate) enum Outcome {
     Other,
 }
 
+/// A guard's event, in a record with no ladder step.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, schemars::JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub(crate) enum Event {
+    BreakerOpen,
+    BreakerClosed,
+    /// `recover --reset`.
+    Reset,
+    /// `recover --pause`, or a ladder held by a pause.
+    Paused,
+    /// `recover --resume`.
+    Resumed,
+    /// The guard file could not be read or saved: no step was taken.
+    GuardUnreadable,
+    /// The run's deadline came before the next step.
+    Deadline,
+    /// A word from a newer mcpctl, in the audit.
+    #[serde(other)]
+    Other,
+}
+
+impl Event {
+    pub(crate) fn as_str(self) -> &'static str {
+        match self {
+            Event::BreakerOpen => "breaker_open",
+            Event::BreakerClosed => "breaker_closed",
+            Event::Reset => "reset",
+            Event::Paused => "paused",
+            Event::Resumed => "resumed",
+            Event::GuardUnreadable => "guard_unreadable",
+            Event::Deadline => "deadline",
+            Event::Other => "other",
+        }
+    }
+}
+
+/// Also what `report` reads back, line by line: a field added since has a default.
 #[derive(Debug, Clone, Serialize, Deserialize, schemars::JsonSchema)]
 pub(crate) struct Record {
     pub time: DateTime<Utc>,
     pub server: String,
     /// The ladder step, absent for guard events (breaker, reset, pause).
+    #[serde(default)]
     pub step: Option<RecoverStep>,
-    /// For guard events: breaker_open | breaker_closed | reset | paused | resumed.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub event: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event: Option<Event>,
     pub outcome: Outcome,
+    #[serde(default)]
     pub detail: String,
+    #[serde(default)]
     pub duration_ms: u64,
 }
 

@@ -37,10 +37,10 @@ pub(crate) enum Blocked {
 }
 
 impl Blocked {
-    pub(crate) fn kind(&self) -> &'static str {
+    pub(crate) fn event(&self) -> super::audit::Event {
         match self {
-            Blocked::Paused(_) => "paused",
-            Blocked::BreakerOpen(_) => "breaker_open",
+            Blocked::Paused(_) => super::audit::Event::Paused,
+            Blocked::BreakerOpen(_) => super::audit::Event::BreakerOpen,
         }
     }
 
@@ -246,7 +246,10 @@ mod tests {
         );
         g.refresh(until, &policy());
         assert_eq!(g.paused_until, None);
-        assert_eq!(g.blocked().map(|b| b.kind()), Some("breaker_open"));
+        assert_eq!(
+            g.blocked().map(|b| b.event()),
+            Some(super::super::audit::Event::BreakerOpen)
+        );
     }
 
     #[test]

@@ -8,7 +8,7 @@ use chrono::Utc;
 use serde::Serialize;
 
 use super::actions::{self, Done};
-use super::audit::{self, Outcome, Record};
+use super::audit::{self, Event, Outcome, Record};
 use super::guard::{self, Guard};
 pub(crate) use super::held::Held;
 use crate::config::{RecoverPolicy, RecoverStep, ServerConfig};
@@ -121,7 +121,7 @@ pub(crate) async fn recover(
         Ok(g) => g,
         Err(e) => {
             run.out.held = Some(Held::GuardUnreadable);
-            run.event("guard_unreadable", &e.to_string());
+            run.event(Event::GuardUnreadable, &e.to_string());
             return run.out;
         }
     };
@@ -131,7 +131,7 @@ pub(crate) async fn recover(
         g.seen_failing();
         if let Some(blocked) = g.blocked() {
             run.out.held = Some(blocked.held());
-            run.event(blocked.kind(), &blocked.explain(&server.name));
+            run.event(blocked.event(), &blocked.explain(&server.name));
         } else if dry_run {
             run.out.held = Some(Held::DryRun);
             run.out.plan = plan(policy, &g);
@@ -148,7 +148,7 @@ pub(crate) async fn recover(
         }
         if g.seen_healthy(now, policy.close_after) {
             run.event(
-                "breaker_closed",
+                Event::BreakerClosed,
                 "healthy for the configured close_after period",
             );
         }
@@ -158,7 +158,7 @@ pub(crate) async fn recover(
         && let Err(e) = guard::save(state_dir, &server.name, &g)
     {
         run.out.held = Some(Held::GuardUnreadable);
-        run.event("guard_unreadable", &e.to_string());
+        run.event(Event::GuardUnreadable, &e.to_string());
     }
     run.out.budget_left = Some(g.budget_left(policy));
     run.out.breaker_open = g.breaker_opened.is_some();
@@ -171,7 +171,7 @@ fn plan(policy: &RecoverPolicy, g: &Guard) -> Vec<String> {
         .steps
         .iter()
         .map(|step| {
-            let name = step_name(*step);
+            let name = step.as_str();
             if left == 0 {
                 format!("{name}: not run, the attempt budget is spent (the breaker would open)")
             } else {
@@ -189,16 +189,6 @@ fn plan(policy: &RecoverPolicy, g: &Guard) -> Vec<String> {
         .collect()
 }
 
-fn step_name(step: RecoverStep) -> &'static str {
-    match step {
-        RecoverStep::RestoreConfig => "restore-config",
-        RecoverStep::RestartContainer => "restart-container",
-        RecoverStep::Command => "command",
-        RecoverStep::Wait => "wait",
-        RecoverStep::RollbackImage => "rollback-image",
-    }
-}
-
 impl Ladder<'_> {
     async fn climb(&mut self, g: &mut Guard) {
         let started = Instant::now();
@@ -209,7 +199,7 @@ impl Ladder<'_> {
             if tokio::time::Instant::now() >= self.ctx.deadline {
                 self.out.held = Some(Held::Deadline);
                 self.event(
-                    "deadline",
+                    Event::Deadline,
                     "the run's deadline came before the next step; raise --deadline to climb further",
                 );
                 return;
@@ -221,7 +211,7 @@ impl Ladder<'_> {
             if let Err(e) = guard::save(self.ctx.state_dir, &self.server.name, g) {
                 g.attempts.pop();
                 self.out.held = Some(Held::GuardUnreadable);
-                self.event("guard_unreadable", &e.to_string());
+                self.event(Event::GuardUnreadable, &e.to_string());
                 return;
             }
             let inflight = audit::InFlight::start(self.ctx.state_dir, &self.server.name, step);
@@ -266,7 +256,7 @@ impl Ladder<'_> {
                 .blocked()
                 .map(|b| b.explain(&self.server.name))
                 .unwrap_or_default();
-            self.event("breaker_open", &why);
+            self.event(Event::BreakerOpen, &why);
         }
     }
 
@@ -375,14 +365,14 @@ impl Ladder<'_> {
         }
     }
 
-    fn event(&mut self, event: &str, detail: &str) {
+    fn event(&mut self, event: Event, detail: &str) {
         self.record(None, Some(event), Outcome::Skipped, detail, Duration::ZERO);
     }
 
     fn record(
         &mut self,
         step: Option<RecoverStep>,
-        event: Option<&str>,
+        event: Option<Event>,
         outcome: Outcome,
         detail: &str,
         took: Duration,
@@ -391,7 +381,7 @@ impl Ladder<'_> {
             time: Utc::now(),
             server: self.server.name.clone(),
             step,
-            event: event.map(str::to_owned),
+            event,
             outcome,
             detail: self.redactor().redact(detail),
             duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
@@ -479,7 +469,7 @@ mod tests {
     fn events(r: &Recovery) -> Vec<&str> {
         r.actions
             .iter()
-            .filter_map(|a| a.event.as_deref())
+            .filter_map(|a| a.event.map(Event::as_str))
             .collect()
     }
 

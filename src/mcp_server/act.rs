@@ -394,7 +394,7 @@ fn recover_verdict(r: &Recovery) -> (Status, String) {
             let what = a
                 .step
                 .map(|s| format!("{s:?}"))
-                .or_else(|| a.event.clone())
+                .or_else(|| a.event.map(|e| e.as_str().to_owned()))
                 .unwrap_or_default();
             format!("{what}: {:?}", a.outcome).to_lowercase()
         })

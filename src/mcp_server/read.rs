@@ -317,8 +317,7 @@ pub(super) fn ci_failures(s: &Shared, args: &CiFailuresArgs) -> Answer {
                 i.fingerprint,
                 i.category,
                 i.key.as_deref().unwrap_or("-"),
-                i.recurrence
-                    .map_or("?", crate::ci::history::Recurrence::as_str)
+                i.recurrence.as_str()
             ))
             .collect::<Vec<_>>()
             .join("; ")

@@ -192,8 +192,8 @@ pub(crate) struct CiIssue {
     pub(crate) job: Option<String>,
     pub(crate) category: String,
     pub(crate) key: Option<String>,
-    /// Absent in reports older than recurrence.
-    pub(crate) recurrence: Option<crate::ci::history::Recurrence>,
+    /// `other` in reports older than recurrence.
+    pub(crate) recurrence: crate::ci::history::Recurrence,
     pub(crate) auto_fixable: bool,
     pub(crate) fix: Option<CiFix>,
     pub(crate) description: String,

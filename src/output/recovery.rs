@@ -1,17 +1,17 @@
 //! What a recovery did, in lines for people: the same text for `recover` and for
 //! `health-check --recover`, on a terminal and in cron mail.
 
-use crate::heal::audit::Record;
+use crate::config::RecoverStep;
+use crate::heal::audit::{Event, Record};
 use crate::heal::{Held, Recovery};
 
 /// A step or event by its config name (`restart-container`), an outcome by its report word.
 pub(crate) fn action_label(a: &Record) -> String {
     let what = a
         .step
-        .and_then(|s| serde_json::to_value(s).ok())
-        .and_then(|v| v.as_str().map(str::to_owned))
-        .or_else(|| a.event.clone())
-        .unwrap_or_else(|| "action".into());
+        .map(RecoverStep::as_str)
+        .or_else(|| a.event.map(Event::as_str))
+        .unwrap_or("action");
     let outcome = serde_json::to_value(a.outcome)
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))

@@ -50,7 +50,19 @@ pub(crate) struct Limits {
     pub grace: Duration,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, schemars::JsonSchema)]
+/// Also what `report` reads back from stored reports.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    schemars::JsonSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum FailureKind {
     /// The server's config cannot work as written (unset variable, missing file, bad URL).
@@ -82,6 +94,15 @@ pub(crate) enum FailureKind {
     Interrupted,
     /// Another mcpctl run (a watch healing it) held the server's lock: not probed this time.
     Locked,
+    /// A word from a newer mcpctl in a stored report, or none at all in an older one.
+    #[serde(other)]
+    Other,
+}
+
+impl std::fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
 }
 
 impl std::fmt::Display for Failure {
@@ -111,6 +132,7 @@ impl FailureKind {
             FailureKind::Drift => "drift",
             FailureKind::Interrupted => "interrupted",
             FailureKind::Locked => "locked",
+            FailureKind::Other => "other",
         }
     }
 }

@@ -1,20 +1,20 @@
 //! Recoveries by step and circuit-breaker openings, from `recover/audit.jsonl`, line by line.
 
-use crate::heal::audit::Outcome;
+use crate::config::RecoverStep;
+use crate::heal::audit::{Event, Outcome, Record};
 use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
 
-use super::lean::AuditRecord;
 use super::scan::Sources;
 use super::servers::{ServerFigures, StepCount};
 
 #[derive(Default)]
 pub(crate) struct Recoveries {
     /// server → step → (tried, succeeded)
-    steps: BTreeMap<String, BTreeMap<String, (u64, u64)>>,
+    steps: BTreeMap<String, BTreeMap<RecoverStep, (u64, u64)>>,
     breakers: BTreeMap<String, u64>,
 }
 
@@ -42,7 +42,7 @@ impl Recoveries {
             if line.iter().all(u8::is_ascii_whitespace) {
                 continue;
             }
-            let Ok(r) = serde_json::from_slice::<AuditRecord>(&line) else {
+            let Ok(r) = serde_json::from_slice::<Record>(&line) else {
                 sources.audit_skipped += 1;
                 continue;
             };
@@ -50,7 +50,7 @@ impl Recoveries {
             if r.time < from || r.time > to || !(only.is_empty() || only.contains(&r.server)) {
                 continue;
             }
-            if r.event.as_deref() == Some("breaker_open") {
+            if r.event == Some(Event::BreakerOpen) {
                 *out.breakers.entry(r.server.clone()).or_default() += 1;
             }
             if let Some(step) = r.step
@@ -79,11 +79,13 @@ impl Recoveries {
             s.recoveries = steps
                 .iter()
                 .map(|(step, (tried, succeeded))| StepCount {
-                    step: step.clone(),
+                    step: *step,
                     tried: *tried,
                     succeeded: *succeeded,
                 })
                 .collect();
+            // By the step's word, as the report has always listed them.
+            s.recoveries.sort_by_key(|c| c.step.as_str());
         }
         s.breaker_openings = self.breakers.get(&s.name).copied().unwrap_or(0);
     }

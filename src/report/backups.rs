@@ -4,7 +4,6 @@
 
 use crate::backup::run::Outcome;
 use std::collections::BTreeMap;
-use std::path::Path;
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -104,7 +103,7 @@ impl Backups {
             match t.result {
                 Outcome::Written => {
                     for l in t.locations.into_iter().filter(|l| l.ok) {
-                        self.verified(&t.name, l.path, t.backup.clone(), at);
+                        self.verified(&t.name, l.path.display().to_string(), t.backup.clone(), at);
                     }
                 }
                 // The named copy still holds the current content wherever it was good.
@@ -119,14 +118,15 @@ impl Backups {
             }
         }
         for c in r.copies {
-            let path = Path::new(&c.file);
+            let file = c.file.display().to_string();
+            let path = c.file.as_path();
             let location = path
                 .parent()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default();
             let name = path.file_name().map(|n| n.to_string_lossy().into_owned());
             if c.ok {
-                self.check_failures.remove(&c.file);
+                self.check_failures.remove(&file);
                 self.verified(&c.target, location, name, at);
                 continue;
             }
@@ -136,15 +136,15 @@ impl Backups {
                 self.good.remove(&key);
             }
             if inside
-                && (self.check_failures.contains_key(&c.file)
+                && (self.check_failures.contains_key(&file)
                     || self.check_failures.len() < MAX_CHECK_FAILURES)
             {
                 self.check_failures.insert(
-                    c.file.clone(),
+                    file.clone(),
                     CheckFailure {
                         at,
                         target: c.target,
-                        file: c.file,
+                        file,
                         error: c.error,
                     },
                 );

@@ -89,7 +89,7 @@ impl Ci {
             let repo = run.repo.unwrap_or_else(|| "-".into());
             let mut counted = false;
             for issue in run.issues {
-                let fingerprint = issue.fingerprint.unwrap_or_default();
+                let fingerprint = issue.fingerprint;
                 // `gh-watch --all` classifies a run again: count each issue of a run once.
                 if let Some(id) = run.run_id
                     && !self.seen.insert((id, fingerprint.clone()))
@@ -98,16 +98,16 @@ impl Ci {
                 }
                 counted = true;
                 self.issues += 1;
-                let category = issue.category.unwrap_or_else(|| "unknown".into());
+                let category = issue.category;
                 *self
                     .by_category
                     .entry((category.clone(), repo.clone()))
                     .or_default() += 1;
                 match issue.recurrence {
-                    Some(Recurrence::Persistent) => self.persistent += 1,
-                    Some(Recurrence::RerunCandidate) => self.flaky += 1,
-                    Some(Recurrence::New) => self.new += 1,
-                    Some(Recurrence::Other) | None => self.unclassified += 1,
+                    Recurrence::Persistent => self.persistent += 1,
+                    Recurrence::RerunCandidate => self.flaky += 1,
+                    Recurrence::New => self.new += 1,
+                    Recurrence::Other => self.unclassified += 1,
                 }
                 if !fingerprint.is_empty() {
                     let e = self.prints.entry(fingerprint.clone()).or_insert_with(|| {
@@ -121,8 +121,8 @@ impl Ci {
                         }
                     });
                     e.count += 1;
-                    if issue.recurrence.is_some() {
-                        e.recurrence = issue.recurrence;
+                    if issue.recurrence != Recurrence::Other {
+                        e.recurrence = Some(issue.recurrence);
                     }
                 }
             }
@@ -134,14 +134,14 @@ impl Ci {
         for f in r.fixes {
             let fixes = &mut self.fixes;
             match f.outcome {
-                Some(Outcome::Planned) => fixes.planned += 1,
-                Some(Outcome::Applied) => fixes.applied += 1,
-                Some(Outcome::RolledBack) => fixes.rolled_back += 1,
-                Some(Outcome::Refused) => fixes.refused += 1,
-                Some(Outcome::Skipped | Outcome::Other) | None => fixes.skipped += 1,
+                Outcome::Planned => fixes.planned += 1,
+                Outcome::Applied => fixes.applied += 1,
+                Outcome::RolledBack => fixes.rolled_back += 1,
+                Outcome::Refused => fixes.refused += 1,
+                Outcome::Skipped | Outcome::Other => fixes.skipped += 1,
             }
             // A rolled-back fix was applied first; its verification counts too.
-            if matches!(f.outcome, Some(Outcome::Applied | Outcome::RolledBack)) {
+            if matches!(f.outcome, Outcome::Applied | Outcome::RolledBack) {
                 let recipe = self
                     .recipes
                     .entry(f.recipe.unwrap_or_else(|| "-".into()))

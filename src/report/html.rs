@@ -157,7 +157,7 @@ fn servers(f: &Figures, h: &mut String) {
                 kind = s
                     .error_kinds
                     .first()
-                    .map_or_else(|| "–".into(), |k| format!("{} ×{}", esc(&k.kind), k.count)),
+                    .map_or_else(|| "–".into(), |k| format!("{} ×{}", esc(k.kind.as_str()), k.count)),
                 p50 = opt(s.latency_ms.p50, " ms"),
                 p95 = opt(s.latency_ms.p95, " ms"),
             ));

@@ -1,6 +1,8 @@
-//! Just the fields `report` reads from each stored report. Everything else is skipped unparsed,
-//! and every field may be missing: the files come from older (or foreign) mcpctl versions. State
-//! words are the writers' own enums, each with a catch-all for words a newer mcpctl wrote.
+//! The stored reports as `report` reads them: the envelope fields it needs, then each body's
+//! parts as the writers' own types (`reports`, `backup`, `emergency`, `fix`), whose state words
+//! carry a catch-all for words a newer mcpctl wrote. The health-check body alone is read as a
+//! projection of a few fields: it is most of the history (a watch stores a pass every few
+//! minutes), and each server's tools, drift and recovery actions would be parsed for nothing.
 
 use chrono::{DateTime, Utc};
 use serde::Deserialize;
@@ -38,17 +40,21 @@ lean_report!(HealthCheck {
     recovery: Vec<Healed>,
 });
 lean_report!(Backup {
-    targets: Vec<Target>,
-    copies: Vec<Copy>,
+    targets: Vec<crate::backup::run::TargetReport>,
+    copies: Vec<crate::backup::check::CheckedCopy>,
 });
 lean_report!(Emergency {
     active: bool,
     since: Option<DateTime<Utc>>,
     cleared_at: Option<DateTime<Utc>>,
-    servers: Vec<Mode>,
+    servers: Vec<crate::emergency::ServerMode>,
 });
-lean_report!(GhWatch { runs: Vec<Run> });
-lean_report!(Fix { fixes: Vec<FixRecord> });
+lean_report!(GhWatch {
+    runs: Vec<crate::reports::gh_watch::RunReport>,
+});
+lean_report!(Fix {
+    fixes: Vec<crate::fix::outcome::FixReport>,
+});
 
 /// A ladder's result in a health-check --recover run.
 #[derive(Debug, Deserialize)]
@@ -91,105 +97,11 @@ pub(crate) struct Latency {
 #[derive(Debug, Deserialize)]
 pub(crate) struct Failure {
     #[serde(default)]
-    pub(crate) kind: Option<String>,
+    pub(crate) kind: Option<crate::probe::FailureKind>,
     #[serde(default)]
     pub(crate) hint: Option<String>,
 }
 
-#[derive(Debug, Deserialize)]
-pub(crate) struct Target {
-    pub(crate) name: String,
-    #[serde(default = "other_result")]
-    pub(crate) result: crate::backup::run::Outcome,
-    #[serde(default)]
-    pub(crate) backup: Option<String>,
-    #[serde(default)]
-    pub(crate) locations: Vec<Location>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct Location {
-    pub(crate) path: String,
-    #[serde(default)]
-    pub(crate) ok: bool,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct Copy {
-    pub(crate) target: String,
-    pub(crate) file: String,
-    #[serde(default)]
-    pub(crate) ok: bool,
-    #[serde(default)]
-    pub(crate) error: Option<String>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct Mode {
-    pub(crate) name: String,
-    #[serde(default = "down")]
-    pub(crate) mode: crate::emergency::Mode,
-}
-
-#[derive(Debug, Deserialize)]
-#[allow(clippy::struct_field_names)]
-pub(crate) struct Run {
-    #[serde(default)]
-    pub(crate) repo: Option<String>,
-    #[serde(default)]
-    pub(crate) run_id: Option<u64>,
-    #[serde(default)]
-    pub(crate) issues: Vec<Issue>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct Issue {
-    #[serde(default)]
-    pub(crate) category: Option<String>,
-    #[serde(default)]
-    pub(crate) key: Option<String>,
-    #[serde(default)]
-    pub(crate) fingerprint: Option<String>,
-    /// Absent in reports before it existed.
-    #[serde(default)]
-    pub(crate) recurrence: Option<crate::ci::history::Recurrence>,
-}
-
-#[derive(Debug, Deserialize)]
-pub(crate) struct FixRecord {
-    #[serde(default)]
-    pub(crate) recipe: Option<String>,
-    #[serde(default)]
-    pub(crate) outcome: Option<crate::fix::outcome::Outcome>,
-    #[serde(default)]
-    pub(crate) verify_passed: Option<bool>,
-}
-
-/// One line of `recover/audit.jsonl`.
-#[derive(Debug, Deserialize)]
-pub(crate) struct AuditRecord {
-    pub(crate) time: DateTime<Utc>,
-    pub(crate) server: String,
-    #[serde(default)]
-    pub(crate) step: Option<String>,
-    #[serde(default)]
-    pub(crate) event: Option<String>,
-    #[serde(default = "other_outcome")]
-    pub(crate) outcome: crate::heal::audit::Outcome,
-}
-
-fn down() -> crate::emergency::Mode {
-    crate::emergency::Mode::Down
-}
-
 fn unknown() -> ServerStatus {
     ServerStatus::Unknown
-}
-
-fn other_result() -> crate::backup::run::Outcome {
-    crate::backup::run::Outcome::Other
-}
-
-fn other_outcome() -> crate::heal::audit::Outcome {
-    crate::heal::audit::Outcome::Other
 }

@@ -78,11 +78,12 @@ fn backup_keepers(listed: &[scan::Listed]) -> BTreeSet<usize> {
                 newest.insert((t.name.clone(), String::new()), i);
             }
             for loc in t.locations.into_iter().filter(|l| l.ok) {
-                newest.insert((t.name.clone(), loc.path), i);
+                newest.insert((t.name.clone(), loc.path.display().to_string()), i);
             }
         }
         for c in r.copies {
-            let location = Path::new(&c.file)
+            let location = c
+                .file
                 .parent()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default();

@@ -2,20 +2,23 @@
 
 use super::Figures;
 use super::servers::ServerFigures;
+use crate::probe::FailureKind;
 
 /// What to do about a server that keeps failing the same way. `secrets` are the variables its
 /// config takes credentials from, for "rotate JIRA_API_TOKEN".
-fn advice(kind: &str, secrets: &[String], hint: Option<&str>) -> String {
+fn advice(kind: FailureKind, secrets: &[String], hint: Option<&str>) -> String {
     let vars = secrets.join(", ");
     match kind {
-        "auth" | "credentials" if !secrets.is_empty() => format!("rotate {vars}"),
-        "auth" | "credentials" => "rotate its token or credentials".into(),
-        "timeout" | "launcher_timeout" | "deadline" => {
+        FailureKind::Auth | FailureKind::Credentials if !secrets.is_empty() => {
+            format!("rotate {vars}")
+        }
+        FailureKind::Auth | FailureKind::Credentials => "rotate its token or credentials".into(),
+        FailureKind::Timeout | FailureKind::LauncherTimeout | FailureKind::Deadline => {
             "raise its timeout, or find out why it is slow to start".into()
         }
-        "spawn_failed" => "check that its command is installed and on PATH".into(),
-        "connect" => "check that it is running and reachable".into(),
-        "container" => "look at its container (docker logs, restarts)".into(),
+        FailureKind::SpawnFailed => "check that its command is installed and on PATH".into(),
+        FailureKind::Connect => "check that it is running and reachable".into(),
+        FailureKind::Container => "look at its container (docker logs, restarts)".into(),
         _ => hint.map_or_else(
             || "read the newest health-check report for the details".into(),
             |h| format!("next: {h}"),
@@ -73,7 +76,7 @@ fn server(s: &ServerFigures, label: &str, secrets: &[String], out: &mut Vec<(u8,
                 "{} failed {} in {label}, {share}: {}",
                 s.name,
                 plural(s.failures, "probe"),
-                advice(&top.kind, secrets, s.hint.as_deref())
+                advice(top.kind, secrets, s.hint.as_deref())
             ),
         ));
     }
@@ -98,7 +101,7 @@ fn server(s: &ServerFigures, label: &str, secrets: &[String], out: &mut Vec<(u8,
             0,
             format!(
                 "{} never brought {} back ({}): fix or drop that step",
-                step.step,
+                step.step.as_str(),
                 s.name,
                 plural(step.tried, "try")
             ),

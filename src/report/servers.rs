@@ -9,6 +9,7 @@ use serde::Serialize;
 use super::lean;
 use super::quantiles::Quantiles;
 use crate::health::ServerStatus;
+use crate::probe::FailureKind;
 
 /// Bins of the timeline and the latency sparkline, whatever the window.
 pub(crate) const BINS: usize = 96;
@@ -81,7 +82,7 @@ impl ServerFigures {
     pub(crate) fn recoveries_text(&self, sep: &str) -> String {
         self.recoveries
             .iter()
-            .map(|r| format!("{} {}/{}", r.step, r.succeeded, r.tried))
+            .map(|r| format!("{} {}/{}", r.step.as_str(), r.succeeded, r.tried))
             .collect::<Vec<_>>()
             .join(sep)
     }
@@ -89,7 +90,7 @@ impl ServerFigures {
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct KindCount {
-    pub kind: String,
+    pub kind: FailureKind,
     pub count: u64,
 }
 
@@ -103,7 +104,7 @@ pub(crate) struct LatencyFigures {
 
 #[derive(Debug, Clone, Serialize, schemars::JsonSchema)]
 pub(crate) struct StepCount {
-    pub step: String,
+    pub step: crate::config::RecoverStep,
     /// Ran (succeeded, tried without effect, or failed itself); skipped ones are not counted.
     pub tried: u64,
     pub succeeded: u64,
@@ -151,7 +152,7 @@ struct Acc {
     incident_start: Option<i64>,
     mttr_sum: i64,
     recovered: u64,
-    kinds: BTreeMap<String, (u64, Option<String>)>,
+    kinds: BTreeMap<FailureKind, (u64, Option<String>)>,
     latency: Quantiles,
     bins: Vec<Bin>,
 }
@@ -348,10 +349,10 @@ impl Servers {
             if state == State::Down {
                 if inside {
                     acc.failures += 1;
-                    let kind = s.error.as_ref().and_then(|e| e.kind.clone());
+                    let kind = s.error.as_ref().and_then(|e| e.kind);
                     let entry = acc
                         .kinds
-                        .entry(kind.unwrap_or_else(|| "unknown".into()))
+                        .entry(kind.unwrap_or(FailureKind::Other))
                         .or_default();
                     entry.0 += 1;
                     if let Some(hint) = s.error.and_then(|e| e.hint) {
@@ -400,8 +401,12 @@ impl Servers {
 fn figures(name: String, mut acc: Acc, window: i64) -> ServerFigures {
     let known = acc.up + acc.down;
     let unknown = (window - known).max(0);
-    let mut kinds: Vec<(String, (u64, Option<String>))> = acc.kinds.into_iter().collect();
-    kinds.sort_by(|a, b| b.1.0.cmp(&a.1.0).then_with(|| a.0.cmp(&b.0)));
+    let mut kinds: Vec<(FailureKind, (u64, Option<String>))> = acc.kinds.into_iter().collect();
+    kinds.sort_by(|a, b| {
+        b.1.0
+            .cmp(&a.1.0)
+            .then_with(|| a.0.as_str().cmp(b.0.as_str()))
+    });
     let hint = kinds.first().and_then(|k| k.1.1.clone());
     let timeline = acc
         .bins

@@ -1,23 +1,27 @@
 //! `gh-watch`'s report body: the runs classified, and what `--check-patterns` found.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::ci::{self, Issue};
 
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+/// `fix` reads a stored report back as this type: what a field added since lacks gets its
+/// default, and fields a newer mcpctl adds are ignored.
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub(crate) struct Body {
+    #[serde(default)]
     pub runs: Vec<RunReport>,
     /// Pattern files in use: the shipped set, then user directories.
+    #[serde(default)]
     pub patterns: usize,
     /// Repositories whose list of runs had not changed (GitHub answered 304).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub unchanged: Vec<String>,
     /// GitHub issues opened or commented on for persistent failures (`open_issue_after`).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub escalations: Vec<ci::escalate::Escalation>,
 }
 
-#[derive(Debug, Serialize, schemars::JsonSchema)]
+#[derive(Debug, Serialize, Deserialize, schemars::JsonSchema)]
 pub(crate) struct RunReport {
     pub repo: Option<String>,
     pub run_id: Option<u64>,
@@ -35,15 +39,18 @@ pub(crate) struct RunReport {
     pub url: Option<String>,
     /// For `--log`: the file classified.
     pub source: Option<String>,
+    #[serde(default)]
     pub lines: u64,
+    #[serde(default)]
     pub jobs: Vec<ci::github::Job>,
     /// Jobs whose log could not be read, and why.
-    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<String>,
+    #[serde(default)]
     pub issues: Vec<Issue>,
     /// With `--explain`: each issue's pattern, regex, line and captures, then the matches that
     /// lost, and why.
-    #[serde(skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none", skip_deserializing)]
     pub explain: Option<Vec<ci::classify::Explained>>,
 }
 

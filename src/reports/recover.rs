@@ -26,6 +26,14 @@ pub(crate) enum GuardAction {
 }
 
 impl GuardAction {
+    pub(crate) fn event(self) -> crate::heal::audit::Event {
+        match self {
+            GuardAction::Reset => crate::heal::audit::Event::Reset,
+            GuardAction::Paused => crate::heal::audit::Event::Paused,
+            GuardAction::Resumed => crate::heal::audit::Event::Resumed,
+        }
+    }
+
     pub(crate) fn as_str(self) -> &'static str {
         match self {
             GuardAction::Reset => "reset",

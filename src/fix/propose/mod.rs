@@ -21,12 +21,13 @@ use error::ProposeError;
 use super::error::FixError;
 use super::fixer::{self, Fixer};
 use super::git::Git;
-use super::input::{InputIssue, InputRun};
 use super::ledger::{self, Attempts, Record};
 use super::outcome::{FixReport, Outcome};
 use super::run::Pass;
+use crate::ci::Issue;
 use crate::config::{FixMode, FixSettings, ProposerKind, ProposerSettings, Settings};
 use crate::error::{Error, Result};
+use crate::reports::gh_watch::RunReport;
 
 /// How far a `fix --propose` run goes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -187,8 +188,8 @@ struct Proposer<'a> {
 impl Proposer<'_> {
     async fn one(
         &mut self,
-        run: &InputRun,
-        issue: &InputIssue,
+        run: &RunReport,
+        issue: &Issue,
         attempts: &mut BTreeMap<String, Attempts>,
         exchange: &mut Exchange,
     ) -> FixReport {
@@ -239,8 +240,8 @@ impl Proposer<'_> {
     /// The guards of `fix`, then the proposer's own. Ok is the repository.
     async fn guard(
         &mut self,
-        run: &InputRun,
-        issue: &InputIssue,
+        run: &RunReport,
+        issue: &Issue,
         attempts: &BTreeMap<String, Attempts>,
         would: &mut Vec<String>,
     ) -> std::result::Result<String, (Outcome, String)> {
@@ -289,8 +290,8 @@ impl Proposer<'_> {
     /// The prompt, and with `call` the proposer's validated diff; the checkout is not touched.
     async fn dry(
         &mut self,
-        run: &InputRun,
-        issue: &InputIssue,
+        run: &RunReport,
+        issue: &Issue,
         git: &Git,
         call: bool,
         mut report: FixReport,
@@ -314,8 +315,8 @@ impl Proposer<'_> {
     /// answer against `git`'s work tree (`git apply --check`, nothing applied).
     async fn propose(
         &mut self,
-        run: &InputRun,
-        issue: &InputIssue,
+        run: &RunReport,
+        issue: &Issue,
         git: &Git,
         call: bool,
         report: &mut FixReport,
@@ -355,8 +356,8 @@ impl Proposer<'_> {
     #[allow(clippy::too_many_arguments)]
     async fn apply(
         &mut self,
-        run: &InputRun,
-        issue: &InputIssue,
+        run: &RunReport,
+        issue: &Issue,
         repo: &str,
         dir: &Path,
         attempts: &mut BTreeMap<String, Attempts>,
@@ -401,8 +402,8 @@ impl Proposer<'_> {
     #[allow(clippy::too_many_arguments)]
     async fn attempt(
         &mut self,
-        run: &InputRun,
-        issue: &InputIssue,
+        run: &RunReport,
+        issue: &Issue,
         repo: &str,
         git: &Git,
         base: &str,
@@ -453,7 +454,7 @@ impl Proposer<'_> {
     }
 }
 
-fn commit_message(run: &InputRun, issue: &InputIssue, name: &str, p: &diff::Proposal) -> String {
+fn commit_message(run: &RunReport, issue: &Issue, name: &str, p: &diff::Proposal) -> String {
     let mut m = format!(
         "fix: {} (proposed)\n\nmcpctl fix --propose asked {name} for a patch for a {} failure",
         issue.description, issue.category
@@ -483,8 +484,8 @@ fn commit_message(run: &InputRun, issue: &InputIssue, name: &str, p: &diff::Prop
 }
 
 fn pr_body(
-    run: &InputRun,
-    issue: &InputIssue,
+    run: &RunReport,
+    issue: &Issue,
     name: &str,
     prompt: &prompt::Prompt,
     report: &FixReport,

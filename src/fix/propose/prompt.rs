@@ -8,10 +8,11 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::paths;
+use crate::ci::Issue;
 use crate::fix::error::FixError;
 use crate::fix::git::Git;
-use crate::fix::input::{InputIssue, InputRun};
 use crate::redact::Redactor;
+use crate::reports::gh_watch::RunReport;
 
 /// Lines of a file quoted around the line the log names.
 const WINDOW_LINES: usize = 400;
@@ -75,8 +76,8 @@ impl Prompt {
 
 /// Builds the prompt from the checkout as it is now.
 pub(super) async fn build(
-    run: &InputRun,
-    issue: &InputIssue,
+    run: &RunReport,
+    issue: &Issue,
     git: &Git,
     redactor: &Redactor,
 ) -> Result<Prompt, FixError> {
@@ -121,7 +122,7 @@ pub(super) async fn build(
 }
 
 /// Paths the log names, with the line it names in each, first mention first.
-fn named(issue: &InputIssue) -> Vec<(String, Option<usize>)> {
+fn named(issue: &Issue) -> Vec<(String, Option<usize>)> {
     let mut out: Vec<(String, Option<usize>)> = Vec::new();
     for line in std::iter::once(&issue.line).chain(&issue.context) {
         for c in NAMED_PATH.captures_iter(line) {
@@ -142,7 +143,7 @@ fn named(issue: &InputIssue) -> Vec<(String, Option<usize>)> {
 /// Appends the tracked files the log names, each a window around its line, all within
 /// `MAX_FILE_BYTES`, redacted. Returns what was quoted.
 async fn quote_files(
-    issue: &InputIssue,
+    issue: &Issue,
     git: &Git,
     redactor: &Redactor,
     text: &mut String,
@@ -221,7 +222,7 @@ async fn quote_files(
 mod tests {
     use super::*;
 
-    fn issue(line: &str, context: &[&str]) -> InputIssue {
+    fn issue(line: &str, context: &[&str]) -> Issue {
         serde_json::from_value(serde_json::json!({
             "category": "test_failure",
             "key": "k",
