@@ -9,18 +9,24 @@
 //! likely cause line (see [`fallback`]).
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::io::BufRead;
-use std::sync::LazyLock;
+use std::sync::{LazyLock, OnceLock};
 
 use regex::bytes::{Captures, Regex, RegexSet, RegexSetBuilder};
 use serde::{Deserialize, Serialize};
 
 use super::normalize;
 use super::patterns::{MAX_WINDOW, Pattern, Role};
+use super::prefilter::{Line, LineFilter};
 
 /// Longest line kept; the rest of a longer one is read and dropped.
 const MAX_LINE: usize = 64 * 1024;
+/// Bytes read and normalised at a time, so the line filter runs over many lines at once.
+const CHUNK: usize = 256 * 1024;
+/// Log read before the line filter is built. Building it costs about what the set costs on
+/// 3 MB of log, and most job logs are shorter than that.
+const FILTER_AFTER: u64 = 4 << 20;
 const CONTEXT: usize = 3;
 const MAX_ISSUES: usize = 20;
 const MAX_PENDING: usize = 256;
@@ -87,12 +93,13 @@ static CAUSE_WORD: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Cheap test before the three above: a line without any of these is none of them.
-static INTERESTING: LazyLock<Regex> = LazyLock::new(|| {
-    super::patterns::build(
-        r"##\[|rror|ERROR|FAIL|fatal:|Process completed|exited with|Job failed|\*\*\*|ELIFECYCLE|Exit status|exit code",
-    )
-    .expect("valid")
-});
+const INTERESTING_SOURCE: &str = r"##\[|rror|ERROR|FAIL|fatal:|Process completed|exited with|Job failed|\*\*\*|ELIFECYCLE|Exit status|exit code";
+static INTERESTING: LazyLock<Regex> =
+    LazyLock::new(|| super::patterns::build(INTERESTING_SOURCE).expect("valid"));
+
+/// The lines besides `INTERESTING` ones that [`Steps::see`] acts on (it compares them as
+/// bytes): the line filter must pick them too.
+const STEP_SOURCES: [&str; 2] = [r"^##\[group\]Run ", r"^Post job cleanup\.$"];
 
 /// The colour the runner echoes a step's script in, found without building a finder per line.
 static ECHO_COLOUR: LazyLock<memchr::memmem::Finder<'static>> =
@@ -246,6 +253,20 @@ pub(crate) struct Classifier {
     owners: Vec<(usize, usize)>,
     /// Some pattern reads the runner's wrapper lines.
     any_wrapper: bool,
+    /// Built on the first log longer than `FILTER_AFTER`: the fixtures `--check-patterns` runs
+    /// through hundreds of one-pattern classifiers never need it. `None` inside when the
+    /// filter cannot be built; then every line is looked at.
+    filter: OnceLock<Option<LineFilter>>,
+}
+
+/// Whether a pass skips the lines the line filter rules out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Filtering {
+    /// Past the first `FILTER_AFTER` bytes of the log.
+    Auto,
+    Always,
+    #[cfg(test)]
+    Never,
 }
 
 pub(crate) struct Classified {
@@ -268,6 +289,14 @@ struct Pending {
     after_left: Option<usize>,
 }
 
+/// What a pass has found so far.
+#[derive(Default)]
+struct State {
+    pending: Vec<Pending>,
+    found: Vec<Issue>,
+    steps: Steps,
+}
+
 /// A line the fallback may point at, with its context.
 #[derive(Debug, Clone)]
 struct CauseLine {
@@ -278,16 +307,13 @@ struct CauseLine {
 }
 
 impl CauseLine {
-    fn new(n: u64, line: &[u8], ring: &VecDeque<(u64, Vec<u8>)>) -> Self {
+    fn new(n: u64, line: &[u8], ring: &Recent<'_>) -> Self {
         Self {
             line_number: n,
             line: String::from_utf8_lossy(line).into_owned(),
             context: ring
-                .iter()
-                .rev()
-                .take(CONTEXT)
-                .rev()
-                .map(|(_, l)| String::from_utf8_lossy(l).into_owned())
+                .last(CONTEXT)
+                .map(|l| String::from_utf8_lossy(l).into_owned())
                 .collect(),
             after_seen: 0,
         }
@@ -328,7 +354,22 @@ struct Steps {
 
 impl Steps {
     /// Notes what `line` says about steps and failures; called before the line joins the ring.
-    fn see(&mut self, n: u64, line: &[u8], header_like: bool, ring: &VecDeque<(u64, Vec<u8>)>) {
+    /// Whether the next line changes anything here whatever it says: a header goes on, or a
+    /// cause line still takes context.
+    fn watching(&self) -> bool {
+        self.in_header
+            || [
+                &self.annotation,
+                &self.last_word,
+                &self.frozen,
+                &self.last_main,
+            ]
+            .into_iter()
+            .flatten()
+            .any(|c| c.after_seen < CONTEXT)
+    }
+
+    fn see(&mut self, n: u64, line: &[u8], header_like: bool, ring: &Recent<'_>) {
         for c in [
             &mut self.annotation,
             &mut self.last_word,
@@ -412,6 +453,7 @@ impl Classifier {
             set,
             owners,
             any_wrapper,
+            filter: OnceLock::new(),
         })
     }
 
@@ -423,44 +465,61 @@ impl Classifier {
         self.classify_with(reader, Options::default())
     }
 
+    /// [`Self::classify`] for one of many short logs through this classifier (the patterns'
+    /// fixtures): the line filter is built once for all of them, and then each line meets only
+    /// the regexes that may match it, not the whole set's lazy DFA, which rebuilds its states
+    /// for every new text.
+    pub(crate) fn classify_one_of_many(&self, log: &[u8]) -> std::io::Result<Classified> {
+        self.classify_filtered(log, Options::default(), Filtering::Always)
+    }
+
     pub(crate) fn classify_with(
+        &self,
+        reader: impl BufRead,
+        options: Options,
+    ) -> std::io::Result<Classified> {
+        self.classify_filtered(reader, options, Filtering::Auto)
+    }
+
+    /// The pass: chunks of whole lines are read and normalised into one text, the line filter
+    /// picks the lines that may matter, and only those (and the lines a pending match, a step
+    /// header or a cause line's context takes) are looked at one by one. Any other line would
+    /// change nothing but the ring of recent lines, which is a window onto the text here.
+    fn classify_filtered(
         &self,
         mut reader: impl BufRead,
         options: Options,
+        filtering: Filtering,
     ) -> std::io::Result<Classified> {
-        let mut raw = Vec::with_capacity(4096);
-        let mut line = Vec::with_capacity(4096);
-        let mut ring: VecDeque<(u64, Vec<u8>)> = VecDeque::with_capacity(MAX_WINDOW + 1);
-        let mut pending: Vec<Pending> = Vec::new();
-        let mut found: Vec<Issue> = Vec::new();
-        let mut steps = Steps::default();
+        let mut input = Input::default();
+        let mut chunk = Chunk::default();
+        let mut state = State::default();
         let mut n = 0u64;
-        loop {
-            raw.clear();
-            if read_line(&mut reader, &mut raw)? == 0 {
-                break;
-            }
-            n += 1;
-            normalize::line(&raw, &mut line);
-            if line.is_empty() || normalize::is_debris(&line) {
-                continue;
-            }
-            self.advance(&mut pending, &line, &mut found);
-            steps.see(n, &line, header_like(&raw, &line), &ring);
-            // The step's echoed script is no output: quoted error text there is no failure.
-            if !steps.in_header {
-                self.starts(&line, steps.step, n, &ring, &mut pending);
-            }
-            if ring.len() == MAX_WINDOW {
-                if let Some((_, mut old)) = ring.pop_front() {
-                    old.clear();
-                    old.extend_from_slice(&line);
-                    ring.push_back((n, old));
-                }
+        let mut read = 0u64;
+        while input.fill(&mut reader)? {
+            let whole = input.whole_lines();
+            chunk.load(&input.buf[..whole], &mut n);
+            let wanted = match filtering {
+                Filtering::Auto => read >= FILTER_AFTER,
+                Filtering::Always => true,
+                #[cfg(test)]
+                Filtering::Never => false,
+            };
+            read += whole as u64;
+            let filter = if wanted {
+                self.line_filter(&chunk.text)
             } else {
-                ring.push_back((n, line.clone()));
-            }
+                None
+            };
+            self.look_at(&mut chunk, &input.buf, filter, &mut state);
+            chunk.keep_recent();
+            input.consumed(whole);
         }
+        let State {
+            mut pending,
+            mut found,
+            mut steps,
+        } = state;
         for p in pending.drain(..) {
             if p.after_left.is_none()
                 || !self.patterns[p.pattern]
@@ -512,22 +571,107 @@ impl Classifier {
         })
     }
 
+    /// The line filter, built on first use with `sample` as the text it learns from.
+    fn line_filter(&self, sample: &[u8]) -> Option<&LineFilter> {
+        self.filter
+            .get_or_init(|| {
+                LineFilter::new(
+                    self.set
+                        .patterns()
+                        .iter()
+                        .map(String::as_str)
+                        .chain([INTERESTING_SOURCE])
+                        .chain(STEP_SOURCES),
+                    sample,
+                )
+            })
+            .as_ref()
+    }
+
+    /// Looks at the chunk's new lines that may matter (all of them without a filter): each
+    /// feeds the pending matches, the steps, and may start matches.
+    fn look_at(
+        &self,
+        chunk: &mut Chunk,
+        raw: &[u8],
+        filter: Option<&LineFilter>,
+        state: &mut State,
+    ) {
+        let from = chunk.kept;
+        if let Some(f) = filter {
+            f.candidates(&chunk.text, &chunk.lines, from, &mut chunk.picked);
+        } else {
+            chunk.picked.clear();
+            chunk.picked.extend(from..chunk.lines.len());
+        }
+        let mut picked = chunk.picked.iter().copied().peekable();
+        for i in from..chunk.lines.len() {
+            let is_picked = picked.next_if_eq(&i).is_some();
+            if !is_picked && state.pending.is_empty() && !state.steps.watching() {
+                continue;
+            }
+            let at = chunk.lines[i];
+            let line = &chunk.text[at.start..at.end];
+            let ring = Recent {
+                text: &chunk.text,
+                lines: &chunk.lines[i.saturating_sub(MAX_WINDOW)..i],
+            };
+            self.advance(&mut state.pending, line, &mut state.found);
+            let header_like = header_like(&raw[at.raw_start..at.raw_end], line);
+            state.steps.see(at.n, line, header_like, &ring);
+            // The step's echoed script is no output: quoted error text there is no failure.
+            if !state.steps.in_header {
+                let only = match filter {
+                    Some(f) if is_picked => {
+                        f.regexes(&chunk.text, at, &mut chunk.regexes);
+                        Some(&chunk.regexes[..])
+                    }
+                    // The filter saw nothing any regex needs in this line.
+                    Some(_) => Some(&[][..]),
+                    None => None,
+                };
+                let step = state.steps.step;
+                self.starts(line, step, at.n, &ring, &mut state.pending, only);
+            }
+        }
+    }
+
     /// Starts the matches `line` begins. A problem matcher's annotation (`##[error]`) is no
     /// part of the tool's message: patterns see the line without it, then as printed. Each
     /// pattern starts at most once per line, with the first of its regexes that matches.
+    /// `only`, from the line filter, holds every set regex that may match the line; the set
+    /// decides when there is none, and for an annotated line (the filter saw it as printed).
     fn starts(
         &self,
         line: &[u8],
         step: u32,
         n: u64,
-        ring: &VecDeque<(u64, Vec<u8>)>,
+        ring: &Recent<'_>,
         pending: &mut Vec<Pending>,
+        only: Option<&[usize]>,
     ) {
         let bare = strip_annotation(line);
+        let only = only.filter(|_| bare.len() == line.len());
         let mut started: Vec<usize> = Vec::new();
+        let mut matched: Vec<usize> = Vec::new();
         for text in [bare, line] {
-            // The set first: almost no line matches it, and then the wrapper check is skipped.
-            if !self.set.is_match(text) {
+            matched.clear();
+            match only {
+                // Each regex alone: the set's lazy DFA over hundreds of regexes builds states
+                // for every new line it sees, and these lines are all new. The same matches,
+                // in the same order.
+                Some(only) => matched.extend(only.iter().copied().filter(|&i| {
+                    i < self.owners.len() && {
+                        let (p, r) = self.owners[i];
+                        self.patterns[p].regexes[r].is_match(text)
+                    }
+                })),
+                // The set first: almost no line matches it, and then the wrapper check is
+                // skipped.
+                None if self.set.is_match(text) => matched.extend(self.set.matches(text).iter()),
+                None => {}
+            }
+            if matched.is_empty() {
                 if text.len() == line.len() {
                     break;
                 }
@@ -536,7 +680,7 @@ impl Classifier {
             let wrapper = NOISE.is_match(line);
             // What the runner or the tool calls a warning is no error's cause.
             let warning = is_warning(line);
-            for i in &self.set.matches(text) {
+            for &i in &matched {
                 let (p, r) = self.owners[i];
                 let pattern = &self.patterns[p];
                 if started.contains(&p)
@@ -565,7 +709,7 @@ impl Classifier {
         step: u32,
         n: u64,
         line: &[u8],
-        ring: &VecDeque<(u64, Vec<u8>)>,
+        ring: &Recent<'_>,
     ) -> Option<Pending> {
         let pattern = &self.patterns[p];
         if pattern.ignore.iter().any(|i| i.is_match(line)) {
@@ -576,22 +720,18 @@ impl Classifier {
         merge(&pattern.regexes[r], &caps, &mut map);
         if let Some(w) = &pattern.before {
             let hit = ring
-                .iter()
-                .rev()
+                .newest_first()
                 .take(w.within)
-                .find_map(|(_, l)| w.regex.captures(l).map(|c| (c, l)));
+                .find_map(|l| w.regex.captures(l));
             match hit {
-                Some((c, _)) => merge(&w.regex, &c, &mut map),
+                Some(c) => merge(&w.regex, &c, &mut map),
                 None if w.required => return None,
                 None => {}
             }
         }
         let context = ring
-            .iter()
-            .rev()
-            .take(CONTEXT)
-            .rev()
-            .map(|(_, l)| String::from_utf8_lossy(l).into_owned())
+            .last(CONTEXT)
+            .map(|l| String::from_utf8_lossy(l).into_owned())
             .collect();
         Some(Pending {
             pattern: p,
@@ -889,26 +1029,153 @@ fn fallback_key(line: &str) -> String {
     message[..end].trim_end_matches(['.', ':', ' ']).to_owned()
 }
 
-/// Reads one line, keeping at most `MAX_LINE` bytes of it.
-fn read_line(reader: &mut impl BufRead, out: &mut Vec<u8>) -> std::io::Result<usize> {
-    let mut total = 0;
-    loop {
-        let buf = reader.fill_buf()?;
-        if buf.is_empty() {
-            return Ok(total);
+/// The log as read: whole lines first, then the start of the next one.
+#[derive(Default)]
+struct Input {
+    buf: Vec<u8>,
+    eof: bool,
+    /// Dropping the rest of a line longer than `MAX_LINE`, up to its `\n`.
+    skipping: bool,
+}
+
+impl Input {
+    /// Reads until a chunk is in (or the log ends) and there is a whole line; false once all
+    /// is done.
+    fn fill(&mut self, reader: &mut impl BufRead) -> std::io::Result<bool> {
+        loop {
+            while !self.eof && self.buf.len() < CHUNK {
+                let avail = reader.fill_buf()?;
+                if avail.is_empty() {
+                    self.eof = true;
+                    break;
+                }
+                if self.skipping {
+                    // The `\n` stays: it ends the line kept.
+                    let (used, found) =
+                        memchr::memchr(b'\n', avail).map_or((avail.len(), false), |i| (i, true));
+                    reader.consume(used);
+                    self.skipping = !found;
+                    continue;
+                }
+                let used = avail.len().min(CHUNK - self.buf.len());
+                self.buf.extend_from_slice(&avail[..used]);
+                reader.consume(used);
+            }
+            if self.eof || memchr::memrchr(b'\n', &self.buf).is_some() {
+                return Ok(!self.buf.is_empty());
+            }
+            // A chunk without a line end: a line longer than any kept.
+            self.buf.truncate(MAX_LINE);
+            self.skipping = true;
         }
-        let (chunk, done) = match memchr::memchr(b'\n', buf) {
-            Some(i) => (&buf[..=i], true),
-            None => (buf, false),
-        };
-        let room = MAX_LINE.saturating_sub(out.len());
-        out.extend_from_slice(&chunk[..chunk.len().min(room)]);
-        let used = chunk.len();
-        reader.consume(used);
-        total += used;
-        if done {
-            return Ok(total);
+    }
+
+    /// How much of `buf` is whole lines (all of it at the end of the log).
+    fn whole_lines(&self) -> usize {
+        if self.eof {
+            self.buf.len()
+        } else {
+            memchr::memrchr(b'\n', &self.buf).map_or(0, |i| i + 1)
         }
+    }
+
+    fn consumed(&mut self, used: usize) {
+        self.buf.drain(..used);
+    }
+}
+
+/// Normalised lines, each after a `\n` and followed by one: the last `MAX_WINDOW` of the
+/// chunks before (the ring a new line sees), then this chunk's. Empty lines and viewer debris
+/// are not in it.
+struct Chunk {
+    text: Vec<u8>,
+    lines: Vec<Line>,
+    /// How many lines at the start are from earlier chunks.
+    kept: usize,
+    /// The lines the filter picked.
+    picked: Vec<usize>,
+    /// The regexes that may match the current line.
+    regexes: Vec<usize>,
+    scratch: Vec<u8>,
+}
+
+impl Default for Chunk {
+    fn default() -> Self {
+        Self {
+            text: vec![b'\n'],
+            lines: Vec::new(),
+            kept: 0,
+            picked: Vec::new(),
+            regexes: Vec::new(),
+            scratch: Vec::new(),
+        }
+    }
+}
+
+impl Chunk {
+    /// Normalises the whole lines `raw`, counting them in `n`. A line keeps at most `MAX_LINE`
+    /// bytes of what was read.
+    fn load(&mut self, raw: &[u8], n: &mut u64) {
+        let mut at = 0;
+        while at < raw.len() {
+            let next = memchr::memchr(b'\n', &raw[at..]).map_or(raw.len(), |i| at + i + 1);
+            let end = next.min(at + MAX_LINE);
+            *n += 1;
+            let start = self.text.len();
+            normalize::append(&raw[at..end], &mut self.text, &mut self.scratch);
+            let line = &self.text[start..];
+            if line.is_empty() || normalize::is_debris(line) {
+                self.text.truncate(start);
+            } else {
+                self.lines.push(Line {
+                    n: *n,
+                    start,
+                    end: self.text.len(),
+                    raw_start: at,
+                    raw_end: end,
+                });
+                self.text.push(b'\n');
+            }
+            at = next;
+        }
+    }
+
+    /// Drops all but the last `MAX_WINDOW` lines, which the next chunk's lines see as the
+    /// ring. Their raw bytes are gone by then; only the current line's are read.
+    fn keep_recent(&mut self) {
+        let drop = self.lines.len().saturating_sub(MAX_WINDOW);
+        // From the `\n` before the first line kept.
+        let base = self.lines.get(drop).map_or(self.text.len(), |l| l.start) - 1;
+        self.text.drain(..base);
+        self.lines.drain(..drop);
+        for l in &mut self.lines {
+            l.start -= base;
+            l.end -= base;
+            l.raw_start = 0;
+            l.raw_end = 0;
+        }
+        self.kept = self.lines.len();
+    }
+}
+
+/// The (at most `MAX_WINDOW`) non-empty lines before the current one, oldest first.
+struct Recent<'a> {
+    text: &'a [u8],
+    lines: &'a [Line],
+}
+
+impl<'a> Recent<'a> {
+    fn newest_first(&self) -> impl Iterator<Item = &'a [u8]> + use<'a> {
+        let text = self.text;
+        self.lines.iter().rev().map(move |l| &text[l.start..l.end])
+    }
+
+    /// The last `k`, oldest first.
+    fn last(&self, k: usize) -> impl Iterator<Item = &'a [u8]> + use<'a> {
+        let text = self.text;
+        self.lines[self.lines.len().saturating_sub(k)..]
+            .iter()
+            .map(move |l| &text[l.start..l.end])
     }
 }
 
@@ -985,6 +1252,69 @@ fn template(t: &str, key: Option<&str>, caps: &BTreeMap<String, String>) -> Stri
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn logs(dir: &std::path::Path, out: &mut Vec<Vec<u8>>) {
+        let mut entries: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .collect();
+        entries.sort();
+        for path in entries {
+            if path.is_dir() {
+                logs(&path, out);
+            } else if path.extension().is_some_and(|e| e == "log") {
+                out.push(std::fs::read(&path).unwrap());
+            }
+        }
+    }
+
+    fn outcome(c: &Classifier, log: &[u8], filtering: Filtering) -> String {
+        let c = c
+            .classify_filtered(log, Options::default(), filtering)
+            .unwrap();
+        format!("{} {:?} {:?}", c.lines, c.issues, c.dropped)
+    }
+
+    /// The filter only skips lines that change nothing: every log of the fixtures, and all of
+    /// them in one long log between ordinary output (chunks, their edges, an over-long line,
+    /// CRLF), come out the same with and without it.
+    #[test]
+    fn the_line_filter_changes_no_result() {
+        let c = Classifier::new(super::super::patterns::load(&[]).unwrap()).unwrap();
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut all = Vec::new();
+        logs(&root.join("ci-logs"), &mut all);
+        logs(&root.join("ci-corpus/logs"), &mut all);
+        assert!(all.len() > 100);
+        let mut long = Vec::new();
+        for (k, log) in all.iter().enumerate() {
+            assert_eq!(
+                outcome(&c, log, Filtering::Always),
+                outcome(&c, log, Filtering::Never)
+            );
+            for i in 0..30 {
+                long.extend_from_slice(
+                    format!(
+                        "2026-11-24T05:26:{:02}.{i:07}Z   Compiling crate-{i} v0.1.{k}\r\n",
+                        i % 60
+                    )
+                    .as_bytes(),
+                );
+            }
+            if k == 7 {
+                long.extend(std::iter::repeat_n(b'x', 3 * MAX_LINE));
+                long.extend_from_slice(b" error: after the cut\n");
+            }
+            long.extend_from_slice(log);
+            long.push(b'\n');
+        }
+        assert!(long.len() > 4 * CHUNK);
+        assert_eq!(
+            outcome(&c, &long, Filtering::Always),
+            outcome(&c, &long, Filtering::Never)
+        );
+    }
 
     #[test]
     fn keys_lose_their_quotes_but_not_the_ones_they_pair() {

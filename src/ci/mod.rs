@@ -7,6 +7,7 @@ pub(crate) mod github;
 pub(crate) mod history;
 pub(crate) mod normalize;
 pub(crate) mod patterns;
+mod prefilter;
 pub(crate) mod runzip;
 pub(crate) mod seen;
 pub(crate) mod steps;
@@ -98,7 +99,7 @@ pub(crate) fn check_fixtures(patterns: &[Pattern]) -> Vec<String> {
     for p in patterns {
         for f in &p.fixtures {
             let top = all
-                .classify(f.log.as_bytes())
+                .classify_one_of_many(f.log.as_bytes())
                 .ok()
                 .and_then(|c| c.issues.into_iter().next());
             match top {

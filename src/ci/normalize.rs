@@ -54,58 +54,124 @@ static GITHUB_LINK: LazyLock<memchr::memmem::Finder<'static>> =
 /// Normalises `raw` into `out` (reused, so a long log allocates nothing per line).
 pub(crate) fn line(raw: &[u8], out: &mut Vec<u8>) {
     out.clear();
+    append(raw, out, &mut Vec::new());
+}
+
+/// Normalises `raw` onto the end of `out`. Only a line with colour codes or links is
+/// rewritten (in `scratch`); any other is trimmed in place and copied once.
+pub(crate) fn append(raw: &[u8], out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
     let mut s = raw;
     s = s.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(s);
     while let Some(rest) = s.strip_suffix(b"\n").or_else(|| s.strip_suffix(b"\r")) {
         s = rest;
     }
-    if s.contains(&0x1b) || CARET_CSI.find(s).is_some() {
-        strip_ansi(s, out);
+    let ansi = memchr::memchr(0x1b, s).is_some() || CARET_CSI.find(s).is_some();
+    let text = if ansi || GITHUB_LINK.find(s).is_some() {
+        scratch.clear();
+        if ansi {
+            strip_ansi(s, scratch);
+        } else {
+            scratch.extend_from_slice(s);
+        }
+        // Stripping the colours may be what makes a link.
+        if GITHUB_LINK.find(scratch).is_some() {
+            unlink(scratch);
+        }
+        &scratch[..]
     } else {
-        out.extend_from_slice(s);
-    }
-    if GITHUB_LINK.find(out).is_some() {
-        unlink(out);
-    }
-    let skip_ws = |out: &[u8], from: usize| {
-        out[from..]
+        s
+    };
+    trim(text, out);
+}
+
+/// Appends `text` without its leading decorations and surrounding blanks.
+fn trim(text: &[u8], out: &mut Vec<u8>) {
+    let skip_ws = |from: usize| {
+        text[from..]
             .iter()
             .position(|b| !b.is_ascii_whitespace())
-            .map_or(out.len(), |p| from + p)
+            .map_or(text.len(), |p| from + p)
     };
-    let mut start = skip_ws(out, 0);
+    let mut start = skip_ws(0);
     // `gh run view --log`: "job<TAB>step<TAB>" before the timestamp.
-    if let Some(first) = memchr::memchr(b'\t', &out[start..]).filter(|&i| i > 0 && i < 200)
+    if let Some(first) = memchr::memchr(b'\t', &text[start..]).filter(|&i| i > 0 && i < 200)
         && let Some(second) =
-            memchr::memchr(b'\t', &out[start + first + 1..]).filter(|&i| i > 0 && i < 200)
+            memchr::memchr(b'\t', &text[start + first + 1..]).filter(|&i| i > 0 && i < 200)
     {
-        start = skip_ws(out, start + first + second + 2);
-        if out[start..].starts_with(b"\xEF\xBB\xBF") {
-            start = skip_ws(out, start + 3);
+        start = skip_ws(start + first + second + 2);
+        if text[start..].starts_with(b"\xEF\xBB\xBF") {
+            start = skip_ws(start + 3);
         }
     }
+    // The blanks dropped after a kept annotation marker: `text[keep..rest]`.
+    let mut gap = None;
     for (i, (first, re)) in PREFIXES.iter().enumerate() {
-        if out.get(start).is_some_and(|b| first.contains(b))
-            && let Some(m) = re.find(&out[start..])
-        {
+        if !text.get(start).is_some_and(|b| first.contains(b)) {
+            continue;
+        }
+        let at = &text[start..];
+        let end = if i == TIMESTAMP {
+            github_time(at).or_else(|| re.find(at).map(|m| m.end()))
+        } else {
+            re.find(at).map(|m| m.end())
+        };
+        if let Some(end) = end {
             if i == ANNOTATION {
                 // Keep `##[error]`, drop the blanks after it.
-                let keep = start + m.end();
-                let rest = skip_ws(out, keep);
-                out.drain(keep..rest);
+                let keep = start + end;
+                gap = Some((keep, skip_ws(keep)));
             } else {
-                start = skip_ws(out, start + m.end());
+                start = skip_ws(start + end);
             }
         }
     }
-    let end = out
+    // The gap is blanks only, so the last other byte is the same with or without it.
+    let end = text
         .iter()
         .rposition(|b| !b.is_ascii_whitespace())
         .map_or(start, |p| p + 1)
         .max(start);
-    out.truncate(end);
-    out.drain(..start);
-    unbold(out);
+    let base = out.len();
+    match gap {
+        Some((keep, rest)) if end > keep => {
+            out.extend_from_slice(&text[start..keep]);
+            out.extend_from_slice(&text[rest..end]);
+        }
+        _ => out.extend_from_slice(&text[start..end]),
+    }
+    unbold(out, base);
+}
+
+/// The end of `PREFIXES[TIMESTAMP]`'s match in the runner's own form,
+/// `2026-11-24T05:26:52.1234567Z ` (nearly every line of a GitHub log): the same offset the
+/// regex finds, without running it. `None` for any other form; the regex decides those.
+fn github_time(t: &[u8]) -> Option<usize> {
+    let digits = |r: std::ops::Range<usize>| t[r].iter().all(u8::is_ascii_digit);
+    // "2026-11-24T05:26:52.1Z " is the shortest.
+    let shape = t.len() >= 23
+        && digits(0..4)
+        && t[4] == b'-'
+        && digits(5..7)
+        && t[7] == b'-'
+        && digits(8..10)
+        && t[10] == b'T'
+        && digits(11..13)
+        && t[13] == b':'
+        && digits(14..16)
+        && t[16] == b':'
+        && digits(17..19)
+        && t[19] == b'.';
+    if !shape {
+        return None;
+    }
+    let fraction = t[20..].iter().take_while(|b| b.is_ascii_digit()).count();
+    let z = 20 + fraction;
+    if fraction == 0 || t.get(z) != Some(&b'Z') || t.get(z + 1) != Some(&b' ') {
+        return None;
+    }
+    // The regex's closing `\s?`: its `\s` is ASCII space, vertical tab included.
+    let end = z + 2;
+    Some(end + usize::from(t.get(end).is_some_and(|b| b" \t\n\x0B\x0C\r".contains(b))))
 }
 
 /// GitHub's web view links line numbers (`[12](https://github.com/…#step:8:12)`), also inside
@@ -126,16 +192,24 @@ fn unlink(out: &mut Vec<u8>) {
 }
 
 /// Markdown bold a person put around a line when pasting it (`**npm ERR! 404 …**`); make's
-/// `*** [x] Error 1` is not that.
-fn unbold(out: &mut Vec<u8>) {
-    if out.len() > 4 && out.starts_with(b"**") && !out.starts_with(b"***") && out.ends_with(b"**") {
+/// `*** [x] Error 1` is not that. The line is `out[base..]`.
+fn unbold(out: &mut Vec<u8>, base: usize) {
+    let line = &out[base..];
+    if line.len() > 4
+        && line.starts_with(b"**")
+        && !line.starts_with(b"***")
+        && line.ends_with(b"**")
+    {
         out.truncate(out.len() - 2);
-        out.drain(..2);
+        out.drain(base..base + 2);
     }
 }
 
 /// The index in [`PREFIXES`] of the runner annotation, which is kept.
 const ANNOTATION: usize = 6;
+
+/// The index in [`PREFIXES`] of the timestamps.
+const TIMESTAMP: usize = 1;
 
 /// Drops CSI sequences (`ESC [ … final`), the colour codes CI tools print, also as `cat -v`
 /// and some log viewers show them (`^[[31m`).
@@ -241,6 +315,37 @@ mod tests {
             "npm error engine @x/y@1.6.1"
         );
         assert!(is_debris(b"65"));
+    }
+
+    /// The shortcut ends where the regex does, and leaves every other form to it.
+    #[test]
+    fn the_runner_timestamp_shortcut_agrees_with_the_regex() {
+        let re = &PREFIXES[TIMESTAMP].1;
+        for t in [
+            "2026-11-24T05:26:52.1234567Z x",
+            "2026-11-24T05:26:52.1Z  x",
+            "2026-11-24T05:26:52.1Z \x0b x",
+            "2026-11-24T05:26:52.1Z \tx",
+            "2026-11-24T05:26:52.1Z ",
+            "2026-11-24T05:26:52.1Z \n",
+            "2026-11-24T05:26:52.Z x",
+            "2026-11-24T05:26:52Z x",
+            "2026-11-24T05:26:52.12Zx",
+            "2026-11-24T05:26:52.12Z]",
+            "2026-11-24 05:26:52.12Z x",
+            "2026-11-24T05:26:52,12Z x",
+            "2026-11-24T05:26:52.12+02:00 x",
+            "2026-11-24T05:26:5x.12Z x",
+            "2026/11/24 05:26:52 x",
+            "12:00:00 x",
+        ] {
+            let expected = re.find(t.as_bytes()).map(|m| m.end());
+            if let Some(end) = github_time(t.as_bytes()) {
+                assert_eq!(Some(end), expected, "{t:?}");
+            }
+        }
+        assert_eq!(github_time(b"2026-11-24T05:26:52.1234567Z x"), Some(29));
+        assert_eq!(github_time(b"2026-11-24T05:26:52.1Z \x0b x"), Some(24));
         assert!(!is_debris(b"65 tests"));
     }
 }
