@@ -60,6 +60,18 @@ macro_rules! tool_failed {
     };
 }
 
+/// What other CI systems print when a job's command failed: Travis, CircleCI, Jenkins,
+/// Buildkite.
+macro_rules! other_ci_failed {
+    () => {
+        concat!(
+            r#"|The command ".*" exited with [1-9]\d*\.$|Exited with code (?:exit status )?[1-9]"#,
+            r#"|ERROR: script returned exit code [1-9]|Build step '[^']+' marked build as failure"#,
+            r#"|(?:\W+ )?Error: The command exited with status [1-9]"#,
+        )
+    };
+}
+
 /// Lines that mark a failed step: the runner's own; the job-failed lines of other CI systems
 /// whose logs people paste (GitLab, Travis, Vercel); and the lines build tools print only when
 /// the command failed (make, npm, yarn, Maven, Gradle, xcodebuild, MSBuild, tox).
@@ -68,6 +80,7 @@ static FAILURE_MARK: LazyLock<Regex> = LazyLock::new(|| {
         r#"^(?:##\[error\]|(?:##\[error\]|Error: )?Process completed with exit code [1-9]\d*\.?$"#,
         r#"|Error: The process '[^']+' failed with exit code [1-9]|ERROR: Job failed: "#,
         r#"|The command ".*" failed and exited with [1-9]\d* during|Error: Command ".*" exited with [1-9]"#,
+        other_ci_failed!(),
         tool_failed!(),
         ")",
     ))
@@ -81,6 +94,7 @@ static WRAPPER: LazyLock<Regex> = LazyLock::new(|| {
         r#"^(?:(?:##\[error\]|Error: )?(?:Process completed with exit code \d+\.?$|The process '[^']+' failed with exit code \d+"#,
         r#"|(?:Node|Docker) run failed with exit code \d+|ERROR: Job failed: |The command ".*" failed and exited with"#,
         r#"|Command ".*" exited with \d+|Error: Command ".*" exited with \d+)"#,
+        other_ci_failed!(),
         tool_failed!(),
         ")",
     ))
@@ -93,7 +107,7 @@ static CAUSE_WORD: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Cheap test before the three above: a line without any of these is none of them.
-const INTERESTING_SOURCE: &str = r"##\[|rror|ERROR|FAIL|fatal:|Process completed|exited with|Job failed|\*\*\*|ELIFECYCLE|Exit status|exit code";
+const INTERESTING_SOURCE: &str = r"##\[|rror|ERROR|FAIL|fatal:|Process completed|exited with|Exited with|Job failed|\*\*\*|ELIFECYCLE|Exit status|exit code|marked build as failure";
 static INTERESTING: LazyLock<Regex> =
     LazyLock::new(|| super::patterns::build(INTERESTING_SOURCE).expect("valid"));
 
@@ -350,10 +364,12 @@ struct Steps {
     frozen: Option<CauseLine>,
     /// The last such line of the main steps, for a failure only the API knows of.
     last_main: Option<CauseLine>,
+    /// The first failure marker: the one line left when no line says why (a pasted excerpt
+    /// that ends `The command "bundle exec rake" exited with 1.`).
+    marker: Option<CauseLine>,
 }
 
 impl Steps {
-    /// Notes what `line` says about steps and failures; called before the line joins the ring.
     /// Whether the next line changes anything here whatever it says: a header goes on, or a
     /// cause line still takes context.
     fn watching(&self) -> bool {
@@ -363,18 +379,21 @@ impl Steps {
                 &self.last_word,
                 &self.frozen,
                 &self.last_main,
+                &self.marker,
             ]
             .into_iter()
             .flatten()
             .any(|c| c.after_seen < CONTEXT)
     }
 
+    /// Notes what `line` says about steps and failures; called before the line joins the ring.
     fn see(&mut self, n: u64, line: &[u8], header_like: bool, ring: &Recent<'_>) {
         for c in [
             &mut self.annotation,
             &mut self.last_word,
             &mut self.frozen,
             &mut self.last_main,
+            &mut self.marker,
         ]
         .into_iter()
         .flatten()
@@ -415,12 +434,13 @@ impl Steps {
             if self.failing_step.is_none() {
                 self.failing_step = Some(self.step);
                 self.frozen.clone_from(&self.last_word);
+                self.marker = Some(CauseLine::new(n, line, ring));
             }
         }
     }
 
     /// The fallback's line: the first `##[error]` other than a wrapper, else the last error
-    /// line before the failing step ended.
+    /// line before the failing step ended, else the failure marker itself.
     fn cause(&mut self) -> Option<CauseLine> {
         if !self.in_post {
             self.last_main = self.last_word.take();
@@ -429,6 +449,7 @@ impl Steps {
             .take()
             .or_else(|| self.frozen.take())
             .or_else(|| self.last_main.take())
+            .or_else(|| self.marker.take())
     }
 }
 
@@ -1017,6 +1038,17 @@ fn fallback_key(line: &str) -> String {
         )
         .expect("valid")
     });
+    // A failure marker names the command that failed, when it names one.
+    static COMMAND: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r#"(?:[Cc]ommand|process) (?:"([^"]+)"|'([^']+)') (?:failed|exited)"#)
+            .expect("valid")
+    });
+    if WRAPPER.is_match(line.as_bytes())
+        && let Some(c) = COMMAND.captures(line)
+        && let Some(command) = c.get(1).or_else(|| c.get(2))
+    {
+        return command.as_str().to_owned();
+    }
     let message = PREFIX.replace(line, "");
     let message = message.trim();
     if let Some(code) = CODE.find(message) {
@@ -1344,6 +1376,29 @@ mod tests {
             "ConditionalCheckFailedException"
         );
         assert_eq!(fallback_key("fatal: something broke."), "something broke");
+        // Only the failure marker was left: the command it names.
+        assert_eq!(
+            fallback_key("The command \"bundle exec rake\" exited with 1."),
+            "bundle exec rake"
+        );
+        assert_eq!(
+            fallback_key("##[error]The process '/usr/bin/git' failed with exit code 128"),
+            "/usr/bin/git"
+        );
+    }
+
+    /// A log that says only that it failed still gives a person its failing line to read.
+    #[test]
+    fn a_failure_marker_alone_is_the_fallback_line() {
+        let c = Classifier::new(super::super::patterns::load(&[]).unwrap()).unwrap();
+        let log = "889 examples, 0 failures, 8 pending\n\nThe command \"bundle exec rake\" exited with 1.\n";
+        let issues = c.classify(log.as_bytes()).unwrap().issues;
+        assert_eq!(issues.len(), 1);
+        assert_eq!(issues[0].category, "unknown");
+        assert_eq!(issues[0].line_number, 3);
+        assert_eq!(issues[0].key.as_deref(), Some("bundle exec rake"));
+        let passing = "889 examples, 0 failures, 8 pending\nThe command \"bundle exec rake\" exited with 0.\n";
+        assert!(c.classify(passing.as_bytes()).unwrap().issues.is_empty());
     }
 
     #[test]

@@ -48,8 +48,8 @@ static PREFIXES: LazyLock<[(&[u8], Regex); 8]> = LazyLock::new(|| {
 // Finders built once: building one per line costs more than the search.
 static CARET_CSI: LazyLock<memchr::memmem::Finder<'static>> =
     LazyLock::new(|| memchr::memmem::Finder::new(b"^[["));
-static GITHUB_LINK: LazyLock<memchr::memmem::Finder<'static>> =
-    LazyLock::new(|| memchr::memmem::Finder::new(b"](https://github.com/"));
+static VIEWER_LINK: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new(b"](http"));
 
 /// Normalises `raw` into `out` (reused, so a long log allocates nothing per line).
 pub(crate) fn line(raw: &[u8], out: &mut Vec<u8>) {
@@ -66,7 +66,7 @@ pub(crate) fn append(raw: &[u8], out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
         s = rest;
     }
     let ansi = memchr::memchr(0x1b, s).is_some() || CARET_CSI.find(s).is_some();
-    let text = if ansi || GITHUB_LINK.find(s).is_some() {
+    let text = if ansi || VIEWER_LINK.find(s).is_some() {
         scratch.clear();
         if ansi {
             strip_ansi(s, scratch);
@@ -74,7 +74,7 @@ pub(crate) fn append(raw: &[u8], out: &mut Vec<u8>, scratch: &mut Vec<u8>) {
             scratch.extend_from_slice(s);
         }
         // Stripping the colours may be what makes a link.
-        if GITHUB_LINK.find(scratch).is_some() {
+        if VIEWER_LINK.find(scratch).is_some() {
             unlink(scratch);
         }
         &scratch[..]
@@ -175,11 +175,15 @@ fn github_time(t: &[u8]) -> Option<usize> {
 }
 
 /// GitHub's web view links line numbers (`[12](https://github.com/…#step:8:12)`), also inside
-/// the text it renders; copied from there, a link's text is what the log said, and a number
-/// linked at the start is the viewer's gutter.
+/// the text it renders, and so do Gitea's and Forgejo's (`[3](https://host/…/runs/6#jobstep-2-3)`);
+/// copied from there, a link's text is what the log said, and a number linked at the start is
+/// the viewer's gutter. Other links are the log's own.
 fn unlink(out: &mut Vec<u8>) {
     static LINK: LazyLock<Regex> = LazyLock::new(|| {
-        Regex::new(r"\[([^\]\[]{0,40})\]\(https://github\.com/[^)\s]*\)").expect("valid")
+        Regex::new(
+            r"\[([^\]\[]{0,40})\]\((?:https://github\.com/[^)\s]*|https?://[^)\s#]*#(?:step:|jobstep-)[^)\s]*)\)",
+        )
+        .expect("valid")
     });
     let text = LINK
         .replace_all(out, |c: &regex::bytes::Captures<'_>| {
@@ -313,6 +317,16 @@ mod tests {
                 "[12](https://github.com/o/r/actions/runs/1/job/2#step:8:12)npm error engine @x/y@1.[6](https://github.com/o/r/actions/runs/1/job/2#step:8:7).1"
             ),
             "npm error engine @x/y@1.6.1"
+        );
+        assert_eq!(
+            n(
+                "::error::The version '[3](https://git.example.org:50443/o/r/actions/runs/6#jobstep-2-3).12.0' was not found"
+            ),
+            "::error::The version '3.12.0' was not found"
+        );
+        assert_eq!(
+            n("see [the docs](https://example.org/ci#setup)"),
+            "see [the docs](https://example.org/ci#setup)"
         );
         assert!(is_debris(b"65"));
     }

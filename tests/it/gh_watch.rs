@@ -137,10 +137,16 @@ fn stdin_timestamps_and_the_wrapper_line() {
     assert_eq!(issues.len(), 1, "{issues:#?}");
     assert_eq!(issues[0]["key"], "left-padd");
 
+    // Nothing but the runner's wrapper lines: the job failed and nothing says why, so the
+    // first of them is the line to read, as an unknown failure.
     let t = t.file("wrapper.log", "##[error]Process completed with exit code 1.\nError: Process completed with exit code 2.\n");
     let report = classify(&t, &t.path().join("wrapper.log"), false);
-    assert_eq!(report["runs"][0]["issues"].as_array().unwrap().len(), 0);
-    assert_eq!(report["status"], "ok");
+    let issues = report["runs"][0]["issues"].as_array().unwrap();
+    assert_eq!(issues.len(), 1, "{issues:#?}");
+    assert_eq!(issues[0]["category"], "unknown");
+    assert_eq!(issues[0]["line_number"], 1);
+    assert_eq!(issues[0]["auto_fixable"], false);
+    assert_eq!(report["status"], "warning");
 }
 
 #[test]
