@@ -62,9 +62,18 @@ PY
 echo "== restore of one target: mcpctl vs age -d | tar -x"
 "$bin" -c "$work/mcpctl.toml" --state-dir "$work/state" backup --force -q
 newest=$(find "$work/loc" -name "mcpctl-data-*.tar.age" | sort | tail -1)
-hyperfine --warmup 2 --runs 10 -N --prepare "rm -rf $work/r1 $work/r2" \
+# mcpctl fsyncs each restored file before it renames it into place; `sync -f` gives the pipe's
+# files the same durability. `sync` before each run, as above.
+hyperfine --warmup 2 --runs 20 -N --prepare "sh -c 'rm -rf $work/r1 $work/r2 && sync'" --export-json "$work/restore.json" \
   "$bin -c $work/mcpctl.toml --state-dir $work/state restore data --to $work/r1" \
-  "sh -c 'mkdir -p $work/r2 && age -d -i $work/key.txt $newest | tar -x -C $work/r2'" 2>&1 | grep -E "Benchmark|Time|faster|±"
+  "sh -c 'mkdir -p $work/r2 && age -d -i $work/key.txt $newest | tar -x -C $work/r2'" \
+  "sh -c 'mkdir -p $work/r2 && age -d -i $work/key.txt $newest | tar -x -C $work/r2 && sync -f $work/r2'" 2>&1 | grep -E "Benchmark|Time|±"
+python3 - "$work/restore.json" <<'PY'
+import json, sys
+r = [x["median"] for x in json.load(open(sys.argv[1]))["results"]]
+print(f"medians: mcpctl {r[0]*1e3:.1f} ms, age -d | tar -x {r[1]*1e3:.1f} ms ({r[0]/r[1]:.2f}x), "
+      f"with sync -f {r[2]*1e3:.1f} ms ({r[0]/r[2]:.2f}x)")
+PY
 
 echo "== backup --check (one stored copy) vs age -d of the same file"
 find "$work/loc" -name 'mcpctl-data-*' ! -name "$(basename "$newest")*" -delete
