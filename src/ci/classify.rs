@@ -1225,10 +1225,17 @@ fn normalize_key(key: &str) -> String {
     let stop = ['.', ',', ':', ';'];
     let key = unquote(key.trim().trim_end_matches(stop)).trim_end_matches(stop);
     let key = RUNNER_PATH.replace(key, "");
-    if key.contains('%') {
+    let key = if key.contains('%') {
         percent_decode(&key)
     } else {
         key.into_owned()
+    };
+    // A key is searched for: a command wrapped over lines (`RUN apt-get update && \`) keeps one
+    // space where the log had a line break and indentation.
+    if key.contains("  ") || key.contains(['\t', '\n']) {
+        key.split_whitespace().collect::<Vec<_>>().join(" ")
+    } else {
+        key
     }
 }
 
@@ -1353,6 +1360,10 @@ mod tests {
         assert_eq!(normalize_key("'left-pad'"), "left-pad");
         assert_eq!(normalize_key("`tree-sitter`."), "tree-sitter");
         assert_eq!(normalize_key("numpy'"), "numpy");
+        assert_eq!(
+            normalize_key("apt-get update &&     apt-get install -y curl"),
+            "apt-get update && apt-get install -y curl"
+        );
         assert_eq!(
             normalize_key("could not read Username for 'https://github.com/'"),
             "could not read Username for 'https://github.com/'"
