@@ -42,6 +42,19 @@ TOML
 export RESTIC_PASSWORD=bench RESTIC_REPOSITORY=$work/restic
 restic init --quiet
 
+# medians FILE NAME...: hyperfine's medians from FILE, each command by its NAME and as a ratio
+# of the first's time to its own.
+medians() {
+  python3 - "$@" <<'PY'
+import json, sys
+names = sys.argv[2:]
+r = [x["median"] for x in json.load(open(sys.argv[1]))["results"]]
+print("medians: " + ", ".join(
+    f"{n} {t * 1e3:.1f} ms" + ("" if i == 0 else f" ({r[0] / t:.2f}x)")
+    for i, (n, t) in enumerate(zip(names, r))))
+PY
+}
+
 echo "== backup: mcpctl vs tar | age (without and with an fsync of its file) vs restic"
 # `sync` before each run: mcpctl's fsync would otherwise also flush the dirty pages the previous
 # run (of either command) left, through ext4's ordered-mode journal commit. mcpctl fsyncs the copy
@@ -52,12 +65,7 @@ hyperfine --warmup 2 --runs 20 -N --prepare sync --export-json "$work/backup.jso
   "sh -c 'tar -C $work -c data | age -r $pub > $work/out/manual.tar.age'" \
   "sh -c 'tar -C $work -c data | age -r $pub > $work/out/manual.tar.age && sync $work/out/manual.tar.age'" \
   "restic backup --quiet $data" 2>&1 | grep -E "Benchmark|Time|±"
-python3 - "$work/backup.json" <<'PY'
-import json, sys
-r = [x["median"] for x in json.load(open(sys.argv[1]))["results"]]
-print(f"medians: mcpctl {r[0]*1e3:.1f} ms, tar|age {r[1]*1e3:.1f} ms ({r[0]/r[1]:.2f}x), "
-      f"tar|age + fsync {r[2]*1e3:.1f} ms ({r[0]/r[2]:.2f}x), restic {r[3]*1e3:.1f} ms ({r[0]/r[3]:.2f}x)")
-PY
+medians "$work/backup.json" mcpctl "tar|age" "tar|age + fsync" restic
 
 echo "== restore of one target: mcpctl vs age -d | tar -x"
 "$bin" -c "$work/mcpctl.toml" --state-dir "$work/state" backup --force -q
@@ -68,12 +76,7 @@ hyperfine --warmup 2 --runs 20 -N --prepare "sh -c 'rm -rf $work/r1 $work/r2 && 
   "$bin -c $work/mcpctl.toml --state-dir $work/state restore data --to $work/r1" \
   "sh -c 'mkdir -p $work/r2 && age -d -i $work/key.txt $newest | tar -x -C $work/r2'" \
   "sh -c 'mkdir -p $work/r2 && age -d -i $work/key.txt $newest | tar -x -C $work/r2 && sync -f $work/r2'" 2>&1 | grep -E "Benchmark|Time|±"
-python3 - "$work/restore.json" <<'PY'
-import json, sys
-r = [x["median"] for x in json.load(open(sys.argv[1]))["results"]]
-print(f"medians: mcpctl {r[0]*1e3:.1f} ms, age -d | tar -x {r[1]*1e3:.1f} ms ({r[0]/r[1]:.2f}x), "
-      f"with sync -f {r[2]*1e3:.1f} ms ({r[0]/r[2]:.2f}x)")
-PY
+medians "$work/restore.json" mcpctl "age -d | tar -x" "with sync -f"
 
 echo "== backup --check (one stored copy) vs age -d of the same file"
 find "$work/loc" -name 'mcpctl-data-*' ! -name "$(basename "$newest")*" -delete
