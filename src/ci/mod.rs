@@ -71,6 +71,53 @@ pub(crate) fn classify_log(
     Ok(classified)
 }
 
+/// Classifies the log at `path` (`-` for stdin) off the runtime's thread: opening a FIFO that has
+/// no writer, or reading a pipe that never ends, blocks, and SIGINT or SIGTERM must still end
+/// the run (the blocking thread is left behind when the runtime shuts down).
+pub(crate) async fn classify_log_path(
+    engine: Classifier,
+    path: &std::path::Path,
+    origin: &LogOrigin<'_>,
+) -> crate::error::Result<Classified> {
+    let path = path.to_owned();
+    let owned = (
+        origin.repo.map(str::to_owned),
+        origin.workflow.map(str::to_owned),
+        origin.job.map(str::to_owned),
+        origin.failed,
+    );
+    let read = tokio::task::spawn_blocking(move || {
+        let (repo, workflow, job, failed) = &owned;
+        let origin = LogOrigin {
+            repo: repo.as_deref(),
+            workflow: workflow.as_deref(),
+            job: job.as_deref(),
+            failed: *failed,
+        };
+        let name = || {
+            if path.as_os_str() == "-" {
+                "the log on stdin".to_owned()
+            } else {
+                format!("the log {}", path.display())
+            }
+        };
+        let classified = if path.as_os_str() == "-" {
+            classify_log(&engine, std::io::stdin().lock(), &origin)
+        } else {
+            let file = std::fs::File::open(&path)
+                .map_err(|e| crate::error::Error::io(format!("cannot open {}", name()), e))?;
+            classify_log(
+                &engine,
+                std::io::BufReader::with_capacity(1 << 20, file),
+                &origin,
+            )
+        };
+        classified.map_err(|e| crate::error::Error::io(format!("cannot read {}", name()), e))
+    });
+    read.await
+        .map_err(|e| crate::error::Error::io("the log reader stopped", std::io::Error::other(e)))?
+}
+
 /// `120 lines: dependency (left-pad), and 2 more`, or that no failure was recognised.
 pub(crate) fn log_summary(lines: u64, issues: &[Issue]) -> String {
     match issues.first() {

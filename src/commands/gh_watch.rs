@@ -2,7 +2,6 @@
 //! runs (gh_watch_api.rs), once or every `--watch` interval; `--check-patterns` checks the
 //! pattern files.
 
-use std::io::BufReader;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -109,14 +108,7 @@ async fn once(mode: &Mode<'_>, patterns_dirs: &[PathBuf], ctx: &Ctx) -> Result<C
     };
     let count = patterns.len();
     let engine = Classifier::new(patterns)?;
-    let classified = if path.as_os_str() == "-" {
-        ci::classify_log(&engine, std::io::stdin().lock(), origin)
-    } else {
-        let file = std::fs::File::open(path)
-            .map_err(|e| Error::io(format!("cannot read the log {}", path.display()), e))?;
-        ci::classify_log(&engine, BufReader::with_capacity(1 << 20, file), origin)
-    }
-    .map_err(|e| Error::io("cannot read the log", e))?;
+    let classified = ci::classify_log_path(engine, path, origin).await?;
     let explain = explain.then(|| ci::classify::explain(&classified));
     let issues = classified.issues;
     let status = if issues.is_empty() {

@@ -292,3 +292,62 @@ fn a_terminal_gets_each_issue_description_and_hint() {
     assert!(run.stdout.contains(description), "{}", run.stdout);
     assert!(run.stdout.contains(hint), "{}", run.stdout);
 }
+
+/// A log that never arrives (a FIFO with no writer, a pipe left open) blocks only the reader:
+/// SIGTERM still ends the run with 130, as everywhere else.
+#[test]
+fn sigterm_ends_a_log_that_never_arrives() {
+    use crate::lock_signal::{Reap, nix_kill};
+    let t = Test::new();
+    let fifo = t.path().join("job.fifo");
+    assert!(
+        std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let from_fifo = t
+        .command()
+        .args(["gh-watch", "--log"])
+        .arg(&fifo)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let from_stdin = t
+        .command()
+        .args(["gh-watch", "--log", "-"])
+        .stdin(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    for child in [from_fifo, from_stdin] {
+        let mut child = Reap(child);
+        let pid = child.0.id();
+        // The reader's own thread exists once the runtime runs, with the handlers in place.
+        let started = std::time::Instant::now();
+        while std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, Iterator::count) < 2 {
+            assert!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "{pid} never started reading"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(10));
+        }
+        nix_kill(pid, "TERM");
+        let status = child.0.wait().unwrap();
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(&mut child.0.stderr.take().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(130), "{stderr}");
+        assert_eq!(stderr, "mcpctl: interrupted\n");
+    }
+}
+
+/// A directory given as the log is named in the error, with exit 3.
+#[test]
+fn a_directory_as_the_log_is_named() {
+    let t = Test::new().file("logs/a.log", "x\n");
+    let run = t.args(&["gh-watch", "--log", "{dir}/logs"]).run();
+    run.code(3).stderr_contains("logs: Is a directory");
+    let dir = run.stderr();
+    assert!(dir.contains("cannot read the log /"), "{dir}");
+}

@@ -112,7 +112,7 @@ fn sigint_kills_children_and_exits_130() {
     }
 }
 
-fn nix_kill(pid: u32, sig: &str) {
+pub(crate) fn nix_kill(pid: u32, sig: &str) {
     assert!(
         Command::new("kill")
             .arg(format!("-{sig}"))
@@ -124,7 +124,7 @@ fn nix_kill(pid: u32, sig: &str) {
 }
 
 /// Kills its child when dropped: a failed assertion must not leave a run going.
-struct Reap(std::process::Child);
+pub(crate) struct Reap(pub(crate) std::process::Child);
 
 impl Drop for Reap {
     fn drop(&mut self) {
