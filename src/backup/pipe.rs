@@ -9,6 +9,8 @@ use super::error::SealError;
 
 const BLOCK: usize = 256 * 1024;
 const DEPTH: usize = 4;
+/// How much is written before the kernel is asked to start putting it on disk.
+const WRITEBACK: u64 = 1 << 20;
 
 /// Size and hex SHA-256 of everything that passed.
 pub(super) struct Digested {
@@ -120,10 +122,15 @@ pub(super) fn write_hashed(
         let consumer = scope.spawn(move || -> io::Result<Digested> {
             let mut hasher = crate::hash::Hasher::default();
             let mut size = 0u64;
+            let mut flushing = 0u64;
             for mut block in rx {
                 file.write_all(&block)?;
                 hasher.update(&block);
                 size += block.len() as u64;
+                if size - flushing >= WRITEBACK {
+                    start_writeback(file, flushing, size - flushing);
+                    flushing = size;
+                }
                 block.clear();
                 let _ = give_back.try_send(block);
             }
@@ -149,6 +156,22 @@ pub(super) fn write_hashed(
         produced.map(|()| digest)
     })
 }
+
+/// Starts writing `len` bytes at `offset` out to disk without waiting for them, so the disk
+/// works while age encrypts the rest and the fsync before the rename finds little left: that
+/// fsync was a fifth of a backup's time. On Linux `POSIX_FADV_DONTNEED` starts this writeback
+/// (pages still being written stay cached). Only a hint: durability still comes from the fsync.
+#[cfg(target_os = "linux")]
+fn start_writeback(file: &File, offset: u64, len: u64) {
+    use nix::fcntl::{PosixFadviseAdvice, posix_fadvise};
+    use nix::libc::off_t;
+    if let (Ok(offset), Ok(len)) = (off_t::try_from(offset), off_t::try_from(len)) {
+        let _ = posix_fadvise(file, offset, len, PosixFadviseAdvice::POSIX_FADV_DONTNEED);
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn start_writeback(_: &File, _: u64, _: u64) {}
 
 struct ChannelWriter {
     tx: SyncSender<Vec<u8>>,
@@ -199,7 +222,8 @@ mod tests {
 
     #[test]
     fn what_is_written_is_read_back_with_the_same_digest() {
-        let data: Vec<u8> = (0..BLOCK * 3 + 17)
+        // Past two writeback hints, and a block that is not full.
+        let data: Vec<u8> = (0..usize::try_from(WRITEBACK * 2).unwrap() + BLOCK + 17)
             .map(|i| u8::try_from(i % 251).unwrap())
             .collect();
         let mut tmp = tempfile::tempfile().unwrap();
