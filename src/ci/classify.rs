@@ -103,11 +103,12 @@ static WRAPPER: LazyLock<Regex> = LazyLock::new(|| {
 
 /// A line that may say why a step failed, for the fallback.
 static CAUSE_WORD: LazyLock<Regex> = LazyLock::new(|| {
-    super::patterns::build(r"(?:\b(?:error|Error|ERROR|fatal):|\bFAILED\b)").expect("valid")
+    super::patterns::build(r"(?:\b(?:error|Error|ERROR|fatal):|\bFAILED\b|\b[Ff]ailed: )")
+        .expect("valid")
 });
 
 /// Cheap test before the three above: a line without any of these is none of them.
-const INTERESTING_SOURCE: &str = r"##\[|rror|ERROR|FAIL|fatal:|Process completed|exited with|Exited with|Job failed|\*\*\*|ELIFECYCLE|Exit status|exit code|marked build as failure";
+const INTERESTING_SOURCE: &str = r"##\[|rror|ERROR|FAIL|ailed: |fatal:|Process completed|exited with|Exited with|Job failed|\*\*\*|ELIFECYCLE|Exit status|exit code|marked build as failure";
 static INTERESTING: LazyLock<Regex> =
     LazyLock::new(|| super::patterns::build(INTERESTING_SOURCE).expect("valid"));
 
@@ -1028,7 +1029,7 @@ fn fallback(cause: CauseLine) -> Issue {
 fn fallback_key(line: &str) -> String {
     static PREFIX: LazyLock<regex::Regex> = LazyLock::new(|| {
         regex::Regex::new(
-            r"^(?:##\[error\]\s*)?(?:(?:[\w.-]+: )?(?:error|Error|ERROR|fatal|FAILED)(?:\[\w+\])?:?\s+)*",
+            r"^(?:##\[error\]\s*)?[\s❌✗✖×]*(?:(?:[\w.-]+: )?(?:error|Error|ERROR|fatal|FAILED)(?:\[\w+\])?:?\s+)*",
         )
         .expect("valid")
     });
@@ -1043,6 +1044,14 @@ fn fallback_key(line: &str) -> String {
         regex::Regex::new(r#"(?:[Cc]ommand|process) (?:"([^"]+)"|'([^']+)') (?:failed|exited)"#)
             .expect("valid")
     });
+    // `Coverage failure: total of 61 is less than 76`: a short name of what failed.
+    static HEAD: LazyLock<regex::Regex> = LazyLock::new(|| {
+        regex::Regex::new(r"^([A-Za-z][A-Za-z-]*(?: [A-Za-z-]+){0,3} (?:failure|failed|error)):\s")
+            .expect("valid")
+    });
+    // `Job 0acf… failed: Worker restarted`: what failed has no name worth keeping; why does.
+    static REASON: LazyLock<regex::Regex> =
+        LazyLock::new(|| regex::Regex::new(r"^[^:]{1,80}? failed: (.+)$").expect("valid"));
     if WRAPPER.is_match(line.as_bytes())
         && let Some(c) = COMMAND.captures(line)
         && let Some(command) = c.get(1).or_else(|| c.get(2))
@@ -1050,9 +1059,15 @@ fn fallback_key(line: &str) -> String {
         return command.as_str().to_owned();
     }
     let message = PREFIX.replace(line, "");
-    let message = message.trim();
+    let mut message = message.trim();
     if let Some(code) = CODE.find(message) {
         return code.as_str().to_owned();
+    }
+    if let Some(head) = HEAD.captures(message) {
+        return head[1].to_owned();
+    }
+    if let Some(reason) = REASON.captures(message).and_then(|c| c.get(1)) {
+        message = reason.as_str();
     }
     let mut end = message.len().min(MAX_FALLBACK_KEY);
     while !message.is_char_boundary(end) {
@@ -1387,6 +1402,16 @@ mod tests {
             "ConditionalCheckFailedException"
         );
         assert_eq!(fallback_key("fatal: something broke."), "something broke");
+        assert_eq!(
+            fallback_key("ERROR: Coverage failure: total of 61.22 is less than fail-under=76.00"),
+            "Coverage failure"
+        );
+        assert_eq!(
+            fallback_key(
+                "❌ Job 0acf873f-06d7 failed: Worker restarted while the job was running."
+            ),
+            "Worker restarted while the job was running"
+        );
         // Only the failure marker was left: the command it names.
         assert_eq!(
             fallback_key("The command \"bundle exec rake\" exited with 1."),

@@ -9,11 +9,12 @@ use std::path::{Path, PathBuf};
 use crate::{Run, Test};
 
 /// Issue 13 asks for 90 % category and 85 % key on the validation part. These floors are the
-/// figures reached so far, so that no change scores worse: 83.4 % and 79.5 % on 229 rows. The 44
-/// rows collected last scored 38 and 36 of 44 before any pattern saw them. Raise the floors as the
-/// patterns improve, up to the issue's figures and beyond.
-const MIN_CATEGORY: f64 = 0.83;
-const MIN_KEY: f64 = 0.79;
+/// figures reached so far, so that no change scores worse: 81.9 % and 77.6 % on 281 rows. The 53
+/// rows collected last scored 39 and 35 of 53 before any pattern saw them (one, a false alarm,
+/// was then looked at and moved to training; the 229 before them score 83.8 % and 79.9 %). Raise the floors as the patterns improve, up to the issue's figures and
+/// beyond.
+const MIN_CATEGORY: f64 = 0.81;
+const MIN_KEY: f64 = 0.77;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ci-corpus")
