@@ -968,7 +968,8 @@ fn header_like(raw: &[u8], line: &[u8]) -> bool {
 fn strip_annotation(line: &[u8]) -> &[u8] {
     for prefix in [&b"##[error]"[..], b"##[warning]", b"##[notice]"] {
         if let Some(rest) = line.strip_prefix(prefix) {
-            return rest;
+            // `##[error]  1) [chromium] › …`: the tool's own indent goes too, as on other lines.
+            return rest.trim_ascii_start();
         }
     }
     line
@@ -978,6 +979,7 @@ fn strip_annotation(line: &[u8]) -> &[u8] {
 fn is_warning(line: &[u8]) -> bool {
     line.starts_with(b"##[warning]")
         || line.starts_with(b"##[notice]")
+        || line.starts_with(b"[warning]")
         || line.starts_with(b"Warning: ")
 }
 
