@@ -43,6 +43,8 @@ pub(crate) struct FileEntry {
 pub(crate) struct Source {
     pub entry: FileEntry,
     pub bytes: Vec<u8>,
+    /// Why the file does not parse as its target's format, when it was checked and does not.
+    pub invalid: Option<crate::validate::Invalid>,
 }
 
 /// The member name for `path`: readable when unpacked by hand, never absolute.

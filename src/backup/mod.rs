@@ -22,10 +22,12 @@ use crate::hash::sha256_hex;
 use archive::{FileEntry, Source, member_name};
 use error::CollectError;
 
-use crate::config::BackupTarget;
+use crate::config::{BackupTarget, FileFormat};
 
-/// Reads every file of a target: plain paths, directories (recursively) and globs.
-pub(crate) fn collect(target: &BackupTarget) -> Result<Vec<Source>, CollectError> {
+/// Reads every file of a target: plain paths, directories (recursively) and globs. With
+/// `validate`, each file is also checked against the target's format on the thread that read it:
+/// parsing hundreds of small configs one after another on one core was a tenth of a backup.
+pub(crate) fn collect(target: &BackupTarget, validate: bool) -> Result<Vec<Source>, CollectError> {
     let mut paths = Vec::new();
     for pattern in &target.paths {
         if pattern.contains(['*', '?', '[']) {
@@ -52,14 +54,14 @@ pub(crate) fn collect(target: &BackupTarget) -> Result<Vec<Source>, CollectError
     }
     paths.sort();
     paths.dedup();
-    read_all(&paths)
+    read_all(&paths, validate.then_some(target.format))
 }
 
 /// Reads and hashes every file on two cores: reading (the kernel's copy and fresh pages) and
 /// hashing are most of a backup's work. Each thread takes the next file, so a few large files
 /// beside many small ones still split evenly. The first error in path order wins, as it would
-/// one file at a time.
-fn read_all(paths: &[PathBuf]) -> Result<Vec<Source>, CollectError> {
+/// one file at a time. With a `format`, each file read is validated against it.
+fn read_all(paths: &[PathBuf], format: Option<FileFormat>) -> Result<Vec<Source>, CollectError> {
     use std::sync::atomic::{AtomicUsize, Ordering};
     let next = AtomicUsize::new(0);
     let work = || {
@@ -71,6 +73,9 @@ fn read_all(paths: &[PathBuf]) -> Result<Vec<Source>, CollectError> {
             };
             let read = read_source(path).map(|mut s| {
                 s.entry.sha256 = sha256_hex(&s.bytes);
+                if let Some(format) = format {
+                    s.invalid = crate::validate::check(format, path, &s.bytes).err();
+                }
                 s
             });
             done.push((i, read));
@@ -113,6 +118,7 @@ fn read_source(p: &Path) -> Result<Source, CollectError> {
             sha256: String::new(),
         },
         bytes,
+        invalid: None,
     })
 }
 

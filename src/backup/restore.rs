@@ -477,11 +477,7 @@ fn parse_time(s: &str) -> Option<DateTime<Utc>> {
 
 /// Files that cannot be read count as invalid: restoring is what `--if-invalid` asks for then.
 fn current_is_valid(target: &BackupTarget) -> bool {
-    super::collect(target).is_ok_and(|files| {
-        files.iter().all(|f| {
-            crate::validate::check(target.format, Path::new(&f.entry.path), &f.bytes).is_ok()
-        })
-    })
+    super::collect(target, true).is_ok_and(|files| files.iter().all(|f| f.invalid.is_none()))
 }
 
 /// One file to write.

@@ -21,6 +21,7 @@ pub(crate) fn write_atomic_many(files: &[(&Path, &[u8], u32)]) -> Result<()> {
     use std::os::unix::fs::PermissionsExt;
     let many = files.len() >= SYNCFS_FROM;
     let mut temps = Vec::with_capacity(files.len());
+    let mut unsynced = Vec::new();
     for (path, bytes, mode) in files {
         let fail = |what: &str, e| Error::io(format!("cannot {what} {}", path.display()), e);
         let mut tmp = tempfile::Builder::new()
@@ -29,10 +30,18 @@ pub(crate) fn write_atomic_many(files: &[(&Path, &[u8], u32)]) -> Result<()> {
             .tempfile_in(parent(path))
             .map_err(|e| fail("create a temp file beside", e))?;
         tmp.write_all(bytes).map_err(|e| fail("write", e))?;
+        let (file, tmp) = tmp.into_parts();
+        temps.push(tmp);
+        // Open only while few: a restore of thousands of files must not hold a descriptor each.
         if !many {
-            tmp.as_file().sync_all().map_err(|e| fail("fsync", e))?;
+            unsynced.push(file);
         }
-        temps.push(tmp.into_temp_path());
+    }
+    // Every file is written before the first fsync: its journal commit carries them all, so the
+    // others' fsyncs find little left (one commit, not one per file).
+    for ((path, _, _), file) in files.iter().zip(&unsynced) {
+        file.sync_all()
+            .map_err(|e| Error::io(format!("cannot fsync {}", path.display()), e))?;
     }
     let dirs: BTreeSet<PathBuf> = files.iter().map(|(p, _, _)| parent(p)).collect();
     if many {

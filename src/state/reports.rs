@@ -23,8 +23,11 @@ pub(crate) fn save(
     let dir = super::reports_dir(state_dir, command);
     super::ensure_dir(&dir)?;
     let path = dir.join(format!("{}.json", started.format("%Y%m%dT%H%M%S%.3fZ")));
-    super::write_atomic(&path, json, 0o600)?;
-    super::write_atomic(&dir.join("latest.json"), json, 0o600)?;
+    // Together: the directory is fsynced once for both.
+    super::write_atomic_many(&[
+        (&path, json, 0o600),
+        (&dir.join("latest.json"), json, 0o600),
+    ])?;
     Ok(path)
 }
 
