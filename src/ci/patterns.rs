@@ -75,6 +75,10 @@ const SHIPPED: &[(&str, &str)] = &[
         include_str!("../../patterns/dart.yaml"),
     ),
     (
+        "patterns/solidity.yaml",
+        include_str!("../../patterns/solidity.yaml"),
+    ),
+    (
         "patterns/beam.yaml",
         include_str!("../../patterns/beam.yaml"),
     ),
