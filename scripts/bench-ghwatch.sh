@@ -22,9 +22,11 @@ corpus = fixtures + "/ci-corpus"
 moved = set()
 if os.path.exists(corpus + "/MOVED.tsv"):
     moved = {l.split("\t")[0] for l in open(corpus + "/MOVED.tsv").read().splitlines()[1:] if l.strip()}
+topup = {l.split("\t")[0] for l in open(corpus + "/TOPUP.tsv").read().splitlines()[1:] if l.strip()}
 for row in open(corpus + "/INDEX.tsv").read().splitlines()[1:]:
     file, url = row.split("\t")[0], row.split("\t")[4]
-    if file in moved or int(hashlib.sha256(url.encode()).hexdigest()[:8], 16) % 100 >= 30:
+    cut = 40 if file.rsplit("-", 2)[-2] in topup else 30
+    if file in moved or int(hashlib.sha256(url.encode()).hexdigest()[:8], 16) % 100 >= cut:
         paths.append(corpus + "/logs/" + file)
 excerpts = [open(f, encoding="utf-8", errors="replace").read() for f in paths]
 ordinary = "".join(

@@ -8,8 +8,9 @@
 #                            [--bin PATH] [--patterns-dir DIR]
 #
 # The split (tests/fixtures/ci-corpus/README.md): a row is in validation when the first 8 hex
-# digits of sha256(source_url), as an integer, mod 100 are below 30, unless MOVED.tsv lists its
-# file (then it is training). Default part: validation.
+# digits of sha256(source_url), as an integer, mod 100 are below 30 (below 40 for a row of a
+# collector listed in TOPUP.tsv), unless MOVED.tsv lists its file (then it is training). Default
+# part: validation.
 #
 # --misses lists the rows classified wrongly, by file name, for the training part. For the
 # validation part it prints only the figures: listing its misses needs --reveal too, and a row
@@ -62,10 +63,16 @@ if os.path.exists(moved_path):
         if line.strip():
             moved.add(line.split("\t")[0])
 
+topup = set()
+for line in open(os.path.join(corpus, "TOPUP.tsv"), encoding="utf-8").read().splitlines()[1:]:
+    if line.strip():
+        topup.add(line.split("\t")[0])
+
 def in_validation(file, url):
     if file in moved:
         return False
-    return int(hashlib.sha256(url.encode()).hexdigest()[:8], 16) % 100 < 30
+    cut = 40 if file.rsplit("-", 2)[-2] in topup else 30
+    return int(hashlib.sha256(url.encode()).hexdigest()[:8], 16) % 100 < cut
 
 rows = []
 for line in open(os.path.join(corpus, "INDEX.tsv"), encoding="utf-8").read().splitlines()[1:]:

@@ -114,7 +114,11 @@ static INTERESTING: LazyLock<Regex> =
 
 /// The lines besides `INTERESTING` ones that [`Steps::see`] acts on (it compares them as
 /// bytes): the line filter must pick them too.
-const STEP_SOURCES: [&str; 2] = [r"^##\[group\]Run ", r"^Post job cleanup\.$"];
+const STEP_SOURCES: [&str; 3] = [
+    r"^##\[group\]Run ",
+    r"^Post job cleanup\.$",
+    r"^Cleaning up orphan processes$",
+];
 
 /// The colour the runner echoes a step's script in, found without building a finder per line.
 static ECHO_COLOUR: LazyLock<memchr::memmem::Finder<'static>> =
@@ -355,6 +359,9 @@ struct Steps {
     header_left: u32,
     /// Past "Post job cleanup.": the post steps.
     in_post: bool,
+    /// The runner's last words ("Cleaning up orphan processes"): the log is the whole job, so a
+    /// failure would have left a marker.
+    complete: bool,
     failed: bool,
     failing_step: Option<u32>,
     /// The first `##[error]` line other than a wrapper.
@@ -414,6 +421,10 @@ impl Steps {
             if line == b"##[endgroup]" || self.in_header {
                 return;
             }
+        }
+        if line == b"Cleaning up orphan processes" {
+            self.complete = true;
+            return;
         }
         if line == b"Post job cleanup." && !self.in_post {
             self.in_post = true;
@@ -553,6 +564,11 @@ impl Classifier {
             }
         }
         let mut failed = steps.failed || options.job_failed;
+        // A whole job's log with no failure marker passed: error lines in it were tolerated
+        // (`mvn --fail-never`, `continue-on-error`, a retried command), so none is the failure.
+        if steps.complete && !failed {
+            found.retain(|i| i.severity != "error");
+        }
         if !failed {
             failed = found
                 .iter()
@@ -1437,6 +1453,25 @@ mod tests {
         assert_eq!(issues[0].key.as_deref(), Some("bundle exec rake"));
         let passing = "889 examples, 0 failures, 8 pending\nThe command \"bundle exec rake\" exited with 0.\n";
         assert!(c.classify(passing.as_bytes()).unwrap().issues.is_empty());
+    }
+
+    #[test]
+    fn a_whole_job_without_a_failure_marker_passed() {
+        let c = Classifier::new(super::super::patterns::load(&[]).unwrap()).unwrap();
+        let job = "##[group]Run mvn -B test --fail-never\nmvn -B test --fail-never\n##[endgroup]\n\
+                   [ERROR] COMPILATION ERROR : \n[ERROR] /src/A.java:[25,31] cannot find symbol\n\
+                   [INFO] BUILD SUCCESS\n";
+        let cut = c.classify(job.as_bytes()).unwrap().issues;
+        assert_eq!(cut[0].category, "compile_error", "{cut:?}");
+        let whole = format!("{job}Post job cleanup.\nCleaning up orphan processes\n");
+        assert!(c.classify(whole.as_bytes()).unwrap().issues.is_empty());
+        let failed = format!(
+            "{job}##[error]Process completed with exit code 1.\nCleaning up orphan processes\n"
+        );
+        assert_eq!(
+            c.classify(failed.as_bytes()).unwrap().issues[0].category,
+            "compile_error"
+        );
     }
 
     #[test]
