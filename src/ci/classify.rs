@@ -51,7 +51,7 @@ macro_rules! tool_failed {
     () => {
         concat!(
     r#"|(?:g?make(?:\[\d+\])?: )?\*\*\* \[[^\]]*\] Error [1-9]"#,
-    r#"|npm (?:ERR!|error) (?:code ELIFECYCLE$|Exit status [1-9]|Lifecycle script `[^`]+` failed)"#,
+    r#"|npm (?:ERR!|error) (?:code ELIFECYCLE$|Exit status [1-9]|Lifecycle script `[^`]+` failed|command failed$)"#,
     r#"|error Command failed with exit code [1-9]|Error: Command failed with exit code [1-9]"#,
     r#"|(?:\[ERROR\] )?BUILD FAILURE$|BUILD FAILED(?: in .*)?$|FAILURE: Build failed with an exception\.$"#,
     r#"|\*\* (?:BUILD|TEST|ARCHIVE) FAILED \*\*$|Build FAILED\.$|ERROR: InvocationError for command"#,
@@ -108,7 +108,7 @@ static CAUSE_WORD: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Cheap test before the three above: a line without any of these is none of them.
-const INTERESTING_SOURCE: &str = r"##\[|rror|ERROR|FAIL|ailed: |fatal:|Process completed|exited with|Exited with|Job failed|\*\*\*|ELIFECYCLE|Exit status|exit code|marked build as failure";
+const INTERESTING_SOURCE: &str = r"##\[|rror|ERROR|FAIL|ailed: |fatal:|Process completed|exited with|Exited with|Job failed|\*\*\*|ELIFECYCLE|Exit status|exit code|command failed|marked build as failure";
 static INTERESTING: LazyLock<Regex> =
     LazyLock::new(|| super::patterns::build(INTERESTING_SOURCE).expect("valid"));
 
@@ -306,6 +306,8 @@ struct Pending {
     after_seen: usize,
     /// Lines left in which the after-window may still match; `None` once resolved.
     after_left: Option<usize>,
+    /// The lines a joining after-window passed over, trimmed.
+    joined: Vec<String>,
 }
 
 /// What a pass has found so far.
@@ -781,6 +783,7 @@ impl Classifier {
             context,
             after_seen: 0,
             after_left: pattern.after.as_ref().map(|w| w.within),
+            joined: Vec::new(),
         })
     }
 
@@ -802,14 +805,31 @@ impl Classifier {
                 if let Some(c) = w.regex.captures(line) {
                     let mut extra = BTreeMap::new();
                     merge(&w.regex, &c, &mut extra);
+                    if w.join.is_some() && !p.caps.contains_key("key") {
+                        let parts = p.caps.get("head").into_iter().chain(&p.joined);
+                        let joined = parts
+                            .chain(extra.get("key"))
+                            .map(String::as_str)
+                            .collect::<Vec<_>>()
+                            .join(" ");
+                        p.caps.insert("key".into(), joined);
+                    }
                     for (k, v) in extra {
                         p.caps.entry(k).or_insert(v);
                     }
                     p.after_left = None;
+                } else if let Some(j) = &w.join
+                    && !j.is_match(line)
+                {
+                    p.after_left = None;
+                    drop_it = w.required;
                 } else if left <= 1 {
                     p.after_left = None;
                     drop_it = w.required;
                 } else {
+                    if w.join.is_some() {
+                        p.joined.push(String::from_utf8_lossy(line).into_owned());
+                    }
                     p.after_left = Some(left - 1);
                 }
             }

@@ -167,6 +167,7 @@ struct RawWindow {
     within: usize,
     #[serde(default = "yes")]
     required: bool,
+    join: Option<Spanned<String>>,
 }
 
 fn yes() -> bool {
@@ -206,6 +207,10 @@ pub(crate) struct Window {
     pub regex: Regex,
     pub within: usize,
     pub required: bool,
+    /// After windows only: the lines before the window's match must all match this, and the
+    /// key is the main line's `head`, those lines and the window's `key`, joined by spaces (a
+    /// test's title that the runner prints over several lines). Any other line ends the wait.
+    pub join: Option<Regex>,
 }
 
 #[derive(Debug, Clone)]
@@ -369,6 +374,7 @@ fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, Patt
             regex: compile(&w.regex, true)?,
             within: w.within,
             required: w.required,
+            join: w.join.as_ref().map(|j| compile(j, true)).transpose()?,
         })
     };
     let before = p.before.as_ref().map(window).transpose()?;
