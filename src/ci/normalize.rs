@@ -93,14 +93,18 @@ fn trim(text: &[u8], out: &mut Vec<u8>) {
             .map_or(text.len(), |p| from + p)
     };
     let mut start = skip_ws(0);
-    // `gh run view --log`: "job<TAB>step<TAB>" before the timestamp.
+    // `gh run view --log`: "job<TAB>step<TAB>" before the timestamp. Only before one: a
+    // tool's own tabs (testify's `\tError Trace:\t…`) are text.
     if let Some(first) = memchr::memchr(b'\t', &text[start..]).filter(|&i| i > 0 && i < 200)
         && let Some(second) =
             memchr::memchr(b'\t', &text[start + first + 1..]).filter(|&i| i > 0 && i < 200)
     {
-        start = skip_ws(start + first + second + 2);
-        if text[start..].starts_with(b"\xEF\xBB\xBF") {
-            start = skip_ws(start + 3);
+        let mut at = skip_ws(start + first + second + 2);
+        if text[at..].starts_with(b"\xEF\xBB\xBF") {
+            at = skip_ws(at + 3);
+        }
+        if github_time(&text[at..]).is_some() {
+            start = at;
         }
     }
     // The blanks dropped after a kept annotation marker: `text[keep..rest]`.
@@ -299,6 +303,10 @@ mod tests {
         assert_eq!(
             n("job\tstep\t\u{feff}2026-08-13T02:27:53.8321660Z ##[group]Run x"),
             "##[group]Run x"
+        );
+        assert_eq!(
+            n("2023-02-28T15:52:55.3177843Z         \tError Trace:\t/w/a_test.go:59"),
+            "Error Trace:\t/w/a_test.go:59"
         );
         assert_eq!(n("22:10 $ go test"), "22:10 $ go test");
         assert_eq!(n("2024-05-01 12:00:00.123 error: x"), "error: x");

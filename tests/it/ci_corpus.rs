@@ -10,13 +10,12 @@ use std::path::{Path, PathBuf};
 use crate::{Run, Test};
 
 /// Issue 13 asks for 90 % category and 85 % key on the validation part. These floors are the
-/// figures reached so far, so that no change scores worse: 81.5 % and 76.7 % on 330 rows. Rows
+/// figures reached so far, so that no change scores worse: 82.6 % and 78.4 % on 408 rows. Rows
 /// added to the corpus score lower before patterns are written from their training siblings: the
-/// last 17 scored 13 and 12 of 17, the 32 before them 25 and 22. Raise the floors as the patterns
-/// improve, up to the issue's figures and
-/// beyond.
-const MIN_CATEGORY: f64 = 0.81;
-const MIN_KEY: f64 = 0.76;
+/// last 78 scored 54 and 51 of 78, the 17 before them 13 and 12. Raise the floors as the
+/// patterns improve, up to the issue's figures and beyond.
+const MIN_CATEGORY: f64 = 0.82;
+const MIN_KEY: f64 = 0.78;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ci-corpus")
