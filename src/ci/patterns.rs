@@ -377,6 +377,9 @@ fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, Patt
             join: w.join.as_ref().map(|j| compile(j, true)).transpose()?,
         })
     };
+    if let Some(j) = p.before.as_ref().and_then(|w| w.join.as_ref()) {
+        return Err(at(j.referenced.line(), Problem::JoinBefore));
+    }
     let before = p.before.as_ref().map(window).transpose()?;
     let after = p.after.as_ref().map(window).transpose()?;
     let has_key = regexes
@@ -470,6 +473,16 @@ mod tests {
     }
 
     /// A pattern file left out of the binary is dead: it only works with --patterns-dir.
+    #[test]
+    fn a_join_in_a_before_window_is_refused_where_it_is_written() {
+        let yaml = "patterns:\n  - id: x\n    category: test_failure\n    regex: ['^a (?P<head>.*)$']\n    before: {regex: '^(?P<key>b):$', within: 3,\n      join: '^c'}\n    description: d\n    fixtures:\n      match: [{log: \"b:\\na x\"}]\n";
+        let err = parse("x.yaml", yaml).unwrap_err().to_string();
+        assert!(
+            err.contains("x.yaml:6") && err.contains("belongs in `after`"),
+            "{err}"
+        );
+    }
+
     #[test]
     fn every_pattern_file_is_shipped() {
         let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/patterns");

@@ -49,6 +49,8 @@ pub(crate) enum Problem {
     Regex(#[source] regex::Error),
     #[error("within must be 1..={}", MAX_WINDOW)]
     Within,
+    #[error("`join` gathers the lines after a match: it belongs in `after`, not `before`")]
+    JoinBefore,
     #[error("no regex has a `key` capture and there is no default_key")]
     NoKey,
 }
