@@ -13,12 +13,14 @@ use std::collections::BTreeMap;
 use std::io::BufRead;
 use std::sync::{LazyLock, OnceLock};
 
-use regex::bytes::{Captures, Regex, RegexSet, RegexSetBuilder};
+use regex::bytes::Regex;
 use serde::{Deserialize, Serialize};
 
+use super::line_regex::{Found, LineRegex};
 use super::normalize;
 use super::patterns::{MAX_WINDOW, Pattern, Role};
 use super::prefilter::{Line, LineFilter};
+use super::set::PatternSet;
 
 /// Longest line kept; the rest of a longer one is read and dropped.
 const MAX_LINE: usize = 64 * 1024;
@@ -267,7 +269,7 @@ pub(crate) struct Options {
 
 pub(crate) struct Classifier {
     patterns: Vec<Pattern>,
-    set: RegexSet,
+    set: PatternSet,
     /// Set index → (pattern, regex).
     owners: Vec<(usize, usize)>,
     /// Some pattern reads the runner's wrapper lines.
@@ -467,11 +469,6 @@ impl Steps {
     }
 }
 
-/// The cap on the whole set's lazy DFA cache. Its states are large (hundreds of regexes each),
-/// and a long varied log fills any cap: at 16 MiB the peak RSS grew by 20 MB from 64 MB to 512 MB
-/// of log. The set reads every line only until the line filter is built.
-const SET_DFA_CACHE: usize = 4 << 20;
-
 impl Classifier {
     pub(crate) fn new(patterns: Vec<Pattern>) -> Result<Self, super::patterns::PatternError> {
         let mut sources = Vec::new();
@@ -482,11 +479,7 @@ impl Classifier {
                 owners.push((p, r));
             }
         }
-        let set = RegexSetBuilder::new(&sources)
-            .unicode(false)
-            .dfa_size_limit(SET_DFA_CACHE)
-            .build()
-            .map_err(super::patterns::PatternError::Set)?;
+        let set = PatternSet::new(sources).map_err(super::patterns::PatternError::Set)?;
         let any_wrapper = patterns.iter().any(|p| p.wrapper);
         Ok(Self {
             patterns,
@@ -622,7 +615,7 @@ impl Classifier {
             .get_or_init(|| {
                 LineFilter::new(
                     self.set
-                        .patterns()
+                        .sources()
                         .iter()
                         .map(String::as_str)
                         .chain([INTERESTING_SOURCE])
@@ -713,8 +706,7 @@ impl Classifier {
                 })),
                 // The set first: almost no line matches it, and then the wrapper check is
                 // skipped.
-                None if self.set.is_match(text) => matched.extend(self.set.matches(text).iter()),
-                None => {}
+                None => self.set.matches(text, &mut matched),
             }
             if matched.is_empty() {
                 if text.len() == line.len() {
@@ -1269,11 +1261,11 @@ impl<'a> Recent<'a> {
     }
 }
 
-fn merge(regex: &Regex, caps: &Captures<'_>, out: &mut BTreeMap<String, String>) {
+fn merge(regex: &LineRegex, caps: &Found<'_>, out: &mut BTreeMap<String, String>) {
     for name in regex.capture_names().flatten() {
         if let Some(m) = caps.name(name) {
             out.entry(name.to_owned())
-                .or_insert_with(|| String::from_utf8_lossy(m.as_bytes()).trim().to_owned());
+                .or_insert_with(|| String::from_utf8_lossy(m).trim().to_owned());
         }
     }
 }

@@ -10,6 +10,8 @@ use regex::bytes::{Regex, RegexBuilder};
 use serde::Deserialize;
 use serde_saphyr::Spanned;
 
+use super::line_regex::LineRegex;
+
 pub(crate) use crate::types::category::CATEGORIES;
 pub(crate) use error::{PatternError, Problem};
 
@@ -204,13 +206,13 @@ pub(crate) const MAX_WINDOW: usize = 50;
 
 #[derive(Debug, Clone)]
 pub(crate) struct Window {
-    pub regex: Regex,
+    pub regex: LineRegex,
     pub within: usize,
     pub required: bool,
     /// After windows only: the lines before the window's match must all match this, and the
     /// key is the main line's `head`, those lines and the window's `key`, joined by spaces (a
     /// test's title that the runner prints over several lines). Any other line ends the wait.
-    pub join: Option<Regex>,
+    pub join: Option<LineRegex>,
 }
 
 #[derive(Debug, Clone)]
@@ -235,8 +237,8 @@ pub(crate) struct Pattern {
     pub role: Role,
     pub wrapper: bool,
     pub needs_failure: bool,
-    pub regexes: Vec<Regex>,
-    pub ignore: Vec<Regex>,
+    pub regexes: Vec<LineRegex>,
+    pub ignore: Vec<LineRegex>,
     pub before: Option<Window>,
     pub after: Option<Window>,
     pub default_key: Option<String>,
@@ -352,14 +354,14 @@ fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, Patt
         problem,
     };
     shape(&p).map_err(|m| at(line, m))?;
-    let compile = |r: &Spanned<String>, anchored: bool| -> Result<Regex, PatternError> {
+    let compile = |r: &Spanned<String>, anchored: bool| -> Result<LineRegex, PatternError> {
         if anchored && !r.value.starts_with('^') {
             return Err(at(
                 r.referenced.line(),
                 Problem::Unanchored(r.value.clone()),
             ));
         }
-        build(&r.value).map_err(|e| at(r.referenced.line(), Problem::Regex(e)))
+        LineRegex::new(&r.value).map_err(|e| at(r.referenced.line(), Problem::Regex(e)))
     };
     let regexes = p
         .regex
@@ -433,7 +435,8 @@ fn compile_pattern(name: &str, line: u64, p: RawPattern) -> Result<Pattern, Patt
     Ok(pattern)
 }
 
-/// ASCII classes (`\w`, `\d`): log tokens are ASCII, and Unicode classes multiply the DFA
+/// The classifier's own fixed regexes (failure markers, wrapper lines), in the patterns' syntax:
+/// ASCII classes (`\w`, `\d`), as log tokens are ASCII and Unicode classes multiply the DFA
 /// states that every line of a gigabyte log walks through.
 pub(crate) fn build(pattern: &str) -> Result<Regex, regex::Error> {
     RegexBuilder::new(pattern)

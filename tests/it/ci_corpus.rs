@@ -10,12 +10,12 @@ use std::path::{Path, PathBuf};
 use crate::{Run, Test};
 
 /// Issue 13 asks for 90 % category and 85 % key on the validation part. These floors are the
-/// figures reached so far, so that no change scores worse: 83.1 % and 78.9 % on 408 rows. Rows
+/// figures reached so far, so that no change scores worse: 84.8 % and 79.9 % on 408 rows. Rows
 /// added to the corpus score lower before patterns are written from their training siblings: the
 /// last 78 scored 54 and 51 of 78, the 17 before them 13 and 12. Raise the floors as the
 /// patterns improve, up to the issue's figures and beyond.
-const MIN_CATEGORY: f64 = 0.82;
-const MIN_KEY: f64 = 0.78;
+const MIN_CATEGORY: f64 = 0.84;
+const MIN_KEY: f64 = 0.79;
 
 fn corpus() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/ci-corpus")

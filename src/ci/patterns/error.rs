@@ -45,8 +45,8 @@ pub(crate) enum Problem {
     NoFixtures,
     #[error("regex `{0}` must be anchored with ^")]
     Unanchored(String),
-    #[error("{}", one_line(&.0.to_string()))]
-    Regex(#[source] regex::Error),
+    #[error("{}", one_line(.0))]
+    Regex(String),
     #[error("within must be 1..={}", MAX_WINDOW)]
     Within,
     #[error("`join` gathers the lines after a match: it belongs in `after`, not `before`")]
